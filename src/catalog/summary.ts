@@ -1,0 +1,76 @@
+/** What a job is at a glance: its triggers, next fire times and target (CLI list, GET /jobs, dashboard). */
+import { formatInZone, nextFireTimes, parseScheduleExpression } from "../schedule/index.ts";
+import type { Job, JobSpec } from "../spec/schema.ts";
+
+export type TriggerName = "schedule" | "http" | "instanceLaunch";
+
+export interface JobSummary {
+  name: string;
+  description?: string;
+  file: string;
+  triggers: TriggerName[];
+  schedule?: { expression: string; awsExpression: string; timezone: string; enabled: boolean };
+  /** ISO 8601 with the offset of the job's time zone; empty when not scheduled, disabled or past its end. */
+  nextFireTimes: string[];
+  target: { cluster: string; taskDefinition: string; capacity: string; count: number };
+}
+
+export const triggersOf = (spec: JobSpec): TriggerName[] => [
+  ...(spec.schedule ? (["schedule"] as const) : []),
+  ...(spec.http ? (["http"] as const) : []),
+  ...(spec.onInstanceLaunch ? (["instanceLaunch"] as const) : []),
+];
+
+/** The AWS expression of a (valid) schedule: shorthands such as @daily are translated. */
+export function awsExpression(expression: string): string {
+  const parsed = parseScheduleExpression(expression);
+  return parsed.ok ? parsed.value.aws : expression;
+}
+
+export function upcoming(job: Job, from: Date, count: number): Date[] {
+  const s = job.spec.schedule;
+  if (!s) return [];
+  const parsed = parseScheduleExpression(s.expression);
+  if (!parsed.ok) return [];
+  return nextFireTimes(parsed.value, {
+    timezone: s.timezone,
+    from,
+    count,
+    // A rate schedule counts from when it was created, which only AWS knows; the minute of `from` stands in.
+    anchor: new Date(Math.floor(from.getTime() / 60_000) * 60_000),
+    ...(s.startDate && { startDate: new Date(s.startDate) }),
+    ...(s.endDate && { endDate: new Date(s.endDate) }),
+  });
+}
+
+export function capacityOf(spec: JobSpec): string {
+  const t = spec.task;
+  if (t.launchType) return t.launchType;
+  if (t.capacityProviderStrategy) return t.capacityProviderStrategy.map((c) => c.capacityProvider).join("+");
+  return "cluster default";
+}
+
+export function summarize(job: Job, now: Date, count = 1): JobSummary {
+  const s = job.spec.schedule;
+  return {
+    name: job.name,
+    ...(job.spec.description && { description: job.spec.description }),
+    file: job.file,
+    triggers: triggersOf(job.spec),
+    ...(s && {
+      schedule: {
+        expression: s.expression,
+        awsExpression: awsExpression(s.expression),
+        timezone: s.timezone,
+        enabled: s.enabled,
+      },
+    }),
+    nextFireTimes: s?.enabled ? upcoming(job, now, count).map((d) => formatInZone(d, s.timezone)) : [],
+    target: {
+      cluster: job.spec.task.cluster,
+      taskDefinition: job.spec.task.taskDefinition,
+      capacity: capacityOf(job.spec),
+      count: job.spec.task.count,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { summarize } from "../../catalog/summary.ts";
+import { CliExit, type CliIo, EXIT_FAILED, printJson } from "../context.ts";
+import { loadJobs, reportIssues } from "../jobs.ts";
+
+export function registerList(program: Command, io: CliIo, now: () => Date): void {
+  program
+    .command("list")
+    .description("one line per job: name, trigger(s), next fire time, target")
+    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--json", "print the jobs as JSON")
+    .action((opts: { jobs: string; json?: boolean }) => {
+      const result = loadJobs(io, opts.jobs);
+      const summaries = result.jobs.map((j) => summarize(j, now()));
+      if (opts.json) printJson(io, summaries);
+      else {
+        const rows = summaries.map((s) => [
+          s.name,
+          [
+            ...(s.schedule
+              ? [
+                  `schedule ${s.schedule.awsExpression} ${s.schedule.timezone}${s.schedule.enabled ? "" : " (disabled)"}`,
+                ]
+              : []),
+            ...(s.triggers.includes("http") ? ["http"] : []),
+            ...(s.triggers.includes("instanceLaunch") ? ["instance-launch"] : []),
+          ].join(", ") || "manual",
+          s.nextFireTimes[0] ?? "-",
+          `${s.target.capacity} ${s.target.cluster}/${s.target.taskDefinition} x${s.target.count}`,
+        ]);
+        io.stdout(table([["NAME", "TRIGGERS", "NEXT", "TARGET"], ...rows]));
+      }
+      if (reportIssues(io, result))
+        throw new CliExit(EXIT_FAILED, `${result.issues.length} problem(s) in specs`);
+    });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) => `${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}\n`)
+    .join("");
+}

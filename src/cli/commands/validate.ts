@@ -1,0 +1,27 @@
+import type { Command } from "commander";
+import { CliExit, type CliIo, EXIT_FAILED, printJson } from "../context.ts";
+import { loadJobs, reportIssues } from "../jobs.ts";
+
+export function registerValidate(program: Command, io: CliIo): void {
+  program
+    .command("validate")
+    .description("validate every job spec; print each problem as file:line:col path: message")
+    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--json", "print the result as JSON")
+    .action((opts: { jobs: string; json?: boolean }) => {
+      const result = loadJobs(io, opts.jobs);
+      if (opts.json) {
+        printJson(io, {
+          valid: result.issues.length === 0,
+          jobs: result.jobs.map((j) => j.name),
+          issues: result.issues,
+        });
+        if (result.issues.length > 0) throw new CliExit(EXIT_FAILED);
+        return;
+      }
+      if (reportIssues(io, result)) {
+        throw new CliExit(EXIT_FAILED, `${result.issues.length} problem(s) found`);
+      }
+      io.stdout(`${result.jobs.length} job(s) valid\n`);
+    });
+}

@@ -1,0 +1,43 @@
+/** Loading the jobs of `--jobs DIR` for a command, and finding one by name. */
+import { resolve } from "node:path";
+import { loadJobsDir } from "../catalog/read-dir.ts";
+import { formatSpecIssue } from "../errors.ts";
+import { didYouMean } from "../spec/messages.ts";
+import type { ParseResult } from "../spec/parse.ts";
+import type { Job } from "../spec/schema.ts";
+import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
+
+export const DEFAULT_JOBS_DIR = "jobs";
+
+export function loadJobs(io: CliIo, dir: string | undefined): ParseResult {
+  return loadJobsDir(resolve(io.cwd, dir ?? DEFAULT_JOBS_DIR), io.cwd);
+}
+
+/** Prints every spec problem to stderr; returns whether there were any. */
+export function reportIssues(io: CliIo, result: ParseResult): boolean {
+  for (const issue of result.issues) io.stderr(`${formatSpecIssue(issue)}\n`);
+  return result.issues.length > 0;
+}
+
+/** The named job, valid. Problems in other files are shown as warnings; they do not stop this command. */
+export function requireJob(io: CliIo, dir: string | undefined, name: string): Job {
+  const result = loadJobs(io, dir);
+  const job = result.jobs.find((j) => j.name === name);
+  if (job) {
+    if (result.issues.length > 0)
+      io.stderr(`warning: ${result.issues.length} problem(s) in other specs; run ecs-jobs validate\n`);
+    return job;
+  }
+  const own = result.issues.filter((i) => i.file.replace(/\.ya?ml$/, "").endsWith(`/${name}`));
+  if (own.length > 0) {
+    reportIssues(io, { jobs: [], issues: own });
+    throw new CliExit(EXIT_FAILED, `job ${name} is invalid`);
+  }
+  throw new CliExit(
+    EXIT_FAILED,
+    `unknown job "${name}"${didYouMean(
+      name,
+      result.jobs.map((j) => j.name),
+    )}`,
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * From spec file texts to validated jobs, with every problem of every file located (file:line:col path).
+ * Pure: the caller reads the files (CLI from disk, Lambda from the bundled catalogue).
+ */
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { SpecIssue } from "../errors.ts";
+import { type FieldPath, locate, type SourceFile } from "./locate.ts";
+import { didYouMean, issueMessage } from "./messages.ts";
+import { crossFieldIssues } from "./rules.ts";
+import { JOB_NAME_PATTERN, type Job, JobSpecSchema } from "./schema.ts";
+
+export interface SpecText {
+  /** As it should appear in messages, e.g. `jobs/report.yml`. */
+  file: string;
+  text: string;
+}
+
+export interface ParseResult {
+  jobs: Job[];
+  issues: SpecIssue[];
+}
+
+export const DEFAULTS_FILE = /(^|\/)defaults\.ya?ml$/;
+
+function parseSource(
+  spec: SpecText,
+  issues: SpecIssue[],
+): { source: SourceFile; value: unknown } | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(spec.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const { line, col } = lines.linePos(e.pos[0]);
+      issues.push({ file: spec.file, line, column: col, path: "", message: yamlMessage(e.message) });
+    }
+    return undefined;
+  }
+  return { source: { file: spec.file, doc, lines }, value: doc.toJS({ maxAliasCount: 100 }) };
+}
+
+const yamlMessage = (m: string): string =>
+  `invalid YAML: ${m.split("\n")[0]?.replace(/ at line \d+, column \d+.*$/, "")}`;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Defaults under the job: maps merge, lists and scalars are replaced, `null` in the job removes a default. */
+export function mergeDefaults(defaults: unknown, job: unknown): unknown {
+  if (!isPlainObject(defaults) || !isPlainObject(job)) return job === undefined ? defaults : job;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(job)) {
+    if (v === null) delete out[k];
+    else out[k] = mergeDefaults(defaults[k], v);
+  }
+  return out;
+}
+
+const pathText = (path: FieldPath): string =>
+  path.reduce<string>((s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${p}` : p), "");
+
+/** Locate a path in the job file; fall back to defaults.yml when the value came from there. */
+function place(
+  job: SourceFile,
+  defaults: SourceFile | undefined,
+  path: FieldPath,
+): Omit<SpecIssue, "message"> {
+  const own = locate(job, path);
+  if (!own.exact && defaults) {
+    const inherited = locate(defaults, path);
+    if (inherited.exact) return { file: defaults.file, ...inherited.at, path: pathText(path) };
+  }
+  return { file: job.file, ...own.at, path: pathText(path) };
+}
+
+/** The keys a strict object schema accepts at `path`, for "did you mean". */
+function knownKeys(path: FieldPath): string[] {
+  let s: z.core.$ZodType | undefined = JobSpecSchema;
+  for (const segment of [...path, undefined]) {
+    for (let i = 0; s && i < 8; i++) {
+      const def = s._zod.def as unknown as Record<string, unknown> & { type: string };
+      if (def.type === "optional" || def.type === "default") s = def.innerType as z.core.$ZodType;
+      else if (def.type === "pipe") s = def.in as z.core.$ZodType;
+      else if (def.type === "union") {
+        s = (def.options as z.core.$ZodType[]).find(
+          (o) => (o._zod.def as { type: string }).type === "object",
+        );
+      } else break;
+    }
+    if (!s) return [];
+    const def = s._zod.def as unknown as Record<string, unknown> & { type: string };
+    if (segment === undefined) return def.type === "object" ? Object.keys(def.shape as object) : [];
+    if (def.type === "object") s = (def.shape as Record<string, z.core.$ZodType>)[String(segment)];
+    else if (def.type === "array") s = def.element as z.core.$ZodType;
+    else if (def.type === "record") s = def.valueType as z.core.$ZodType;
+    else return [];
+  }
+  return [];
+}
+
+function schemaIssues(
+  job: SourceFile,
+  defaults: SourceFile | undefined,
+  issues: z.core.$ZodIssue[],
+): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys(issue.path as FieldPath);
+      for (const key of issue.keys) {
+        const where = place(job, defaults, [...(issue.path as FieldPath), key]);
+        out.push({ ...where, message: `unknown key "${key}"${didYouMean(key, known)}` });
+      }
+      continue;
+    }
+    if (issue.code === "invalid_union" && issue.errors.length > 0 && issue.message === "Invalid input") {
+      // The union of an object and a boolean (http): report the object's own errors, they are the useful ones.
+      const objectBranch = issue.errors.find((branch) => branch.some((i) => i.path.length > 0));
+      if (objectBranch) {
+        out.push(
+          ...schemaIssues(
+            job,
+            defaults,
+            objectBranch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+          ),
+        );
+        continue;
+      }
+    }
+    out.push({ ...place(job, defaults, issue.path as FieldPath), message: issueMessage(issue) });
+  }
+  return out;
+}
+
+const nameFromFile = (file: string): string => (file.split("/").pop() ?? file).replace(/\.ya?ml$/, "");
+
+/** Parse and validate all spec files at once; every problem of every file is reported. */
+export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResult {
+  const issues: SpecIssue[] = [];
+  let defaults: { source: SourceFile; value: unknown } | undefined;
+  if (defaultsText) {
+    defaults = parseSource(defaultsText, issues);
+    if (defaults && defaults.value != null && !isPlainObject(defaults.value)) {
+      issues.push({
+        file: defaultsText.file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: "expected a map of job fields",
+      });
+      defaults = undefined;
+    }
+  }
+  const jobs: Job[] = [];
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const parsed = parseSource(f, issues);
+    if (!parsed) continue;
+    if (!isPlainObject(parsed.value)) {
+      issues.push({
+        file: f.file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: `expected a map of job fields, got ${parsed.value === null ? "an empty file" : typeof parsed.value}`,
+      });
+      continue;
+    }
+    const merged = mergeDefaults(defaults?.value ?? {}, parsed.value);
+    const result = JobSpecSchema.safeParse(merged, { reportInput: true });
+    if (!result.success) {
+      issues.push(...schemaIssues(parsed.source, defaults?.source, result.error.issues));
+      continue;
+    }
+    const spec = result.data;
+    const name = spec.name ?? nameFromFile(f.file);
+    if (!JOB_NAME_PATTERN.test(name)) {
+      issues.push({
+        file: f.file,
+        line: 1,
+        column: 1,
+        path: "name",
+        message: `the file name makes the job name "${name}"; expected lower-case letters, digits and '-', 1..63 characters (or set name:)`,
+      });
+      continue;
+    }
+    const other = seen.get(name);
+    if (other) {
+      issues.push({
+        ...place(parsed.source, undefined, ["name"]),
+        path: "name",
+        message: `job name "${name}" is already used by ${other}`,
+      });
+      continue;
+    }
+    seen.set(name, f.file);
+    const rules = crossFieldIssues(name, spec);
+    if (rules.length > 0) {
+      issues.push(
+        ...rules.map((r) => ({ ...place(parsed.source, defaults?.source, r.path), message: r.message })),
+      );
+      continue;
+    }
+    jobs.push({ name, file: f.file, spec });
+  }
+  return { jobs, issues };
+}
