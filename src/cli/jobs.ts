@@ -1,5 +1,5 @@
 /** Loading the jobs of `--jobs DIR` for a command, and finding one by name. */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { loadJobsDir } from "../catalog/read-dir.ts";
 import { formatSpecIssue } from "../errors.ts";
 import { didYouMean } from "../spec/messages.ts";
@@ -28,7 +28,7 @@ export function requireJob(io: CliIo, dir: string | undefined, name: string): Jo
       io.stderr(`warning: ${result.issues.length} problem(s) in other specs; run ecs-jobs validate\n`);
     return job;
   }
-  const own = result.issues.filter((i) => i.file.replace(/\.ya?ml$/, "").endsWith(`/${name}`));
+  const own = result.issues.filter((i) => basename(i.file).replace(/\.ya?ml$/, "") === name);
   if (own.length > 0) {
     reportIssues(io, { jobs: [], issues: own });
     throw new CliExit(EXIT_FAILED, `job ${name} is invalid`);

@@ -34,19 +34,24 @@ function got(issue: z.core.$ZodIssue): string {
   }
 }
 
+const TYPE_NAMES: Record<string, string> = { object: "a map", array: "a list", string: "a string", number: "a number" };
+
 /** The message of one zod issue (unknown keys are handled by the caller, which knows where they stand). */
 export function issueMessage(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
   if (issue.code === "invalid_type" && input === undefined) return "required";
+  // A record key that fails its own schema: the key's issue says what was expected.
+  if (issue.code === "invalid_key" && issue.issues[0]) return issueMessage({ ...issue.issues[0], input } as z.core.$ZodIssue);
   if (issue.code === "invalid_value") {
     const values = issue.values.map(String);
     const hint = typeof input === "string" ? didYouMean(input, values) : "";
     return `expected one of ${values.join(" | ")}${got(issue)}${hint}`;
   }
-  const base =
-    issue.message.startsWith("expected") || issue.code === "custom"
-      ? issue.message
-      : `expected ${issue.message}`;
-  if (issue.code === "custom") return base;
+  if (issue.code === "custom") return issue.message;
+  if (issue.code === "invalid_type" && !issue.message.startsWith("expected")) {
+    // zod's own wording ("Invalid input: expected object, received number"): say it in spec terms.
+    return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}${got(issue)}`;
+  }
+  const base = issue.message.startsWith("expected") ? issue.message : `expected ${issue.message}`;
   return `${base}${got(issue)}`;
 }

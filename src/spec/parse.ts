@@ -203,5 +203,13 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
     }
     jobs.push({ name, file: f.file, spec });
   }
-  return { jobs, issues };
+  return { jobs, issues: inReadingOrder(issues) };
+}
+
+/** Files in the order they were first reported, then by position: the order a person reads them. */
+function inReadingOrder(issues: SpecIssue[]): SpecIssue[] {
+  const fileOrder = new Map<string, number>();
+  for (const i of issues) if (!fileOrder.has(i.file)) fileOrder.set(i.file, fileOrder.size);
+  const rank = (i: SpecIssue) => fileOrder.get(i.file) ?? 0;
+  return issues.sort((a, b) => rank(a) - rank(b) || a.line - b.line || a.column - b.column);
 }

@@ -47,7 +47,10 @@ const ScheduleSchema = z.strictObject({
     .default("UTC"),
   enabled: z.boolean({ error: "expected true or false" }).default(true),
   flexibleWindowMinutes: z
-    .union([z.literal(0), int(1, 1440)], { error: "expected 0 (off) or 1..1440" })
+    .number({ error: "expected 0 (off) or 1..1440" })
+    .int({ error: "expected 0 (off) or 1..1440" })
+    .min(0, { error: "expected 0 (off) or 1..1440" })
+    .max(1440, { error: "expected 0 (off) or 1..1440" })
     .default(0),
   startDate: isoDate.optional(),
   endDate: isoDate.optional(),

@@ -1,0 +1,9 @@
+/** Schedule expressions (EventBridge Scheduler dialect) and their fire times in IANA time zones. */
+export type { CronFields, DayRule } from "./cron.ts";
+export { describeSchedule } from "./describe.ts";
+export type { ParseResult, RateUnit, ScheduleExpression } from "./expression.ts";
+export { parseScheduleExpression } from "./expression.ts";
+export type { NextFireOptions } from "./next.ts";
+export { nextFireTimes } from "./next.ts";
+export type { LocalDateTime } from "./zone.ts";
+export { assertTimeZone, formatInZone, isValidTimeZone } from "./zone.ts";

@@ -1,0 +1,243 @@
+/*
+ * Sample events for tests: the real payloads in ../shared/fixtures/events (beside the repo), and
+ * "ECS Task State Change" variants derived from them with the same field names and types.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type EcsTaskStateChange, EcsTaskStateChangeSchema } from "../../src/runs/events.ts";
+import type { Run } from "../../src/runs/model.ts";
+
+export const FIXTURES_DIR = resolve(import.meta.dirname, "../../../shared/fixtures/events");
+
+export const FIXTURE_NAMES = [
+  "apigw-http-v2",
+  "apigw-rest-proxy-v1",
+  "ecs-container-instance-state-change",
+  "ecs-task-state-change-ec2-running",
+  "ecs-task-state-change-fargate-running",
+  "scheduled-event",
+] as const;
+export type FixtureName = (typeof FIXTURE_NAMES)[number];
+
+/** A fresh copy of a fixture file on every call, so tests may mutate it. */
+export function loadFixture<T = unknown>(name: FixtureName): T {
+  return JSON.parse(readFileSync(resolve(FIXTURES_DIR, `${name}.json`), "utf8")) as T;
+}
+
+export type LaunchType = "FARGATE" | "EC2";
+
+export const loadTaskFixture = (launchType: LaunchType = "FARGATE"): EcsTaskStateChange =>
+  loadFixture<EcsTaskStateChange>(
+    launchType === "EC2" ? "ecs-task-state-change-ec2-running" : "ecs-task-state-change-fargate-running",
+  );
+
+/** Statuses of the ECS task lifecycle, in order. */
+export const TASK_STATUSES = [
+  "PROVISIONING",
+  "PENDING",
+  "ACTIVATING",
+  "RUNNING",
+  "DEACTIVATING",
+  "STOPPING",
+  "DEPROVISIONING",
+  "STOPPED",
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface ContainerOptions {
+  name: string;
+  /** null = the event carries no exit code (e.g. the container never started). */
+  exitCode?: number | null;
+  reason?: string;
+  lastStatus?: string;
+}
+
+export interface TaskEventOptions {
+  lastStatus: TaskStatus;
+  version: number;
+  taskArn?: string;
+  clusterArn?: string;
+  group?: string;
+  startedBy?: string;
+  launchType?: LaunchType;
+  /** Whether the task ever ran; for STOPPED events, false gives a task that failed to start. Default: true. */
+  started?: boolean;
+  stopCode?: string;
+  stoppedReason?: string;
+  containers?: ContainerOptions[];
+  /** Base time of the task; every other timestamp is derived from it. Default: the fixture's. */
+  createdAt?: string;
+}
+
+const hex = (seed: string, length: number) => createHash("sha1").update(seed).digest("hex").slice(0, length);
+const uuid = (seed: string) => {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+const plus = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+/** A distinct, realistic Fargate task ARN for each seed. */
+export const taskArnFor = (seed: string | number, cluster = "FargateCluster", region = "us-west-2") =>
+  `arn:aws:ecs:${region}:111122223333:task/${cluster}/${hex(String(seed), 32)}`;
+
+const STATUS_INDEX = (s: TaskStatus) => TASK_STATUSES.indexOf(s);
+
+/**
+ * A full "ECS Task State Change" event in the fixture's shape: PROVISIONING/PENDING events have no
+ * startedAt; STOPPED ones have stoppingAt/stoppedAt/executionStoppedAt, stopCode, stoppedReason and
+ * (when the task ran) container exit codes, 0 unless given.
+ */
+export function taskEvent(o: TaskEventOptions): EcsTaskStateChange {
+  const launchType = o.launchType ?? "FARGATE";
+  const base = loadTaskFixture(launchType);
+  const d = base.detail as Record<string, unknown> & EcsTaskStateChange["detail"];
+  const template = d.containers[0] as Record<string, unknown>;
+  const taskArn = o.taskArn ?? d.taskArn;
+  const status = o.lastStatus;
+  const stopped = status === "STOPPED";
+  const started = o.started ?? o.stopCode !== "TaskFailedToStart";
+  const reached = (s: TaskStatus) => STATUS_INDEX(status) >= STATUS_INDEX(s);
+  const ran = started && reached("RUNNING");
+
+  const createdAt = o.createdAt ?? (d.createdAt as string);
+  const times = {
+    connectivityAt: plus(createdAt, 4),
+    pullStartedAt: plus(createdAt, 18),
+    pullStoppedAt: plus(createdAt, 21),
+    startedAt: plus(createdAt, 24),
+    stoppingAt: plus(createdAt, ran ? 84 : 30),
+    executionStoppedAt: plus(createdAt, ran ? 85 : 31),
+    stoppedAt: plus(createdAt, ran ? 86 : 32),
+  };
+
+  const containerStatus = stopped ? "STOPPED" : ran ? "RUNNING" : "PENDING";
+  const names = o.containers ?? [{ name: template.name as string }];
+  const containers = names.map((c) => {
+    const out: Record<string, unknown> = { ...template };
+    delete out.exitCode;
+    delete out.reason;
+    if (!ran) {
+      delete out.runtimeId;
+      delete out.networkInterfaces;
+    }
+    out.containerArn = `${taskArn.split(":task/")[0]}:container/${uuid(`${taskArn}/${c.name}`)}`;
+    out.name = c.name;
+    out.taskArn = taskArn;
+    out.lastStatus = c.lastStatus ?? containerStatus;
+    // Only a stopped container has an exit code, so a lifecycle can pass the same options to every event.
+    const exitCode =
+      out.lastStatus !== "STOPPED" ? null : c.exitCode === undefined ? (ran ? 0 : null) : c.exitCode;
+    if (exitCode !== null) out.exitCode = exitCode;
+    if (c.reason !== undefined) out.reason = c.reason;
+    return out;
+  });
+
+  const detail: Record<string, unknown> = { ...d, taskArn, containers, createdAt };
+  if (d.overrides !== undefined)
+    detail.overrides = { containerOverrides: names.map((c) => ({ name: c.name })) };
+  if (o.clusterArn !== undefined) detail.clusterArn = o.clusterArn;
+  else if (o.taskArn !== undefined) {
+    const [prefix, rest] = taskArn.split(":task/") as [string, string];
+    const parts = rest.split("/");
+    if (parts.length > 1) detail.clusterArn = `${prefix}:cluster/${parts[0]}`;
+  }
+  if (o.group !== undefined) detail.group = o.group;
+  if (o.startedBy !== undefined) detail.startedBy = o.startedBy;
+  detail.lastStatus = status;
+  detail.desiredStatus = reached("DEACTIVATING") ? "STOPPED" : "RUNNING";
+  detail.version = o.version;
+
+  for (const k of [
+    "connectivity",
+    "connectivityAt",
+    "pullStartedAt",
+    "pullStoppedAt",
+    "startedAt",
+    "stoppingAt",
+    "executionStoppedAt",
+    "stoppedAt",
+    "stopCode",
+    "stoppedReason",
+  ]) {
+    delete detail[k];
+  }
+  if (launchType === "FARGATE" && reached("PENDING")) {
+    detail.connectivity = "CONNECTED";
+    detail.connectivityAt = times.connectivityAt;
+  }
+  if (reached("ACTIVATING")) {
+    detail.pullStartedAt = times.pullStartedAt;
+    detail.pullStoppedAt = times.pullStoppedAt;
+  }
+  if (ran) detail.startedAt = times.startedAt;
+  if (reached("DEACTIVATING")) {
+    detail.stopCode = o.stopCode ?? (ran ? "EssentialContainerExited" : "TaskFailedToStart");
+    detail.stoppedReason =
+      o.stoppedReason ?? (ran ? "Essential container in task exited" : "Task failed to start");
+    detail.stoppingAt = times.stoppingAt;
+  }
+  if (stopped) {
+    detail.executionStoppedAt = times.executionStoppedAt;
+    detail.stoppedAt = times.stoppedAt;
+  }
+  const updatedAt = stopped
+    ? times.stoppedAt
+    : ran
+      ? times.startedAt
+      : reached("PENDING")
+        ? times.connectivityAt
+        : createdAt;
+  detail.updatedAt = updatedAt;
+
+  const event = {
+    ...base,
+    id: uuid(`${taskArn}#${o.version}`),
+    time: `${updatedAt.slice(0, 19)}Z`,
+    region: taskArn.split(":")[3] ?? base.region,
+    resources: [taskArn],
+    detail,
+  };
+  // The derived event must still be one the status handler accepts: fail here, not in the test using it.
+  return EcsTaskStateChangeSchema.parse(event);
+}
+
+export interface LifecycleOptions extends Omit<TaskEventOptions, "lastStatus" | "version"> {
+  /** First detail.version of the task. Default 1. */
+  firstVersion?: number;
+}
+
+/**
+ * Every event of one task's life, in order and with increasing versions: PROVISIONING (Fargate),
+ * PENDING, RUNNING when it ran, STOPPED.
+ */
+export function taskLifecycle(o: LifecycleOptions = {}): EcsTaskStateChange[] {
+  const { firstVersion = 1, ...rest } = o;
+  const started = o.started ?? o.stopCode !== "TaskFailedToStart";
+  const statuses: TaskStatus[] = [
+    ...((o.launchType ?? "FARGATE") === "FARGATE" ? (["PROVISIONING"] as const) : []),
+    "PENDING",
+    ...(started ? (["RUNNING"] as const) : []),
+    "STOPPED",
+  ];
+  return statuses.map((lastStatus, i) =>
+    taskEvent({ ...rest, started, lastStatus, version: firstVersion + i }),
+  );
+}
+
+/** A just-launched run, before any task event: the starting point the status handler merges events into. */
+export const runFixture = (overrides: Partial<Run> = {}): Run => ({
+  runId: "01JD0000000000000000000000",
+  job: "nightly-report",
+  status: "PENDING",
+  trigger: {
+    kind: "schedule",
+    id: "c2a7b1f0-0000-4000-8000-000000000001",
+    scheduledTime: "2020-01-23T17:57:00Z",
+  },
+  attempt: 1,
+  createdAt: "2020-01-23T17:57:30.000Z",
+  failures: [],
+  tasks: [],
+  ...overrides,
+});
