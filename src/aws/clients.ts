@@ -1,0 +1,85 @@
+/**
+ * The one place AWS clients are built. Each client is created on first use, so a handler pays only for the
+ * clients it touches. Endpoints can be pointed at the local stack (ECS emulator, dynalite).
+ */
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { SNSClient } from "@aws-sdk/client-sns";
+
+export type ServiceName = "ecs" | "dynamodb" | "scheduler" | "eventbridge" | "sns" | "logs";
+
+export interface ClientConfig {
+  region?: string;
+  /** Per-service endpoint (local mode). */
+  endpoints?: Partial<Record<ServiceName, string>>;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** SDK retry attempts (default: the SDK's 3). */
+  maxAttempts?: number;
+}
+
+/** Clients by service, each constructed lazily. Tests pass their own objects (aws-sdk-client-mock). */
+export interface AwsClients {
+  readonly ecs: ECSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly scheduler: SchedulerClient;
+  readonly eventbridge: EventBridgeClient;
+  readonly sns: SNSClient;
+  readonly logs: CloudWatchLogsClient;
+}
+
+type Ctor<T> = new (config: Record<string, unknown>) => T;
+
+/**
+ * The SDK constructors are passed in rather than imported here, so that a bundled handler includes only the
+ * client packages it actually uses (esbuild cannot drop an import that a lazy getter might call).
+ */
+export interface ClientConstructors {
+  ecs?: Ctor<ECSClient>;
+  dynamodb?: Ctor<DynamoDBClient>;
+  scheduler?: Ctor<SchedulerClient>;
+  eventbridge?: Ctor<EventBridgeClient>;
+  sns?: Ctor<SNSClient>;
+  logs?: Ctor<CloudWatchLogsClient>;
+}
+
+export function createClients(ctors: ClientConstructors, config: ClientConfig = {}): AwsClients {
+  const cache = new Map<ServiceName, unknown>();
+  const make = <T>(name: ServiceName): T => {
+    const hit = cache.get(name);
+    if (hit) return hit as T;
+    const Ctor = ctors[name] as Ctor<T> | undefined;
+    if (!Ctor) throw new Error(`no ${name} client constructor was given to createClients`);
+    const endpoint = config.endpoints?.[name];
+    const client = new Ctor({
+      ...(config.region && { region: config.region }),
+      ...(endpoint && { endpoint }),
+      ...(config.credentials && { credentials: config.credentials }),
+      ...(config.maxAttempts && { maxAttempts: config.maxAttempts }),
+    });
+    cache.set(name, client);
+    return client;
+  };
+  return {
+    get ecs() {
+      return make<ECSClient>("ecs");
+    },
+    get dynamodb() {
+      return make<DynamoDBClient>("dynamodb");
+    },
+    get scheduler() {
+      return make<SchedulerClient>("scheduler");
+    },
+    get eventbridge() {
+      return make<EventBridgeClient>("eventbridge");
+    },
+    get sns() {
+      return make<SNSClient>("sns");
+    },
+    get logs() {
+      return make<CloudWatchLogsClient>("logs");
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * A RunLedger in memory, with the same semantics as the DynamoDB one (conditional create, stale/duplicate
+ * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
+ */
+import { withAggregate } from "./aggregate.ts";
+import { applyTaskEvent } from "./apply-event.ts";
+import type { RunLedger, RunPage } from "./ledger.ts";
+import { isFinal, type Run } from "./model.ts";
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function page(runs: Run[], options: { limit?: number; next?: string } = {}): RunPage {
+  const start = options.next ? Number(options.next) : 0;
+  const limit = options.limit ?? 20;
+  const slice = runs.slice(start, start + limit);
+  return { runs: slice.map(clone), ...(start + limit < runs.length && { next: String(start + limit) }) };
+}
+
+const newestFirst = (a: Run, b: Run) =>
+  a.createdAt === b.createdAt ? (a.runId < b.runId ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1;
+
+export class MemoryLedger implements RunLedger {
+  readonly runs = new Map<string, Run>();
+  readonly alerts = new Set<string>();
+
+  async create(run: Run) {
+    const existing = this.runs.get(run.runId);
+    if (existing) return { run: clone(existing), created: false };
+    this.runs.set(run.runId, clone(run));
+    return { run: clone(run), created: true };
+  }
+
+  async get(runId: string) {
+    const run = this.runs.get(runId);
+    return run && clone(run);
+  }
+
+  async listByJob(job: string, options?: { limit?: number; next?: string }) {
+    return page([...this.runs.values()].filter((r) => r.job === job).sort(newestFirst), options);
+  }
+
+  async listRecent(options?: { limit?: number; next?: string }) {
+    return page([...this.runs.values()].sort(newestFirst), options);
+  }
+
+  async listActive() {
+    return [...this.runs.values()].filter((r) => !isFinal(r.status)).map(clone);
+  }
+
+  async recordLaunch(runId: string, result: Parameters<RunLedger["recordLaunch"]>[1]) {
+    const run = this.must(runId);
+    const known = new Set(run.tasks.map((t) => t.taskArn));
+    const next: Run = {
+      ...run,
+      tasks: [...run.tasks, ...result.tasks.filter((t) => !known.has(t.taskArn))],
+      failures: [...run.failures, ...result.failures],
+      ...(result.notes && { notes: [...(run.notes ?? []), ...result.notes] }),
+    };
+    const updated = withAggregate(next);
+    this.runs.set(runId, updated);
+    return clone(updated);
+  }
+
+  async applyTaskEvent(runId: string, detail: Parameters<RunLedger["applyTaskEvent"]>[1]) {
+    const run = this.runs.get(runId);
+    if (!run) return undefined;
+    const applied = applyTaskEvent(run, detail);
+    if (applied === "stale" || applied === "duplicate")
+      return { run: clone(run), changed: false, becameFinal: false };
+    const updated = withAggregate(applied);
+    this.runs.set(runId, updated);
+    return {
+      run: clone(updated),
+      changed: true,
+      becameFinal: !isFinal(run.status) && isFinal(updated.status),
+    };
+  }
+
+  async finish(
+    runId: string,
+    status: Run["status"],
+    extra: { hint?: string; failures?: Run["failures"] } = {},
+  ) {
+    const run = this.must(runId);
+    if (isFinal(run.status)) return { run: clone(run), changed: false };
+    const updated: Run = {
+      ...run,
+      status,
+      ...(extra.hint !== undefined && { hint: extra.hint }),
+      failures: [...run.failures, ...(extra.failures ?? [])],
+      ...(!run.stoppedAt && { stoppedAt: new Date().toISOString() }),
+    };
+    this.runs.set(runId, updated);
+    return { run: clone(updated), changed: true };
+  }
+
+  async claimAlert(runId: string, kind: string) {
+    const key = `${runId}\n${kind}`;
+    if (this.alerts.has(key)) return false;
+    this.alerts.add(key);
+    return true;
+  }
+
+  private must(runId: string): Run {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`run ${runId} not found`);
+    return run;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The run ledger: where runs are kept (DynamoDB in AWS, dynalite locally — the same code path).
+ * This is the contract between the launcher (creates runs, records what RunTask answered), the status
+ * handler (applies task events) and the readers (HTTP API, CLI, dashboard, sweeper).
+ */
+import type { EcsTaskDetail } from "./events.ts";
+import type { Run, RunFailure, RunStatus, TaskState } from "./model.ts";
+
+export interface RunPage {
+  runs: Run[];
+  /** Opaque; pass back to get the next page. */
+  next?: string;
+}
+
+export interface RunLedger {
+  /**
+   * Creates the run unless a run with the same id exists (conditional put). Returns the stored run and
+   * whether this call created it: a retried trigger gets the run its first invocation created.
+   */
+  create(run: Run): Promise<{ run: Run; created: boolean }>;
+  get(runId: string): Promise<Run | undefined>;
+  /** Runs of one job, newest first. */
+  listByJob(job: string, options?: { limit?: number; next?: string }): Promise<RunPage>;
+  /** All runs, newest first (dashboard, `ecs-jobs runs`). */
+  listRecent(options?: { limit?: number; next?: string }): Promise<RunPage>;
+  /** Runs not yet in a final state (sweeper, restart reconciliation). */
+  listActive(): Promise<Run[]>;
+  /** Records what the launch calls answered: tasks started, failures, notes. Idempotent per task ARN. */
+  recordLaunch(
+    runId: string,
+    result: { tasks: TaskState[]; failures: RunFailure[]; notes?: string[] },
+  ): Promise<Run>;
+  /**
+   * Applies one "ECS Task State Change" detail to its run with a conditional write; a stale or duplicate
+   * event changes nothing. Returns the run after the change and whether this call moved it to a final status.
+   */
+  applyTaskEvent(
+    runId: string,
+    detail: EcsTaskDetail,
+  ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
+  /** Sets a status the tasks do not decide (SKIPPED, TIMED_OUT, MISSED) unless the run is already final. */
+  finish(
+    runId: string,
+    status: RunStatus,
+    extra?: { hint?: string; failures?: RunFailure[] },
+  ): Promise<{ run: Run; changed: boolean }>;
+  /**
+   * Marks an alert kind as sent for a run; true only for the first caller, so each alert goes out once
+   * however many times the events that lead to it are delivered.
+   */
+  claimAlert(runId: string, kind: string): Promise<boolean>;
+}
