@@ -34,14 +34,20 @@ function got(issue: z.core.$ZodIssue): string {
   }
 }
 
-const TYPE_NAMES: Record<string, string> = { object: "a map", array: "a list", string: "a string", number: "a number" };
+const TYPE_NAMES: Record<string, string> = {
+  object: "a map",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+};
 
 /** The message of one zod issue (unknown keys are handled by the caller, which knows where they stand). */
 export function issueMessage(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
   if (issue.code === "invalid_type" && input === undefined) return "required";
   // A record key that fails its own schema: the key's issue says what was expected.
-  if (issue.code === "invalid_key" && issue.issues[0]) return issueMessage({ ...issue.issues[0], input } as z.core.$ZodIssue);
+  if (issue.code === "invalid_key" && issue.issues[0])
+    return issueMessage({ ...issue.issues[0], input } as z.core.$ZodIssue);
   if (issue.code === "invalid_value") {
     const values = issue.values.map(String);
     const hint = typeof input === "string" ? didYouMean(input, values) : "";

@@ -2,6 +2,7 @@
  * From spec file texts to validated jobs, with every problem of every file located (file:line:col path).
  * Pure: the caller reads the files (CLI from disk, Lambda from the bundled catalogue).
  */
+import jsYaml from "js-yaml";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { SpecIssue } from "../errors.ts";
@@ -23,20 +24,63 @@ export interface ParseResult {
 
 export const DEFAULTS_FILE = /(^|\/)defaults\.ya?ml$/;
 
-function parseSource(
-  spec: SpecText,
-  issues: SpecIssue[],
-): { source: SourceFile; value: unknown } | undefined {
+/**
+ * A spec file read for its value by js-yaml (fast), and parsed again with positions by `yaml` only when a
+ * problem has to be located: most files are valid, and the located parse costs ten times as much.
+ */
+interface Source {
+  file: string;
+  value: unknown;
+  located: () => SourceFile;
+}
+
+function locatedParse(spec: SpecText): { source: SourceFile; errors: SpecIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(spec.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const { line, col } = lines.linePos(e.pos[0]);
-      issues.push({ file: spec.file, line, column: col, path: "", message: yamlMessage(e.message) });
+  const errors = doc.errors.map((e) => {
+    const { line, col } = lines.linePos(e.pos[0]);
+    return { file: spec.file, line, column: col, path: "", message: yamlMessage(e.message) };
+  });
+  return { source: { file: spec.file, doc, lines }, errors };
+}
+
+/** Anchors make aliases, which js-yaml expands without a limit; such files take the guarded parser. */
+const HAS_ANCHOR = /(^|[\s[{,:-])&[^\s]/m;
+
+function parseSource(spec: SpecText, issues: SpecIssue[]): Source | undefined {
+  if (!HAS_ANCHOR.test(spec.text)) {
+    try {
+      const value = jsYaml.load(spec.text, { schema: jsYaml.CORE_SCHEMA, filename: spec.file });
+      let cached: SourceFile | undefined;
+      const located = () => {
+        cached ??= locatedParse(spec).source;
+        return cached;
+      };
+      return { file: spec.file, value, located };
+    } catch (error) {
+      if (!(error instanceof jsYaml.YAMLException)) throw error;
+      // Fall through: the located parser words the error and places it.
+      const { errors } = locatedParse(spec);
+      if (errors.length === 0) {
+        const mark = error.mark;
+        errors.push({
+          file: spec.file,
+          line: (mark?.line ?? 0) + 1,
+          column: (mark?.column ?? 0) + 1,
+          path: "",
+          message: `invalid YAML: ${error.reason}`,
+        });
+      }
+      issues.push(...errors);
+      return undefined;
     }
+  }
+  const { source, errors } = locatedParse(spec);
+  if (errors.length > 0) {
+    issues.push(...errors);
     return undefined;
   }
-  return { source: { file: spec.file, doc, lines }, value: doc.toJS({ maxAliasCount: 100 }) };
+  return { file: spec.file, value: source.doc.toJS({ maxAliasCount: 100 }), located: () => source };
 }
 
 const yamlMessage = (m: string): string =>
@@ -61,10 +105,12 @@ const pathText = (path: FieldPath): string =>
 
 /** Locate a path in the job file; fall back to defaults.yml when the value came from there. */
 function place(
-  job: SourceFile,
-  defaults: SourceFile | undefined,
+  jobSource: Source,
+  defaultsSource: Source | undefined,
   path: FieldPath,
 ): Omit<SpecIssue, "message"> {
+  const job = jobSource.located();
+  const defaults = defaultsSource?.located();
   const own = locate(job, path);
   if (!own.exact && defaults) {
     const inherited = locate(defaults, path);
@@ -98,11 +144,7 @@ function knownKeys(path: FieldPath): string[] {
   return [];
 }
 
-function schemaIssues(
-  job: SourceFile,
-  defaults: SourceFile | undefined,
-  issues: z.core.$ZodIssue[],
-): SpecIssue[] {
+function schemaIssues(job: Source, defaults: Source | undefined, issues: z.core.$ZodIssue[]): SpecIssue[] {
   const out: SpecIssue[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
@@ -137,7 +179,7 @@ const nameFromFile = (file: string): string => (file.split("/").pop() ?? file).r
 /** Parse and validate all spec files at once; every problem of every file is reported. */
 export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResult {
   const issues: SpecIssue[] = [];
-  let defaults: { source: SourceFile; value: unknown } | undefined;
+  let defaults: Source | undefined;
   if (defaultsText) {
     defaults = parseSource(defaultsText, issues);
     if (defaults && defaults.value != null && !isPlainObject(defaults.value)) {
@@ -162,14 +204,14 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
         line: 1,
         column: 1,
         path: "",
-        message: `expected a map of job fields, got ${parsed.value === null ? "an empty file" : typeof parsed.value}`,
+        message: `expected a map of job fields, got ${parsed.value == null ? "an empty file" : typeof parsed.value}`,
       });
       continue;
     }
     const merged = mergeDefaults(defaults?.value ?? {}, parsed.value);
     const result = JobSpecSchema.safeParse(merged, { reportInput: true });
     if (!result.success) {
-      issues.push(...schemaIssues(parsed.source, defaults?.source, result.error.issues));
+      issues.push(...schemaIssues(parsed, defaults, result.error.issues));
       continue;
     }
     const spec = result.data;
@@ -187,7 +229,7 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
     const other = seen.get(name);
     if (other) {
       issues.push({
-        ...place(parsed.source, undefined, ["name"]),
+        ...place(parsed, undefined, ["name"]),
         path: "name",
         message: `job name "${name}" is already used by ${other}`,
       });
@@ -196,9 +238,7 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
     seen.set(name, f.file);
     const rules = crossFieldIssues(name, spec);
     if (rules.length > 0) {
-      issues.push(
-        ...rules.map((r) => ({ ...place(parsed.source, defaults?.source, r.path), message: r.message })),
-      );
+      issues.push(...rules.map((r) => ({ ...place(parsed, defaults, r.path), message: r.message })));
       continue;
     }
     jobs.push({ name, file: f.file, spec });

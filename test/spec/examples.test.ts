@@ -17,11 +17,24 @@ describe("the example jobs", () => {
 
   it("show the range the README promises", () => {
     const specs = result.jobs.map((j) => j.spec);
-    expect(specs.some((s) => s.task.launchType === "FARGATE" && s.schedule?.expression.startsWith("cron(") && s.schedule.timezone !== "UTC")).toBe(true);
+    expect(
+      specs.some(
+        (s) =>
+          s.task.launchType === "FARGATE" &&
+          s.schedule?.expression.startsWith("cron(") &&
+          s.schedule.timezone !== "UTC",
+      ),
+    ).toBe(true);
     expect(specs.some((s) => s.task.launchType === "EC2" && s.task.placement?.template)).toBe(true);
-    expect(specs.some((s) => s.http && typeof s.http === "object" && s.http.allowOverrides.length > 0 && !s.schedule)).toBe(true);
+    expect(
+      specs.some(
+        (s) => s.http && typeof s.http === "object" && s.http.allowOverrides.length > 0 && !s.schedule,
+      ),
+    ).toBe(true);
     expect(specs.some((s) => s.onInstanceLaunch)).toBe(true);
-    expect(specs.some((s) => s.task.capacityProviderStrategy?.some((c) => c.capacityProvider === "FARGATE_SPOT"))).toBe(true);
+    expect(
+      specs.some((s) => s.task.capacityProviderStrategy?.some((c) => c.capacityProvider === "FARGATE_SPOT")),
+    ).toBe(true);
     expect(specs.some((s) => s.task.count === 25)).toBe(true);
   });
 

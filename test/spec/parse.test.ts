@@ -70,11 +70,15 @@ describe("parseJobs", () => {
   it("rejects two files that name the same job", () => {
     const result = parseJobs(files({ a: `name: same\n${FARGATE_JOB}`, b: `name: same\n${FARGATE_JOB}` }));
     expect(result.jobs.map((j) => j.file)).toEqual(["jobs/a.yml"]);
-    expect(result.issues.map(formatSpecIssue)).toEqual(['jobs/b.yml:1:1 name: job name "same" is already used by jobs/a.yml']);
+    expect(result.issues.map(formatSpecIssue)).toEqual([
+      'jobs/b.yml:1:1 name: job name "same" is already used by jobs/a.yml',
+    ]);
   });
 
   it("reports a broken defaults.yml against defaults.yml", () => {
     const result = parseJobs(files({ a: FARGATE_JOB }), { file: "jobs/defaults.yml", text: "- a list\n" });
-    expect(result.issues.map(formatSpecIssue)).toEqual(["jobs/defaults.yml:1:1 expected a map of job fields"]);
+    expect(result.issues.map(formatSpecIssue)).toEqual([
+      "jobs/defaults.yml:1:1 expected a map of job fields",
+    ]);
   });
 });

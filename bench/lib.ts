@@ -1,0 +1,77 @@
+/** Measuring helpers shared by the benchmarks: timing of whole commands, medians, interleaved baselines. */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dirname, "..");
+export const NODE = join(ROOT, "node_modules", ".bin", "node");
+export const BIN = join(ROOT, "bin", "ecs-jobs.js");
+
+export interface Row {
+  benchmark: string;
+  baseline: string;
+  /** Median of the measured thing and of its baseline, in the unit given. */
+  measured: number;
+  base?: number;
+  unit: string;
+  /** measured / base (or the figure itself for rows without a baseline). */
+  ratio?: number;
+  goal: string;
+  met: boolean;
+  notes?: string;
+}
+
+export interface BenchOptions {
+  /** Tiny sizes and one repetition: for the smoke test that keeps the benchmarks from rotting. */
+  quick: boolean;
+}
+
+export interface Benchmark {
+  name: string;
+  run(options: BenchOptions): Promise<Row[]>;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Wall time of one command in ms; throws if it fails (a benchmark of a failing command measures nothing). */
+export function timeCommand(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    encoding: "utf8",
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr?.slice(0, 500)}`);
+  return ms;
+}
+
+/**
+ * Runs the subject and its baseline alternately, `rounds` times each, so that machine noise hits both
+ * alike; returns the medians.
+ */
+export function interleaved(
+  rounds: number,
+  subject: () => number,
+  baseline: () => number,
+): { subject: number; base: number } {
+  subject();
+  baseline(); // warm the file cache for both
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    a.push(subject());
+    b.push(baseline());
+  }
+  return { subject: median(a), base: median(b) };
+}
+
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;

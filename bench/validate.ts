@@ -1,0 +1,37 @@
+/** `ecs-jobs validate` over 1,000 generated job files, against `ecs-jobs --version` in the same run. Goal ≤ 3×. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateJobs } from "./generate-jobs.ts";
+import { type Benchmark, BIN, interleaved, NODE, round, timeCommand } from "./lib.ts";
+
+export const validateBenchmark: Benchmark = {
+  name: "validate",
+  async run({ quick }) {
+    const count = quick ? 5 : 1000;
+    const dir = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-validate-"));
+    try {
+      for (const [name, text] of Object.entries(generateJobs(count))) writeFileSync(join(dir, name), text);
+      const { subject, base } = interleaved(
+        quick ? 1 : 9,
+        () => timeCommand(NODE, [BIN, "validate", "--jobs", dir]),
+        () => timeCommand(NODE, [BIN, "--version"]),
+      );
+      const ratio = subject / base;
+      return [
+        {
+          benchmark: `validate ${count} specs`,
+          baseline: "ecs-jobs --version",
+          measured: round(subject),
+          base: round(base),
+          unit: "ms",
+          ratio: round(ratio),
+          goal: "≤ 3×",
+          met: ratio <= 3,
+        },
+      ];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
