@@ -15,7 +15,11 @@ describe("ecs-jobs validate", () => {
   });
 
   it("prints every problem as file:line:col path: message and exits 1", async () => {
-    const dir = jobsFolder({ "a.yml": "task:\n  taskDefinition: t\n  count: 0\n", "b.yml": "task: 3\n", "_draft.yml": "nonsense: [" });
+    const dir = jobsFolder({
+      "a.yml": "task:\n  taskDefinition: t\n  count: 0\n",
+      "b.yml": "task: 3\n",
+      "_draft.yml": "nonsense: [",
+    });
     const r = await cli(["validate", "--jobs", dir], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n").slice(0, 2)).toEqual([
@@ -47,7 +51,9 @@ describe("ecs-jobs list", () => {
     const r = await cli(["list"], { now: NOW });
     expect(r.code).toBe(0);
     const line = r.stdout.split("\n").find((l) => l.startsWith("nightly-report"));
-    expect(line).toMatch(/schedule cron\(0 3 \* \* \? \*\) Europe\/Paris +2026-11-23T03:00:00\+01:00 +FARGATE reports\/report:7 x1/);
+    expect(line).toMatch(
+      /schedule cron\(0 3 \* \* \? \*\) Europe\/Paris +2026-11-23T03:00:00\+01:00 +FARGATE reports\/report:7 x1/,
+    );
     expect(r.stdout).toMatch(/spot-crunch +schedule cron\(0 \* \* \* \? \*\) America\/New_York/);
     expect(r.stdout).toMatch(/customer-export +http +- +FARGATE/);
     expect(r.stdout).toMatch(/node-warmup +instance-launch/);
@@ -55,7 +61,11 @@ describe("ecs-jobs list", () => {
 
   it("--json lists summaries with translated expressions", async () => {
     const r = await cli(["list", "--json"], { now: NOW });
-    const jobs = JSON.parse(r.stdout) as { name: string; schedule?: { awsExpression: string }; nextFireTimes: string[] }[];
+    const jobs = JSON.parse(r.stdout) as {
+      name: string;
+      schedule?: { awsExpression: string };
+      nextFireTimes: string[];
+    }[];
     const legacy = jobs.find((j) => j.name === "legacy-import");
     expect(legacy?.schedule?.awsExpression).toBe("rate(5 minutes)");
     expect(legacy?.nextFireTimes).toEqual(["2026-11-22T10:05:00+00:00"]);
@@ -67,7 +77,9 @@ describe("ecs-jobs show", () => {
     const r = await cli(["show", "thumbnail-fanout", "--run-id", "20261122T030000Z-0123abcd"]);
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.stdout);
-    expect(printed.map((p: { operation: string; input: { count: number } }) => [p.operation, p.input.count])).toEqual([
+    expect(
+      printed.map((p: { operation: string; input: { count: number } }) => [p.operation, p.input.count]),
+    ).toEqual([
       ["RunTask", 10],
       ["RunTask", 10],
       ["RunTask", 5],
@@ -75,7 +87,9 @@ describe("ecs-jobs show", () => {
     const dir = (await import("../../src/catalog/read-dir.ts")).loadJobsDir("jobs");
     const fanout = dir.jobs.find((j) => j.name === "thumbnail-fanout");
     expect(fanout).toBeDefined();
-    expect(printed).toEqual(JSON.parse(JSON.stringify(runTaskRequests(fanout!, "20261122T030000Z-0123abcd"))));
+    expect(printed).toEqual(
+      JSON.parse(JSON.stringify(runTaskRequests(fanout!, "20261122T030000Z-0123abcd"))),
+    );
   });
 
   it("shows StartTask for an instance-launch job", async () => {
@@ -104,7 +118,9 @@ describe("ecs-jobs next", () => {
   it("prints the next N fire times in the job's zone, across a DST change", async () => {
     const r = await cli(["next", "nightly-report", "-n", "3", "--from", "2026-03-28T00:00:00Z"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("2026-03-28T03:00:00+01:00\n2026-03-29T03:00:00+02:00\n2026-03-30T03:00:00+02:00\n");
+    expect(r.stdout).toBe(
+      "2026-03-28T03:00:00+01:00\n2026-03-29T03:00:00+02:00\n2026-03-30T03:00:00+02:00\n",
+    );
   });
 
   it("defaults to 5 times after now, and --json prints an array", async () => {

@@ -25,7 +25,11 @@ describe("runTaskRequests", () => {
       launchType: "FARGATE",
       count: 1,
       networkConfiguration: {
-        awsvpcConfiguration: { subnets: ["subnet-0abc"], securityGroups: ["sg-0abc"], assignPublicIp: "DISABLED" },
+        awsvpcConfiguration: {
+          subnets: ["subnet-0abc"],
+          securityGroups: ["sg-0abc"],
+          assignPublicIp: "DISABLED",
+        },
       },
       tags: [
         { key: "team", value: "data" },
@@ -40,7 +44,10 @@ describe("runTaskRequests", () => {
 
   it("maps assignPublicIp true to ENABLED", () => {
     const [input] = inputs(FARGATE_JOB.replace("    securityGroups: [sg-0abc]", "    assignPublicIp: true"));
-    expect(input?.networkConfiguration?.awsvpcConfiguration).toEqual({ subnets: ["subnet-0abc"], assignPublicIp: "ENABLED" });
+    expect(input?.networkConfiguration?.awsvpcConfiguration).toEqual({
+      subnets: ["subnet-0abc"],
+      assignPublicIp: "ENABLED",
+    });
   });
 
   it("splits a count above 10 into calls of at most 10, each with its own clientToken", () => {
@@ -78,10 +85,15 @@ describe("runTaskRequests", () => {
   });
 
   it("merges run overrides into the job's: command replaced, environment merged, new containers added", () => {
-    const j = job(`task:\n  taskDefinition: t\n  overrides:\n    containers:\n      - name: app\n        command: [a]\n        environment: { KEEP: k, SET: old }\n`);
+    const j = job(
+      `task:\n  taskDefinition: t\n  overrides:\n    containers:\n      - name: app\n        command: [a]\n        environment: { KEEP: k, SET: old }\n`,
+    );
     const o = taskOverrides(j.spec.task, {
       cpu: "512",
-      containers: { app: { command: ["b"], environment: { SET: "new" } }, sidecar: { environment: { X: "1" } } },
+      containers: {
+        app: { command: ["b"], environment: { SET: "new" } },
+        sidecar: { environment: { X: "1" } },
+      },
     });
     expect(o).toEqual({
       cpu: "512",
@@ -100,12 +112,28 @@ describe("runTaskRequests", () => {
   });
 
   it.each([
-    ["azBalancedSpread", [{ type: "spread", field: "attribute:ecs.availability-zone" }, { type: "spread", field: "instanceId" }], undefined],
-    ["azBalancedBinpack", [{ type: "spread", field: "attribute:ecs.availability-zone" }, { type: "binpack", field: "memory" }], undefined],
+    [
+      "azBalancedSpread",
+      [
+        { type: "spread", field: "attribute:ecs.availability-zone" },
+        { type: "spread", field: "instanceId" },
+      ],
+      undefined,
+    ],
+    [
+      "azBalancedBinpack",
+      [
+        { type: "spread", field: "attribute:ecs.availability-zone" },
+        { type: "binpack", field: "memory" },
+      ],
+      undefined,
+    ],
     ["binpack", [{ type: "binpack", field: "memory" }], undefined],
     ["oneTaskPerHost", undefined, [{ type: "distinctInstance" }]],
   ])("maps the %s placement template as the ECS console does", (template, strategy, constraints) => {
-    const [input] = inputs(`task:\n  taskDefinition: t\n  launchType: EC2\n  placement:\n    template: ${template}\n`);
+    const [input] = inputs(
+      `task:\n  taskDefinition: t\n  launchType: EC2\n  placement:\n    template: ${template}\n`,
+    );
     expect(input?.placementStrategy).toEqual(strategy);
     expect(input?.placementConstraints).toEqual(constraints);
   });
@@ -114,7 +142,9 @@ describe("runTaskRequests", () => {
     const [input] = inputs(
       `task:\n  taskDefinition: t\n  launchType: EC2\n  placement:\n    template: binpack\n    constraints:\n      - { type: memberOf, expression: "attribute:ecs.instance-type =~ t3.*" }\n`,
     );
-    expect(input?.placementConstraints).toEqual([{ type: "memberOf", expression: "attribute:ecs.instance-type =~ t3.*" }]);
+    expect(input?.placementConstraints).toEqual([
+      { type: "memberOf", expression: "attribute:ecs.instance-type =~ t3.*" },
+    ]);
   });
 
   it("sends a capacity provider strategy instead of a launch type", () => {
@@ -128,7 +158,10 @@ describe("runTaskRequests", () => {
 
 describe("startTaskRequest", () => {
   it("starts the job on the given container instance with a startedBy of at most 36 characters", () => {
-    const j = job(`onInstanceLaunch: true\ntask:\n  cluster: c\n  taskDefinition: warm:1\n  launchType: EC2\n`, "a-rather-long-job-name-that-uses-most-of-the-63-characters-ok");
+    const j = job(
+      `onInstanceLaunch: true\ntask:\n  cluster: c\n  taskDefinition: warm:1\n  launchType: EC2\n`,
+      "a-rather-long-job-name-that-uses-most-of-the-63-characters-ok",
+    );
     const r = startTaskRequest(j, RUN, "arn:aws:ecs:eu-west-1:111122223333:container-instance/c/abc");
     const input = r.input as StartTaskCommandInput;
     expect(r.operation).toBe("StartTask");

@@ -15,7 +15,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(argv: string[], options: { cwd?: string; now?: Date; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function cli(
+  argv: string[],
+  options: { cwd?: string; now?: Date; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {

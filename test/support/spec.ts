@@ -16,9 +16,14 @@ export const files = (entries: Record<string, string>): SpecText[] =>
 
 /** Parses one job text as jobs/<name>.yml and returns it, failing loudly if it is invalid. */
 export function job(text: string, name = "report", defaults?: string): Job {
-  const result = parseJobs(files({ [name]: text }), defaults ? { file: "jobs/defaults.yml", text: defaults } : undefined);
+  const result = parseJobs(
+    files({ [name]: text }),
+    defaults ? { file: "jobs/defaults.yml", text: defaults } : undefined,
+  );
   if (result.issues.length > 0 || !result.jobs[0]) {
-    throw new Error(`expected a valid job, got:\n${result.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`).join("\n")}`);
+    throw new Error(
+      `expected a valid job, got:\n${result.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`).join("\n")}`,
+    );
   }
   return result.jobs[0];
 }
