@@ -1,0 +1,86 @@
+/**
+ * `local.exec: true`: a container's command run as a local process (no shell, like an exec-form CMD),
+ * whose exit code becomes the container's exit code.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { ContainerDefinition } from "@aws-sdk/client-ecs";
+
+export interface ContainerOutput {
+  taskArn: string;
+  container: string;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+export interface RunningContainer {
+  readonly child: ChildProcess;
+  /** Resolves with the exit code once the process ends (128 + signal number when killed by a signal). */
+  readonly exited: Promise<number>;
+}
+
+/** Docker semantics: ENTRYPOINT followed by CMD; undefined when the container has neither. */
+export function commandOf(def: ContainerDefinition): string[] | undefined {
+  const argv = [...(def.entryPoint ?? []), ...(def.command ?? [])];
+  return argv.length > 0 ? argv : undefined;
+}
+
+/** Only what a process needs to find programs and a home; a container does not see the host's environment. */
+const HOST_VARS = ["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "LANG", "SystemRoot", "USER"];
+
+export function environmentOf(
+  def: ContainerDefinition,
+  ecs: { region: string; launchType: string | undefined },
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of HOST_VARS) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  env.AWS_REGION = ecs.region;
+  env.AWS_DEFAULT_REGION = ecs.region;
+  env.AWS_EXECUTION_ENV = ecs.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2";
+  for (const kv of def.environment ?? []) if (kv.name !== undefined) env[kv.name] = kv.value ?? "";
+  return env;
+}
+
+const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
+  code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
+
+/**
+ * Starts the process; resolves once it is running, rejects with the spawn error (ENOENT, EACCES …) when it
+ * cannot start.
+ */
+export function startContainerProcess(
+  argv: readonly string[],
+  options: {
+    env: Record<string, string>;
+    cwd: string;
+    onOutput?: ((o: Omit<ContainerOutput, "taskArn" | "container">) => void) | undefined;
+  },
+): Promise<RunningContainer> {
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, {
+    env: options.env,
+    cwd: options.cwd,
+    shell: false,
+    stdio: ["ignore", options.onOutput ? "pipe" : "ignore", options.onOutput ? "pipe" : "ignore"],
+  });
+  const onOutput = options.onOutput;
+  if (onOutput) {
+    child.stdout?.setEncoding("utf8").on("data", (text: string) => onOutput({ stream: "stdout", text }));
+    child.stderr?.setEncoding("utf8").on("data", (text: string) => onOutput({ stream: "stderr", text }));
+  }
+  const exited = new Promise<number>((resolve) => {
+    child.once("close", (code, signal) => resolve(exitCodeOf(code, signal)));
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("spawn", () => {
+      child.off("error", reject);
+      // A later error (e.g. a failed kill) must not crash the emulator; `close` still reports the end.
+      child.on("error", () => {});
+      resolve({ child, exited });
+    });
+  });
+}
