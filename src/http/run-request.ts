@@ -1,0 +1,92 @@
+/**
+ * The body of POST /jobs/{name}/runs (and of `ecs-jobs run --set`), validated strictly: an unknown key is an
+ * error naming it, not something silently ignored.
+ */
+import { z } from "zod";
+import { ValidationError } from "../errors.ts";
+import { didYouMean } from "../spec/messages.ts";
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** ECS container names: up to 255 letters, digits, hyphens and underscores. */
+export const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+const Command = z
+  .array(z.string({ error: "expected a string" }), { error: "expected a list of strings" })
+  .min(1, { error: "expected at least one item" })
+  .max(1000, { error: "expected at most 1000 items" });
+
+/** Values may hold anything, control characters included; names must be valid variable names. */
+const Environment = z
+  .record(z.string(), z.string({ error: "expected a string" }), {
+    error: "expected a map of names to strings",
+  })
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      if (!ENV_NAME.test(name))
+        ctx.addIssue({ code: "custom", path: [name], message: "expected an environment variable name" });
+    }
+  });
+
+const Size = z
+  .union([z.string().regex(/^[0-9A-Za-z .]{1,32}$/), z.number().int().positive().max(1_048_576)], {
+    error: 'expected a size such as 1024 or "1 vCPU"',
+  })
+  .transform(String);
+
+const ContainerOverrides = z.strictObject({
+  command: Command.optional(),
+  environment: Environment.optional(),
+});
+
+const Overrides = z.strictObject({
+  command: Command.optional(),
+  environment: Environment.optional(),
+  cpu: Size.optional(),
+  memory: Size.optional(),
+  containers: z
+    .record(z.string(), ContainerOverrides, { error: "expected a map of container names" })
+    .superRefine((containers, ctx) => {
+      for (const name of Object.keys(containers)) {
+        if (!CONTAINER_NAME.test(name))
+          ctx.addIssue({ code: "custom", path: [name], message: "expected a container name" });
+      }
+    })
+    .optional(),
+});
+
+export const RunRequestSchema = z.strictObject(
+  {
+    overrides: Overrides.optional(),
+    count: z
+      .number({ error: "expected an integer 1..1000" })
+      .int({ error: "expected an integer 1..1000" })
+      .min(1, { error: "expected 1..1000" })
+      .max(1000, { error: "expected 1..1000" })
+      .optional(),
+  },
+  { error: "expected a JSON object" },
+);
+
+export type RunRequest = z.output<typeof RunRequestSchema>;
+
+/** The keys allowed at each level, for "did you mean". */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return ["overrides", "count"];
+  if (path.length === 1) return ["command", "environment", "cpu", "memory", "containers"];
+  return ["command", "environment"];
+}
+
+export function parseRunRequest(body: unknown): RunRequest {
+  const r = RunRequestSchema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  if (!issue) throw new ValidationError("invalid body", { field: "body" });
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    const field = [...path, key].join(".");
+    throw new ValidationError(`${field}: unknown key${didYouMean(key, knownKeys(issue.path))}`, { field });
+  }
+  const field = path.join(".") || "body";
+  throw new ValidationError(`${field}: ${issue.message}`, { field });
+}

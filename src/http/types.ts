@@ -1,0 +1,33 @@
+/** The HTTP API without a framework: what the Lambda adapter and the local server both hand to handleHttp. */
+import type { Deps } from "../deps.ts";
+import type { Job } from "../spec/schema.ts";
+
+export interface HttpRequest {
+  method: string;
+  /** Without the stage; percent-encoded as received. */
+  path: string;
+  query: Record<string, string | undefined>;
+  /** Lower-case names. */
+  headers: Record<string, string | undefined>;
+  /** The body as text (the adapter decodes base64). */
+  body?: string | undefined;
+  /** API Gateway's request id (or the local server's): the trigger id of a POST /jobs/{name}/runs. */
+  requestId: string;
+  /** The authenticated caller (IAM ARN) when the gateway tells; recorded as trigger.by. */
+  principal?: string | undefined;
+  /** When the gateway received the request (epoch ms); part of the run id, so a redelivery maps to one run. */
+  time?: number | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpOptions {
+  /** POST /jobs/{name}/resume; absent = 501. */
+  resumeJob?: (deps: Deps, job: Job) => Promise<unknown>;
+  /** Default MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
+}

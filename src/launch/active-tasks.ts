@@ -1,0 +1,77 @@
+/**
+ * A job's tasks that are still active, found from ECS itself rather than the ledger: ECS knows about tasks
+ * whose events have not arrived yet. ListTasks filters by family and desired status (it cannot filter by a
+ * startedBy prefix), then DescribeTasks tells which of them this system started for this job.
+ */
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import type { Deps } from "../deps.ts";
+import type { Job } from "../spec/schema.ts";
+import { withRetry } from "./ecs-call.ts";
+import { parseStartedBy, STARTED_BY_PREFIX } from "./requests.ts";
+
+export interface ActiveTask {
+  taskArn: string;
+  runId: string;
+}
+
+/** The family of `family`, `family:revision` or a task definition ARN. */
+export function familyOf(taskDefinition: string): string {
+  const name = taskDefinition.includes(":task-definition/")
+    ? (taskDefinition.split(":task-definition/")[1] ?? "")
+    : taskDefinition;
+  return name.split(":")[0] ?? name;
+}
+
+/** DescribeTasks takes at most 100 tasks per call. */
+const DESCRIBE_MAX = 100;
+
+export async function findActiveTasks(
+  deps: Pick<Deps, "clients" | "sleep" | "log">,
+  job: Job,
+  exceptRunId?: string,
+): Promise<ActiveTask[]> {
+  const cluster = job.spec.task.cluster;
+  const family = familyOf(job.spec.task.taskDefinition);
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await withRetry(deps, "ListTasks", () =>
+      deps.clients.ecs.send(
+        new ListTasksCommand({ cluster, family, desiredStatus: "RUNNING", ...(nextToken && { nextToken }) }),
+      ),
+    );
+    arns.push(...(page?.taskArns ?? []));
+    nextToken = page?.nextToken;
+  } while (nextToken);
+
+  const prefix = `${STARTED_BY_PREFIX}/${job.name}/`;
+  const active: ActiveTask[] = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
+    const tasks = arns.slice(i, i + DESCRIBE_MAX);
+    const out = await withRetry(deps, "DescribeTasks", () =>
+      deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks })),
+    );
+    for (const t of out?.tasks ?? []) {
+      if (!t.taskArn || !t.startedBy?.startsWith(prefix)) continue;
+      const runId = parseStartedBy(t.startedBy)?.runId;
+      if (runId && runId !== exceptRunId) active.push({ taskArn: t.taskArn, runId });
+    }
+  }
+  return active;
+}
+
+/** The distinct run ids of some tasks, in first-seen order. */
+export const runIdsOf = (tasks: readonly ActiveTask[]): string[] => [...new Set(tasks.map((t) => t.runId))];
+
+export async function stopTasks(
+  deps: Pick<Deps, "clients" | "sleep" | "log">,
+  cluster: string,
+  tasks: readonly ActiveTask[],
+  reason: string,
+): Promise<void> {
+  for (const t of tasks) {
+    await withRetry(deps, "StopTask", () =>
+      deps.clients.ecs.send(new StopTaskCommand({ cluster, task: t.taskArn, reason })),
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * One RunTask call of a run, with its retries and, for Spot jobs with policy.spotFallback, the on-demand
+ * relaunch of what Spot could not place. Answers with what to record; a client error (4xx) is returned,
+ * not thrown, because it ends the run rather than the invocation.
+ */
+import { RunTaskCommand, type RunTaskCommandInput, type RunTaskCommandOutput } from "@aws-sdk/client-ecs";
+import type { Deps } from "../deps.ts";
+import type { RunFailure, TaskState } from "../runs/model.ts";
+import type { Job } from "../spec/schema.ts";
+import { classifyAwsError, errorMessage, errorName, withRetry } from "./ecs-call.ts";
+import { failureOf, padFailures } from "./failures.ts";
+import {
+  CAPACITY_UNAVAILABLE,
+  fallbackNote,
+  fallbackRequest,
+  isCapacityFailure,
+  usesFargateSpot,
+} from "./spot.ts";
+import { containerDefinitions, taskStateOf } from "./task-state.ts";
+
+export interface BatchResult {
+  tasks: TaskState[];
+  /** One per task never placed (padded; see padFailures). */
+  failures: RunFailure[];
+  notes: string[];
+}
+
+export interface Rejected {
+  rejected: { name: string; message: string };
+}
+
+type LaunchDeps = Pick<Deps, "clients" | "sleep" | "log">;
+
+/** RunTask with retries; a capacity error becomes failures, another 4xx is returned, the rest is thrown. */
+async function runTask(
+  deps: LaunchDeps,
+  input: RunTaskCommandInput,
+): Promise<Pick<RunTaskCommandOutput, "tasks" | "failures"> | Rejected> {
+  try {
+    return (await withRetry(deps, "RunTask", () => deps.clients.ecs.send(new RunTaskCommand(input)))) ?? {};
+  } catch (error) {
+    const message = errorMessage(error);
+    if (CAPACITY_UNAVAILABLE.test(message))
+      return { tasks: [], failures: [{ reason: message, detail: errorName(error) }] };
+    if (classifyAwsError(error) === "client") return { rejected: { name: errorName(error), message } };
+    throw error;
+  }
+}
+
+async function tasksOf(deps: LaunchDeps, input: RunTaskCommandInput, answer: RunTaskCommandOutput["tasks"]) {
+  const tasks = (answer ?? []).filter((t) => t.taskArn);
+  if (tasks.length === 0) return [];
+  const definition = tasks[0]?.taskDefinitionArn ?? input.taskDefinition;
+  const containers = definition ? await containerDefinitions(deps, definition) : undefined;
+  return tasks.map((t) => taskStateOf(t, containers));
+}
+
+export async function launchBatch(
+  deps: LaunchDeps,
+  job: Job,
+  input: RunTaskCommandInput,
+): Promise<BatchResult | Rejected> {
+  const asked = input.count ?? 1;
+  const answer = await runTask(deps, input);
+  if ("rejected" in answer) return answer;
+  const tasks = await tasksOf(deps, input, answer.tasks);
+  let failures = (answer.failures ?? []).map(failureOf);
+  const notes: string[] = [];
+
+  const missing = asked - tasks.length;
+  const capacity = failures.filter(isCapacityFailure);
+  if (job.spec.policy.spotFallback && usesFargateSpot(input) && missing > 0 && capacity.length > 0) {
+    // Spot's capacity failures are superseded by the on-demand attempt: they become a note, and only what
+    // the fallback itself could not place counts against the run.
+    const again = capacity.length === failures.length ? missing : Math.min(missing, capacity.length);
+    const fallback = await runTask(deps, fallbackRequest(input, again));
+    const placed = "rejected" in fallback ? [] : await tasksOf(deps, input, fallback.tasks);
+    const fallbackFailures =
+      "rejected" in fallback
+        ? [{ reason: fallback.rejected.name, detail: fallback.rejected.message }]
+        : (fallback.failures ?? []).map(failureOf);
+    failures = failures.filter((f) => !isCapacityFailure(f));
+    tasks.push(...placed);
+    failures.push(...fallbackFailures);
+    notes.push(fallbackNote(placed.length, again, capacity[0]?.reason ?? "capacity unavailable"));
+    deps.log.info("spot capacity unavailable; fell back to FARGATE", { asked: again, placed: placed.length });
+  }
+  return { tasks, failures: padFailures(failures, asked - tasks.length, asked), notes };
+}

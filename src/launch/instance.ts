@@ -1,0 +1,114 @@
+/**
+ * onInstanceLaunch jobs: StartTask on a container instance that joined the job's cluster, exactly once per
+ * instance and job. StartTask has no clientToken, so the ledger is the guard: the run id depends only on the
+ * job and the instance, and a run that already exists is not started again. The one gap — an invocation that
+ * died after StartTask but before recording it — is closed by asking ECS for tasks with the run's startedBy.
+ */
+import {
+  DescribeTasksCommand,
+  type DesiredStatus,
+  ListTasksCommand,
+  StartTaskCommand,
+  type StartTaskCommandInput,
+  type StartTaskCommandOutput,
+} from "@aws-sdk/client-ecs";
+import type { Deps } from "../deps.ts";
+import { isFinal, type Run, type Trigger } from "../runs/model.ts";
+import type { Job } from "../spec/schema.ts";
+import { apiErrorHint } from "./api-error-hint.ts";
+import { classifyAwsError, errorMessage, errorName, withRetry } from "./ecs-call.ts";
+import { failureOf, padFailures } from "./failures.ts";
+import { startTaskRequest, startTaskStartedBy } from "./requests.ts";
+import { runIdFor } from "./run-id.ts";
+import { containerDefinitions, taskStateOf } from "./task-state.ts";
+
+export interface InstanceLaunch {
+  job: Job;
+  containerInstanceArn: string;
+  /** The instance's cluster (ARN from the event); where already-started tasks are looked up. */
+  cluster: string;
+  /** Default: `{ kind: "instanceLaunch", id: containerInstanceArn }`. */
+  trigger?: Trigger;
+  /**
+   * Fixed per instance (its registeredAt when the event carries it). It is part of the run id, so it must
+   * not change between events of the same instance; without it the epoch is used.
+   */
+  at?: Date;
+}
+
+type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+
+export const instanceRunId = (job: string, containerInstanceArn: string, at = new Date(0)): string =>
+  runIdFor(job, { kind: "instanceLaunch", id: containerInstanceArn }, at);
+
+export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch): Promise<Run> {
+  const { job, containerInstanceArn } = launch;
+  const runId = instanceRunId(job.name, containerInstanceArn, launch.at);
+  deps.log.appendKeys({ job: job.name, runId });
+  const trigger = launch.trigger ?? { kind: "instanceLaunch", id: containerInstanceArn };
+  const { run, created } = await deps.ledger.create({
+    runId,
+    job: job.name,
+    status: "PENDING",
+    trigger,
+    attempt: 1,
+    lineageId: runId,
+    createdAt: deps.now().toISOString(),
+    expectedTasks: 1,
+    failures: [],
+    tasks: [],
+  });
+  if (!created) {
+    if (isFinal(run.status) || run.tasks.length > 0 || run.failures.length > 0) {
+      deps.log.info("already started on this instance", { status: run.status });
+      return run;
+    }
+    const earlier = await tasksStartedBy(deps, launch.cluster, containerInstanceArn, runId);
+    if (earlier.length > 0) return deps.ledger.recordLaunch(runId, { tasks: earlier, failures: [] });
+  }
+
+  const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
+  let answer: StartTaskCommandOutput | undefined;
+  try {
+    answer = await withRetry(deps, "StartTask", () => deps.clients.ecs.send(new StartTaskCommand(input)));
+  } catch (error) {
+    if (classifyAwsError(error) !== "client") throw error;
+    const failure = { reason: errorName(error), detail: errorMessage(error) };
+    deps.log.error("ECS rejected StartTask; the run failed", { error: failure.reason });
+    const { run: failed } = await deps.ledger.finish(runId, "FAILED", {
+      hint: apiErrorHint(failure.reason, failure.detail),
+      failures: [failure],
+    });
+    return failed;
+  }
+  const started = (answer?.tasks ?? []).filter((t) => t.taskArn);
+  const containers =
+    started.length > 0
+      ? await containerDefinitions(deps, started[0]?.taskDefinitionArn ?? job.spec.task.taskDefinition)
+      : undefined;
+  const tasks = started.map((t) => taskStateOf(t, containers));
+  const failures = padFailures((answer?.failures ?? []).map(failureOf), 1 - tasks.length, 1);
+  deps.log.info("StartTask answered", {
+    containerInstanceArn,
+    placed: tasks.length,
+    failed: failures.length,
+  });
+  return deps.ledger.recordLaunch(runId, { tasks, failures });
+}
+
+/** Tasks an earlier invocation started for this run, running or recently stopped. */
+async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstance: string, runId: string) {
+  const startedBy = startTaskStartedBy(runId);
+  const arns: string[] = [];
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
+    const page = await withRetry(deps, "ListTasks", () =>
+      deps.clients.ecs.send(new ListTasksCommand({ cluster, containerInstance, startedBy, desiredStatus })),
+    );
+    arns.push(...(page?.taskArns ?? []));
+  }
+  if (arns.length === 0) return [];
+  const out = await withRetry(deps, "DescribeTasks", () =>
+    deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })),
+  );
+  return (out?.tasks ?? []).filter((t) => t.taskArn).map((t) => taskStateOf(t));
+}

@@ -1,0 +1,175 @@
+/**
+ * Launching one run of a job (SPEC section 4): the run is written to the ledger first, then the job's
+ * concurrency policy is applied, then the RunTask calls that `ecs-jobs show` prints are sent, in order.
+ *
+ * Idempotence: the run id, hence every clientToken, is derived from the trigger. A retried invocation finds
+ * the run already created and sends the same calls again; ECS answers a repeated clientToken with the tasks
+ * it already started, and the ledger records a task ARN once. A run that already reached a final status is
+ * returned as it is.
+ */
+import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
+import type { Deps } from "../deps.ts";
+import { formatHint, hintFor } from "../runs/hints.ts";
+import { isFinal, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
+import type { Job } from "../spec/schema.ts";
+import { findActiveTasks, runIdsOf, stopTasks } from "./active-tasks.ts";
+import { apiErrorHint } from "./api-error-hint.ts";
+import { launchBatch } from "./batch.ts";
+import { AlreadyRecorded } from "./failures.ts";
+import { type RunOverrides, runTaskRequests } from "./requests.ts";
+import { runIdFor } from "./run-id.ts";
+
+export interface LaunchRequest {
+  job: Job;
+  trigger: Trigger;
+  /** Already checked against the job's allowlist (HTTP) or given by an operator (CLI). */
+  overrides?: RunOverrides;
+  /** 1 for a trigger, 2.. for policy.retries. */
+  attempt?: number;
+  /** The first run of a retry lineage. */
+  lineageId?: string;
+  /**
+   * When the trigger fired, part of the run id: it must be the same on every delivery of the trigger
+   * (the API Gateway request time, an event's time). Default: trigger.scheduledTime, else now.
+   */
+  at?: Date;
+}
+
+type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+
+function triggerTime(deps: LaunchDeps, req: LaunchRequest): Date {
+  const candidates = [req.at, req.trigger.scheduledTime ? new Date(req.trigger.scheduledTime) : undefined];
+  return candidates.find((d) => d !== undefined && !Number.isNaN(d.getTime())) ?? deps.now();
+}
+
+export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<Run> {
+  const { job, trigger } = req;
+  const attempt = req.attempt ?? 1;
+  const runId = runIdFor(job.name, trigger, triggerTime(deps, req), attempt);
+  deps.log.appendKeys({ job: job.name, runId });
+  const requests = runTaskRequests(job, runId, req.overrides).map((r) => r.input as RunTaskCommandInput);
+  const expectedTasks = requests.reduce((n, r) => n + (r.count ?? 1), 0);
+
+  const { run: stored, created } = await deps.ledger.create({
+    runId,
+    job: job.name,
+    status: "PENDING",
+    trigger,
+    attempt,
+    lineageId: req.lineageId ?? runId,
+    createdAt: deps.now().toISOString(),
+    expectedTasks,
+    failures: [],
+    tasks: [],
+  });
+  if (!created) {
+    deps.log.info("run already created by an earlier delivery of this trigger", { status: stored.status });
+    if (isFinal(stored.status)) return stored;
+  }
+
+  const policy = await applyConcurrency(deps, job, runId);
+  if ("skipped" in policy) return policy.skipped;
+  return sendRequests(deps, job, stored, requests, policy.notes);
+}
+
+/** forbid: SKIPPED when another run of the job is active. replace: stop that run's tasks first. */
+async function applyConcurrency(
+  deps: LaunchDeps,
+  job: Job,
+  runId: string,
+): Promise<{ skipped: Run } | { notes: string[] }> {
+  const concurrency = job.spec.policy.concurrency;
+  if (concurrency === "allow") return { notes: [] };
+  // A retried invocation must not count its own tasks as another run.
+  const active = await findActiveTasks(deps, job, runId);
+  if (active.length === 0) return { notes: [] };
+  const others = runIdsOf(active).join(", ");
+  if (concurrency === "forbid") {
+    const note = `skipped: run(s) ${others} still active and policy.concurrency is forbid`;
+    deps.log.info("concurrency forbids a second run; skipped", { activeRuns: others });
+    await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: [note] });
+    const { run } = await deps.ledger.finish(runId, "SKIPPED", {
+      hint: `Run(s) ${others} of this job were still active, and policy.concurrency is forbid. Wait for them to finish, or use concurrency replace or allow.`,
+    });
+    return { skipped: run };
+  }
+  await stopTasks(deps, job.spec.task.cluster, active, `ecs-jobs: replaced by run ${runId}`);
+  deps.log.info("concurrency replace: stopped the active run", { activeRuns: others, tasks: active.length });
+  return { notes: [`replaced run(s) ${others}: ${active.length} task(s) stopped`] };
+}
+
+async function sendRequests(
+  deps: LaunchDeps,
+  job: Job,
+  stored: Run,
+  requests: readonly RunTaskCommandInput[],
+  notes: string[],
+): Promise<Run> {
+  const runId = stored.runId;
+  const oldFailures = new AlreadyRecorded<RunFailure>(stored.failures);
+  const oldNotes = new AlreadyRecorded<string>(stored.notes ?? []);
+  let pendingNotes = notes;
+  let run = stored;
+  let placed = 0;
+  for (const [batch, input] of requests.entries()) {
+    const result = await launchBatch(deps, job, input);
+    if ("rejected" in result) {
+      const { name, message } = result.rejected;
+      const unlaunched = requests.slice(batch).reduce((n, r) => n + (r.count ?? 1), 0);
+      deps.log.error("ECS rejected RunTask; the run failed", { batch, error: name });
+      return endRejected(deps, runId, placed, unlaunched, { reason: name, detail: message }, pendingNotes, {
+        oldFailures,
+        oldNotes,
+      });
+    }
+    placed += result.tasks.length;
+    deps.log.info("RunTask answered", {
+      batch,
+      asked: input.count,
+      placed: result.tasks.length,
+      failed: result.failures.length,
+    });
+    const fresh = oldNotes.fresh([...pendingNotes, ...result.notes]);
+    run = await deps.ledger.recordLaunch(runId, {
+      tasks: result.tasks,
+      failures: oldFailures.fresh(result.failures),
+      ...(fresh.length > 0 && { notes: fresh }),
+    });
+    pendingNotes = [];
+  }
+  if (placed === 0 && !isFinal(run.status)) {
+    // Padding makes the aggregate finish an all-failed run; this only guards against a ledger that does not.
+    const { run: failed } = await deps.ledger.finish(runId, "FAILED", {
+      hint: formatHint(hintFor({ failures: run.failures })),
+    });
+    return failed;
+  }
+  return run;
+}
+
+/** A 4xx ends the run: FAILED at once when nothing runs, else the unlaunched tasks count as failures. */
+async function endRejected(
+  deps: LaunchDeps,
+  runId: string,
+  placed: number,
+  unlaunched: number,
+  failure: RunFailure,
+  notes: string[],
+  old: { oldFailures: AlreadyRecorded<RunFailure>; oldNotes: AlreadyRecorded<string> },
+): Promise<Run> {
+  const freshNotes = old.oldNotes.fresh(notes);
+  if (placed === 0) {
+    if (freshNotes.length > 0)
+      await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: freshNotes });
+    const { run } = await deps.ledger.finish(runId, "FAILED", {
+      hint: apiErrorHint(failure.reason, failure.detail ?? ""),
+      failures: old.oldFailures.fresh([failure]),
+    });
+    return run;
+  }
+  return deps.ledger.recordLaunch(runId, {
+    tasks: [],
+    failures: old.oldFailures.fresh(Array.from({ length: unlaunched }, () => ({ ...failure }))),
+    ...(freshNotes.length > 0 && { notes: freshNotes }),
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * A classic EventBridge rule's "Scheduled Event", for users who keep rules instead of Scheduler schedules.
+ * The job is named by the rule: a rule `ecs-jobs-<job>` (or simply `<job>`) in `resources[0]`
+ * (`arn:aws:events:REGION:ACCOUNT:rule/[BUS/]RULE`). The event id is kept on EventBridge's retries of one
+ * delivery, so it identifies the trigger; `time` is the fire time.
+ */
+import { z } from "zod";
+
+export const ScheduledEventSchema = z.looseObject({
+  id: z.string().min(1),
+  "detail-type": z.literal("Scheduled Event"),
+  source: z.literal("aws.events"),
+  time: z.iso.datetime({ offset: true }),
+  resources: z.array(z.string()).min(1),
+});
+
+export type ScheduledEvent = z.infer<typeof ScheduledEventSchema>;
+
+export const RULE_PREFIX = "ecs-jobs-";
+
+/** The rule name of a rule ARN, or undefined when it is not one. */
+export function ruleName(arn: string): string | undefined {
+  const m = /^arn:aws[a-z-]*:events:[^:]*:\d*:rule\/(?:[^/]+\/)?([^/]+)$/.exec(arn);
+  return m?.[1];
+}
+
+/**
+ * Candidate job names for a rule, best first: the name without the `ecs-jobs-` prefix, then the name itself
+ * (a job may legitimately be called `ecs-jobs-x`; the caller picks the first that exists).
+ */
+export function jobNamesForRule(arn: string): string[] {
+  const name = ruleName(arn);
+  if (!name) return [];
+  return name.startsWith(RULE_PREFIX) ? [name.slice(RULE_PREFIX.length), name] : [name];
+}
