@@ -101,6 +101,10 @@ export class MemoryLedger implements RunLedger {
     return true;
   }
 
+  async releaseAlert(runId: string, kind: string) {
+    this.alerts.delete(`${runId}\n${kind}`);
+  }
+
   private must(runId: string): Run {
     const run = this.runs.get(runId);
     if (!run) throw new Error(`run ${runId} not found`);

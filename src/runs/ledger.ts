@@ -49,4 +49,10 @@ export interface RunLedger {
    * however many times the events that lead to it are delivered.
    */
   claimAlert(runId: string, kind: string): Promise<boolean>;
+  /**
+   * Undoes a claim whose work failed (PutEvents throttled, a retry launch that ECS refused), so that the
+   * retried invocation claims it again: at most once per run, and no alert lost to a transient failure.
+   * Optional so that test doubles need not implement it; without it a failed alert is not retried.
+   */
+  releaseAlert?(runId: string, kind: string): Promise<void>;
 }

@@ -1,0 +1,113 @@
+/**
+ * Sending an alert exactly once per run and kind, without losing it to a transient failure.
+ *
+ * Each channel (the EventBridge event, the SNS message) is claimed in the ledger before it is sent:
+ * only the first claimer sends, so duplicated events and concurrent handlers send nothing twice. When the
+ * send fails (throttled, a failed entry) the claim is released and the error is thrown, so the Lambda
+ * invocation is retried and the retry claims and sends again. Claims are per channel, so a retry after an
+ * SNS failure does not repeat the EventBridge event. What remains: a process that dies between the claim
+ * and the send loses that alert — chosen over sending it twice.
+ */
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { PublishCommand } from "@aws-sdk/client-sns";
+import type { Deps } from "../deps.ts";
+import { EcsJobsError } from "../errors.ts";
+import type { Run } from "../runs/model.ts";
+import type { Job } from "../spec/schema.ts";
+import { type Alert, alertDetail, fitDetail } from "./detail.ts";
+import { ALERT_SOURCE, type AlertKind, detailTypeOf } from "./kinds.ts";
+import { failedContainerLogs } from "./logs.ts";
+import { alertMessage, alertSubject } from "./text.ts";
+
+export type AlertDeps = Pick<Deps, "clients" | "config" | "ledger" | "log">;
+
+export interface AlertRequest {
+  kind: AlertKind;
+  job: Job;
+  run: Run;
+  summary: string;
+  /** Attach the failed (or slow) container's log link and last lines. */
+  withLogs?: boolean;
+}
+
+export type Channel = "eventbridge" | "sns";
+
+/** EventBridge accepted the request but refused the entry. */
+export class AlertDeliveryError extends EcsJobsError {
+  constructor(message: string) {
+    super("AlertDeliveryError", message);
+  }
+}
+
+/** The claim of one channel; the EventBridge event's claim is the kind itself. */
+export const claimKindOf = (kind: AlertKind, channel: Channel): string =>
+  channel === "eventbridge" ? kind : `${kind}:sns`;
+
+async function putEvent(deps: AlertDeps, alert: Alert): Promise<void> {
+  const DetailType = detailTypeOf(alert.kind);
+  const Detail = fitDetail(
+    alertDetail(alert),
+    Buffer.byteLength(ALERT_SOURCE) + Buffer.byteLength(DetailType),
+  );
+  const out = await deps.clients.eventbridge.send(
+    new PutEventsCommand({
+      Entries: [{ Source: ALERT_SOURCE, DetailType, Detail, EventBusName: deps.config.eventBusName }],
+    }),
+  );
+  if ((out.FailedEntryCount ?? 0) > 0) {
+    const entry = out.Entries?.find((e) => e.ErrorCode);
+    throw new AlertDeliveryError(`PutEvents refused the alert: ${entry?.ErrorCode}: ${entry?.ErrorMessage}`);
+  }
+}
+
+async function publish(deps: AlertDeps, alert: Alert, topicArn: string): Promise<void> {
+  await deps.clients.sns.send(
+    new PublishCommand({ TopicArn: topicArn, Subject: alertSubject(alert), Message: alertMessage(alert) }),
+  );
+}
+
+/**
+ * Sends the alert on every channel not sent yet, if the job lists the kind in `alerts.on`.
+ * Resolves to the channels this call sent; throws (after releasing their claims) if any failed.
+ */
+export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<Channel[]> {
+  const { job, run, kind } = req;
+  if (!job.spec.alerts.on.includes(kind)) return [];
+  const topic = job.spec.alerts.snsTopicArn;
+  const channels: Channel[] = topic ? ["eventbridge", "sns"] : ["eventbridge"];
+  let alert: Alert | undefined;
+  const content = async (): Promise<Alert> => {
+    alert ??= {
+      kind,
+      run,
+      summary: req.summary,
+      logs: req.withLogs ? await failedContainerLogs(deps, job, run) : undefined,
+    };
+    return alert;
+  };
+
+  const sent: Channel[] = [];
+  let failure: unknown;
+  for (const channel of channels) {
+    const claim = claimKindOf(kind, channel);
+    if (!(await deps.ledger.claimAlert(run.runId, claim))) continue;
+    try {
+      const a = await content();
+      if (channel === "eventbridge") await putEvent(deps, a);
+      else await publish(deps, a, topic!);
+      sent.push(channel);
+      deps.log.info("alert sent", { kind, channel, job: job.name, runId: run.runId });
+    } catch (error) {
+      failure ??= error;
+      deps.log.error("alert not sent; releasing its claim for a retry", {
+        kind,
+        channel,
+        runId: run.runId,
+        error: String(error),
+      });
+      await deps.ledger.releaseAlert?.(run.runId, claim);
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return sent;
+}

@@ -1,0 +1,114 @@
+/**
+ * Where the failed container logged, and its last lines, so an alert can be acted on without the console.
+ * The stream name follows the awslogs driver: `<awslogs-stream-prefix>/<container>/<task id>`; without a
+ * prefix the stream is named after the Docker container id, which only the instance knows, so no link.
+ * (ECS task definition parameters, logConfiguration: awslogs-group, awslogs-region, awslogs-stream-prefix.)
+ */
+import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import type { Deps } from "../deps.ts";
+import { taskSucceeded } from "../runs/aggregate.ts";
+import type { ContainerState, Run, TaskState } from "../runs/model.ts";
+import type { Job } from "../spec/schema.ts";
+
+export const LAST_LINES = 20;
+
+export interface AlertLogs {
+  taskArn: string;
+  container: string;
+  group: string;
+  stream: string;
+  region: string;
+  /** The CloudWatch console page of the stream. */
+  streamUrl: string;
+  /** Oldest first. */
+  lastLines: string[];
+}
+
+/**
+ * The console's fragment router wants each path segment URI-encoded twice with `%` written as `$`
+ * (`/` → `$252F`), as links copied from the CloudWatch console show.
+ */
+const consoleSegment = (s: string): string => encodeURIComponent(encodeURIComponent(s)).replace(/%/g, "$");
+
+export function logStreamUrl(region: string, group: string, stream: string): string {
+  return (
+    `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}` +
+    `#logsV2:log-groups/log-group/${consoleSegment(group)}/log-events/${consoleSegment(stream)}`
+  );
+}
+
+const stopTime = (t: TaskState): number => {
+  const ms = t.stoppedAt ? Date.parse(t.stoppedAt) : Number.NaN;
+  return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
+};
+
+/** The task that failed first (most likely the cause) and its container that explains it best. */
+export function failedContainer(run: Run): { task: TaskState; container: ContainerState } | undefined {
+  const stopped = run.tasks.filter((t) => t.lastStatus === "STOPPED" && !taskSucceeded(t));
+  const candidates = stopped.length > 0 ? stopped : run.tasks.filter((t) => t.lastStatus !== "STOPPED");
+  const task = [...candidates].sort((a, b) => stopTime(a) - stopTime(b))[0];
+  if (!task) return undefined;
+  const essential = task.containers.filter((c) => c.essential !== false);
+  const container =
+    essential.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
+    task.containers.find((c) => c.reason !== undefined) ??
+    essential[0] ??
+    task.containers[0];
+  return container ? { task, container } : undefined;
+}
+
+const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf("/") + 1);
+
+export async function failedContainerLogs(
+  deps: Pick<Deps, "clients" | "config" | "log">,
+  job: Job,
+  run: Run,
+): Promise<AlertLogs | undefined> {
+  const failed = failedContainer(run);
+  if (!failed) return undefined;
+  let options: Record<string, string> | undefined;
+  try {
+    const out = await deps.clients.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: job.spec.task.taskDefinition }),
+    );
+    const def = out.taskDefinition?.containerDefinitions?.find((c) => c.name === failed.container.name);
+    if (def?.logConfiguration?.logDriver === "awslogs") options = def.logConfiguration.options;
+  } catch (error) {
+    deps.log.warn("could not read the task definition for the alert's log link", { error: String(error) });
+    return undefined;
+  }
+  const group = options?.["awslogs-group"];
+  const prefix = options?.["awslogs-stream-prefix"];
+  if (!group || !prefix) return undefined;
+  const region = options?.["awslogs-region"] ?? deps.config.region;
+  const stream = `${prefix}/${failed.container.name}/${taskIdOf(failed.task.taskArn)}`;
+  return {
+    taskArn: failed.task.taskArn,
+    container: failed.container.name,
+    group,
+    stream,
+    region,
+    streamUrl: logStreamUrl(region, group, stream),
+    // The logs client is bound to this deployment's region; another region gets the link only.
+    lastLines: region === deps.config.region ? await lastLines(deps, group, stream) : [],
+  };
+}
+
+async function lastLines(deps: Pick<Deps, "clients" | "log">, group: string, stream: string) {
+  try {
+    const out = await deps.clients.logs.send(
+      new GetLogEventsCommand({
+        logGroupName: group,
+        logStreamName: stream,
+        startFromHead: false,
+        limit: LAST_LINES,
+      }),
+    );
+    return (out.events ?? []).map((e) => (e.message ?? "").replace(/\r?\n$/, ""));
+  } catch (error) {
+    // No stream (the container never started) or no permission: the link is still worth sending.
+    deps.log.warn("could not read the failed container's last log lines", { error: String(error) });
+    return [];
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The run table's layout, shared by the ledger, the deploy (serverless.yml) and the local stack (dynalite):
+ *
+ * - run items: `pk = RUN#<runId>`, the run in `run`, a revision `rev` for optimistic concurrency;
+ * - `byJob` (gsi1pk = JOB#<job>, gsi1sk = <createdAt>#<runId>): a job's runs, newest first;
+ * - `recent` (gsi2pk = RUN, same sort key): every run, newest first;
+ * - `active` (activePk = ACTIVE, same sort key): sparse — the attribute exists only while the run is not
+ *   final, so the sweeper reads only the runs that still need it;
+ * - claim items: `pk = CLAIM#<runId>#<kind>`, one per alert or action taken once per run;
+ * - `expiresAt` (epoch seconds) on every item: DynamoDB TTL deletes runs after the retention.
+ */
+
+export const TTL_ATTRIBUTE = "expiresAt";
+
+export const INDEX = { byJob: "byJob", recent: "recent", active: "active" } as const;
+
+/** The parts of CreateTableInput the ledger decides, plus its TTL attribute. */
+export const RUN_TABLE_DEFINITION = {
+  KeySchema: [{ AttributeName: "pk", KeyType: "HASH" as const }],
+  AttributeDefinitions: [
+    { AttributeName: "pk", AttributeType: "S" as const },
+    { AttributeName: "gsi1pk", AttributeType: "S" as const },
+    { AttributeName: "gsi1sk", AttributeType: "S" as const },
+    { AttributeName: "gsi2pk", AttributeType: "S" as const },
+    { AttributeName: "activePk", AttributeType: "S" as const },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: INDEX.byJob,
+      KeySchema: [
+        { AttributeName: "gsi1pk", KeyType: "HASH" as const },
+        { AttributeName: "gsi1sk", KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    },
+    {
+      IndexName: INDEX.recent,
+      KeySchema: [
+        { AttributeName: "gsi2pk", KeyType: "HASH" as const },
+        { AttributeName: "gsi1sk", KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    },
+    {
+      IndexName: INDEX.active,
+      KeySchema: [
+        { AttributeName: "activePk", KeyType: "HASH" as const },
+        { AttributeName: "gsi1sk", KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    },
+  ],
+  ttlAttribute: TTL_ATTRIBUTE,
+};
+
+export const runKey = (runId: string): string => `RUN#${runId}`;
+export const jobKey = (job: string): string => `JOB#${job}`;
+export const claimKey = (runId: string, kind: string): string => `CLAIM#${runId}#${kind}`;
+export const RECENT_KEY = "RUN";
+export const ACTIVE_KEY = "ACTIVE";
+export const sortKey = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;

@@ -1,0 +1,102 @@
+/**
+ * What happens once a run is final, whoever made it final (a task event, the sweeper, the launcher):
+ * the next attempt when policy.retries says so — and then no alert — otherwise the alert for how it ended
+ * (FAILED, TIMED_OUT, MISSED, or RECOVERED after a failure) and the pause check.
+ *
+ * It runs at most once to completion per run: a claim (DONE) is taken first, so the many events that
+ * follow a final run cost one conditional write each. If a step fails, the claim is released and the error
+ * thrown, so the invocation is retried; each step has its own claim, so nothing done is done twice.
+ */
+import { deliverAlert } from "../alerts/deliver.ts";
+import type { AlertKind } from "../alerts/kinds.ts";
+import type { Job } from "../spec/schema.ts";
+import { isFailure, loadJobRuns, previousOutcome } from "./history.ts";
+import { isFinal, type Run } from "./model.ts";
+import { pauseIfFailing } from "./pause.ts";
+import { launchRetry, type RunActionDeps, retryConditionFor } from "./retry.ts";
+
+export const DONE_CLAIM = "DONE";
+
+const attemptText = (run: Run) => (run.attempt > 1 ? ` (attempt ${run.attempt})` : "");
+
+function failureSummary(run: Run): string {
+  const what = run.status === "TIMED_OUT" ? "timed out" : run.status === "MISSED" ? "was missed" : "failed";
+  return `${run.job} run ${run.runId} ${what}${attemptText(run)}${run.hint ? `: ${run.hint}` : "."}`;
+}
+
+async function alertOutcome(deps: RunActionDeps, job: Job, run: Run, note?: string): Promise<void> {
+  if (isFailure(run)) {
+    const summary = failureSummary(run) + (note ? ` ${note}` : "");
+    await deliverAlert(deps, {
+      kind: run.status as AlertKind,
+      job,
+      run,
+      summary,
+      withLogs: run.status !== "MISSED",
+    });
+    return;
+  }
+  if (run.status !== "SUCCEEDED" || !job.spec.alerts.on.includes("RECOVERED")) return;
+  const runs = await loadJobRuns(deps.ledger, job.name, {
+    max: 200,
+    current: run,
+    enough: (rs) => previousOutcome(rs, run) !== undefined,
+  });
+  const previous = previousOutcome(runs, run);
+  if (!previous || !isFailure(previous)) return;
+  await deliverAlert(deps, {
+    kind: "RECOVERED",
+    job,
+    run,
+    summary: `${job.name} run ${run.runId} succeeded after ${previous.status} run ${previous.runId}.`,
+  });
+}
+
+/** Acts on a final run; a no-op for a run that is not final or was already acted on. */
+export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
+  if (!isFinal(run.status)) return;
+  const job = deps.catalog.get(run.job);
+  if (!job) {
+    deps.log.warn("run of a job this deployment does not know; no retry or alert", { job: run.job });
+    return;
+  }
+  if (!(await deps.ledger.claimAlert(run.runId, DONE_CLAIM))) return;
+  try {
+    let note: string | undefined;
+    if (retryConditionFor(job, run)) {
+      const retry = await launchRetry(deps, job, run);
+      if ("launched" in retry) {
+        // An attempt that failed at launch gets no task event: act on it here.
+        await onRunFinal(deps, retry.launched);
+        return;
+      }
+      if ("already" in retry) {
+        // The attempt was launched by an earlier delivery that failed afterwards: finish its work.
+        const next = await deps.ledger.get(retry.already);
+        if (next) await onRunFinal(deps, next);
+        return;
+      }
+      note = `No retry: ${retry.refused}`;
+    }
+    await alertOutcome(deps, job, run, note);
+    await pauseIfFailing(deps, job, run);
+  } catch (error) {
+    await deps.ledger.releaseAlert?.(run.runId, DONE_CLAIM);
+    throw error;
+  }
+}
+
+/**
+ * For callers that answer a person (HTTP, CLI): a run final at launch is acted on like onRunFinal, but a
+ * failing alert or retry is logged, not thrown — the run was recorded and the answer must say so.
+ */
+export async function settleLaunched(deps: RunActionDeps, run: Run): Promise<void> {
+  try {
+    await onRunFinal(deps, run);
+  } catch (error) {
+    deps.log.error("acting on a run that ended at launch failed (no retry, alert or pause check)", {
+      runId: run.runId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The status handler's core: one "ECS Task State Change" event in, the run ledger updated, and — when the
+ * run is final — retries, alerts and the pause check (finalize.ts).
+ *
+ * Never throws for a bad event: a malformed event, a task this system did not start, or a task whose run
+ * is missing is logged and dropped, since a retry would fail the same way forever. Ledger and AWS faults
+ * do throw, so the invocation is retried; applying an event is idempotent (stale and duplicate events
+ * change nothing), so a retry is harmless.
+ *
+ * A task of ours whose run is missing: the launcher creates the run before RunTask, so this is a run lost
+ * (expired by TTL, table replaced) or a task started by hand with our startedBy. No placeholder run is
+ * made: without the trigger and attempt it would be a run nobody asked for.
+ */
+import { parseStartedBy } from "../launch/requests.ts";
+import { EcsTaskStateChangeSchema } from "./events.ts";
+import { onRunFinal } from "./finalize.ts";
+import { isFinal } from "./model.ts";
+import type { RunActionDeps } from "./retry.ts";
+
+export type StatusOutcome = "applied" | "unchanged" | "invalid" | "foreign" | "unknown-run";
+
+export async function handleTaskStateChange(deps: RunActionDeps, input: unknown): Promise<StatusOutcome> {
+  const parsed = EcsTaskStateChangeSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    deps.log.warn("malformed ECS Task State Change dropped", {
+      field: issue?.path.map(String).join(".") ?? "",
+      problem: issue?.message ?? "invalid",
+      eventId: (input as { id?: unknown } | null)?.id,
+    });
+    return "invalid";
+  }
+  const detail = parsed.data.detail;
+  const owner = parseStartedBy(detail.startedBy);
+  if (!owner) return "foreign";
+
+  const result = await deps.ledger.applyTaskEvent(owner.runId, detail);
+  if (!result) {
+    deps.log.warn("task event for a run the ledger does not have; dropped", {
+      runId: owner.runId,
+      taskArn: detail.taskArn,
+      lastStatus: detail.lastStatus,
+    });
+    return "unknown-run";
+  }
+  const { run, changed } = result;
+  if (changed)
+    deps.log.info("task event applied", {
+      runId: run.runId,
+      taskArn: detail.taskArn,
+      lastStatus: detail.lastStatus,
+      version: detail.version,
+      status: run.status,
+    });
+  // Not only when this event made the run final: a retried invocation whose first try failed after the
+  // write sees a duplicate, and must still finish the work (claims keep it to once).
+  if (isFinal(run.status)) await onRunFinal(deps, run);
+  return changed ? "applied" : "unchanged";
+}

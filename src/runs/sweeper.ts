@@ -1,0 +1,61 @@
+/**
+ * The sweeper, once a minute: active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
+ * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
+ * with no run become MISSED runs (missed.ts). One run's or job's failure does not stop the others; the
+ * errors are collected, and the handler fails the invocation if there were any.
+ */
+
+import { enforceDeadline } from "./deadlines.ts";
+import { enabledSchedules, reportMissed } from "./missed.ts";
+import type { Run } from "./model.ts";
+import { scheduleNameFor } from "./pause.ts";
+import type { RunActionDeps } from "./retry.ts";
+import { checkSlow } from "./slow.ts";
+
+export interface SweepReport {
+  timedOut: string[];
+  missed: string[];
+  slow: string[];
+  /** MISSED runs created for fire times that had no run. */
+  missedFireTimes: Run[];
+  errors: { where: string; error: unknown }[];
+}
+
+export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
+  const report: SweepReport = { timedOut: [], missed: [], slow: [], missedFireTimes: [], errors: [] };
+  const attempt = async (where: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (error) {
+      deps.log.error("sweeper step failed", { where, error: String(error) });
+      report.errors.push({ where, error });
+    }
+  };
+
+  const usual = new Map<string, Promise<number | undefined>>();
+  for (const run of await deps.ledger.listActive()) {
+    const job = deps.catalog.get(run.job);
+    if (!job) continue;
+    await attempt(`run ${run.runId}`, async () => {
+      const ended = await enforceDeadline(deps, job, run);
+      if (ended === "TIMED_OUT") report.timedOut.push(run.runId);
+      else if (ended === "MISSED") report.missed.push(run.runId);
+      else if (await checkSlow(deps, job, run, usual)) report.slow.push(run.runId);
+    });
+  }
+
+  const scheduled = deps.catalog.jobs.filter((j) => j.spec.schedule?.enabled);
+  if (scheduled.length > 0) {
+    await attempt("ListSchedules", async () => {
+      const enabled = await enabledSchedules(deps);
+      for (const job of scheduled) {
+        const info = enabled.get(scheduleNameFor(job.name));
+        if (!info) continue;
+        await attempt(`missed fire times of ${job.name}`, async () => {
+          report.missedFireTimes.push(...(await reportMissed(deps, job, info)));
+        });
+      }
+    });
+  }
+  return report;
+}

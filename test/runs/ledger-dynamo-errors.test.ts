@@ -1,0 +1,59 @@
+import "aws-sdk-client-mock-vitest/extend";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { StaleWriteError } from "../../src/errors.ts";
+import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
+import { runFixture, taskLifecycle } from "../support/events.ts";
+
+// The ledger talks through the document client (marshalling is the SDK's business, not tested here).
+const dynamo = mockClient(DynamoDBDocumentClient);
+afterEach(() => {
+  dynamo.reset();
+});
+
+const client = () =>
+  new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status } });
+const stored = () => ({ Item: { pk: "RUN#r", rev: 4, run: runFixture(), expiresAt: 1 } });
+
+describe("DynamoDB ledger: SDK errors at the boundary", () => {
+  it("re-reads after a lost race and gives up with StaleWriteError after the bounded attempts", async () => {
+    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(PutCommand).rejects(awsError("ConditionalCheckFailedException", 400));
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1, maxWriteAttempts: 3 });
+    const [event] = taskLifecycle();
+    await expect(ledger.applyTaskEvent(runFixture().runId, event!.detail)).rejects.toThrow(StaleWriteError);
+    expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 3);
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      ConditionExpression: "#rev = :rev",
+      ExpressionAttributeValues: { ":rev": 4 },
+    });
+  });
+
+  it("lets throttling propagate unchanged, so the Lambda invocation is retried", async () => {
+    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(PutCommand).rejects(awsError("ProvisionedThroughputExceededException", 400));
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
+    const [event] = taskLifecycle();
+    await expect(ledger.applyTaskEvent("r", event!.detail)).rejects.toMatchObject({
+      name: "ProvisionedThroughputExceededException",
+    });
+    await expect(ledger.claimAlert("r", "FAILED")).rejects.toMatchObject({
+      name: "ProvisionedThroughputExceededException",
+    });
+  });
+
+  it("answers a create that lost to an earlier one with the stored run", async () => {
+    dynamo.on(PutCommand).rejects(awsError("ConditionalCheckFailedException", 400));
+    dynamo.on(GetCommand).resolves(stored());
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
+    const result = await ledger.create({ ...runFixture(), notes: ["second"] });
+    expect(result).toEqual({ run: runFixture(), created: false });
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+  });
+});

@@ -1,0 +1,204 @@
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotFoundError, ValidationError } from "../../src/errors.ts";
+import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
+import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
+import type { Run } from "../../src/runs/model.ts";
+import { runFixture, taskArnFor, taskLifecycle } from "../support/events.ts";
+import { type Dynalite, startDynalite } from "./dynalite.ts";
+
+const NOW = new Date("2026-03-10T12:00:00.000Z");
+let db: Dynalite;
+
+beforeAll(async () => {
+  db = await startDynalite();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+async function ledger(retentionDays = 30) {
+  const tableName = await db.table();
+  return { tableName, ledger: createDynamoLedger(db.client, { tableName, retentionDays, now: () => NOW }) };
+}
+
+const run = (i: number, o: Partial<Run> = {}): Run =>
+  runFixture({
+    runId: `run-${String(i).padStart(3, "0")}`,
+    createdAt: new Date(Date.parse("2026-03-01T00:00:00Z") + i * 60_000).toISOString(),
+    ...o,
+  });
+
+const canonical = (r: Run | undefined) =>
+  r && { ...r, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
+
+/** A deterministic shuffle (mulberry32), so a failure can be replayed. */
+function shuffle<T>(items: readonly T[], seed: number): T[] {
+  let s = seed;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+describe("DynamoDB ledger against dynalite", () => {
+  it("creates a run once: a second create, even concurrent, gets the stored run", async () => {
+    const { ledger: l } = await ledger();
+    const first = run(1);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => l.create({ ...first, notes: [`try ${i}`] })),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const stored = await l.get(first.runId);
+    for (const r of results) expect(r.run).toEqual(stored);
+    expect(await l.get("nope")).toBeUndefined();
+  });
+
+  it("reaches the ordered result from shuffled, duplicated, concurrent task events", async () => {
+    for (const seed of [1, 2, 3]) {
+      const { ledger: l } = await ledger();
+      const memory = new MemoryLedger();
+      const r = run(seed, { expectedTasks: 3 });
+      await l.create(r);
+      await memory.create(r);
+      const events = [0, 1, 2].flatMap((t) =>
+        taskLifecycle({
+          taskArn: taskArnFor(`${seed}/${t}`),
+          ...(t === 1 && { containers: [{ name: "app", exitCode: 2 }] }),
+        }).map((e) => e.detail),
+      );
+      for (const d of events) await memory.applyTaskEvent(r.runId, d);
+      const outcomes = await Promise.all(
+        shuffle([...events, ...events], seed).map((d) => l.applyTaskEvent(r.runId, d)),
+      );
+      // Tasks are listed in the order their first event arrived; everything else is the same.
+      expect(canonical(await l.get(r.runId))).toEqual(canonical(await memory.get(r.runId)));
+      expect((await l.get(r.runId))?.status).toBe("FAILED");
+      expect(outcomes.filter((o) => o?.becameFinal)).toHaveLength(1);
+    }
+  });
+
+  it("lists a job's runs newest first, page by page, and all runs across jobs", async () => {
+    const { ledger: l } = await ledger();
+    const ids = shuffle(
+      Array.from({ length: 30 }, (_, i) => i),
+      7,
+    );
+    for (const i of ids) await l.create(run(i, { job: i % 6 === 0 ? "other" : "nightly-report" }));
+    const expected = Array.from({ length: 30 }, (_, i) => i)
+      .filter((i) => i % 6 !== 0)
+      .reverse()
+      .map((i) => `run-${String(i).padStart(3, "0")}`);
+    const seen: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await l.listByJob("nightly-report", { limit: 7, ...(next && { next }) });
+      expect(page.runs.length).toBeLessThanOrEqual(7);
+      seen.push(...page.runs.map((x) => x.runId));
+      next = page.next;
+    } while (next);
+    expect(seen).toEqual(expected);
+    const recent = await l.listRecent({ limit: 5 });
+    expect(recent.runs.map((x) => x.runId)).toEqual(["run-029", "run-028", "run-027", "run-026", "run-025"]);
+    await expect(l.listByJob("nightly-report", { next: "not-a-token" })).rejects.toThrow(ValidationError);
+  });
+
+  it("lists the active runs only, and drops a run from them once it is final", async () => {
+    const { ledger: l } = await ledger();
+    await l.create(run(1));
+    await l.create(run(2, { status: "RUNNING" }));
+    await l.create(run(3, { status: "SUCCEEDED" }));
+    await l.create(run(4, { status: "MISSED" }));
+    expect((await l.listActive()).map((r) => r.runId).sort()).toEqual(["run-001", "run-002"]);
+    const { run: ended, changed } = await l.finish("run-002", "TIMED_OUT", { hint: "too long" });
+    expect(changed).toBe(true);
+    expect(ended).toMatchObject({ status: "TIMED_OUT", hint: "too long", stoppedAt: NOW.toISOString() });
+    expect((await l.listActive()).map((r) => r.runId)).toEqual(["run-001"]);
+    expect((await l.finish("run-002", "FAILED")).changed).toBe(false);
+    await expect(l.finish("run-999", "FAILED")).rejects.toThrow(NotFoundError);
+  });
+
+  it("keeps TIMED_OUT when the stopped task's events arrive after finish", async () => {
+    const { ledger: l } = await ledger();
+    const r = run(1);
+    await l.create(r);
+    const events = taskLifecycle({ taskArn: taskArnFor("t"), containers: [{ name: "app", exitCode: 143 }] });
+    for (const e of events.slice(0, -1)) await l.applyTaskEvent(r.runId, e.detail);
+    await l.finish(r.runId, "TIMED_OUT");
+    const after = await l.applyTaskEvent(r.runId, events[events.length - 1]!.detail);
+    expect(after).toMatchObject({ changed: true, becameFinal: false, run: { status: "TIMED_OUT" } });
+    expect(await l.applyTaskEvent("missing", events[0]!.detail)).toBeUndefined();
+  });
+
+  it("claims an alert once under concurrency, and again after a release", async () => {
+    const { ledger: l } = await ledger();
+    const claims = await Promise.all(Array.from({ length: 12 }, () => l.claimAlert("run-001", "FAILED")));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await l.claimAlert("run-001", "FAILED:sns")).toBe(true);
+    expect(await l.claimAlert("run-002", "FAILED")).toBe(true);
+    await l.releaseAlert?.("run-001", "FAILED");
+    expect(await l.claimAlert("run-001", "FAILED")).toBe(true);
+    expect(await l.claimAlert("run-001", "FAILED")).toBe(false);
+  });
+
+  it("records launches once per task ARN, keeping essential flags when an event came first", async () => {
+    const { ledger: l } = await ledger();
+    const r = run(1);
+    await l.create(r);
+    const arn = taskArnFor("first");
+    const [provisioning] = taskLifecycle({
+      taskArn: arn,
+      containers: [{ name: "app" }, { name: "sidecar" }],
+    });
+    await l.applyTaskEvent(r.runId, provisioning!.detail);
+    const launched = {
+      tasks: [
+        {
+          taskArn: arn,
+          lastStatus: "PROVISIONING",
+          containers: [
+            { name: "app", essential: true },
+            { name: "sidecar", essential: false },
+          ],
+        },
+        { taskArn: taskArnFor("second"), lastStatus: "PROVISIONING", containers: [] },
+      ],
+      failures: [{ reason: "RESOURCE:MEMORY" }],
+    };
+    const once = await l.recordLaunch(r.runId, launched);
+    expect(once.tasks.map((t) => t.taskArn)).toEqual([arn, taskArnFor("second")]);
+    expect(once.tasks[0]?.containers.map((c) => [c.name, c.essential])).toEqual([
+      ["app", true],
+      ["sidecar", false],
+    ]);
+    expect(once.tasks[0]?.version).toBe(provisioning?.detail.version);
+    const twice = await l.recordLaunch(r.runId, { tasks: launched.tasks, failures: [] });
+    expect(twice.tasks).toEqual(once.tasks);
+    await expect(l.recordLaunch("missing", launched)).rejects.toThrow(NotFoundError);
+  });
+
+  it("sets the TTL attribute from the retention on runs and claims", async () => {
+    const { ledger: l, tableName } = await ledger(45);
+    await l.create(run(1));
+    await l.claimAlert("run-001", "FAILED");
+    const doc = DynamoDBDocumentClient.from(db.client);
+    const expected = Math.floor(NOW.getTime() / 1000) + 45 * 86_400;
+    for (const pk of ["RUN#run-001", "CLAIM#run-001#FAILED"]) {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk } }));
+      expect(Item?.expiresAt).toBe(expected);
+    }
+    // A change keeps the original expiry.
+    await l.finish("run-001", "SKIPPED");
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: "RUN#run-001" } }));
+    expect(Item).toMatchObject({ expiresAt: expected, rev: 1 });
+    expect(Item?.activePk).toBeUndefined();
+  });
+});
