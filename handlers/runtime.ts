@@ -1,0 +1,85 @@
+/**
+ * What every Lambda handler shares: the Powertools logger, the middy stack (Lambda context in the logs,
+ * per-invocation keys reset, errors logged once and rethrown so Lambda's retry and DLQ see them), and the
+ * Deps built from the environment on first use — not at import, so a cold start that fails to read the
+ * catalogue or reach DynamoDB fails an invocation with a logged reason instead of the module load.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import type { Context } from "aws-lambda";
+import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
+import { CATALOG_FILE_NAME } from "../src/catalog/build.ts";
+import { type Catalog, type CatalogFile, catalogFromFile } from "../src/catalog/catalog.ts";
+import { configFromEnv, type Deps } from "../src/deps.ts";
+import { EcsJobsError } from "../src/errors.ts";
+import { createDynamoLedger } from "../src/runs/ledger-dynamo.ts";
+
+export const logger = new Logger({ serviceName: "ecs-jobs" });
+
+type Env = Record<string, string | undefined>;
+
+/** ECS_JOBS_CATALOG (relative to the function root), else jobs.json at the root or beside this bundle. */
+export function catalogPath(env: Env = process.env): string {
+  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const given = env.ECS_JOBS_CATALOG;
+  if (given) return isAbsolute(given) ? given : resolve(root, given);
+  const candidates = [resolve(root, CATALOG_FILE_NAME), join(import.meta.dirname, CATALOG_FILE_NAME)];
+  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
+}
+
+export function readCatalog(path: string): Catalog {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new EcsJobsError(
+      "CatalogMissing",
+      `cannot read the job catalogue ${path}: ${(error as Error).message}`,
+    );
+  }
+  return catalogFromFile(JSON.parse(text) as CatalogFile);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Deps for a handler, built once per Lambda container on first call. Only the client constructors given
+ * are bundled; the ledger needs `dynamodb`.
+ */
+export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): () => Promise<Deps> {
+  let deps: Promise<Deps> | undefined;
+  return () => {
+    deps ??= (async () => {
+      const config = configFromEnv(env);
+      const clients = createClients(ctors, { region: config.region });
+      const catalog = readCatalog(catalogPath(env));
+      const ledger = createDynamoLedger(clients.dynamodb, {
+        tableName: config.tableName,
+        retentionDays: config.retentionDays,
+      });
+      return { clients, ledger, catalog, config, now: () => new Date(), log: logger, sleep };
+    })().catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+    return deps;
+  };
+}
+
+/** Logs a failed invocation once, with its error, and lets middy rethrow it. */
+export const logErrors = (log: Pick<Logger, "error">): MiddlewareObj => ({
+  onError: (request) => {
+    const error = request.error;
+    if (error instanceof Error) log.error("invocation failed", error);
+    else log.error("invocation failed", { error: String(error) });
+  },
+});
+
+export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
+  return middy(fn)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logErrors(logger));
+}

@@ -1,0 +1,30 @@
+/** Every minute: timeouts, start deadlines, SLOW runs, missed fire times. See src/runs/sweeper.ts. */
+import type { Deps } from "../src/deps.ts";
+import { EcsJobsError } from "../src/errors.ts";
+import type { LaunchFn } from "../src/runs/retry.ts";
+import { sweep } from "../src/runs/sweeper.ts";
+import { RUN_ACTION_CLIENTS } from "./clients.ts";
+import { lambdaDeps, lambdaHandler } from "./runtime.ts";
+
+export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
+  lambdaHandler(async () => {
+    const d = await deps();
+    const report = await sweep(launch ? { ...d, launch } : d);
+    const summary = {
+      timedOut: report.timedOut.length,
+      missed: report.missed.length,
+      slow: report.slow.length,
+      missedFireTimes: report.missedFireTimes.length,
+      errors: report.errors.length,
+    };
+    d.log.info("sweep done", summary);
+    // Each step is idempotent: a failed sweep is worth retrying, and should show in the function's errors.
+    if (report.errors.length > 0)
+      throw new EcsJobsError(
+        "SweepFailed",
+        `${report.errors.length} sweeper step(s) failed: ${report.errors.map((e) => e.where).join(", ")}`,
+      );
+    return summary;
+  });
+
+export const handler = createSweeperHandler(lambdaDeps(RUN_ACTION_CLIENTS));

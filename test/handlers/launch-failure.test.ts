@@ -1,0 +1,85 @@
+/**
+ * A launch ECS refuses outright (every RunTask answer a `failures` entry) makes a run final with no task and
+ * so no task event: the triggering handler itself must alert, retry and count it towards a pause.
+ */
+import { RunTaskCommand } from "@aws-sdk/client-ecs";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createHttpHandler } from "../../handlers/http.ts";
+import { createScheduleHandler } from "../../handlers/schedule.ts";
+import { lambdaContext } from "../launch/harness.ts";
+import { mocks, resetMocks, runDeps, sentAlerts, testJob } from "../runs/harness.ts";
+import { loadFixture } from "../support/events.ts";
+
+beforeEach(resetMocks);
+afterEach(() => {
+  for (const m of Object.values(mocks)) m.reset();
+});
+
+const refused = {
+  tasks: [],
+  failures: [{ arn: "arn:aws:ecs:us-east-1:111122223333:container-instance/x", reason: "RESOURCE:MEMORY" }],
+};
+
+const scheduled = testJob(`schedule: { expression: "rate(1 hour)" }
+http: {}
+alerts: { on: [FAILED] }
+`);
+
+/** POST /jobs/report/runs as API Gateway (HTTP API 2.0) delivers it. */
+function startRunEvent() {
+  const event = loadFixture<Record<string, unknown> & { requestContext: Record<string, unknown> }>(
+    "apigw-http-v2",
+  );
+  event.rawPath = "/jobs/report/runs";
+  event.rawQueryString = "";
+  event.queryStringParameters = undefined;
+  event.body = "{}";
+  event.requestContext.http = {
+    ...(event.requestContext.http as object),
+    method: "POST",
+    path: event.rawPath,
+  };
+  return event;
+}
+
+describe("a run refused at launch", () => {
+  it("is alerted once by the schedule handler, however often the invocation repeats", async () => {
+    mocks.ecs.on(RunTaskCommand).resolves(refused);
+    const deps = runDeps([scheduled]);
+    const handler = createScheduleHandler(async () => deps);
+    const input = { job: "report", executionId: "exec-1", scheduledTime: "2026-03-10T11:00:00Z" };
+    const first = (await handler(input, lambdaContext)) as { runId: string; status: string };
+    await handler(input, lambdaContext);
+    expect(first.status).toBe("FAILED");
+    const alerts = sentAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.detailType).toBe("ECS Job Run FAILED");
+    expect(alerts[0]?.detail).toMatchObject({ runId: first.runId, job: "report" });
+  });
+
+  it("is alerted by the http handler, which still answers 202 with the FAILED run", async () => {
+    mocks.ecs.on(RunTaskCommand).resolves(refused);
+    const deps = runDeps([scheduled]);
+    const event = startRunEvent();
+    const res = (await createHttpHandler(async () => deps)(event, lambdaContext)) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(res.statusCode).toBe(202);
+    expect(JSON.parse(res.body)).toMatchObject({ status: "FAILED" });
+    expect(mocks.eventbridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  it("does not fail the HTTP answer when the alert cannot be sent; it logs why", async () => {
+    mocks.ecs.on(RunTaskCommand).resolves(refused);
+    mocks.eventbridge.on(PutEventsCommand).rejects(new Error("EventBridge is down"));
+    const deps = runDeps([scheduled]);
+    const event = startRunEvent();
+    const res = (await createHttpHandler(async () => deps)(event, lambdaContext)) as { statusCode: number };
+    expect(res.statusCode).toBe(202);
+    expect(deps.log.lines.some((l) => l.level === "error" && /ended at launch failed/.test(l.message))).toBe(
+      true,
+    );
+  });
+});

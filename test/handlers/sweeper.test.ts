@@ -1,0 +1,47 @@
+import { StopTaskCommand } from "@aws-sdk/client-ecs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createSweeperHandler } from "../../handlers/sweeper.ts";
+import type { Deps } from "../../src/deps.ts";
+import { lambdaContext } from "../launch/harness.ts";
+import { fakeLaunch, launchedRun, mocks, resetMocks, runDeps, testJob } from "../runs/harness.ts";
+
+beforeEach(resetMocks);
+afterEach(() => {
+  for (const m of Object.values(mocks)) m.reset();
+});
+
+const invoke = (deps: Deps) => createSweeperHandler(async () => deps, fakeLaunch())({}, lambdaContext);
+
+describe("sweeper handler (Lambda)", () => {
+  it("sweeps and answers what it did", async () => {
+    const deps = runDeps([testJob("policy:\n  timeoutMinutes: 15\n")], {
+      now: new Date("2026-03-10T12:00:00Z"),
+    });
+    const run = launchedRun("report", {
+      tasks: [
+        {
+          taskArn: "arn:aws:ecs:us-east-1:111122223333:task/reports/abc",
+          lastStatus: "PENDING",
+          containers: [],
+        },
+      ],
+    });
+    await deps.ledger.create(run);
+    expect(await invoke(deps)).toEqual({ timedOut: 1, missed: 0, slow: 0, missedFireTimes: 0, errors: 0 });
+    expect(mocks.ecs).toHaveReceivedCommandWith(StopTaskCommand, {
+      task: "arn:aws:ecs:us-east-1:111122223333:task/reports/abc",
+      reason: "ecs-jobs: timed out after 15 minutes",
+    });
+  });
+
+  it("fails the invocation when a step failed, after doing the others", async () => {
+    const deps = runDeps([testJob("policy:\n  timeoutMinutes: 15\n")], {
+      now: new Date("2026-03-10T12:00:00Z"),
+    });
+    await deps.ledger.create(launchedRun("report"));
+    deps.ledger.finish = async () => {
+      throw new Error("InternalServerError");
+    };
+    await expect(invoke(deps)).rejects.toThrow(/1 sweeper step\(s\) failed: run /);
+  });
+});
