@@ -1,0 +1,93 @@
+/**
+ * The Lambda functions of the stack and what each may do. Each function gets its own role; the grants below
+ * are the union of what its handler's code paths call (SPEC sections 3 and 4). Every function can see a run
+ * end — a launch ECS refuses outright is final at once — so each may retry, alert (log lines) and pause.
+ */
+import type { Job } from "../src/spec/schema.ts";
+
+export const FUNCTION_KEYS = ["schedule", "http", "instanceLaunch", "status", "sweeper"] as const;
+export type FunctionKey = (typeof FUNCTION_KEYS)[number];
+
+export interface Grants {
+  /** Jobs this function may start with RunTask (and stop, for `concurrency: replace` and timeouts). */
+  runTask: (jobs: readonly Job[]) => Job[];
+  /** Jobs this function may start with StartTask (container instance launch). */
+  startTask: (jobs: readonly Job[]) => Job[];
+  /** StopTask on the tasks of the clusters of its jobs: replace policy, timeouts. */
+  stopTask: boolean;
+  /** DescribeTaskDefinition: where a task definition logs, for the alert's log link and last lines. */
+  describeTaskDefinitions: boolean;
+  /** logs:GetLogEvents: the failed container's last lines in alerts. */
+  readLogs: boolean;
+  /** GetSchedule/UpdateSchedule in the group: pause after N failures, resume over HTTP. */
+  controlSchedules: boolean;
+  /** ListSchedules: the sweeper's missed-run check (fire times with no run). */
+  listSchedules: boolean;
+}
+
+const scheduled = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.schedule);
+const httpEnabled = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.http);
+const onLaunch = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.onInstanceLaunch);
+/** Retries start another attempt the way the first one started. */
+const relaunchable = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.schedule || j.spec.http);
+const none = () => [];
+
+export const FUNCTION_GRANTS: Record<FunctionKey, Grants> = {
+  schedule: {
+    runTask: scheduled,
+    startTask: none,
+    stopTask: true,
+    describeTaskDefinitions: true,
+    readLogs: true,
+    controlSchedules: true,
+    listSchedules: false,
+  },
+  http: {
+    runTask: httpEnabled,
+    startTask: none,
+    stopTask: true,
+    describeTaskDefinitions: true,
+    readLogs: true,
+    controlSchedules: true,
+    listSchedules: false,
+  },
+  instanceLaunch: {
+    runTask: none,
+    startTask: onLaunch,
+    stopTask: false,
+    describeTaskDefinitions: true,
+    readLogs: true,
+    controlSchedules: true,
+    listSchedules: false,
+  },
+  status: {
+    runTask: relaunchable,
+    startTask: onLaunch,
+    stopTask: true,
+    describeTaskDefinitions: true,
+    readLogs: true,
+    controlSchedules: true,
+    listSchedules: false,
+  },
+  sweeper: {
+    runTask: relaunchable,
+    startTask: onLaunch,
+    stopTask: true,
+    describeTaskDefinitions: true,
+    readLogs: true,
+    controlSchedules: true,
+    listSchedules: true,
+  },
+};
+
+/** The handler module of each function, as serverless.yml must declare it. */
+export const HANDLERS: Record<FunctionKey, string> = {
+  schedule: "handlers/schedule.handler",
+  http: "handlers/http.handler",
+  instanceLaunch: "handlers/instance-launch.handler",
+  status: "handlers/status.handler",
+  sweeper: "handlers/sweeper.handler",
+};
+
+export const roleLogicalId = (key: FunctionKey): string =>
+  `EcsJobs${key[0]?.toUpperCase()}${key.slice(1)}Role`;

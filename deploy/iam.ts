@@ -1,0 +1,336 @@
+/**
+ * One role per function, least privilege: ECS launches only on the task definitions the jobs name and only
+ * in their clusters, PassRole only on the roles they name (plus `custom.ecsJobs.passRoles`), SNS only on their
+ * topics. The job-derived grants grow with the jobs, so they go to managed policies (6,144 characters each,
+ * shared by roles with the same grants); the fixed ones stay inline.
+ */
+import type { Job } from "../src/spec/schema.ts";
+import {
+  type ArnTemplate,
+  anyRevision,
+  arnIn,
+  clusterArn,
+  clusterTasksArn,
+  isArn,
+  roleArn,
+  type TaskDefinitionRef,
+  taskDefinitionRef,
+} from "./arns.ts";
+import type { DeployConfig } from "./config.ts";
+import { FUNCTION_GRANTS, FUNCTION_KEYS, type FunctionKey, roleLogicalId } from "./functions.ts";
+import {
+  MANAGED_POLICY_MAX_CHARS,
+  MANAGED_POLICY_PACKING_CHARS,
+  type PolicyDocument,
+  PolicyTooLargeError,
+  packStatements,
+  policy,
+  policySize,
+  ROLE_INLINE_POLICIES_MAX_CHARS,
+  type Statement,
+  toCfn,
+} from "./policy.ts";
+
+export interface IamNames {
+  /** Deployed function names by key (e.g. ecs-jobs-dev-schedule), for their log groups. */
+  functionNames: Record<FunctionKey, string>;
+  tableName: string;
+  eventBus: string;
+  scheduleGroup: string;
+  schedulerRoleName: string;
+}
+
+export type CfnResource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+
+const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
+const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, "");
+
+/** Task definitions per cluster, so a grant never spans a task definition and a cluster no job pairs. */
+function taskDefinitionsByCluster(jobs: readonly Job[]): Map<string, TaskDefinitionRef[]> {
+  const out = new Map<string, TaskDefinitionRef[]>();
+  for (const job of jobs) {
+    // By ARN, so a cluster named once by name and once by ARN is one cluster.
+    const cluster = clusterArn(job.spec.task.cluster);
+    out.set(cluster, [...(out.get(cluster) ?? []), taskDefinitionRef(job.spec.task.taskDefinition)]);
+  }
+  return out;
+}
+
+export interface Compaction {
+  /** Grant every revision of each family (used only when exact revisions do not fit). */
+  anyRevision: boolean;
+  familyPrefixes: readonly string[];
+}
+
+/** Deduplicated resources for RunTask/StartTask: `family:*` covers its revisions, a prefix covers its families. */
+export function taskDefinitionResources(
+  refs: readonly TaskDefinitionRef[],
+  compaction: Compaction,
+): ArnTemplate[] {
+  const out = new Set<ArnTemplate>();
+  const wholeFamilies = new Set(refs.filter((r) => !r.revision).map((r) => r.arn));
+  for (const ref of refs) {
+    const prefix = compaction.familyPrefixes.find((p) => ref.family.startsWith(p));
+    if (prefix) {
+      out.add(`${ref.arn.slice(0, ref.arn.lastIndexOf("/") + 1)}${prefix}*`);
+      continue;
+    }
+    const family = anyRevision(ref);
+    out.add(compaction.anyRevision || wholeFamilies.has(family) ? family : ref.arn);
+  }
+  return [...out].sort();
+}
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+
+/** Roles RunTask/StartTask pass: the overrides' roles and the configured ones. */
+export function passedRoles(jobs: readonly Job[], extra: readonly string[]): ArnTemplate[] {
+  const named = jobs.flatMap((j) => {
+    const o = j.spec.task.overrides;
+    return [o?.taskRoleArn, o?.executionRoleArn].filter((r): r is string => Boolean(r));
+  });
+  return distinct([...named, ...extra].map(roleArn)).sort();
+}
+
+/** The job-derived statements of one function. */
+export function jobStatements(
+  key: FunctionKey,
+  jobs: readonly Job[],
+  config: DeployConfig,
+  compaction: Compaction,
+): Statement[] {
+  const grants = FUNCTION_GRANTS[key];
+  const runJobs = grants.runTask(jobs);
+  const startJobs = grants.startTask(jobs);
+  const statements: Statement[] = [];
+  const launch = (action: "RunTask" | "StartTask", subset: readonly Job[]) => {
+    const byCluster = [...taskDefinitionsByCluster(subset)].sort(([a], [b]) => a.localeCompare(b));
+    byCluster.forEach(([cluster, refs], i) => {
+      statements.push({
+        Sid: `${action}${i + 1}`,
+        Effect: "Allow",
+        Action: [`ecs:${action}`],
+        Resource: taskDefinitionResources(refs, compaction),
+        Condition: { ArnEquals: { "ecs:cluster": clusterArn(cluster) } },
+      });
+    });
+  };
+  launch("RunTask", runJobs);
+  launch("StartTask", startJobs);
+  const launchJobs = [...runJobs, ...startJobs];
+  const clusters = distinct(launchJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
+  if (clusters.length > 0) {
+    statements.push({
+      Sid: "TagTasksAtLaunch",
+      Effect: "Allow",
+      Action: ["ecs:TagResource"],
+      Resource: clusters.map(clusterTasksArn),
+      Condition: {
+        StringEquals: {
+          "ecs:CreateAction": [
+            ...(runJobs.length ? ["RunTask"] : []),
+            ...(startJobs.length ? ["StartTask"] : []),
+          ],
+        },
+      },
+    });
+  }
+  // Stopping covers every task the function could have started or must time out, StartTask ones included.
+  const stopClusters = grants.stopTask ? clusters : [];
+  if (stopClusters.length > 0) {
+    statements.push({
+      Sid: "StopTasks",
+      Effect: "Allow",
+      Action: ["ecs:StopTask"],
+      Resource: stopClusters.map(clusterTasksArn),
+      Condition: { ArnEquals: { "ecs:cluster": stopClusters.map(clusterArn) } },
+    });
+  }
+  const roles = launchJobs.length > 0 ? passedRoles(launchJobs, config.passRoles) : [];
+  if (roles.length > 0) {
+    statements.push({
+      Sid: "PassTaskRoles",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: roles,
+      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS } },
+    });
+  }
+  const topics = distinct(
+    jobs.map((j) => j.spec.alerts.snsTopicArn).filter((t): t is string => Boolean(t)),
+  ).sort();
+  if (topics.length > 0) {
+    statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: topics });
+  }
+  return statements;
+}
+
+/** The fixed statements of one function: its logs, the run table, alerts, reads, schedule control. */
+export function baseStatements(key: FunctionKey, names: IamNames, config: DeployConfig): Statement[] {
+  const grants = FUNCTION_GRANTS[key];
+  const table = arnIn("dynamodb", `table/${names.tableName}`);
+  const statements: Statement[] = [
+    {
+      Sid: "OwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [arnIn("logs", `log-group:/aws/lambda/${names.functionNames[key]}:*`)],
+    },
+    {
+      Sid: "RunLedger",
+      Effect: "Allow",
+      Action: [
+        // Exactly the calls of src/runs/ledger-dynamo.ts.
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ],
+      Resource: [table, `${table}/index/*`],
+    },
+    {
+      Sid: "AlertEvents",
+      Effect: "Allow",
+      Action: ["events:PutEvents"],
+      Resource: [isArn(names.eventBus) ? names.eventBus : arnIn("events", `event-bus/${names.eventBus}`)],
+    },
+    {
+      // ListTasks (concurrency policy, sweeper) and DescribeTasks are read-only; DescribeTaskDefinition has no
+      // resource-level permissions at all.
+      Sid: "ReadTasks",
+      Effect: "Allow",
+      Action: [
+        "ecs:ListTasks",
+        "ecs:DescribeTasks",
+        ...(grants.describeTaskDefinitions ? ["ecs:DescribeTaskDefinition"] : []),
+      ],
+      Resource: ["*"],
+    },
+  ];
+  if (grants.readLogs) {
+    statements.push({
+      Sid: "ReadTaskLogs",
+      Effect: "Allow",
+      Action: ["logs:GetLogEvents"],
+      Resource:
+        config.logGroups.length > 0
+          ? config.logGroups.map((g) => arnIn("logs", `log-group:${g}:log-stream:*`))
+          : [arnIn("logs", "log-group:*:log-stream:*")],
+    });
+  }
+  if (grants.controlSchedules) {
+    statements.push(
+      {
+        Sid: "PauseResumeSchedules",
+        Effect: "Allow",
+        Action: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+        Resource: [arnIn("scheduler", `schedule/${names.scheduleGroup}/*`)],
+      },
+      {
+        // UpdateSchedule sends the whole schedule again, its execution role included.
+        Sid: "PassSchedulerRole",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: [arnIn("iam", `role/${names.schedulerRoleName}`, { region: false })],
+        Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+      },
+    );
+  }
+  if (grants.listSchedules) {
+    // ListSchedules has no resource-level permissions (Service Authorization Reference, EventBridge
+    // Scheduler): "*" is the only resource it takes. It reads names and states only.
+    statements.push({
+      Sid: "ListSchedules",
+      Effect: "Allow",
+      Action: ["scheduler:ListSchedules"],
+      Resource: ["*"],
+    });
+  }
+  return statements;
+}
+
+const LAMBDA_TRUST = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+};
+
+export interface IamResult {
+  resources: Record<string, CfnResource>;
+  /** Managed policy documents attached to each role (for the limit checks). */
+  managedPolicies: Record<FunctionKey, PolicyDocument[]>;
+  inlinePolicies: Record<FunctionKey, PolicyDocument>;
+  /** True when exact revisions did not fit and grants were widened to `family:*`. */
+  compacted: boolean;
+}
+
+function packAll(jobs: readonly Job[], config: DeployConfig, compaction: Compaction) {
+  const docs = {} as Record<FunctionKey, PolicyDocument[]>;
+  for (const key of FUNCTION_KEYS) {
+    docs[key] = packStatements(jobStatements(key, jobs, config, compaction), MANAGED_POLICY_PACKING_CHARS);
+  }
+  const tooMany = FUNCTION_KEYS.filter((k) => docs[k].length > config.maxManagedPoliciesPerRole);
+  return { docs, tooMany };
+}
+
+export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployConfig): IamResult {
+  const familyPrefixes = config.taskDefinitionFamilyPrefixes;
+  let compacted = false;
+  let packed = packAll(jobs, config, { anyRevision: false, familyPrefixes });
+  if (packed.tooMany.length > 0) {
+    compacted = true;
+    packed = packAll(jobs, config, { anyRevision: true, familyPrefixes });
+  }
+  if (packed.tooMany.length > 0) {
+    const counts = packed.tooMany.map((k) => `${k}: ${packed.docs[k].length}`).join(", ");
+    throw new PolicyTooLargeError(
+      `the jobs' ECS/IAM grants need more managed policies than a role may have (${counts}; ` +
+        `max ${config.maxManagedPoliciesPerRole} of ${MANAGED_POLICY_MAX_CHARS} characters each). ` +
+        "Group task definitions under family prefixes (custom.ecsJobs.taskDefinitionFamilyPrefixes) or raise " +
+        "the IAM quota 'managed policies per role' and set custom.ecsJobs.maxManagedPoliciesPerRole (up to 20)",
+    );
+  }
+
+  const resources: Record<string, CfnResource> = {};
+  const inlinePolicies = {} as Record<FunctionKey, PolicyDocument>;
+  for (const key of FUNCTION_KEYS) {
+    const inline = policy(baseStatements(key, names, config));
+    const size = policySize(inline);
+    if (size > ROLE_INLINE_POLICIES_MAX_CHARS) {
+      throw new PolicyTooLargeError(
+        `the inline policy of the ${key} role is ${size} characters (max ${ROLE_INLINE_POLICIES_MAX_CHARS})`,
+      );
+    }
+    inlinePolicies[key] = inline;
+    resources[roleLogicalId(key)] = {
+      Type: "AWS::IAM::Role",
+      Properties: {
+        AssumeRolePolicyDocument: LAMBDA_TRUST,
+        Policies: [{ PolicyName: "ecs-jobs-base", PolicyDocument: toCfn(inline) }],
+      },
+    };
+  }
+
+  // Roles with the same job-derived grants (status and sweeper) share their managed policies.
+  const sets = new Map<string, FunctionKey[]>();
+  for (const key of FUNCTION_KEYS) {
+    const signature = JSON.stringify(packed.docs[key]);
+    if (packed.docs[key].length === 0) continue;
+    sets.set(signature, [...(sets.get(signature) ?? []), key]);
+  }
+  for (const keys of sets.values()) {
+    const owner = keys.join("-");
+    const docs = packed.docs[keys[0] as FunctionKey];
+    docs.forEach((doc, i) => {
+      const id = `EcsJobs${alnum(keys.map((k) => k[0]?.toUpperCase() + k.slice(1)).join(""))}Grants${i + 1}`;
+      resources[id] = {
+        Type: "AWS::IAM::ManagedPolicy",
+        Properties: {
+          Description: `ecs-jobs: job grants of ${owner} (${i + 1}/${docs.length})`,
+          PolicyDocument: toCfn(doc),
+          Roles: keys.map((k) => ({ Ref: roleLogicalId(k) })),
+        },
+      };
+    });
+  }
+  return { resources, managedPolicies: packed.docs, inlinePolicies, compacted };
+}

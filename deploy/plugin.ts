@@ -1,0 +1,275 @@
+/**
+ * The osls plugin that turns jobs/ into the stack at package time (listed in serverless.yml `plugins`):
+ *   - validates the jobs (packaging fails with the spec errors) and puts the catalogue in every bundle;
+ *   - adds the run table, the schedule group with its DLQ and role, one least-privilege role per function,
+ *     the ECS event rules, and checks the template against the CloudFormation/IAM quotas;
+ *   - writes the schedules to `schedules.json` next to the template, and after `deploy` reconciles the
+ *     schedule group with it (`serverless reconcile-schedules` does only that).
+ * The work is in the pure modules beside it; this file only speaks osls.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CATALOG_FILE_NAME, loadValidJobs, writeCatalog } from "../src/catalog/build.ts";
+import { EcsJobsError } from "../src/errors.ts";
+import type { Job } from "../src/spec/schema.ts";
+import { partitionOf } from "./arns.ts";
+import { type DeployConfig, parseDeployConfig } from "./config.ts";
+import { FUNCTION_KEYS, type FunctionKey, HANDLERS, roleLogicalId } from "./functions.ts";
+import { checkTemplate, type Template } from "./limits.ts";
+import { MANIFEST_FILE_NAME, resolveTarget, type ScheduleManifest } from "./schedules.ts";
+import { buildStack, type StackNames, stackNames } from "./stack.ts";
+import { loadRunTableDefinition } from "./table.ts";
+
+/** The parts of the osls API this plugin uses. */
+interface Serverless {
+  serviceDir: string;
+  classes: { Error: new (message: string, code?: string) => Error };
+  service: {
+    service: string;
+    custom?: { ecsJobs?: unknown };
+    functions: Record<
+      string,
+      { handler?: string; role?: unknown; name?: string; environment?: Record<string, unknown> }
+    >;
+    provider: {
+      environment?: Record<string, unknown>;
+      compiledCloudFormationTemplate: Template & { Outputs?: Record<string, unknown> };
+    };
+    package?: { path?: string };
+  };
+  pluginManager: { plugins: unknown[] };
+  getProvider(name: "aws"): AwsProvider;
+}
+
+interface AwsProvider {
+  getStage(): string;
+  getRegion(): string;
+  getAccountInfo(): Promise<{ accountId: string; partition: string }>;
+  getAwsSdkV3Config(): Promise<Record<string, unknown>>;
+  naming: { getLambdaLogicalId(functionName: string): string };
+}
+
+interface Logging {
+  log: {
+    notice(m: string): void;
+    info(m: string): void;
+    warning(m: string): void;
+    success?(m: string): void;
+  };
+}
+
+/** Where the bundled catalogue is read from inside a function (its working directory is the bundle root). */
+export const CATALOG_ENV_VALUE = `./${CATALOG_FILE_NAME}`;
+
+export default class EcsJobsPlugin {
+  readonly hooks: Record<string, () => Promise<void> | void>;
+  readonly commands = {
+    "reconcile-schedules": {
+      usage: "Creates, updates and deletes the jobs' EventBridge Scheduler schedules to match jobs/",
+      lifecycleEvents: ["reconcile"],
+    },
+  };
+  private readonly serverless: Serverless;
+  private readonly options: { package?: string };
+  private readonly log: Logging["log"];
+  private jobsCache: Job[] | undefined;
+  private manifest: ScheduleManifest | undefined;
+
+  constructor(serverless: Serverless, options: { package?: string }, logging?: Logging) {
+    this.serverless = serverless;
+    this.options = options;
+    this.log = logging?.log ?? { notice: console.log, info: () => {}, warning: console.warn };
+    this.hooks = {
+      "before:package:createDeploymentArtifacts": () => this.writeCatalogIntoBundles(),
+      // `deploy function -f NAME` bundles one function through its own lifecycle.
+      "before:deploy:function:packageFunction": () => this.writeCatalogIntoBundles(),
+      "after:package:compileEvents": () => this.addResources(),
+      "before:aws:package:finalize:saveServiceState": () => this.checkAndWriteManifest(),
+      "after:deploy:deploy": () => this.reconcileAfterDeploy(),
+      "reconcile-schedules:reconcile": () => this.reconcileNow(),
+    };
+  }
+
+  private fail(message: string): never {
+    throw new this.serverless.classes.Error(`ecs-jobs: ${message}`);
+  }
+
+  private get provider(): AwsProvider {
+    return this.serverless.getProvider("aws");
+  }
+
+  private config(): DeployConfig {
+    try {
+      return parseDeployConfig(this.serverless.service.custom?.ecsJobs);
+    } catch (error) {
+      return this.fail((error as Error).message);
+    }
+  }
+
+  /** ECS_JOBS_DIR overrides custom.ecsJobs.jobsDir, so one service can be packaged for another folder. */
+  private jobsDir(): string {
+    return resolve(this.serverless.serviceDir, process.env.ECS_JOBS_DIR || this.config().jobsDir);
+  }
+
+  private jobs(): Job[] {
+    if (!this.jobsCache) {
+      try {
+        this.jobsCache = loadValidJobs(this.jobsDir(), this.serverless.serviceDir);
+      } catch (error) {
+        if (error instanceof EcsJobsError) this.fail(`invalid jobs in ${this.jobsDir()}\n${error.message}`);
+        throw error;
+      }
+      this.log.info(`ecs-jobs: ${this.jobsCache.length} jobs from ${this.jobsDir()}`);
+    }
+    return this.jobsCache;
+  }
+
+  /** The functions serverless.yml must declare, each with its handler and its generated role. */
+  private checkFunctions(): void {
+    const fns = this.serverless.service.functions;
+    for (const key of FUNCTION_KEYS) {
+      const fn = fns[key];
+      if (!fn) this.fail(`serverless.yml must declare the function "${key}"`);
+      if (fn.handler !== HANDLERS[key]) this.fail(`functions.${key}.handler must be ${HANDLERS[key]}`);
+      if (fn.role !== roleLogicalId(key)) this.fail(`functions.${key}.role must be ${roleLogicalId(key)}`);
+    }
+    const env = this.serverless.service.provider.environment ?? {};
+    if (env.ECS_JOBS_CATALOG !== CATALOG_ENV_VALUE) {
+      this.fail(`provider.environment.ECS_JOBS_CATALOG must be ${CATALOG_ENV_VALUE}`);
+    }
+  }
+
+  /**
+   * serverless-esbuild zips everything in its build folder into each function's archive, so the catalogue
+   * written there before it bundles lands at the root of every bundle.
+   */
+  private writeCatalogIntoBundles(): void {
+    this.checkFunctions();
+    const jobs = this.jobs();
+    const esbuild = this.serverless.pluginManager.plugins.find(
+      (p) => (p as { constructor?: { name?: string } })?.constructor?.name === "EsbuildServerlessPlugin",
+    ) as { buildDirPath?: string } | undefined;
+    if (!esbuild?.buildDirPath)
+      this.fail("serverless-esbuild must be listed in plugins (it bundles the handlers)");
+    writeCatalog(join(esbuild.buildDirPath, CATALOG_FILE_NAME), jobs);
+  }
+
+  private names(): StackNames {
+    const fns = this.serverless.service.functions;
+    const functionNames = {} as Record<FunctionKey, string>;
+    const functionLogicalIds = {} as Record<FunctionKey, string>;
+    for (const key of FUNCTION_KEYS) {
+      functionNames[key] = fns[key]?.name ?? key;
+      functionLogicalIds[key] = this.provider.naming.getLambdaLogicalId(key);
+    }
+    return stackNames({
+      service: this.serverless.service.service,
+      stage: this.provider.getStage(),
+      region: this.provider.getRegion(),
+      functionNames,
+      functionLogicalIds,
+      config: this.config(),
+    });
+  }
+
+  private async addResources(): Promise<void> {
+    this.checkFunctions();
+    const config = this.config();
+    const { definition, source } = await loadRunTableDefinition(this.serverless.serviceDir);
+    if (source === "fallback") {
+      this.log.warning(
+        "ecs-jobs: src/runs/ledger-dynamo.ts exports no RUN_TABLE_DEFINITION yet; using the fallback table keys",
+      );
+    }
+    let added: ReturnType<typeof buildStack>;
+    try {
+      added = buildStack({ jobs: this.jobs(), config, names: this.names(), table: definition });
+    } catch (error) {
+      if (error instanceof EcsJobsError) this.fail(error.message);
+      throw error;
+    }
+    if (added.iam.compacted) {
+      this.log.warning(
+        "ecs-jobs: exact task definition revisions do not fit the IAM quotas; granting family:* instead",
+      );
+    }
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    template.Resources ??= {};
+    template.Outputs ??= {};
+    for (const [id, resource] of Object.entries(added.resources)) {
+      if (template.Resources[id]) this.fail(`the template already has a resource named ${id}`);
+      template.Resources[id] = resource;
+    }
+    Object.assign(template.Outputs, added.outputs);
+    this.manifest = added.manifest;
+  }
+
+  private packageDir(): string {
+    return (
+      this.options.package ??
+      this.serverless.service.package?.path ??
+      join(this.serverless.serviceDir, ".serverless")
+    );
+  }
+
+  /** Runs after osls merged `resources:` from serverless.yml, on the template that will be deployed. */
+  private checkAndWriteManifest(): void {
+    const config = this.config();
+    const report = checkTemplate(this.serverless.service.provider.compiledCloudFormationTemplate, {
+      maxManagedPoliciesPerRole: config.maxManagedPoliciesPerRole,
+    });
+    if (report.problems.length > 0) this.fail(`the stack exceeds AWS quotas:\n${report.problems.join("\n")}`);
+    if (!this.manifest) return;
+    // osls moves .serverless/ to the --package folder right after this step.
+    const dir = join(this.serverless.serviceDir, ".serverless");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, MANIFEST_FILE_NAME), `${JSON.stringify(this.manifest, null, 2)}\n`);
+    this.log.info(
+      `ecs-jobs: ${this.manifest.schedules.length} schedules, ${report.resources} resources, ${report.templateBytes} template bytes`,
+    );
+  }
+
+  private readManifest(): ScheduleManifest {
+    if (this.manifest) return this.manifest;
+    const path = join(this.packageDir(), MANIFEST_FILE_NAME);
+    if (!existsSync(path)) this.fail(`no schedule manifest at ${path}; package first`);
+    return JSON.parse(readFileSync(path, "utf8")) as ScheduleManifest;
+  }
+
+  private async reconcile(manifest: ScheduleManifest): Promise<void> {
+    const [{ SchedulerClient }, { reconcileSchedules }] = await Promise.all([
+      import("@aws-sdk/client-scheduler"),
+      import("./reconcile-schedules.ts"),
+    ]);
+    const region = this.provider.getRegion();
+    const account = await this.provider.getAccountInfo();
+    const client = new SchedulerClient({
+      ...(await this.provider.getAwsSdkV3Config()),
+      maxAttempts: 5,
+      retryMode: "adaptive",
+    });
+    const target = resolveTarget(manifest, {
+      partition: account.partition || partitionOf(region),
+      region,
+      accountId: account.accountId,
+    });
+    await reconcileSchedules({ client, manifest, target, log: (m) => this.log.notice(`ecs-jobs: ${m}`) });
+  }
+
+  private async reconcileAfterDeploy(): Promise<void> {
+    if (!this.config().reconcileOnDeploy) return;
+    await this.reconcile(this.readManifest());
+  }
+
+  /** `serverless reconcile-schedules`: from the jobs folder as it is now, without packaging. */
+  private async reconcileNow(): Promise<void> {
+    const { definition } = await loadRunTableDefinition(this.serverless.serviceDir);
+    const added = buildStack({
+      jobs: this.jobs(),
+      config: this.config(),
+      names: this.names(),
+      table: definition,
+    });
+    await this.reconcile(added.manifest);
+  }
+}

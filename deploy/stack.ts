@@ -1,0 +1,174 @@
+/**
+ * Everything the jobs add to the CloudFormation stack, and the schedule manifest. Pure: the osls plugin
+ * (plugin.ts) gathers the names and merges the result into the template osls compiled.
+ */
+import { createHash } from "node:crypto";
+import type { Job } from "../src/spec/schema.ts";
+import { type ArnTemplate, arnIn } from "./arns.ts";
+import type { DeployConfig } from "./config.ts";
+import type { FunctionKey } from "./functions.ts";
+import { buildIam, type CfnResource, type IamResult } from "./iam.ts";
+import { toCfn } from "./policy.ts";
+import { ecsRules } from "./rules.ts";
+import { buildManifest, type ScheduleManifest } from "./schedules.ts";
+import { type RunTableDefinition, tableResource } from "./table.ts";
+
+export interface StackNames {
+  /** Deployed Lambda function names by key. */
+  functionNames: Record<FunctionKey, string>;
+  /** CloudFormation logical ids of the functions. */
+  functionLogicalIds: Record<FunctionKey, string>;
+  tableName: string;
+  scheduleGroup: string;
+  eventBus: string;
+  deadLetterQueueName: string;
+  schedulerRoleName: string;
+}
+
+/** IAM role names are global to the account and at most 64 characters: long ones end in a hash. */
+export function boundedName(name: string, max = 64): string {
+  if (name.length <= max) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${name.slice(0, max - 9)}-${hash}`;
+}
+
+export function stackNames(input: {
+  service: string;
+  stage: string;
+  region: string;
+  functionNames: Record<FunctionKey, string>;
+  functionLogicalIds: Record<FunctionKey, string>;
+  config: DeployConfig;
+}): StackNames {
+  const base = `${input.service}-${input.stage}`;
+  return {
+    functionNames: input.functionNames,
+    functionLogicalIds: input.functionLogicalIds,
+    tableName: `${base}-runs`,
+    scheduleGroup: input.config.scheduleGroup ?? base,
+    eventBus: input.config.eventBus,
+    deadLetterQueueName: boundedName(`${base}-schedules-dlq`, 80),
+    schedulerRoleName: boundedName(`${base}-${input.region}-scheduler`),
+  };
+}
+
+export const LOGICAL_IDS = {
+  table: "EcsJobsRunsTable",
+  scheduleGroup: "EcsJobsScheduleGroup",
+  deadLetterQueue: "EcsJobsSchedulesDeadLetterQueue",
+  schedulerRole: "EcsJobsSchedulerRole",
+} as const;
+
+export interface StackAdditions {
+  resources: Record<string, CfnResource>;
+  outputs: Record<string, { Description: string; Value: unknown }>;
+  manifest: ScheduleManifest;
+  iam: IamResult;
+}
+
+export function buildStack(input: {
+  jobs: readonly Job[];
+  config: DeployConfig;
+  names: StackNames;
+  table: RunTableDefinition;
+}): StackAdditions {
+  const { jobs, config, names } = input;
+  const target: ScheduleManifest["target"] = {
+    arn: arnIn("lambda", `function:${names.functionNames.schedule}`),
+    roleArn: arnIn("iam", `role/${names.schedulerRoleName}`, { region: false }),
+    deadLetterArn: arnIn("sqs", names.deadLetterQueueName),
+  };
+  const groupArn: ArnTemplate = arnIn("scheduler", `schedule-group/${names.scheduleGroup}`);
+
+  const schedulerRole: CfnResource = {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      RoleName: names.schedulerRoleName,
+      Description: "EventBridge Scheduler invokes the ecs-jobs schedule function with this role",
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "scheduler.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Only schedules of this account's group may use it (confused deputy).
+            Condition: {
+              StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+              ArnLike: { "aws:SourceArn": { "Fn::Sub": groupArn } },
+            },
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: "invoke-schedule-function",
+          PolicyDocument: toCfn({
+            Version: "2012-10-17",
+            Statement: [
+              { Sid: "Invoke", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [target.arn] },
+              {
+                Sid: "DeadLetters",
+                Effect: "Allow",
+                Action: ["sqs:SendMessage"],
+                Resource: [target.deadLetterArn],
+              },
+            ],
+          }),
+        },
+      ],
+    },
+  };
+
+  const iam = buildIam(
+    jobs,
+    {
+      functionNames: names.functionNames,
+      tableName: names.tableName,
+      eventBus: names.eventBus,
+      scheduleGroup: names.scheduleGroup,
+      schedulerRoleName: names.schedulerRoleName,
+    },
+    config,
+  );
+
+  const resources: Record<string, CfnResource> = {
+    [LOGICAL_IDS.table]: tableResource(input.table, names.tableName),
+    [LOGICAL_IDS.scheduleGroup]: {
+      Type: "AWS::Scheduler::ScheduleGroup",
+      Properties: { Name: names.scheduleGroup },
+    },
+    [LOGICAL_IDS.deadLetterQueue]: {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: names.deadLetterQueueName,
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      },
+    },
+    [LOGICAL_IDS.schedulerRole]: schedulerRole,
+    ...iam.resources,
+    ...ecsRules(jobs, {
+      status: { functionLogicalId: names.functionLogicalIds.status },
+      instanceLaunch: { functionLogicalId: names.functionLogicalIds.instanceLaunch },
+    }),
+  };
+
+  const outputs = {
+    EcsJobsRunsTableName: { Description: "Run ledger table", Value: { Ref: LOGICAL_IDS.table } },
+    EcsJobsScheduleGroupName: {
+      Description: "Schedule group of the jobs",
+      Value: { Ref: LOGICAL_IDS.scheduleGroup },
+    },
+    EcsJobsSchedulesDeadLetterQueueUrl: {
+      Description: "Scheduler invocations that failed after all retries",
+      Value: { Ref: LOGICAL_IDS.deadLetterQueue },
+    },
+  };
+
+  const manifest = buildManifest(jobs, names.scheduleGroup, target, {
+    maximumRetryAttempts: config.scheduleRetry.maximumRetryAttempts,
+    maximumEventAgeInSeconds: config.scheduleRetry.maximumEventAgeInSeconds,
+  });
+  return { resources, outputs, manifest, iam };
+}

@@ -1,0 +1,250 @@
+/** The per-function IAM derived from the jobs: what it grants, and how it fits the IAM size quotas. */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders in expected ARNs
+import { describe, expect, it } from "vitest";
+import { taskDefinitionRef } from "../../deploy/arns.ts";
+import { parseDeployConfig } from "../../deploy/config.ts";
+import { buildIam, type IamNames, jobStatements, taskDefinitionResources } from "../../deploy/iam.ts";
+import {
+  MANAGED_POLICY_MAX_CHARS,
+  PolicyTooLargeError,
+  packStatements,
+  policySize,
+  type Statement,
+} from "../../deploy/policy.ts";
+import { parseJobs } from "../../src/spec/parse.ts";
+import type { Job } from "../../src/spec/schema.ts";
+
+const NAMES: IamNames = {
+  functionNames: {
+    schedule: "ecs-jobs-t-schedule",
+    http: "ecs-jobs-t-http",
+    instanceLaunch: "ecs-jobs-t-instanceLaunch",
+    status: "ecs-jobs-t-status",
+    sweeper: "ecs-jobs-t-sweeper",
+  },
+  tableName: "ecs-jobs-t-runs",
+  eventBus: "default",
+  scheduleGroup: "ecs-jobs-t",
+  schedulerRoleName: "ecs-jobs-t-eu-west-1-scheduler",
+};
+
+function job(name: string, task: string, extra = ""): Job {
+  const { jobs, issues } = parseJobs([
+    { file: `jobs/${name}.yml`, text: `${extra}\ntask:\n  launchType: EC2\n${task}` },
+  ]);
+  expect(issues).toEqual([]);
+  return jobs[0] as Job;
+}
+
+const SCHEDULED = 'schedule:\n  expression: "@daily"';
+const config = (raw: Record<string, unknown> = {}) => parseDeployConfig(raw);
+const actions = (statements: Statement[], action: string) =>
+  statements.filter((s) => s.Action.includes(action));
+
+describe("task definition grants", () => {
+  it("keeps exact revisions, covers a bare family with family:*, and dedupes", () => {
+    const refs = [
+      "report:7",
+      "report:7",
+      "crunch",
+      "crunch:3",
+      "arn:aws:ecs:eu-west-1:111122223333:task-definition/x:2",
+    ].map(taskDefinitionRef);
+    expect(taskDefinitionResources(refs, { anyRevision: false, familyPrefixes: [] })).toEqual([
+      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/crunch:*",
+      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/report:7",
+      "arn:aws:ecs:eu-west-1:111122223333:task-definition/x:2",
+    ]);
+    expect(taskDefinitionResources(refs, { anyRevision: true, familyPrefixes: ["rep"] })).toEqual([
+      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/crunch:*",
+      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/rep*",
+      "arn:aws:ecs:eu-west-1:111122223333:task-definition/x:*",
+    ]);
+  });
+
+  it("pairs each task definition with its own cluster only, never the cross product", () => {
+    const jobs = [
+      job("a", "  cluster: alpha\n  taskDefinition: one:1", SCHEDULED),
+      job("b", "  cluster: beta\n  taskDefinition: two:1", SCHEDULED),
+    ];
+    const runTask = actions(
+      jobStatements("schedule", jobs, config(), { anyRevision: false, familyPrefixes: [] }),
+      "ecs:RunTask",
+    );
+    expect(runTask.map((s) => [s.Resource, s.Condition?.ArnEquals?.["ecs:cluster"]])).toEqual([
+      [
+        ["arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/one:1"],
+        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/alpha",
+      ],
+      [
+        ["arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/two:1"],
+        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/beta",
+      ],
+    ]);
+  });
+
+  it("gives each function only the jobs it starts", () => {
+    const jobs = [
+      job("scheduled", "  taskDefinition: sched:1", SCHEDULED),
+      job("api", "  taskDefinition: api:1", "http: true"),
+      job("warm", "  taskDefinition: warm:1", "onInstanceLaunch: true"),
+    ];
+    const granted = (key: Parameters<typeof jobStatements>[0], action: string) =>
+      actions(jobStatements(key, jobs, config(), { anyRevision: false, familyPrefixes: [] }), action)
+        .flatMap((s) => s.Resource)
+        .map((r) => r.split("/").pop());
+    expect(granted("schedule", "ecs:RunTask")).toEqual(["sched:1"]);
+    expect(granted("http", "ecs:RunTask")).toEqual(["api:1"]);
+    expect(granted("instanceLaunch", "ecs:RunTask")).toEqual([]);
+    expect(granted("instanceLaunch", "ecs:StartTask")).toEqual(["warm:1"]);
+    expect(granted("status", "ecs:RunTask")).toEqual(["api:1", "sched:1"]);
+    expect(granted("status", "ecs:StartTask")).toEqual(["warm:1"]);
+    expect(granted("schedule", "ecs:StartTask")).toEqual([]);
+  });
+});
+
+describe("iam:PassRole", () => {
+  const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
+
+  it("is absent when no job names a role and none is configured", () => {
+    const jobs = [job("a", "  taskDefinition: one:1", SCHEDULED)];
+    for (const key of ["schedule", "status"] as const) {
+      expect(
+        actions(
+          jobStatements(key, jobs, config(), { anyRevision: false, familyPrefixes: [] }),
+          "iam:PassRole",
+        ),
+      ).toEqual([]);
+    }
+  });
+
+  it("covers the overrides' roles and the configured ones, passed to ECS tasks only", () => {
+    const jobs = [
+      job(
+        "a",
+        `  taskDefinition: one:1\n  overrides:\n    taskRoleArn: ${role("task")}\n    executionRoleArn: ${role("exec")}`,
+        SCHEDULED,
+      ),
+    ];
+    const [pass] = actions(
+      jobStatements("schedule", jobs, config({ passRoles: ["inside-td", role("task")] }), {
+        anyRevision: false,
+        familyPrefixes: [],
+      }),
+      "iam:PassRole",
+    );
+    expect(pass?.Resource).toEqual([
+      "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/inside-td",
+      role("exec"),
+      role("task"),
+    ]);
+    expect(pass?.Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+  });
+});
+
+describe("packStatements", () => {
+  const statement = (n: number): Statement => ({
+    Sid: "RunTask1",
+    Effect: "Allow",
+    Action: ["ecs:RunTask"],
+    Resource: Array.from(
+      { length: n },
+      (_, i) => `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/family-${i}:1`,
+    ),
+    Condition: {
+      ArnEquals: { "ecs:cluster": "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/c" },
+    },
+  });
+
+  it("splits a long resource list over documents within the size, losing and repeating nothing", () => {
+    const docs = packStatements([statement(300)], 6000);
+    expect(docs.length).toBeGreaterThan(2);
+    for (const doc of docs) {
+      expect(policySize(doc)).toBeLessThanOrEqual(6000);
+      const sids = doc.Statement.map((s) => s.Sid);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const s of doc.Statement) expect(s.Condition).toEqual(statement(1).Condition);
+    }
+    const resources = docs.flatMap((d) => d.Statement.flatMap((s) => s.Resource));
+    expect(resources).toEqual(statement(300).Resource);
+    // Nearly full: no document but the last could have taken the next resource.
+    for (const doc of docs.slice(0, -1)) expect(policySize(doc)).toBeGreaterThan(6000 - 120);
+  });
+
+  it("refuses a statement that cannot fit even alone", () => {
+    const huge: Statement = {
+      ...statement(1),
+      Resource: [`arn:aws:ecs:eu-west-1:111122223333:task-definition/${"x".repeat(7000)}:1`],
+    };
+    expect(() => packStatements([huge], 6000)).toThrow(PolicyTooLargeError);
+  });
+});
+
+describe("buildIam at scale", () => {
+  /** n scheduled jobs on 10 clusters; `families` task definition families, up to 4 revisions each. */
+  function many(n: number, families: number, prefix = "app", extra: string[] = []): Job[] {
+    const files = Array.from({ length: n }, (_, i) => ({
+      file: `jobs/job-${i}.yml`,
+      text: `${SCHEDULED}\ntask:\n  launchType: EC2\n  cluster: cluster-${i % 10}\n  taskDefinition: ${prefix}-${i % families}:${(Math.floor(i / families) % 4) + 1}\n`,
+    }));
+    files.push(...extra.map((text, i) => ({ file: `jobs/extra-${i}.yml`, text })));
+    const { jobs, issues } = parseJobs(files);
+    expect(issues).toEqual([]);
+    return jobs;
+  }
+
+  it("keeps exact revisions while they fit", () => {
+    const iam = buildIam(many(200, 50), NAMES, config());
+    expect(iam.compacted).toBe(false);
+    const resources = iam.managedPolicies.schedule.flatMap((d) => d.Statement.flatMap((s) => s.Resource));
+    expect(resources.some((r) => r.endsWith(":*"))).toBe(false);
+  });
+
+  it("widens to family:* only when exact revisions exceed the managed policies a role may have", () => {
+    const iam = buildIam(many(1000, 200), NAMES, config());
+    expect(iam.compacted).toBe(true);
+    for (const docs of Object.values(iam.managedPolicies)) {
+      expect(docs.length).toBeLessThanOrEqual(10);
+      for (const doc of docs) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    }
+    const resources = new Set(
+      iam.managedPolicies.status.flatMap((d) => d.Statement.flatMap((s) => s.Resource)),
+    );
+    expect(
+      [...resources].every((r) => /task-definition\/app-\d+:\*$/.test(r) || !r.includes("task-definition")),
+    ).toBe(true);
+  });
+
+  it("says what to do when even families do not fit, and family prefixes make them fit", () => {
+    const jobs = many(1000, 1000, "batch");
+    expect(() => buildIam(jobs, NAMES, config())).toThrow(/taskDefinitionFamilyPrefixes/);
+    const iam = buildIam(jobs, NAMES, config({ taskDefinitionFamilyPrefixes: ["batch-"] }));
+    const runTask = iam.managedPolicies.schedule
+      .flatMap((d) => d.Statement)
+      .filter((s) => s.Action.includes("ecs:RunTask"));
+    expect(new Set(runTask.flatMap((s) => s.Resource))).toEqual(
+      new Set(["arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/batch-*"]),
+    );
+    expect(runTask).toHaveLength(10);
+  });
+
+  it("shares one set of managed policies between roles with the same grants", () => {
+    const httpOnly = "http: true\ntask:\n  launchType: EC2\n  taskDefinition: api:1\n";
+    const iam = buildIam(many(20, 5, "app", [httpOnly]), NAMES, config());
+    const policies = Object.values(iam.resources).filter((r) => r.Type === "AWS::IAM::ManagedPolicy");
+    const shared = policies.filter((p) => (p.Properties.Roles as unknown[]).length > 1);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const p of shared) {
+      expect(p.Properties.Roles).toEqual([{ Ref: "EcsJobsStatusRole" }, { Ref: "EcsJobsSweeperRole" }]);
+    }
+  });
+});
+
+describe("custom.ecsJobs", () => {
+  it("names the field at fault", () => {
+    expect(() => parseDeployConfig({ maxManagedPoliciesPerRole: 30 })).toThrow(
+      /custom\.ecsJobs\.maxManagedPoliciesPerRole/,
+    );
+    expect(() => parseDeployConfig({ passRole: [] })).toThrow(/custom\.ecsJobs/);
+  });
+});
