@@ -2,8 +2,12 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { EcsJobsError } from "../errors.ts";
+import { registerDev } from "./commands/dev.ts";
 import { registerList } from "./commands/list.ts";
 import { registerNext } from "./commands/next.ts";
+import { registerResume } from "./commands/resume.ts";
+import { registerRun } from "./commands/run.ts";
+import { registerRuns } from "./commands/runs.ts";
 import { registerSchema } from "./commands/schema.ts";
 import { registerShow } from "./commands/show.ts";
 import { registerValidate } from "./commands/validate.ts";
@@ -26,6 +30,10 @@ export function buildProgram(io: CliIo, now: () => Date): Command {
   registerShow(program, io, now);
   registerNext(program, io, now);
   registerSchema(program, io);
+  registerRun(program, io, now);
+  registerRuns(program, io, now);
+  registerResume(program, io, now);
+  registerDev(program, io);
   for (const c of program.commands)
     c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;

@@ -1,0 +1,40 @@
+/** `ecs-jobs resume NAME`: enables a job's schedule again after pauseAfterFailures disabled it. */
+import type { Command } from "commander";
+import { resumeJob } from "../../runs/pause.ts";
+import { type CliIo, printJson } from "../context.ts";
+import { cliDeps } from "../deps.ts";
+import { requireJob } from "../jobs.ts";
+import type { MakeDeps } from "./run.ts";
+
+interface ResumeOptions {
+  jobs: string;
+  json?: boolean;
+  aws?: boolean;
+}
+
+export function registerResume(
+  program: Command,
+  io: CliIo,
+  now: () => Date,
+  makeDeps: MakeDeps = cliDeps,
+): void {
+  program
+    .command("resume")
+    .argument("<name>", "job name")
+    .description("enable a job's schedule again after it was paused (policy.pauseAfterFailures)")
+    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--json", "print the result as JSON")
+    .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .action(async (name: string, opts: ResumeOptions) => {
+      const job = requireJob(io, opts.jobs, name);
+      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      const result = await resumeJob(deps, job);
+      if (opts.json) printJson(io, result);
+      else
+        io.stdout(
+          result.changed
+            ? `resumed ${name}: its schedule is enabled again\n`
+            : `${name} was not paused: its schedule is already enabled\n`,
+        );
+    });
+}

@@ -1,0 +1,150 @@
+/**
+ * `ecs-jobs run NAME [--wait] [--set path=value…] [--json] [--aws]`: launches one run now, through the same
+ * launcher the schedule and HTTP triggers use. An operator may override anything the override grammar
+ * names (no allowlist): count, cpu, memory, command, environment.NAME, each optionally CONTAINER.-prefixed.
+ */
+import { randomUUID } from "node:crypto";
+import type { Command } from "commander";
+import type { Deps } from "../../deps.ts";
+import { EcsJobsError } from "../../errors.ts";
+import { runOverridesFor } from "../../http/overrides.ts";
+import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
+import { followRun, statusLine } from "../../launch/follow.ts";
+import { launchRun } from "../../launch/launcher.ts";
+import { settleLaunched } from "../../runs/finalize.ts";
+import type { Run } from "../../runs/model.ts";
+import { CliExit, type CliIo, EXIT_FAILED, printJson, usageError } from "../context.ts";
+import { cliDeps } from "../deps.ts";
+import { requireJob } from "../jobs.ts";
+
+const SET_PATH =
+  /^(?:(count|cpu|memory)|(?:([A-Za-z0-9_-]{1,255})\.)?(command|environment\.([A-Za-z_][A-Za-z0-9_]*)))$/;
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+
+/** `node build.js --x` or a JSON list `["node","build.js","--x y"]` for arguments with spaces. */
+function commandOf(value: string, path: string): unknown {
+  if (!value.trimStart().startsWith("[")) return value.split(/\s+/).filter((s) => s !== "");
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw usageError(`--set ${path}: expected a JSON list of strings or a space-separated command`);
+  }
+}
+
+interface ContainerSets {
+  command?: unknown;
+  environment: Map<string, string>;
+}
+
+const shape = (c: ContainerSets) => ({
+  ...(c.command !== undefined && { command: c.command }),
+  ...(c.environment.size > 0 && { environment: Object.fromEntries(c.environment) }),
+});
+
+/** The --set options as a run request body, validated like an HTTP body. */
+export function requestFromSets(sets: readonly string[]): RunRequest {
+  let count: unknown;
+  const sizes = new Map<string, string>();
+  // By container name; "" (never a valid name) holds the unprefixed entries.
+  const containers = new Map<string, ContainerSets>();
+  for (const set of sets) {
+    const eq = set.indexOf("=");
+    const path = eq < 0 ? set : set.slice(0, eq);
+    const m = SET_PATH.exec(path);
+    if (eq < 0 || !m)
+      throw usageError(
+        `--set ${set}: expected PATH=VALUE with PATH count, cpu, memory, command or environment.NAME (optionally CONTAINER.-prefixed)`,
+      );
+    const value = set.slice(eq + 1);
+    const [, scalar, container = "", , envName] = m;
+    if ([container, envName].some((k) => k !== undefined && FORBIDDEN.has(k)))
+      throw usageError(`--set ${path}: that name is not allowed`);
+    if (scalar === "count") count = /^\d+$/.test(value) ? Number(value) : value;
+    else if (scalar) sizes.set(scalar, value);
+    else {
+      const target = containers.get(container) ?? { environment: new Map<string, string>() };
+      containers.set(container, target);
+      if (envName !== undefined) target.environment.set(envName, value);
+      else target.command = commandOf(value, path);
+    }
+  }
+  const unprefixed = containers.get("");
+  const named = [...containers].filter(([name]) => name !== "");
+  const overrides: Record<string, unknown> = {
+    ...Object.fromEntries(sizes),
+    ...(unprefixed && shape(unprefixed)),
+    ...(named.length > 0 && { containers: Object.fromEntries(named.map(([n, c]) => [n, shape(c)])) }),
+  };
+  try {
+    return parseRunRequest({
+      ...(count !== undefined && { count }),
+      ...(Object.keys(overrides).length > 0 && { overrides }),
+    });
+  } catch (error) {
+    if (error instanceof EcsJobsError) throw usageError(`--set: ${error.message}`);
+    throw error;
+  }
+}
+
+interface RunOptions {
+  jobs: string;
+  wait?: boolean;
+  set: string[];
+  json?: boolean;
+  aws?: boolean;
+}
+
+export type MakeDeps = (
+  io: CliIo,
+  opts: { aws?: boolean; jobsDir?: string; now?: () => Date },
+) => Promise<Deps>;
+
+const summary = (run: Run) =>
+  `run ${run.runId} of ${run.job}: ${statusLine(run)}${run.hint ? `\n  hint: ${run.hint}` : ""}\n`;
+
+export function registerRun(
+  program: Command,
+  io: CliIo,
+  now: () => Date,
+  makeDeps: MakeDeps = cliDeps,
+): void {
+  program
+    .command("run")
+    .argument("<name>", "job name")
+    .description("launch one run of a job now (local stack, or AWS with --aws)")
+    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--wait", "follow the run until it stops; exit 0 only if it SUCCEEDED")
+    .option(
+      "--set <path=value>",
+      "override count, cpu, memory, [CONTAINER.]command or [CONTAINER.]environment.NAME",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--json", "print the run as JSON")
+    .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .action(async (name: string, opts: RunOptions) => {
+      const job = requireJob(io, opts.jobs, name);
+      const request = requestFromSets(opts.set);
+      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      const overrides = await runOverridesFor(deps, job, request, { allow: "any" });
+      let run = await launchRun(deps, {
+        job,
+        trigger: { kind: "cli", id: randomUUID(), by: `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}` },
+        overrides,
+      });
+      await settleLaunched(deps, run);
+      if (!opts.json) io.stdout(summary(run));
+      if (opts.wait) {
+        run = await followRun(deps, run.runId, {
+          cluster: job.spec.task.cluster,
+          onLine: (line) => {
+            if (!opts.json) io.stdout(`  ${new Date(deps.now()).toISOString().slice(11, 19)} ${line}\n`);
+          },
+        });
+        if (!opts.json && run.hint) io.stdout(`  hint: ${run.hint}\n`);
+      }
+      if (opts.json) printJson(io, run);
+      const ok = opts.wait ? run.status === "SUCCEEDED" : run.status !== "FAILED" && run.status !== "SKIPPED";
+      if (!ok) throw new CliExit(EXIT_FAILED);
+    });
+}

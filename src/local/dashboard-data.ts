@@ -1,0 +1,44 @@
+/** What the dashboard shows, gathered from the catalogue, the local scheduler and the ledger. */
+import type { Catalog } from "../catalog/catalog.ts";
+import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
+import type { RunLedger } from "../runs/ledger.ts";
+import { formatInZone } from "../schedule/index.ts";
+import type { AlertLog } from "./aws/alerts.ts";
+import type { ScheduleStore } from "./aws/schedules.ts";
+import type { DashboardData, DashboardJob } from "./http/dashboard.ts";
+import type { LocalScheduler } from "./scheduler.ts";
+
+export const DASHBOARD_RUNS = 50;
+
+export async function dashboardData(s: {
+  catalog: Catalog;
+  scheduler: Pick<LocalScheduler, "upcoming">;
+  schedules: Pick<ScheduleStore, "isEnabled">;
+  ledger: Pick<RunLedger, "listRecent">;
+  alerts: AlertLog;
+  now: Date;
+  ecsUrl: string;
+}): Promise<DashboardData> {
+  const jobs = s.catalog.jobs.map((job): DashboardJob => {
+    const sched = job.spec.schedule;
+    const state = !sched?.enabled ? "DISABLED" : s.schedules.isEnabled(job.name) ? "ENABLED" : "PAUSED";
+    const t = job.spec.task;
+    const local = job.spec.local;
+    return {
+      name: job.name,
+      ...(job.spec.description && { description: job.spec.description }),
+      triggers: triggersOf(job.spec),
+      ...(sched && {
+        schedule: { expression: awsExpression(sched.expression), timezone: sched.timezone, state },
+      }),
+      nextFireTimes:
+        sched && state === "ENABLED"
+          ? s.scheduler.upcoming(job.name, 3).map((d) => formatInZone(d, sched.timezone))
+          : [],
+      target: `${capacityOf(job.spec)} ${t.cluster}/${t.taskDefinition} x${t.count}`,
+      local: `${local.outcome}, ${local.durationSeconds} s${local.exec ? ", exec" : ""}`,
+    };
+  });
+  const { runs } = await s.ledger.listRecent({ limit: DASHBOARD_RUNS });
+  return { jobs, runs, alerts: s.alerts.list(), now: s.now, ecsUrl: s.ecsUrl };
+}

@@ -1,0 +1,81 @@
+/**
+ * The run ledger's local store: dynalite (a DynamoDB-compatible server on LevelDB) kept on disk, so history
+ * survives restarts. The ledger code talks to it through the ordinary DynamoDB client, as it does in AWS.
+ */
+import { mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { closeServer } from "./net.ts";
+
+export interface LocalDynamo {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on 127.0.0.1 (a free port unless one is given), storing its tables under `path`. */
+export async function startDynalite(path: string, port = 0): Promise<LocalDynamo> {
+  mkdirSync(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  // dynalite closes its database once the last connection ends: requests in flight get time to finish, or
+  // they would find the database closed (which dynalite answers by throwing).
+  return { url: `http://127.0.0.1:${bound}`, close: () => closeServer(server, 10_000) };
+}
+
+/** The parts of CreateTableInput the ledger decides (RUN_TABLE_DEFINITION); the rest is chosen here. */
+export interface TableDefinition {
+  KeySchema: CreateTableCommandInput["KeySchema"];
+  AttributeDefinitions: CreateTableCommandInput["AttributeDefinitions"];
+  GlobalSecondaryIndexes?: CreateTableCommandInput["GlobalSecondaryIndexes"];
+  LocalSecondaryIndexes?: CreateTableCommandInput["LocalSecondaryIndexes"];
+}
+
+/** Creates the table unless it exists (it does after a restart) and waits until it is ACTIVE. */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: TableDefinition,
+): Promise<"created" | "existing"> {
+  let outcome: "created" | "existing" = "existing";
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: definition.KeySchema,
+        AttributeDefinitions: definition.AttributeDefinitions,
+        ...(definition.GlobalSecondaryIndexes?.length && {
+          GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes,
+        }),
+        ...(definition.LocalSecondaryIndexes?.length && {
+          LocalSecondaryIndexes: definition.LocalSecondaryIndexes,
+        }),
+      }),
+    );
+    outcome = "created";
+  }
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === "ACTIVE");
+    if (Table?.TableStatus === "ACTIVE" && indexesReady) return outcome;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE in dynalite`);
+}

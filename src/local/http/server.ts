@@ -1,0 +1,148 @@
+/**
+ * The local HTTP API on 127.0.0.1: bearer-token auth, a body limit, the API routes handed to the real http
+ * handler as API Gateway payload 2.0 events, plus two local pages: the dashboard (GET /) and the captured
+ * alerts (GET /alerts).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
+import type { LocalAlert } from "../aws/alerts.ts";
+import { closeServer, LOOPBACK, listen, readBody } from "../net.ts";
+import { matchRoute, sendApiGatewayResult, toApiGatewayEvent } from "./apigw.ts";
+import { tokenMatches, tokenOf } from "./auth.ts";
+import { type DashboardData, renderDashboard, renderMain } from "./dashboard.ts";
+
+/** API Gateway HTTP APIs accept 10 MB; this API's bodies are a few overrides, so much less is plenty. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export interface HttpLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface LocalHttpOptions {
+  port: number;
+  token: string;
+  /** Invokes the http handler. */
+  api: (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<unknown>;
+  dashboard: () => Promise<DashboardData>;
+  alerts: () => LocalAlert[];
+  accountId: string;
+  userArn: string;
+  now: () => Date;
+  log: HttpLog;
+  bodyLimit?: number;
+}
+
+export interface LocalHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...(status === 401 && { "www-authenticate": 'Bearer realm="ecs-jobs"' }),
+  });
+  res.end(body);
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: Record<string, string> = {},
+) {
+  res.writeHead(status, {
+    "content-type": type,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...extra,
+  });
+  res.end(body);
+}
+
+export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer> {
+  const limit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  let url = "";
+  const server = createServer(async (req, res) => {
+    const method = req.method ?? "GET";
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
+    try {
+      if (!tokenMatches(o.token, tokenOf(req.headers, query))) {
+        req.resume();
+        sendError(
+          res,
+          401,
+          "Unauthorized",
+          "missing or wrong token: send Authorization: Bearer $ECS_JOBS_TOKEN",
+        );
+        return;
+      }
+      const body = await readBody(req, limit);
+      if (body === undefined) {
+        sendError(res, 413, "PayloadTooLarge", `request body is larger than ${limit} bytes`);
+        return;
+      }
+      if (method === "GET" && (rawPath === "/" || rawPath === "/index.html")) {
+        const data = await o.dashboard();
+        if (query.get("partial") === "1") {
+          send(res, 200, "text/html; charset=utf-8", renderMain(data));
+          return;
+        }
+        const nonce = randomBytes(16).toString("base64");
+        send(res, 200, "text/html; charset=utf-8", renderDashboard(data, nonce), {
+          "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+          "referrer-policy": "no-referrer",
+        });
+        return;
+      }
+      if (method === "GET" && rawPath === "/alerts") {
+        send(res, 200, "application/json", JSON.stringify({ alerts: o.alerts() }));
+        return;
+      }
+      const route = matchRoute(method, rawPath);
+      if (!route) {
+        sendError(res, 404, "NotFound", `no route ${method} ${rawPath}`);
+        return;
+      }
+      // The token is the local stand-in for IAM auth: like a SigV4 signature, it is not the function's business.
+      query.delete("token");
+      const headers = { ...req.headers };
+      delete headers.authorization;
+      const requestId = randomUUID();
+      const event = toApiGatewayEvent({
+        method,
+        rawPath,
+        rawQueryString: query.toString(),
+        headers,
+        body,
+        route,
+        requestId,
+        sourceIp: req.socket.remoteAddress ?? LOOPBACK,
+        host: req.headers.host ?? new URL(url).host,
+        accountId: o.accountId,
+        userArn: o.userArn,
+        now: o.now(),
+      });
+      const result = await o.api(event);
+      sendApiGatewayResult(res, result, requestId);
+    } catch (error) {
+      // What API Gateway does when the function fails: a 500, the details only in the function's log.
+      o.log.error(`${method} ${rawPath} failed`, { error: (error as Error).stack ?? String(error) });
+      if (!res.headersSent) sendError(res, 500, "InternalError", "Internal Server Error");
+      else res.destroy();
+    }
+  });
+  const port = await listen(server, o.port);
+  url = `http://${LOOPBACK}:${port}`;
+  return { url, port, close: () => closeServer(server) };
+}

@@ -1,0 +1,58 @@
+/** Small helpers for the local servers: listening on loopback and closing without waiting for idle clients. */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const LOOPBACK = "127.0.0.1";
+
+/** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the bound port. */
+export function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, LOOPBACK, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Stops accepting connections and drops idle keep-alive ones, so shutdown does not hang on an open browser tab;
+ * requests still in flight get `graceMs` to finish before their sockets go too.
+ */
+export function closeServer(server: Server, graceMs = 1_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), graceMs).unref();
+  });
+}
+
+/** Reads a request body up to `limit` bytes; resolves undefined when the body is larger. */
+export function readBody(
+  req: import("node:http").IncomingMessage,
+  limit: number,
+): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

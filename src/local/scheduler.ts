@@ -1,0 +1,163 @@
+/**
+ * The local stand-in for EventBridge Scheduler (the jobs' schedules) and for the sweeper's one-minute rule.
+ *
+ * It polls a clock rather than arming one timer per fire time, so a test can move an injected clock and the
+ * next poll fires what became due. Behaviour that differs from AWS, on purpose:
+ * - rate schedules count from the Unix epoch (rate(5 minutes) fires at :00, :05 …), not from when the
+ *   schedule was created, so fire times do not move when the stack restarts;
+ * - a flexible time window is ignored: a schedule fires at its exact time;
+ * - fire times that passed while the stack was down are not caught up; when several are due at once (the
+ *   machine slept, a test moved the clock) only the latest fires, and the others are logged as skipped.
+ * The execution id is derived from the job and the fire time, so firing the same time twice (a restart in the
+ * middle of a fire) yields the same run id and launches nothing twice.
+ */
+import { createHash } from "node:crypto";
+import type { ScheduleExpression } from "../schedule/index.ts";
+import { nextFireTimes, parseScheduleExpression } from "../schedule/index.ts";
+import type { Job } from "../spec/schema.ts";
+
+/** The schedule handler's input (serverless.yml / deploy/schedules.ts: scheduleInput). */
+export interface SchedulerInput {
+  job: string;
+  executionId: string;
+  scheduledTime: string;
+}
+
+export interface SchedulerLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface LocalSchedulerOptions {
+  jobs: readonly Job[];
+  now: () => Date;
+  /** Whether the job's schedule is ENABLED right now (a paused schedule is DISABLED). */
+  isEnabled: (job: string) => boolean;
+  /** When the job's schedule was created or last modified: where rate schedules count from. Default: start. */
+  anchor?: (job: string) => Date | undefined;
+  /** Hands one firing to the schedule handler; must not throw (the caller queues and retries). */
+  fire: (input: SchedulerInput) => void;
+  /** The sweeper's rule; must not throw. */
+  sweep: (at: Date) => void;
+  log: SchedulerLog;
+  /** How often the clock is polled (real time). Default 250 ms. */
+  pollMs?: number;
+  /** Clock time between sweeps. Default one minute, as the sweeper's rate(1 minute) rule. */
+  sweepEveryMs?: number;
+}
+
+export interface LocalScheduler {
+  /** Checks the clock now (the poll does this on its own). */
+  tick(): void;
+  /** The next `count` times the job's schedule fires after now; empty when unscheduled or past its end. */
+  upcoming(job: string, count: number): Date[];
+  /** The input the scheduler would send for this job and fire time. */
+  inputFor(job: string, at: Date): SchedulerInput;
+  stop(): void;
+}
+
+/** Scheduler's `<aws.scheduler.scheduled-time>`: ISO 8601 in UTC, to the second. */
+export const schedulerTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export function executionIdFor(job: string, at: Date): string {
+  const hash = createHash("sha256")
+    .update(`${job}\n${schedulerTime(at)}`)
+    .digest("hex");
+  return `local-${hash.slice(0, 32)}`;
+}
+
+interface Entry {
+  job: Job;
+  expression: ScheduleExpression;
+  anchor: number;
+  next: Date | undefined;
+}
+/** More missed fire times than this in one poll are not even counted one by one. */
+const MAX_CATCH_UP = 10_000;
+
+export function startLocalScheduler(options: LocalSchedulerOptions): LocalScheduler {
+  const entries = new Map<string, Entry>();
+  const sweepEvery = options.sweepEveryMs ?? 60_000;
+
+  const following = (e: Omit<Entry, "next">, after: Date, count = 1): Date[] => {
+    const s = e.job.spec.schedule;
+    if (!s) return [];
+    return nextFireTimes(e.expression, {
+      timezone: s.timezone,
+      from: after,
+      count,
+      anchor: new Date(e.anchor),
+      ...(s.startDate && { startDate: new Date(s.startDate) }),
+      ...(s.endDate && { endDate: new Date(s.endDate) }),
+    });
+  };
+
+  const started = options.now();
+  const anchorOf = (name: string) => options.anchor?.(name)?.getTime() ?? started.getTime();
+  for (const job of options.jobs) {
+    const s = job.spec.schedule;
+    if (!s) continue;
+    const parsed = parseScheduleExpression(s.expression);
+    if (!parsed.ok) {
+      options.log.warn(`${job.name}: schedule not started: ${parsed.error}`);
+      continue;
+    }
+    const entry: Entry = { job, expression: parsed.value, anchor: anchorOf(job.name), next: undefined };
+    entry.next = following(entry, started)[0];
+    entries.set(job.name, entry);
+  }
+
+  const inputFor = (job: string, at: Date): SchedulerInput => ({
+    job,
+    executionId: executionIdFor(job, at),
+    scheduledTime: schedulerTime(at),
+  });
+
+  let lastSweep = started;
+  const tick = () => {
+    const now = options.now();
+    for (const entry of entries.values()) {
+      const anchor = anchorOf(entry.job.name);
+      if (anchor !== entry.anchor) {
+        // Modified (resumed) since: it counts afresh from now, like a schedule updated in AWS.
+        entry.anchor = anchor;
+        entry.next = following(entry, now)[0];
+      }
+      let due: Date | undefined;
+      let skipped = 0;
+      while (entry.next && entry.next.getTime() <= now.getTime() && skipped < MAX_CATCH_UP) {
+        if (due) skipped++;
+        due = entry.next;
+        entry.next = following(entry, due)[0];
+      }
+      if (!due) continue;
+      const name = entry.job.name;
+      if (skipped > 0) options.log.warn(`${name}: ${skipped} earlier fire time(s) were due at once; skipped`);
+      if (!(entry.job.spec.schedule?.enabled ?? false) || !options.isEnabled(name)) {
+        options.log.info(`${name}: schedule is disabled; ${schedulerTime(due)} not fired`);
+        continue;
+      }
+      options.fire(inputFor(name, due));
+    }
+    if (now.getTime() - lastSweep.getTime() >= sweepEvery) {
+      lastSweep = now;
+      options.sweep(now);
+    }
+  };
+
+  const timer = setInterval(tick, options.pollMs ?? 250);
+  timer.unref();
+
+  return {
+    tick,
+    upcoming(job, count) {
+      const entry = entries.get(job);
+      if (!entry?.next || count < 1) return [];
+      return [entry.next, ...following(entry, entry.next, count - 1)];
+    },
+    inputFor,
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

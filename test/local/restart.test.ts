@@ -1,0 +1,59 @@
+/**
+ * History survives a restart of the local stack (the ledger is on disk in dynalite), and a run that was in
+ * flight when the stack stopped is brought to its final state by the next start.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readLocalStack } from "../../src/local/discovery.ts";
+import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import type { Run } from "../../src/runs/model.ts";
+import { api, FAST_PHASES, fargate, startRun, tempProject, waitForRun } from "./support/stack.ts";
+
+describe("restarting the local stack", () => {
+  const project = tempProject({
+    quick: fargate("http: true", "{ outcome: succeed, durationSeconds: 0.1 }"),
+    long: fargate("http: true", "{ outcome: exit:4, durationSeconds: 1.5 }"),
+  });
+  const open: LocalStack[] = [];
+  const start = async () => {
+    const stack = await startLocalStack({
+      jobsDir: project.jobsDir,
+      dataDir: project.dataDir,
+      port: 0,
+      token: "fixed-token",
+      log: () => {},
+      phaseMs: FAST_PHASES,
+    });
+    open.push(stack);
+    return stack;
+  };
+
+  afterAll(async () => {
+    for (const s of open) await s.close();
+    rmSync(project.dir, { recursive: true, force: true });
+  });
+
+  it("keeps the runs, and finishes the run that was in flight", async () => {
+    const first = await start();
+    const a1 = api(first);
+    expect(readLocalStack(project.dataDir)).toMatchObject({ httpUrl: first.httpUrl, ecsUrl: first.ecsUrl });
+    const done = await waitForRun(a1, await startRun(a1, "quick"));
+    expect(done.status).toBe("SUCCEEDED");
+    const inFlight = await startRun(a1, "long");
+    await waitForRun(a1, inFlight, (r) => r.status === "RUNNING");
+    await first.close();
+    expect(existsSync(join(project.dataDir, "stack.json"))).toBe(false);
+
+    const second = await start();
+    const a2 = api(second);
+    expect(second.httpUrl).not.toBe(first.httpUrl);
+    expect((await a2.get<Run>(`/runs/${done.runId}`)).body).toEqual(done);
+    // The emulator resumed the task, the stack followed it: the run ends as its task does.
+    const finished = await waitForRun(a2, inFlight);
+    expect(finished.status).toBe("FAILED");
+    expect(finished.tasks[0]?.containers[0]).toMatchObject({ exitCode: 4 });
+    const { runs } = (await a2.get<{ runs: Run[] }>("/jobs/quick/runs")).body;
+    expect(runs.map((r) => r.runId)).toEqual([done.runId]);
+  });
+});

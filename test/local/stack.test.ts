@@ -1,0 +1,261 @@
+/**
+ * The embedded local stack end to end (SPEC section 5), driven only through its public faces: the HTTP API
+ * (fetch), the CLI (runCli, in-process) and AWS SDK clients pointed at the ECS emulator. The test hooks of
+ * the stack object (fireSchedule, an injected clock) stand in for waiting on real time.
+ */
+import { rmSync } from "node:fs";
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.ts";
+import type { LocalAlert } from "../../src/local/aws/alerts.ts";
+import { createOffsetClock } from "../../src/local/clock.ts";
+import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import type { Run } from "../../src/runs/model.ts";
+import {
+  type Api,
+  api,
+  FAST_PHASES,
+  fargate,
+  poll,
+  startRun,
+  tempProject,
+  waitForRun,
+} from "./support/stack.ts";
+
+const JOBS = {
+  tick: fargate('schedule: { expression: "rate(1 minute)" }', "{ outcome: succeed, durationSeconds: 0.1 }"),
+  hello: fargate("http: true", "{ outcome: succeed, durationSeconds: 0.2 }"),
+  broken: fargate("http: true", "{ outcome: failToStart:CannotPullContainerError }"),
+  exit3: fargate(
+    "http: true\nalerts: { snsTopicArn: arn:aws:sns:eu-west-1:111122223333:ops }",
+    "{ outcome: exit:3, durationSeconds: 0.1 }",
+  ),
+  flaky: fargate(
+    'schedule: { expression: "cron(0 0 1 1 ? 2099)" }\npolicy: { pauseAfterFailures: 1 }',
+    "{ outcome: failToStart:CannotPullContainerError }",
+  ),
+  solo: fargate("http: true\npolicy: { concurrency: forbid }", "{ outcome: succeed, durationSeconds: 4 }"),
+  slow: fargate("http: true\npolicy: { timeoutMinutes: 1 }", "{ outcome: succeed, durationSeconds: 600 }"),
+};
+
+describe("the local stack", () => {
+  const project = tempProject(JOBS);
+  const clock = createOffsetClock();
+  const logs: string[] = [];
+  let stack: LocalStack;
+  let a: Api;
+  let ecs: ECSClient;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      jobsDir: project.jobsDir,
+      dataDir: project.dataDir,
+      port: 0,
+      clock,
+      log: (line) => logs.push(line),
+      phaseMs: FAST_PHASES,
+      schedulerPollMs: 25,
+      retryDelaysMs: [50, 100],
+    });
+    a = api(stack);
+    ecs = new ECSClient({
+      endpoint: stack.ecsUrl,
+      region: stack.region,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+  });
+
+  afterAll(async () => {
+    ecs?.destroy();
+    await stack?.close();
+    rmSync(project.dir, { recursive: true, force: true });
+  });
+
+  const alertsOf = async (runId: string) =>
+    (await a.get<{ alerts: LocalAlert[] }>("/alerts")).body.alerts.filter((x) => x.runId === runId);
+
+  it("fires a rate(1 minute) schedule on time, through the schedule handler", async () => {
+    const first = stack.upcoming("tick", 1)[0];
+    expect(first).toBeDefined();
+    const before = (await a.get<{ runs: Run[] }>("/jobs/tick/runs")).body.runs;
+    expect(before).toEqual([]);
+    // One minute passes on the stack's clock.
+    clock.advance((first as Date).getTime() - clock.now() + 10);
+    const { runs } = await poll(
+      async () => (await a.get<{ runs: Run[] }>("/jobs/tick/runs")).body,
+      (b) => b.runs.length > 0,
+      { what: "a scheduled run of tick" },
+    );
+    const run = runs[0] as Run;
+    expect(run.trigger).toMatchObject({
+      kind: "schedule",
+      scheduledTime: (first as Date).toISOString().replace(".000Z", "Z"),
+    });
+    expect((await waitForRun(a, run.runId)).status).toBe("SUCCEEDED");
+  });
+
+  it("runs a fire of the same schedule time once, however often it is delivered (fireSchedule hook)", async () => {
+    const at = new Date("2026-05-01T12:00:00Z");
+    const input = await stack.fireSchedule("tick", at);
+    expect(input).toMatchObject({ job: "tick", scheduledTime: "2026-05-01T12:00:00Z" });
+    await stack.fireSchedule("tick", at);
+    const { runs } = (await a.get<{ runs: Run[] }>("/jobs/tick/runs?limit=100")).body;
+    expect(runs.filter((r) => r.trigger.scheduledTime === "2026-05-01T12:00:00Z")).toHaveLength(1);
+  });
+
+  it("runs a one-off over HTTP to SUCCEEDED, with the task as ECS reports it", async () => {
+    const runId = await startRun(a, "hello");
+    const run = await waitForRun(a, runId);
+    expect(run).toMatchObject({ job: "hello", status: "SUCCEEDED", trigger: { kind: "http" } });
+    expect(run.tasks).toHaveLength(1);
+    expect(run.tasks[0]).toMatchObject({ lastStatus: "STOPPED", stopCode: "EssentialContainerExited" });
+    expect(run.tasks[0]?.containers).toEqual([expect.objectContaining({ name: "app", exitCode: 0 })]);
+    // The same task, seen through the ECS API of the emulator.
+    const { tasks } = await ecs.send(
+      new DescribeTasksCommand({ cluster: "local-test", tasks: [run.tasks[0]?.taskArn as string] }),
+    );
+    expect(tasks?.[0]).toMatchObject({ lastStatus: "STOPPED", startedBy: `ecs-jobs/hello/${runId}` });
+  });
+
+  it("ends a failToStart:CannotPullContainerError run FAILED, with its hint and exactly one alert", async () => {
+    const runId = await startRun(a, "broken");
+    const run = await waitForRun(a, runId);
+    expect(run.status).toBe("FAILED");
+    expect(run.tasks[0]).toMatchObject({ stopCode: "TaskFailedToStart" });
+    expect(run.tasks[0]?.stoppedReason).toMatch(/^CannotPullContainerError/);
+    expect(run.hint).toMatch(/image/i);
+    const alerts = await poll(
+      () => alertsOf(runId),
+      (l) => l.length > 0,
+      { what: "the FAILED alert" },
+    );
+    await stack.idle();
+    expect(await alertsOf(runId)).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ channel: "eventbridge", kind: "FAILED", job: "broken" });
+    expect(alerts[0]?.detailType).toBe("ECS Job Run FAILED");
+    expect(logs.join("")).toContain(`ALERT FAILED broken run ${runId}`);
+  });
+
+  it("reports the exit code of an exit:3 run, and alerts on EventBridge and the job's SNS topic", async () => {
+    const run = await waitForRun(a, await startRun(a, "exit3"));
+    expect(run.status).toBe("FAILED");
+    expect(run.tasks[0]?.containers[0]).toMatchObject({ name: "app", exitCode: 3 });
+    const alerts = await poll(
+      () => alertsOf(run.runId),
+      (l) => l.length >= 2,
+      { what: "both alerts" },
+    );
+    expect(alerts.map((x) => x.channel).sort()).toEqual(["eventbridge", "sns"]);
+    expect(alerts.find((x) => x.channel === "sns")?.topicArn).toBe("arn:aws:sns:eu-west-1:111122223333:ops");
+  });
+
+  it("pauses a schedule after policy.pauseAfterFailures failed runs (Scheduler stand-in), with its alert", async () => {
+    await stack.fireSchedule("flaky", new Date("2026-05-02T00:00:00Z"));
+    const { runs } = (await a.get<{ runs: Run[] }>("/jobs/flaky/runs")).body;
+    const runId = runs[0]?.runId as string;
+    expect((await waitForRun(a, runId)).status).toBe("FAILED");
+    const alerts = await poll(
+      () => alertsOf(runId),
+      (l) => l.some((x) => x.kind === "PAUSED"),
+      {
+        what: "the PAUSED alert",
+      },
+    );
+    expect(alerts.map((x) => x.kind).sort()).toEqual(["FAILED", "PAUSED"]);
+    const html = await (await fetch(`${stack.httpUrl}/?token=${encodeURIComponent(stack.token)}`)).text();
+    const row = /<tr data-job="flaky">.*?<\/tr>/s.exec(html)?.[0] ?? "";
+    expect(row).toContain(">PAUSED<");
+    // A paused schedule has no next fire times: the local scheduler fires only ENABLED schedules.
+    expect(row).not.toMatch(/2099-01-01T00:00/);
+  });
+
+  it("skips a second run of a concurrency: forbid job with 409 while the first is active", async () => {
+    const first = await startRun(a, "solo");
+    await waitForRun(a, first, (r) => r.tasks.length > 0);
+    const second = await a.post<{ error: { code: string; message: string } }>("/jobs/solo/runs");
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe("Conflict");
+    expect((await a.get<Run>(`/runs/${first}`)).body.status).not.toBe("SKIPPED");
+  });
+
+  it("stops a run that outlives policy.timeoutMinutes and ends it TIMED_OUT (the sweeper)", async () => {
+    const runId = await startRun(a, "slow");
+    await waitForRun(a, runId, (r) => r.status === "RUNNING");
+    // Two minutes pass on the stack's clock: the next sweep finds the run past its one-minute timeout.
+    clock.advance(2 * 60_000);
+    const run = await waitForRun(
+      a,
+      runId,
+      (r) => r.status === "TIMED_OUT" && r.tasks[0]?.lastStatus === "STOPPED",
+    );
+    expect(run.tasks[0]?.stoppedReason).toMatch(/timed out after 1 minute/);
+    const { taskArns } = await ecs.send(
+      new ListTasksCommand({
+        cluster: "local-test",
+        startedBy: `ecs-jobs/slow/${runId}`,
+        desiredStatus: "RUNNING",
+      }),
+    );
+    expect(taskArns).toEqual([]);
+    expect((await alertsOf(runId)).map((x) => x.kind)).toContain("TIMED_OUT");
+  });
+
+  it("serves a dashboard that lists the jobs and their runs, and 401 without the token", async () => {
+    const page = await fetch(`${stack.httpUrl}/?token=${encodeURIComponent(stack.token)}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    for (const name of Object.keys(JOBS)) expect(html).toContain(`data-job="${name}"`);
+    const { runs } = (await a.get<{ runs: Run[] }>("/jobs/broken/runs")).body;
+    expect(html).toContain(`data-run="${runs[0]?.runId}"`);
+    for (const status of ["SUCCEEDED", "FAILED", "TIMED_OUT"]) expect(html).toContain(`>${status}<`);
+    expect(html).toContain("CannotPullContainerError");
+    expect(html).toContain("app=3");
+    const denied = await fetch(`${stack.httpUrl}/`);
+    expect(denied.status).toBe(401);
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("Unauthorized");
+  });
+
+  it("lets the CLI list the runs of the running stack (`ecs-jobs runs`)", async () => {
+    let out = "";
+    let err = "";
+    const code = await runCli(["runs", "--json", "--limit", "50"], {
+      io: {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: (t) => {
+          err += t;
+        },
+        cwd: project.dir,
+        env: {},
+      },
+    });
+    if (code === 2 && /unknown command/.test(err))
+      throw new Error("`ecs-jobs runs` is not registered in src/cli/main.ts (registerRuns)");
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    const runs = JSON.parse(out) as Run[];
+    expect(runs.map((r) => r.job)).toEqual(expect.arrayContaining(["hello", "broken", "exit3", "tick"]));
+  });
+
+  it("lets `ecs-jobs run NAME --wait` follow a run of the stack to SUCCEEDED and exit 0", async () => {
+    let out = "";
+    let err = "";
+    const code = await runCli(["run", "hello", "--wait"], {
+      io: {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: (t) => {
+          err += t;
+        },
+        cwd: project.dir,
+        env: {},
+      },
+    });
+    if (code === 2 && /unknown command/.test(err))
+      throw new Error("`ecs-jobs run` is not registered in src/cli/main.ts (registerRun)");
+    expect(`${out}${err}`).toMatch(/SUCCEEDED/);
+    expect(code).toBe(0);
+  });
+});
