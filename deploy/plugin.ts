@@ -18,7 +18,7 @@ import { FUNCTION_KEYS, type FunctionKey, HANDLERS, roleLogicalId } from "./func
 import { checkTemplate, type Template } from "./limits.ts";
 import { MANIFEST_FILE_NAME, resolveTarget, type ScheduleManifest } from "./schedules.ts";
 import { buildStack, type StackNames, stackNames } from "./stack.ts";
-import { loadRunTableDefinition } from "./table.ts";
+import { runTableDefinition } from "./table.ts";
 
 /** The parts of the osls API this plugin uses. */
 interface Serverless {
@@ -175,12 +175,7 @@ export default class EcsJobsPlugin {
   private async addResources(): Promise<void> {
     this.checkFunctions();
     const config = this.config();
-    const { definition, source } = await loadRunTableDefinition(this.serverless.serviceDir);
-    if (source === "fallback") {
-      this.log.warning(
-        "ecs-jobs: src/runs/ledger-dynamo.ts exports no RUN_TABLE_DEFINITION yet; using the fallback table keys",
-      );
-    }
+    const definition = runTableDefinition();
     let added: ReturnType<typeof buildStack>;
     try {
       added = buildStack({ jobs: this.jobs(), config, names: this.names(), table: definition });
@@ -263,7 +258,7 @@ export default class EcsJobsPlugin {
 
   /** `serverless reconcile-schedules`: from the jobs folder as it is now, without packaging. */
   private async reconcileNow(): Promise<void> {
-    const { definition } = await loadRunTableDefinition(this.serverless.serviceDir);
+    const definition = runTableDefinition();
     const added = buildStack({
       jobs: this.jobs(),
       config: this.config(),

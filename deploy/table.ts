@@ -2,9 +2,7 @@
  * The DynamoDB table of the run ledger. Its keys belong to the ledger (src/runs/ledger-dynamo.ts exports
  * RUN_TABLE_DEFINITION); the stack only adds how it is run: on demand, point-in-time recovery, TTL.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { RUN_TABLE_DEFINITION } from "../src/runs/dynamo-table.ts";
 import type { CfnResource } from "./iam.ts";
 
 interface KeyElement {
@@ -26,50 +24,8 @@ export interface RunTableDefinition {
   ttlAttribute?: string;
 }
 
-/**
- * Used until the ledger publishes its own definition.
- * TODO(issue 5): remove once src/runs/ledger-dynamo.ts exports RUN_TABLE_DEFINITION.
- */
-export const FALLBACK_TABLE_DEFINITION: RunTableDefinition = {
-  KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-  AttributeDefinitions: [
-    { AttributeName: "pk", AttributeType: "S" },
-    { AttributeName: "gsi1pk", AttributeType: "S" },
-    { AttributeName: "gsi1sk", AttributeType: "S" },
-  ],
-  GlobalSecondaryIndexes: [
-    {
-      IndexName: "byJob",
-      KeySchema: [
-        { AttributeName: "gsi1pk", KeyType: "HASH" },
-        { AttributeName: "gsi1sk", KeyType: "RANGE" },
-      ],
-      Projection: { ProjectionType: "ALL" },
-    },
-  ],
-  ttlAttribute: "expiresAt",
-};
-
-export const LEDGER_MODULE = "src/runs/ledger-dynamo.ts";
-
-/** The ledger's definition when its module exists, else the fallback (and says which). */
-export async function loadRunTableDefinition(
-  serviceDir: string,
-): Promise<{ definition: RunTableDefinition; source: "ledger" | "fallback" }> {
-  const path = resolve(serviceDir, LEDGER_MODULE);
-  if (!existsSync(path)) return { definition: FALLBACK_TABLE_DEFINITION, source: "fallback" };
-  const mod = (await import(pathToFileURL(path).href)) as { RUN_TABLE_DEFINITION?: Record<string, unknown> };
-  const def = mod.RUN_TABLE_DEFINITION;
-  if (!def) return { definition: FALLBACK_TABLE_DEFINITION, source: "fallback" };
-  const ttl = def.ttlAttribute ?? def.timeToLiveAttribute ?? def.TimeToLiveAttribute;
-  return {
-    definition: {
-      ...(def as unknown as RunTableDefinition),
-      ...(typeof ttl === "string" && { ttlAttribute: ttl }),
-    },
-    source: "ledger",
-  };
-}
+/** The run table as the ledger defines it (src/runs/dynamo-table.ts). */
+export const runTableDefinition = (): RunTableDefinition => RUN_TABLE_DEFINITION;
 
 export function tableResource(def: RunTableDefinition, tableName: string): CfnResource {
   const index = (i: Index) => ({

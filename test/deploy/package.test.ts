@@ -11,7 +11,7 @@ import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkTemplate } from "../../deploy/limits.ts";
 import { resolveTarget, scheduleInput, scheduleRequest } from "../../deploy/schedules.ts";
-import { loadRunTableDefinition } from "../../deploy/table.ts";
+import { runTableDefinition } from "../../deploy/table.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
 import { loadJobsDir } from "../../src/catalog/read-dir.ts";
 import { formatSpecIssue } from "../../src/errors.ts";
@@ -347,7 +347,7 @@ describe("serverless package on the example jobs", () => {
   });
 
   it("declares the run table from the ledger's definition: on demand, point-in-time recovery, TTL", async () => {
-    const { definition } = await loadRunTableDefinition(ROOT);
+    const definition = runTableDefinition();
     const tables = resourcesOfType(pkg, "AWS::DynamoDB::Table").map(
       ([, t]) => t.Properties as unknown as TableProperties,
     );

@@ -1,7 +1,5 @@
 /** The pieces the deploy derives from the jobs besides IAM: schedules, event rules, names, the table, the catalogue. */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders in expected ARNs
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clusterTasksArn, partitionOf, resolveArn, taskDefinitionRef } from "../../deploy/arns.ts";
@@ -14,10 +12,11 @@ import {
 } from "../../deploy/rules.ts";
 import { SPEC_DISABLED_MARK, scheduleEntry, scheduleRequest } from "../../deploy/schedules.ts";
 import { boundedName } from "../../deploy/stack.ts";
-import { FALLBACK_TABLE_DEFINITION, loadRunTableDefinition, tableResource } from "../../deploy/table.ts";
+import { runTableDefinition, tableResource } from "../../deploy/table.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
 import { catalogFromFile } from "../../src/catalog/catalog.ts";
 import { SpecError } from "../../src/errors.ts";
+import { RUN_TABLE_DEFINITION } from "../../src/runs/dynamo-table.ts";
 import { parseJobs } from "../../src/spec/parse.ts";
 import type { Job } from "../../src/spec/schema.ts";
 import { writeJobsFolder } from "./generate-jobs.ts";
@@ -122,23 +121,18 @@ describe("ARNs and names", () => {
 });
 
 describe("run table", () => {
-  it("falls back to pk + byJob GSI + TTL when the ledger does not define it", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "ecs-jobs-no-ledger-"));
-    expect(await loadRunTableDefinition(empty)).toEqual({
-      definition: FALLBACK_TABLE_DEFINITION,
-      source: "fallback",
-    });
-    const table = tableResource(FALLBACK_TABLE_DEFINITION, "t").Properties;
+  it("is the ledger's table, run on demand with point-in-time recovery and TTL", () => {
+    const table = tableResource(runTableDefinition(), "t").Properties;
     expect(table).toMatchObject({
       TableName: "t",
       BillingMode: "PAY_PER_REQUEST",
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      KeySchema: RUN_TABLE_DEFINITION.KeySchema,
+      TimeToLiveSpecification: { AttributeName: RUN_TABLE_DEFINITION.ttlAttribute, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName)).toEqual([
-      "byJob",
-    ]);
+    expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName)).toEqual(
+      RUN_TABLE_DEFINITION.GlobalSecondaryIndexes.map((i) => i.IndexName),
+    );
   });
 });
 
