@@ -15,12 +15,6 @@ export interface Grants {
   startTask: (jobs: readonly Job[]) => Job[];
   /** StopTask on the tasks of the clusters of its jobs: replace policy, timeouts. */
   stopTask: boolean;
-  /** DescribeTaskDefinition: where a task definition logs, for the alert's log link and last lines. */
-  describeTaskDefinitions: boolean;
-  /** logs:GetLogEvents: the failed container's last lines in alerts. */
-  readLogs: boolean;
-  /** GetSchedule/UpdateSchedule in the group: pause after N failures, resume over HTTP. */
-  controlSchedules: boolean;
   /** ListSchedules: the sweeper's missed-run check (fire times with no run). */
   listSchedules: boolean;
 }
@@ -37,45 +31,30 @@ export const FUNCTION_GRANTS: Record<FunctionKey, Grants> = {
     runTask: scheduled,
     startTask: none,
     stopTask: true,
-    describeTaskDefinitions: true,
-    readLogs: true,
-    controlSchedules: true,
     listSchedules: false,
   },
   http: {
     runTask: httpEnabled,
     startTask: none,
     stopTask: true,
-    describeTaskDefinitions: true,
-    readLogs: true,
-    controlSchedules: true,
     listSchedules: false,
   },
   instanceLaunch: {
     runTask: none,
     startTask: onLaunch,
     stopTask: false,
-    describeTaskDefinitions: true,
-    readLogs: true,
-    controlSchedules: true,
     listSchedules: false,
   },
   status: {
     runTask: relaunchable,
     startTask: onLaunch,
     stopTask: true,
-    describeTaskDefinitions: true,
-    readLogs: true,
-    controlSchedules: true,
     listSchedules: false,
   },
   sweeper: {
     runTask: relaunchable,
     startTask: onLaunch,
     stopTask: true,
-    describeTaskDefinitions: true,
-    readLogs: true,
-    controlSchedules: true,
     listSchedules: true,
   },
 };

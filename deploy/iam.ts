@@ -195,20 +195,16 @@ export function baseStatements(key: FunctionKey, names: IamNames, config: Deploy
       Resource: [isArn(names.eventBus) ? names.eventBus : arnIn("events", `event-bus/${names.eventBus}`)],
     },
     {
-      // ListTasks (concurrency policy, sweeper) and DescribeTasks are read-only; DescribeTaskDefinition has no
-      // resource-level permissions at all.
+      // ListTasks (concurrency policy, sweeper) and DescribeTasks are read-only; DescribeTaskDefinition (where
+      // a failed container logs, for its alert) has no resource-level permissions at all.
       Sid: "ReadTasks",
       Effect: "Allow",
-      Action: [
-        "ecs:ListTasks",
-        "ecs:DescribeTasks",
-        ...(grants.describeTaskDefinitions ? ["ecs:DescribeTaskDefinition"] : []),
-      ],
+      Action: ["ecs:ListTasks", "ecs:DescribeTasks", "ecs:DescribeTaskDefinition"],
       Resource: ["*"],
     },
-  ];
-  if (grants.readLogs) {
-    statements.push({
+    // Every function can see a run end (see FUNCTION_GRANTS), so each may read the failed container's last
+    // lines for its alert and pause the job's schedule after N failures.
+    {
       Sid: "ReadTaskLogs",
       Effect: "Allow",
       Action: ["logs:GetLogEvents"],
@@ -216,26 +212,22 @@ export function baseStatements(key: FunctionKey, names: IamNames, config: Deploy
         config.logGroups.length > 0
           ? config.logGroups.map((g) => arnIn("logs", `log-group:${g}:log-stream:*`))
           : [arnIn("logs", "log-group:*:log-stream:*")],
-    });
-  }
-  if (grants.controlSchedules) {
-    statements.push(
-      {
-        Sid: "PauseResumeSchedules",
-        Effect: "Allow",
-        Action: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
-        Resource: [arnIn("scheduler", `schedule/${names.scheduleGroup}/*`)],
-      },
-      {
-        // UpdateSchedule sends the whole schedule again, its execution role included.
-        Sid: "PassSchedulerRole",
-        Effect: "Allow",
-        Action: ["iam:PassRole"],
-        Resource: [arnIn("iam", `role/${names.schedulerRoleName}`, { region: false })],
-        Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
-      },
-    );
-  }
+    },
+    {
+      Sid: "PauseResumeSchedules",
+      Effect: "Allow",
+      Action: ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+      Resource: [arnIn("scheduler", `schedule/${names.scheduleGroup}/*`)],
+    },
+    {
+      // UpdateSchedule sends the whole schedule again, its execution role included.
+      Sid: "PassSchedulerRole",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: [arnIn("iam", `role/${names.schedulerRoleName}`, { region: false })],
+      Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+    },
+  ];
   if (grants.listSchedules) {
     // ListSchedules has no resource-level permissions (Service Authorization Reference, EventBridge
     // Scheduler): "*" is the only resource it takes. It reads names and states only.
