@@ -18,7 +18,15 @@ export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOption
       // No catalogue or no ledger: the caller gets a generic 5xx, the log gets the cause.
       return toApiGatewayResult(errorResponse(error, logger));
     }
-    return toApiGatewayResult(await handleHttp(d, requestFromApiGateway(event), { resumeJob, ...options }));
+    // Not an API Gateway proxy event (a misconfigured integration, a test invoke): a 400, not a failed
+    // invocation — and not one that reaches the routes without the request context that names the caller.
+    let request: ReturnType<typeof requestFromApiGateway>;
+    try {
+      request = requestFromApiGateway(event);
+    } catch (error) {
+      return toApiGatewayResult(errorResponse(error, d.log));
+    }
+    return toApiGatewayResult(await handleHttp(d, request, { resumeJob, ...options }));
   });
 
 export const handler = createHttpHandler(lambdaDeps(RUN_ACTION_CLIENTS));

@@ -78,8 +78,30 @@ export const logErrors = (log: Pick<Logger, "error">): MiddlewareObj => ({
   },
 });
 
+/**
+ * The id that follows one trigger through the logs: the Scheduler execution id (the same on Scheduler's
+ * retries), the API Gateway request id, or the EventBridge event id (task and instance events, classic
+ * rules). Undefined for anything else; the handlers drop such events anyway.
+ */
+export function correlationIdOf(event: unknown): string | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const e = event as { executionId?: unknown; id?: unknown; requestContext?: { requestId?: unknown } | null };
+  const id = e.executionId ?? e.requestContext?.requestId ?? e.id;
+  // Bounded: the event is not trusted yet, and the key goes on every line of the invocation.
+  return typeof id === "string" && id.length > 0 ? id.slice(0, 256) : undefined;
+}
+
+/** Puts the trigger's correlation id on every line of the invocation (the keys are reset after it). */
+export const correlate = (log: Pick<Logger, "appendKeys">): MiddlewareObj => ({
+  before: (request) => {
+    const correlationId = correlationIdOf(request.event);
+    if (correlationId) log.appendKeys({ correlationId });
+  },
+});
+
 export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
   return middy(fn)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(correlate(logger))
     .use(logErrors(logger));
 }

@@ -22,7 +22,11 @@ export const instanceLaunchJobs = (jobs: readonly Job[], clusterArn: string): Jo
 export async function onInstanceEvent(deps: Deps, event: unknown): Promise<Run[]> {
   const parsed = ContainerInstanceStateChangeSchema.safeParse(event);
   if (!parsed.success) {
-    deps.log.warn("not an ECS Container Instance State Change; ignored");
+    const issue = parsed.error.issues[0];
+    deps.log.warn("not an ECS Container Instance State Change; dropped", {
+      field: issue?.path.map(String).join(".") ?? "",
+      problem: issue?.message ?? "invalid",
+    });
     return [];
   }
   const d = parsed.data.detail;

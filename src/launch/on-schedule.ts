@@ -35,8 +35,10 @@ export function scheduleTriggerOf(event: unknown): { jobNames: string[]; trigger
 export async function onScheduleEvent(deps: Deps, event: unknown): Promise<ScheduleOutcome> {
   const found = scheduleTriggerOf(event);
   if (!found) {
+    const issue = SchedulerInputSchema.safeParse(event).error?.issues[0];
     deps.log.error("not a scheduler input nor a Scheduled Event; dropped", {
       expected: '{"job","executionId","scheduledTime"} or a Scheduled Event',
+      ...(issue && { field: issue.path.map(String).join("."), problem: issue.message }),
     });
     return { outcome: "dropped", reason: "unrecognised event" };
   }

@@ -12,12 +12,38 @@
  * made: without the trigger and attempt it would be a run nobody asked for.
  */
 import { parseStartedBy } from "../launch/requests.ts";
-import { EcsTaskStateChangeSchema } from "./events.ts";
+import { type EcsTaskDetail, EcsTaskStateChangeSchema } from "./events.ts";
 import { onRunFinal } from "./finalize.ts";
 import { isFinal } from "./model.ts";
 import type { RunActionDeps } from "./retry.ts";
 
 export type StatusOutcome = "applied" | "unchanged" | "invalid" | "foreign" | "unknown-run";
+
+/** A task definition holds at most 10 containers; far more is not an ECS event, and would not fit a run item. */
+export const MAX_CONTAINERS = 100;
+/**
+ * Reasons are kept to this many characters: ECS writes short ones, and the run is one DynamoDB item (400 KB),
+ * so a forged or runaway megabyte-long reason would make every later write of the run fail — forever, since
+ * a failed write is retried.
+ */
+export const MAX_REASON = 1024;
+
+const clamp = (text: string | undefined): string | undefined =>
+  text === undefined || text.length <= MAX_REASON
+    ? text
+    : `${text.slice(0, MAX_REASON)}… (${text.length - MAX_REASON} more characters)`;
+
+function bounded(detail: EcsTaskDetail): EcsTaskDetail {
+  const stoppedReason = clamp(detail.stoppedReason);
+  return {
+    ...detail,
+    ...(stoppedReason !== undefined && { stoppedReason }),
+    containers: detail.containers.map((c) => {
+      const reason = clamp(c.reason);
+      return reason === undefined ? c : { ...c, reason };
+    }),
+  };
+}
 
 export async function handleTaskStateChange(deps: RunActionDeps, input: unknown): Promise<StatusOutcome> {
   const parsed = EcsTaskStateChangeSchema.safeParse(input);
@@ -30,9 +56,21 @@ export async function handleTaskStateChange(deps: RunActionDeps, input: unknown)
     });
     return "invalid";
   }
-  const detail = parsed.data.detail;
-  const owner = parseStartedBy(detail.startedBy);
-  if (!owner) return "foreign";
+  const owner = parseStartedBy(parsed.data.detail.startedBy);
+  if (!owner) {
+    // The event rule only sends tasks whose startedBy is ours; anything else is noise, not a fault.
+    deps.log.debug("task not started by ecs-jobs; ignored", { taskArn: parsed.data.detail.taskArn });
+    return "foreign";
+  }
+  deps.log.appendKeys({ runId: owner.runId, ...(owner.job && { job: owner.job }) });
+  if (parsed.data.detail.containers.length > MAX_CONTAINERS) {
+    deps.log.warn("task event with more containers than a task can have; dropped", {
+      taskArn: parsed.data.detail.taskArn,
+      containers: parsed.data.detail.containers.length,
+    });
+    return "invalid";
+  }
+  const detail = bounded(parsed.data.detail);
 
   const result = await deps.ledger.applyTaskEvent(owner.runId, detail);
   if (!result) {
@@ -44,6 +82,7 @@ export async function handleTaskStateChange(deps: RunActionDeps, input: unknown)
     return "unknown-run";
   }
   const { run, changed } = result;
+  deps.log.appendKeys({ job: run.job });
   if (changed)
     deps.log.info("task event applied", {
       runId: run.runId,

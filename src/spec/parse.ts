@@ -3,7 +3,7 @@
  * Pure: the caller reads the files (CLI from disk, Lambda from the bundled catalogue).
  */
 import jsYaml from "js-yaml";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import type { SpecIssue } from "../errors.ts";
 import { type FieldPath, locate, type SourceFile } from "./locate.ts";
@@ -47,7 +47,58 @@ function locatedParse(spec: SpecText): { source: SourceFile; errors: SpecIssue[]
 /** Anchors make aliases, which js-yaml expands without a limit; such files take the guarded parser. */
 const HAS_ANCHOR = /(^|[\s[{,:-])&[^\s]/m;
 
+/**
+ * Bytes that are not text: control characters (js-yaml places them at line 1) and U+FFFD, which is what
+ * reading a file that is not UTF-8 (Latin-1, UTF-16) as UTF-8 leaves. Reported where they are.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
+
+function notText(spec: SpecText): SpecIssue | undefined {
+  const m = NOT_TEXT.exec(spec.text);
+  if (!m) return undefined;
+  const before = spec.text.slice(0, m.index);
+  const line = before.split("\n").length;
+  const column = m.index - before.lastIndexOf("\n");
+  const code = m[0].codePointAt(0) ?? 0;
+  const what =
+    code === 0xfffd
+      ? "bytes that are not valid UTF-8 (save the file as UTF-8)"
+      : `control character U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  return { file: spec.file, line, column, path: "", message: `invalid YAML: ${what}` };
+}
+
+/** Aliases expanded past the limit (billion laughs): an issue at the first alias, instead of a throw. */
+function toValue(spec: SpecText, source: SourceFile, issues: SpecIssue[]): { value: unknown } | undefined {
+  try {
+    return { value: source.doc.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
+    let at = 0;
+    visit(source.doc as Document, {
+      Alias: (_, node) => {
+        if (isAlias(node)) at = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = source.lines.linePos(at);
+    issues.push({
+      file: spec.file,
+      line,
+      column: col,
+      path: "",
+      message: "invalid YAML: aliases expand too far (more than 100); write the values out",
+    });
+    return undefined;
+  }
+}
+
 function parseSource(spec: SpecText, issues: SpecIssue[]): Source | undefined {
+  const bad = notText(spec);
+  if (bad) {
+    issues.push(bad);
+    return undefined;
+  }
   if (!HAS_ANCHOR.test(spec.text)) {
     try {
       const value = jsYaml.load(spec.text, { schema: jsYaml.CORE_SCHEMA, filename: spec.file });
@@ -80,7 +131,9 @@ function parseSource(spec: SpecText, issues: SpecIssue[]): Source | undefined {
     issues.push(...errors);
     return undefined;
   }
-  return { file: spec.file, value: source.doc.toJS({ maxAliasCount: 100 }), located: () => source };
+  const js = toValue(spec, source, issues);
+  if (!js) return undefined;
+  return { file: spec.file, value: js.value, located: () => source };
 }
 
 const yamlMessage = (m: string): string =>

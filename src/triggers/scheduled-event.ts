@@ -7,11 +7,12 @@
 import { z } from "zod";
 
 export const ScheduledEventSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().min(1).max(256),
   "detail-type": z.literal("Scheduled Event"),
   source: z.literal("aws.events"),
   time: z.iso.datetime({ offset: true }),
-  resources: z.array(z.string()).min(1),
+  // A rule ARN is at most 2048 characters; longer is not EventBridge, and would end up in logs whole.
+  resources: z.array(z.string().max(2048)).min(1),
 });
 
 export type ScheduledEvent = z.infer<typeof ScheduledEventSchema>;

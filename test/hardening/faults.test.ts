@@ -1,0 +1,181 @@
+/**
+ * Faults injected through the ECS emulator into the local stack, in-process: a throttling storm with 5xx
+ * and duplicated task events, slow answers, and the stack stopped in the middle of runs then restarted on
+ * the same data dir. Whatever happens: no run lost, no task launched twice for one trigger, every run ends
+ * in a final state, at most one alert per run (support-faults.ts).
+ */
+import { rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../src/local/stack.ts";
+import type { Run } from "../../src/runs/model.ts";
+import { type Api, fargate, startRun, tempProject, waitForRun } from "../local/support/stack.ts";
+import { expectInvariants, faultsInjected, startStack, waitAllFinal } from "./support-faults.ts";
+
+const JOBS = {
+  ok: fargate("http: true", "{ outcome: succeed, durationSeconds: 0.2 }"),
+  bad: fargate("http: true\nalerts: { on: [FAILED] }", "{ outcome: exit:1, durationSeconds: 0.1 }"),
+  fan: fargate("http: true", "{ outcome: succeed, durationSeconds: 0.1 }").replace(
+    "launchType: FARGATE",
+    "launchType: FARGATE\n  count: 3",
+  ),
+  tick: fargate(
+    'schedule: { expression: "cron(0 0 1 1 ? 2099)" }',
+    "{ outcome: succeed, durationSeconds: 0.1 }",
+  ),
+  long: fargate("http: true\nalerts: { on: [FAILED] }", "{ outcome: exit:2, durationSeconds: 1.5 }"),
+  wide: fargate("http: true", "{ outcome: succeed, durationSeconds: 0.3 }").replace(
+    "launchType: FARGATE",
+    "launchType: FARGATE\n  count: 12",
+  ),
+};
+const TASKS: Record<string, number> = { ok: 1, bad: 1, fan: 3, tick: 1, long: 1, wide: 12 };
+
+const figures = { throttled: 0, serverErrors: 0, delayed: 0, runs: 0 };
+const open: LocalStack[] = [];
+const projects: string[] = [];
+afterAll(async () => {
+  for (const s of open) await s.close();
+  for (const d of projects) rmSync(d, { recursive: true, force: true });
+  // One line for the report (SECURITY.md figures); the assertions above are what the test checks.
+  console.log(
+    `fault figures: ${figures.throttled} throttled, ${figures.serverErrors} 5xx, ${figures.delayed} slowed ECS answers; ${figures.runs} runs, 0 lost`,
+  );
+});
+
+async function project() {
+  const p = tempProject(JOBS);
+  projects.push(p.dir);
+  const log: string[] = [];
+  const started = await startStack(p, log);
+  open.push(started.stack);
+  return { ...p, ...started, log };
+}
+
+/** Adds what the emulator did to the figures; `slowed` = the operations that had latency (all: undefined). */
+function count(stack: LocalStack, slowed?: readonly string[] | "all"): void {
+  const f = faultsInjected(stack);
+  figures.throttled += f.throttled;
+  figures.serverErrors += f.serverErrors;
+  if (slowed)
+    figures.delayed += stack.emulator
+      .calls()
+      .filter((c) => slowed === "all" || slowed.includes(c.operation)).length;
+}
+
+/** The run of a schedule firing: the one whose trigger carries the execution id. */
+async function runOfFiring(a: Api, job: string, executionId: string) {
+  const { runs } = (await a.get<{ runs: Run[] }>(`/jobs/${job}/runs`)).body;
+  const run = runs.find((r) => r.trigger.id === executionId);
+  if (!run) throw new Error(`no run of ${job} for execution ${executionId}`);
+  return run.runId;
+}
+
+describe("faults injected into the local stack", { timeout: 60_000 }, () => {
+  it("a throttling storm with 5xx and duplicated events loses nothing and launches nothing twice", async () => {
+    const { stack, api: a } = await project();
+    // A burst first (whatever the timing, at least 5 throttled and 3 failed answers), then random trouble.
+    stack.emulator.faults.set({
+      throttleNext: 5,
+      errorNext: 3,
+      throttleRate: 0.3,
+      errorRate: 0.15,
+      duplicateEventRate: 0.3,
+      seed: 11,
+    });
+    const expected = new Map<string, number>();
+    const jobs = ["ok", "ok", "bad", "bad", "fan", "fan", "ok", "bad"];
+    const ids = await Promise.all(jobs.map((j) => startRun(a, j)));
+    for (const [i, id] of ids.entries()) expected.set(id, TASKS[jobs[i] as string] as number);
+    // Schedule firings, one delivered twice (Scheduler is at-least-once): same execution id, one run.
+    const at = [new Date("2026-06-01T00:00:00Z"), new Date("2026-06-01T00:01:00Z")];
+    const fired = [await stack.fireSchedule("tick", at[0]), await stack.fireSchedule("tick", at[1])];
+    await stack.fireSchedule("tick", at[0]);
+    for (const f of fired) expected.set(await runOfFiring(a, "tick", f.executionId), 1);
+    expect(expected.size).toBe(jobs.length + 2);
+
+    const runs = await waitAllFinal(a, [...expected.keys()]);
+    await stack.idle();
+    const injected = faultsInjected(stack);
+    expect(injected.throttled).toBeGreaterThanOrEqual(5);
+    expect(injected.serverErrors).toBeGreaterThanOrEqual(3);
+    stack.emulator.faults.clear();
+    await expectInvariants(stack, a, expected);
+    // The outcomes are the jobs' own, not the faults': every bad run alerted once, the others succeeded.
+    for (const run of runs) {
+      expect(run.status).toBe(run.job === "bad" ? "FAILED" : "SUCCEEDED");
+      expect(stack.alerts().filter((x) => x.runId === run.runId)).toHaveLength(run.job === "bad" ? 1 : 0);
+    }
+    count(stack);
+    figures.runs += expected.size;
+  });
+
+  it("slow answers delay runs but change nothing else", async () => {
+    const { stack, api: a } = await project();
+    stack.emulator.faults.set({ latencyMs: 150, errorNext: 2, seed: 5 });
+    const expected = new Map<string, number>();
+    for (const j of ["ok", "fan", "bad"]) expected.set(await startRun(a, j), TASKS[j] as number);
+    await waitAllFinal(a, [...expected.keys()]);
+    await stack.idle();
+    expect(faultsInjected(stack).serverErrors).toBe(2);
+    count(stack, "all");
+    stack.emulator.faults.clear();
+    await expectInvariants(stack, a, expected);
+    figures.runs += expected.size;
+  });
+
+  it("the stack stopped in the middle of runs and restarted on the same data dir finishes them", async () => {
+    const first = await project();
+    const expected = new Map<string, number>();
+    const running = [await startRun(first.api, "long"), await startRun(first.api, "fan")];
+    for (const id of running) await waitForRun(first.api, id, (r) => r.status === "RUNNING");
+    // Two more that have only just been launched when the stack goes down.
+    first.stack.emulator.faults.set({ throttleNext: 1, onlyOperations: ["RunTask"] });
+    const young = [await startRun(first.api, "long"), await startRun(first.api, "ok")];
+    for (const [id, job] of [
+      [running[0], "long"],
+      [running[1], "fan"],
+      [young[0], "long"],
+      [young[1], "ok"],
+    ] as const)
+      expected.set(id as string, TASKS[job] as number);
+    count(first.stack);
+    await first.stack.close();
+
+    const second = await startStack(first, first.log);
+    open.push(second.stack);
+    second.stack.emulator.faults.set({ throttleRate: 0.3, errorRate: 0.1, seed: 3 });
+    const runs = await waitAllFinal(second.api, [...expected.keys()]);
+    await second.stack.idle();
+    count(second.stack);
+    second.stack.emulator.faults.clear();
+    await expectInvariants(second.stack, second.api, expected);
+    for (const run of runs) expect(run.status).toBe(run.job === "long" ? "FAILED" : "SUCCEEDED");
+    figures.runs += expected.size;
+  });
+
+  it("the stack stopped while slow RunTask answers are in flight finishes the launches, then the runs", async () => {
+    const first = await project();
+    first.stack.emulator.faults.set({ latencyMs: 400, onlyOperations: ["RunTask"] });
+    // Not awaited: the stack goes down while the HTTP handler waits for RunTask (12 tasks = 2 calls).
+    const posts = ["long", "wide"].map((j) => first.api.post<{ runId: string }>(`/jobs/${j}/runs`));
+    await new Promise((r) => setTimeout(r, 250));
+    await first.stack.close();
+    count(first.stack, ["RunTask"]);
+    const answered = await Promise.all(posts);
+    expect(answered.map((r) => r.status)).toEqual([202, 202]);
+
+    const second = await startStack(first, first.log);
+    open.push(second.stack);
+    const expected = new Map<string, number>();
+    for (const job of ["long", "wide"]) {
+      const { runs } = (await second.api.get<{ runs: Run[] }>(`/jobs/${job}/runs`)).body;
+      expect(runs, `runs of ${job}`).toHaveLength(1);
+      expected.set((runs[0] as Run).runId, TASKS[job] as number);
+    }
+    expect([...expected.keys()].sort()).toEqual(answered.map((r) => r.body.runId).sort());
+    await waitAllFinal(second.api, [...expected.keys()]);
+    await second.stack.idle();
+    await expectInvariants(second.stack, second.api, expected);
+    figures.runs += expected.size;
+  });
+});
