@@ -61,6 +61,7 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
     expectedTasks,
     failures: [],
     tasks: [],
+    ...(req.overrides && Object.keys(req.overrides).length > 0 && { overrides: req.overrides }),
   });
   if (!created) {
     deps.log.info("run already created by an earlier delivery of this trigger", { status: stored.status });

@@ -71,6 +71,8 @@ export function retryRequest(job: Job, run: Run): LaunchRequest & { attempt: num
     attempt: run.attempt + 1,
     lineageId: run.lineageId ?? run.runId,
     at: new Date(run.stoppedAt ?? run.createdAt),
+    // The next attempt runs what was asked for (count, command, environment), not just the job's defaults.
+    ...(run.overrides && { overrides: run.overrides }),
   };
 }
 

@@ -91,8 +91,11 @@ describe("launchRun sends what `ecs-jobs show` prints", () => {
     placeAll(ecs);
     const j = exampleJob("customer-export");
     const overrides = { count: 2, containers: { export: { environment: { CUSTOMER_ID: "c-42" } } } };
-    const run = await launchRun(testDeps(), { job: j, trigger: { kind: "http", id: "req-1" }, overrides });
+    const deps = testDeps();
+    const run = await launchRun(deps, { job: j, trigger: { kind: "http", id: "req-1" }, overrides });
     expect(sent()).toEqual(runTaskRequests(j, run.runId, overrides).map((r) => r.input));
+    // Recorded, so a retry of this run launches the same thing.
+    expect((await deps.ledger.get(run.runId))?.overrides).toEqual(overrides);
     expect(sent()[0]?.overrides?.containerOverrides?.[0]?.environment).toEqual([
       { name: "CUSTOMER_ID", value: "c-42" },
       { name: "FORMAT", value: "csv" },

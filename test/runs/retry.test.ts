@@ -3,7 +3,7 @@ import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/errors.ts";
 import { runTaskStartedBy } from "../../src/launch/requests.ts";
-import type { Run } from "../../src/runs/model.ts";
+import { REDACTED, type Run, redactRun } from "../../src/runs/model.ts";
 import { matchRetryCondition, retryRunId } from "../../src/runs/retry.ts";
 import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { awsError, placeAll } from "../launch/harness.ts";
@@ -78,6 +78,42 @@ describe("a Spot interruption retried, then succeeding", () => {
     const next = await deps.ledger.get(nextId);
     expect(next).toMatchObject({ attempt: 2, lineageId: first.runId, status: "PENDING" });
     expect(next?.tasks).toHaveLength(1);
+  });
+});
+
+describe("a retried run with overrides", () => {
+  it("launches the next attempt with the same count, command and environment", async () => {
+    placeAll(mocks.ecs);
+    const job = retryJob(1, "[SpotInterruption]");
+    const deps = runDeps([job]);
+    const overrides = {
+      count: 2,
+      containers: { app: { command: ["run", "--fast"], environment: { TOKEN: "s3cr3t" } } },
+    };
+    const first = launchedRun("report", { overrides });
+    await deps.ledger.create(first);
+    await deliver(deps, runTaskEvents(first, 0, SPOT));
+
+    const input = mocks.ecs.commandCalls(RunTaskCommand)[0]?.args[0].input as RunTaskCommandInput;
+    expect(input.count).toBe(2);
+    expect(input.overrides?.containerOverrides).toEqual([
+      { name: "app", command: ["run", "--fast"], environment: [{ name: "TOKEN", value: "s3cr3t" }] },
+    ]);
+    const next = await deps.ledger.get(retryRunId(job, (await deps.ledger.get(first.runId))!));
+    expect(next?.overrides).toEqual(overrides);
+  });
+
+  it("shows environment names but never their values", () => {
+    const run = launchedRun("report", {
+      overrides: { count: 2, containers: { app: { command: ["x"], environment: { TOKEN: "s3cr3t" } } } },
+    });
+    const shown = redactRun(run);
+    expect(JSON.stringify(shown)).not.toContain("s3cr3t");
+    expect(shown.overrides).toEqual({
+      count: 2,
+      containers: { app: { command: ["x"], environment: { TOKEN: REDACTED } } },
+    });
+    expect(run.overrides?.containers?.app?.environment?.TOKEN).toBe("s3cr3t");
   });
 });
 
