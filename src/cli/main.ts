@@ -2,15 +2,6 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { EcsJobsError } from "../errors.ts";
-import { registerDev } from "./commands/dev.ts";
-import { registerList } from "./commands/list.ts";
-import { registerNext } from "./commands/next.ts";
-import { registerResume } from "./commands/resume.ts";
-import { registerRun } from "./commands/run.ts";
-import { registerRuns } from "./commands/runs.ts";
-import { registerSchema } from "./commands/schema.ts";
-import { registerShow } from "./commands/show.ts";
-import { registerValidate } from "./commands/validate.ts";
 import { CliExit, type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./context.ts";
 
 export interface CliOptions {
@@ -18,22 +9,51 @@ export interface CliOptions {
   now?: () => Date;
 }
 
-export function buildProgram(io: CliIo, now: () => Date): Command {
+type Register = (program: Command, io: CliIo, now: () => Date) => void;
+
+/**
+ * Each command's module, imported only when needed: a command loads its own code and nothing of the others
+ * (`run` pulls the SDK and the launcher, `dev` the whole local stack), and `--version` loads none.
+ * In help order.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import("./commands/validate.ts")).registerValidate,
+  list: async () => (await import("./commands/list.ts")).registerList,
+  show: async () => (await import("./commands/show.ts")).registerShow,
+  next: async () => (await import("./commands/next.ts")).registerNext,
+  schema: async () => (await import("./commands/schema.ts")).registerSchema,
+  run: async () => (await import("./commands/run.ts")).registerRun,
+  runs: async () => (await import("./commands/runs.ts")).registerRuns,
+  resume: async () => (await import("./commands/resume.ts")).registerResume,
+  dev: async () => (await import("./commands/dev.ts")).registerDev,
+};
+
+const VERSION_FLAGS = new Set(["-V", "--version"]);
+
+/**
+ * The commands `argv` can reach: the one it names first; none for a bare --version; all otherwise (help,
+ * an unknown command and its "did you mean", options before the command), so the output is unchanged.
+ */
+export function commandsFor(argv: readonly string[]): string[] {
+  const first = argv[0];
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
+  if (argv.length > 0 && argv.every((a) => VERSION_FLAGS.has(a))) return [];
+  return Object.keys(COMMANDS);
+}
+
+export async function buildProgram(
+  io: CliIo,
+  now: () => Date,
+  names: readonly string[] = Object.keys(COMMANDS),
+): Promise<Command> {
   const program = new Command("ecs-jobs")
     .description("Scheduled and on-demand container jobs on Amazon ECS")
     .version(pkg.version, "-V, --version")
     .showHelpAfterError("(run ecs-jobs --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  registerValidate(program, io);
-  registerList(program, io, now);
-  registerShow(program, io, now);
-  registerNext(program, io, now);
-  registerSchema(program, io);
-  registerRun(program, io, now);
-  registerRuns(program, io, now);
-  registerResume(program, io, now);
-  registerDev(program, io);
+  const registers = await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<Register>)()));
+  for (const register of registers) register(program, io, now);
   for (const c of program.commands)
     c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
@@ -48,8 +68,8 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     env: process.env,
     ...options.io,
   };
-  const program = buildProgram(io, options.now ?? (() => new Date()));
   try {
+    const program = await buildProgram(io, options.now ?? (() => new Date()), commandsFor(argv));
     await program.parseAsync(argv, { from: "user" });
     return EXIT_OK;
   } catch (error) {

@@ -5,9 +5,12 @@
  */
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_DATA_DIR, type LocalStack, startLocalStack } from "../../local/stack.ts";
+import type { LocalStack } from "../../local/stack.ts";
 import { type CliIo, usageError } from "../context.ts";
-import { DEFAULT_JOBS_DIR } from "../jobs.ts";
+
+/** DEFAULT_DATA_DIR and DEFAULT_JOBS_DIR, repeated so that registering `dev` loads neither module. */
+const DEFAULT_DATA_DIR = ".ecs-jobs";
+const DEFAULT_JOBS_DIR = "jobs";
 
 export const DEFAULT_DEV_PORT = 4280;
 
@@ -88,6 +91,7 @@ export function registerDev(program: Command, io: CliIo): void {
       const httpPort = port(opts.port, "--port");
       const ecsPort = opts.ecsPort === undefined ? undefined : port(opts.ecsPort, "--ecs-port");
       const envToken = io.env.ECS_JOBS_TOKEN?.trim();
+      const { startLocalStack } = await import("../../local/stack.ts");
       const stack = await startLocalStack({
         jobsDir: resolve(io.cwd, opts.jobs),
         dataDir: resolve(io.cwd, opts.dataDir),

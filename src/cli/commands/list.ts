@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { summarize } from "../../catalog/summary.ts";
 import { CliExit, type CliIo, EXIT_FAILED, printJson } from "../context.ts";
-import { loadJobs, reportIssues } from "../jobs.ts";
 
 export function registerList(program: Command, io: CliIo, now: () => Date): void {
   program
@@ -9,7 +7,11 @@ export function registerList(program: Command, io: CliIo, now: () => Date): void
     .description("one line per job: name, trigger(s), next fire time, target")
     .option("--jobs <dir>", "jobs folder", "jobs")
     .option("--json", "print the jobs as JSON")
-    .action((opts: { jobs: string; json?: boolean }) => {
+    .action(async (opts: { jobs: string; json?: boolean }) => {
+      const [{ summarize }, { loadJobs, reportIssues }] = await Promise.all([
+        import("../../catalog/summary.ts"),
+        import("../jobs.ts"),
+      ]);
       const result = loadJobs(io, opts.jobs);
       const summaries = result.jobs.map((j) => summarize(j, now()));
       if (opts.json) printJson(io, summaries);

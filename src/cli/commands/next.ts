@@ -1,8 +1,5 @@
 import type { Command } from "commander";
-import { upcoming } from "../../catalog/summary.ts";
-import { formatInZone } from "../../schedule/index.ts";
 import { CliExit, type CliIo, EXIT_FAILED, parsePositiveInt, printJson, usageError } from "../context.ts";
-import { requireJob } from "../jobs.ts";
 
 export function registerNext(program: Command, io: CliIo, now: () => Date): void {
   program
@@ -13,12 +10,17 @@ export function registerNext(program: Command, io: CliIo, now: () => Date): void
     .option("-n, --count <n>", "how many", "5")
     .option("--from <iso>", "start after this instant (default: now)")
     .option("--json", "print a JSON array")
-    .action((name: string, opts: { jobs: string; count: string; from?: string; json?: boolean }) => {
+    .action(async (name: string, opts: { jobs: string; count: string; from?: string; json?: boolean }) => {
       const count = parsePositiveInt(opts.count, "-n");
       if (count > 1000) throw usageError("-n expects at most 1000");
       const from = opts.from === undefined ? now() : new Date(opts.from);
       if (Number.isNaN(from.getTime()))
         throw usageError(`--from expects an ISO 8601 date-time, got "${opts.from}"`);
+      const [{ upcoming }, { formatInZone }, { requireJob }] = await Promise.all([
+        import("../../catalog/summary.ts"),
+        import("../../schedule/index.ts"),
+        import("../jobs.ts"),
+      ]);
       const job = requireJob(io, opts.jobs, name);
       const schedule = job.spec.schedule;
       if (!schedule) throw new CliExit(EXIT_FAILED, `job ${name} has no schedule`);

@@ -1,10 +1,7 @@
 /** `ecs-jobs resume NAME`: enables a job's schedule again after pauseAfterFailures disabled it. */
 import type { Command } from "commander";
-import { resumeJob } from "../../runs/pause.ts";
 import { type CliIo, printJson } from "../context.ts";
-import { cliDeps } from "../deps.ts";
-import { requireJob } from "../jobs.ts";
-import type { MakeDeps } from "./run.ts";
+import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface ResumeOptions {
   jobs: string;
@@ -16,7 +13,7 @@ export function registerResume(
   program: Command,
   io: CliIo,
   now: () => Date,
-  makeDeps: MakeDeps = cliDeps,
+  makeDeps: MakeDeps = lazyCliDeps,
 ): void {
   program
     .command("resume")
@@ -26,6 +23,10 @@ export function registerResume(
     .option("--json", "print the result as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
     .action(async (name: string, opts: ResumeOptions) => {
+      const [{ resumeJob }, { requireJob }] = await Promise.all([
+        import("../../runs/pause.ts"),
+        import("../jobs.ts"),
+      ]);
       const job = requireJob(io, opts.jobs, name);
       const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
       const result = await resumeJob(deps, job);

@@ -5,17 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
-import type { Deps } from "../../deps.ts";
 import { EcsJobsError } from "../../errors.ts";
-import { runOverridesFor } from "../../http/overrides.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
-import { followRun, statusLine } from "../../launch/follow.ts";
-import { launchRun } from "../../launch/launcher.ts";
-import { settleLaunched } from "../../runs/finalize.ts";
 import type { Run } from "../../runs/model.ts";
 import { CliExit, type CliIo, EXIT_FAILED, printJson, usageError } from "../context.ts";
-import { cliDeps } from "../deps.ts";
-import { requireJob } from "../jobs.ts";
+import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+
+export type { MakeDeps };
 
 const SET_PATH =
   /^(?:(count|cpu|memory)|(?:([A-Za-z0-9_-]{1,255})\.)?(command|environment\.([A-Za-z_][A-Za-z0-9_]*)))$/;
@@ -94,19 +90,14 @@ interface RunOptions {
   aws?: boolean;
 }
 
-export type MakeDeps = (
-  io: CliIo,
-  opts: { aws?: boolean; jobsDir?: string; now?: () => Date },
-) => Promise<Deps>;
-
-const summary = (run: Run) =>
+const summary = (statusLine: (run: Run) => string, run: Run) =>
   `run ${run.runId} of ${run.job}: ${statusLine(run)}${run.hint ? `\n  hint: ${run.hint}` : ""}\n`;
 
 export function registerRun(
   program: Command,
   io: CliIo,
   now: () => Date,
-  makeDeps: MakeDeps = cliDeps,
+  makeDeps: MakeDeps = lazyCliDeps,
 ): void {
   program
     .command("run")
@@ -123,6 +114,15 @@ export function registerRun(
     .option("--json", "print the run as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
     .action(async (name: string, opts: RunOptions) => {
+      // Imported on use: registering `run` (for --help) must not load the launcher and the SDK.
+      const [{ requireJob }, { runOverridesFor }, { launchRun }, { followRun, statusLine }, { isFinal }] =
+        await Promise.all([
+          import("../jobs.ts"),
+          import("../../http/overrides.ts"),
+          import("../../launch/launcher.ts"),
+          import("../../launch/follow.ts"),
+          import("../../runs/model.ts"),
+        ]);
       const job = requireJob(io, opts.jobs, name);
       const request = requestFromSets(opts.set);
       const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
@@ -132,8 +132,10 @@ export function registerRun(
         trigger: { kind: "cli", id: randomUUID(), by: `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}` },
         overrides,
       });
-      await settleLaunched(deps, run);
-      if (!opts.json) io.stdout(summary(run));
+      // settleLaunched acts only on a run already final at launch; the alert, retry and pause code it
+      // needs is loaded only then.
+      if (isFinal(run.status)) await (await import("../../runs/finalize.ts")).settleLaunched(deps, run);
+      if (!opts.json) io.stdout(summary(statusLine, run));
       if (opts.wait) {
         run = await followRun(deps, run.runId, {
           cluster: job.spec.task.cluster,

@@ -4,8 +4,7 @@ import { taskSucceeded } from "../../runs/aggregate.ts";
 import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
 import { type CliIo, parsePositiveInt, printJson } from "../context.ts";
-import { cliDeps } from "../deps.ts";
-import type { MakeDeps } from "./run.ts";
+import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 const REASON_MAX = 60;
 
@@ -86,7 +85,7 @@ export function registerRuns(
   program: Command,
   io: CliIo,
   now: () => Date,
-  makeDeps: MakeDeps = cliDeps,
+  makeDeps: MakeDeps = lazyCliDeps,
 ): void {
   program
     .command("runs")

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
-import { runTaskRequests, startTaskRequest } from "../../launch/requests.ts";
-import { runIdFor } from "../../launch/run-id.ts";
 import type { CliIo } from "../context.ts";
 import { printJson } from "../context.ts";
-import { requireJob } from "../jobs.ts";
 
 /** Where StartTask will name the instance that joined; show has none, so it prints a placeholder. */
 export const INSTANCE_PLACEHOLDER = "<container-instance-arn>";
@@ -17,7 +14,12 @@ export function registerShow(program: Command, io: CliIo, now: () => Date): void
     .option("--run-id <id>", "the run id to put in startedBy, tags and clientToken")
     .option("--instance <arn>", "show the StartTask for this container instance (onInstanceLaunch jobs)")
     .option("--json", "JSON output (the default; accepted for symmetry)")
-    .action((name: string, opts: { jobs: string; runId?: string; instance?: string }) => {
+    .action(async (name: string, opts: { jobs: string; runId?: string; instance?: string }) => {
+      const [{ runTaskRequests, startTaskRequest }, { runIdFor }, { requireJob }] = await Promise.all([
+        import("../../launch/requests.ts"),
+        import("../../launch/run-id.ts"),
+        import("../jobs.ts"),
+      ]);
       const job = requireJob(io, opts.jobs, name);
       const runId = opts.runId ?? runIdFor(job.name, { kind: "cli", id: "show" }, now());
       const onlyAtLaunch = job.spec.onInstanceLaunch && !job.spec.schedule && !job.spec.http;

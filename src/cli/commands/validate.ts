@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_FAILED, printJson } from "../context.ts";
-import { loadJobs, reportIssues } from "../jobs.ts";
 
 export function registerValidate(program: Command, io: CliIo): void {
   program
@@ -8,7 +7,9 @@ export function registerValidate(program: Command, io: CliIo): void {
     .description("validate every job spec; print each problem as file:line:col path: message")
     .option("--jobs <dir>", "jobs folder", "jobs")
     .option("--json", "print the result as JSON")
-    .action((opts: { jobs: string; json?: boolean }) => {
+    .action(async (opts: { jobs: string; json?: boolean }) => {
+      // Imported on use: the CLI registers every command for --help, and loads only the one that runs.
+      const { loadJobs, reportIssues } = await import("../jobs.ts");
       const result = loadJobs(io, opts.jobs);
       if (opts.json) {
         printJson(io, {

@@ -1,0 +1,99 @@
+/**
+ * The handler bundles as they are deployed: esbuild with serverless.yml's `custom.esbuild` options (read from
+ * the file, so the benchmark follows any change there), with esbuild's metafile to say what fills them.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BuildOptions, build, type Metafile } from "esbuild";
+import { parse } from "yaml";
+import { ROOT } from "./lib.ts";
+
+export const HANDLERS = ["schedule", "http", "instance-launch", "status", "sweeper"] as const;
+export type HandlerName = (typeof HANDLERS)[number];
+
+/** The SDK client packages a handler may bundle. */
+export const CLIENT_PACKAGES = [
+  "client-cloudwatch-logs",
+  "client-dynamodb",
+  "client-ecs",
+  "client-eventbridge",
+  "client-scheduler",
+  "client-sns",
+] as const;
+
+interface EsbuildConfig {
+  minify?: boolean;
+  format?: BuildOptions["format"];
+  platform?: BuildOptions["platform"];
+  target?: string;
+  mainFields?: string[];
+  outputFileExtension?: string;
+  banner?: { js?: string };
+}
+
+export function serverlessEsbuildOptions(): EsbuildConfig {
+  const doc = parse(readFileSync(join(ROOT, "serverless.yml"), "utf8")) as {
+    custom: { esbuild: EsbuildConfig };
+  };
+  return doc.custom.esbuild;
+}
+
+export interface Bundle {
+  name: HandlerName;
+  file: string;
+  bytes: number;
+  /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
+  byPackage: [string, number][];
+  /** The @aws-sdk/client-* packages the bundle holds. */
+  clients: string[];
+}
+
+function packageOf(input: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  return m ? (m[1] as string) : "(own)";
+}
+
+function breakdown(meta: Metafile, name: HandlerName): Bundle["byPackage"] {
+  const out = Object.values(meta.outputs)[0];
+  if (!out) throw new Error(`esbuild wrote no output for ${name}`);
+  const sizes = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
+    sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
+  return [...sizes].sort((a, b) => b[1] - a[1]);
+}
+
+/** Builds every handler into `outDir` (one .mjs each) as serverless-esbuild would. */
+export async function buildHandlers(outDir: string): Promise<Bundle[]> {
+  mkdirSync(outDir, { recursive: true });
+  const o = serverlessEsbuildOptions();
+  const ext = o.outputFileExtension ?? ".mjs";
+  const bundles: Bundle[] = [];
+  for (const name of HANDLERS) {
+    const file = join(outDir, `${name}${ext}`);
+    const result = await build({
+      entryPoints: [join(ROOT, "handlers", `${name}.ts`)],
+      bundle: true,
+      outfile: file,
+      minify: o.minify ?? true,
+      format: o.format ?? "esm",
+      platform: o.platform ?? "node",
+      target: o.target ?? "node22",
+      mainFields: o.mainFields ?? ["module", "main"],
+      ...(o.banner?.js && { banner: { js: o.banner.js } }),
+      metafile: true,
+      logLevel: "silent",
+    });
+    const byPackage = breakdown(result.metafile, name);
+    bundles.push({
+      name,
+      file,
+      bytes: readFileSync(file).byteLength,
+      byPackage,
+      clients: byPackage
+        .map(([p]) => p.replace("@aws-sdk/", ""))
+        .filter((p) => (CLIENT_PACKAGES as readonly string[]).includes(p))
+        .sort(),
+    });
+  }
+  return bundles;
+}

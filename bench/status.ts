@@ -1,0 +1,177 @@
+/**
+ * Status throughput: task state change events (mixed order, 10% duplicates) through the status Lambda handler
+ * into the DynamoDB run ledger on dynalite, against a bare UpdateItem loop of the same count on the same
+ * dynalite. Goal ≥ 0.7× its rate; every run's final state is checked, and the DynamoDB calls per event are
+ * counted (one write per event; a read first, as the ledger merges events by version).
+ */
+import "./quiet.ts";
+import { randomUUID } from "node:crypto";
+import { type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { createStatusHandler } from "../handlers/status.ts";
+import { runTaskStartedBy } from "../src/launch/requests.ts";
+import { runIdFor } from "../src/launch/run-id.ts";
+import type { RunLedger } from "../src/runs/ledger.ts";
+import type { Run } from "../src/runs/model.ts";
+import { type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
+import { LAMBDA_CONTEXT } from "./launch.ts";
+import { type Benchmark, median, round } from "./lib.ts";
+import { JOB_NAME, type LocalEnv, startLocalEnv, TABLE } from "./local-env.ts";
+
+/** A small seeded PRNG (mulberry32): the same "random" order on every run of the benchmark. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Workload {
+  runs: Run[];
+  events: unknown[];
+}
+
+/**
+ * `count` events: whole Fargate task lifecycles (4 events each, one task per run) for 90% of them, shuffled
+ * across and within tasks, and 10% duplicates of random ones at random places.
+ */
+export function workload(count: number, seed: number): Workload {
+  const random = prng(seed);
+  const unique = Math.ceil((count * 0.9) / 4) * 4;
+  const createdAt = new Date().toISOString();
+  const runs: Run[] = [];
+  const events: unknown[] = [];
+  for (let i = 0; events.length < unique; i++) {
+    const trigger = {
+      kind: "schedule" as const,
+      id: `${seed}-${i}-${randomUUID()}`,
+      scheduledTime: createdAt,
+    };
+    const runId = runIdFor(JOB_NAME, trigger, new Date(createdAt));
+    runs.push({
+      runId,
+      job: JOB_NAME,
+      status: "PENDING",
+      trigger,
+      attempt: 1,
+      lineageId: runId,
+      createdAt,
+      expectedTasks: 1,
+      failures: [],
+      tasks: [],
+    });
+    events.push(
+      ...taskLifecycle({
+        taskArn: taskArnFor(`${runId}/0`),
+        startedBy: runTaskStartedBy(JOB_NAME, runId),
+        createdAt,
+      }),
+    );
+  }
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [events[i], events[j]] = [events[j], events[i]];
+  }
+  while (events.length < count)
+    events.splice(Math.floor(random() * events.length), 0, events[Math.floor(random() * unique)]);
+  return { runs, events: events.slice(0, count) };
+}
+
+/** Counts the DynamoDB commands a client sends, by name. */
+function countCommands(client: DynamoDBClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const name = String(context.commandName);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "initialize", name: "benchCountCommands" },
+  );
+  return counts;
+}
+
+async function checkFinal(ledger: RunLedger, runs: readonly Run[]): Promise<void> {
+  for (const r of runs) {
+    const run = await ledger.get(r.runId);
+    const task = run?.tasks[0];
+    if (run?.status !== "SUCCEEDED" || run.tasks.length !== 1 || task?.lastStatus !== "STOPPED")
+      throw new Error(`run ${r.runId} ended ${run?.status} with ${JSON.stringify(run?.tasks)}`);
+  }
+}
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+async function handlerRound(env: LocalEnv, count: number, seed: number) {
+  const deps = env.deps();
+  const counts = countCommands(deps.clients.dynamodb);
+  const { runs, events } = workload(count, seed);
+  for (const run of runs) await deps.ledger.create(run);
+  counts.clear();
+  const handler = createStatusHandler(async () => deps);
+  const start = process.hrtime.bigint();
+  for (const event of events) await handler(event, LAMBDA_CONTEXT);
+  const rate = events.length / seconds(start);
+  const perEvent = Object.fromEntries([...counts].map(([k, v]) => [k, round(v / events.length, 3)]));
+  await checkFinal(deps.ledger, runs);
+  deps.clients.dynamodb.destroy();
+  return { rate, perEvent };
+}
+
+async function bareRound(env: LocalEnv, count: number, seed: number) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++)
+    await env.dynamo.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: `bench#${seed}#${i % 2500}` } },
+        UpdateExpression: "SET #s = :s, #v = :v",
+        ExpressionAttributeNames: { "#s": "lastStatus", "#v": "version" },
+        ExpressionAttributeValues: { ":s": { S: "RUNNING" satisfies TaskStatus }, ":v": { N: String(i) } },
+      }),
+    );
+  return count / seconds(start);
+}
+
+export const statusBenchmark: Benchmark = {
+  name: "status",
+  async run({ quick }) {
+    const count = quick ? 40 : Number(process.env.BENCH_STATUS_EVENTS ?? 10_000);
+    const rounds = quick ? 1 : 3;
+    const env = await startLocalEnv();
+    try {
+      const a: number[] = [];
+      const b: number[] = [];
+      let perEvent: Record<string, number> = {};
+      for (let i = 0; i < rounds; i++) {
+        const h = await handlerRound(env, count, i + 1);
+        a.push(h.rate);
+        perEvent = h.perEvent;
+        b.push(await bareRound(env, count, i + 1));
+      }
+      const subject = median(a);
+      const base = median(b);
+      const ratio = subject / base;
+      return [
+        {
+          benchmark: `status throughput (${count} events)`,
+          baseline: `bare UpdateItem loop (${count})`,
+          measured: round(subject, 0),
+          base: round(base, 0),
+          unit: "events/s",
+          ratio: round(ratio),
+          goal: "≥ 0.7×",
+          met: ratio >= 0.7,
+          notes: `DynamoDB calls per event: ${Object.entries(perEvent)
+            .map(([k, v]) => `${k.replace("Command", "")} ${v}`)
+            .join(", ")}; every run checked SUCCEEDED with its task STOPPED.`,
+        },
+      ];
+    } finally {
+      await env.close();
+    }
+  },
+};

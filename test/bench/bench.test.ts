@@ -1,0 +1,79 @@
+/**
+ * Smoke runs of the benchmarks with tiny sizes, so they do not rot. No timing is asserted: only that each
+ * benchmark measures what it says (its rows, units, the checks it makes along the way).
+ */
+import { describe, expect, it } from "vitest";
+import { cliRunBenchmark } from "../../bench/cli-run.ts";
+import { coldStartBenchmark } from "../../bench/cold-start.ts";
+import { launchBenchmark } from "../../bench/launch.ts";
+import type { Row } from "../../bench/lib.ts";
+import { renderTable } from "../../bench/run.ts";
+import { statusBenchmark } from "../../bench/status.ts";
+import { validateBenchmark } from "../../bench/validate.ts";
+
+const quick = { quick: true };
+
+function expectMeasured(row: Row) {
+  expect(row.measured).toBeGreaterThan(0);
+  if (row.base !== undefined) {
+    expect(row.base).toBeGreaterThan(0);
+    expect(row.ratio).toBeCloseTo(row.measured / row.base, 1);
+  }
+}
+
+describe("benchmarks (smoke, tiny sizes)", () => {
+  it("cold start and size: one row of each per handler, sizes with the clients bundled", async () => {
+    const rows = await coldStartBenchmark.run(quick);
+    const names = ["schedule", "http", "instance-launch", "status", "sweeper"];
+    expect(rows.map((r) => r.benchmark)).toEqual([
+      ...names.map((n) => `cold start: ${n}`),
+      ...names.map((n) => `bundle size: ${n}`),
+    ]);
+    for (const r of rows) expectMeasured(r);
+    for (const r of rows.filter((r) => r.unit === "KB")) {
+      expect(r.met).toBe(r.measured <= 500 && !r.notes?.includes("unused clients"));
+      if (!r.met) expect(r.notes).toMatch(/largest parts: .*KB/);
+    }
+  }, 120_000);
+
+  it("launch overhead: schedule handler invocations that really start tasks, against bare RunTask", async () => {
+    const rows = await launchBenchmark.run(quick);
+    expect(rows.map((r) => r.benchmark)).toEqual([
+      "launch overhead (ledger in memory)",
+      "launch overhead (ledger on dynalite)",
+    ]);
+    for (const r of rows) expectMeasured(r);
+  }, 60_000);
+
+  it("status throughput: checks every run's final state and counts the DynamoDB calls per event", async () => {
+    const [row] = await statusBenchmark.run(quick);
+    expectMeasured(row!);
+    expect(row!.unit).toBe("events/s");
+    expect(row!.notes).toMatch(/GetItem 1, PutItem 1\.\d+/);
+    expect(row!.notes).toContain("every run checked SUCCEEDED");
+  }, 60_000);
+
+  it("CLI start: ecs-jobs run and aws ecs run-task both start a task on the emulator", async () => {
+    const [row] = await cliRunBenchmark.run(quick);
+    expectMeasured(row!);
+  }, 120_000);
+
+  it("validate: times validate against --version", async () => {
+    const [row] = await validateBenchmark.run(quick);
+    expect(row!.benchmark).toBe("validate 5 specs");
+    expectMeasured(row!);
+  }, 60_000);
+
+  it("renders one table line per row, marking missed goals", () => {
+    const table = renderTable([
+      { benchmark: "a", baseline: "b", measured: 2, base: 1, unit: "ms", ratio: 2, goal: "≤ 3×", met: true },
+      { benchmark: "c", baseline: "—", measured: 600, unit: "KB", goal: "≤ 500 KB", met: false },
+    ]);
+    expect(table.trim().split("\n")).toEqual([
+      "| benchmark | measured | baseline (same run) | ratio | goal | met |",
+      "|---|---|---|---|---|---|",
+      "| a | 2 ms | b: 1 ms | 2× | ≤ 3× | yes |",
+      "| c | 600 KB | — | — | ≤ 500 KB | **no** |",
+    ]);
+  });
+});
