@@ -1,7 +1,9 @@
 /** The handlers of SPEC section 3's routes; each answers or throws an EcsJobsError (mapped in errors.ts). */
+import { redactSecrets } from "../alerts/redact.ts";
 import { summarize, upcoming } from "../catalog/summary.ts";
 import type { Deps } from "../deps.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { classifyAwsError, isTransient } from "../launch/ecs-call.ts";
 import { launchRun } from "../launch/launcher.ts";
 import { RUN_ID_PATTERN } from "../launch/run-id.ts";
 import { settleLaunched } from "../runs/finalize.ts";
@@ -47,7 +49,7 @@ export async function getJob(deps: Deps, name: string): Promise<HttpResponse> {
     ...summarize(job, now),
     spec,
     nextFireTimes: job.spec.schedule?.enabled ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
-    runs,
+    runs: redactSecrets(runs),
   });
 }
 
@@ -55,14 +57,23 @@ export async function listRuns(deps: Deps, name: string, req: HttpRequest): Prom
   const job = jobOf(deps, name);
   const limit = limitOf(req.query);
   const next = req.query.next;
-  const page = await deps.ledger.listByJob(job.name, { limit, ...(next && { next }) });
-  return jsonResponse(200, page);
+  try {
+    const page = await deps.ledger.listByJob(job.name, { limit, ...(next && { next }) });
+    return jsonResponse(200, redactSecrets(page));
+  } catch (error) {
+    // `next` is the caller's: a token the store cannot use as a start key (made up, another job's, numbers
+    // the document client refuses to marshal) is bad input, not the 502/500 a refused call otherwise is.
+    // An outage (throttled, 5xx, network) stays a 503.
+    if (next && !isTransient(classifyAwsError(error)))
+      throw new ValidationError("next: not a page token this API issued for this job", { field: "next" });
+    throw error;
+  }
 }
 
 export async function getRun(deps: Deps, runId: string): Promise<HttpResponse> {
   const run = RUN_ID_PATTERN.test(runId) ? await deps.ledger.get(runId) : undefined;
   if (!run) throw new NotFoundError(`run "${runId.slice(0, 80)}"`);
-  return jsonResponse(200, run);
+  return jsonResponse(200, redactSecrets(run));
 }
 
 export async function startRun(
@@ -89,7 +100,7 @@ export async function startRun(
     throw new ConflictError(
       `job ${job.name} already has an active run and its policy.concurrency is forbid; run ${run.runId} was SKIPPED`,
     );
-  return jsonResponse(202, run, { location: `/runs/${run.runId}` });
+  return jsonResponse(202, redactSecrets(run), { location: `/runs/${run.runId}` });
 }
 
 export async function resume(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {

@@ -77,7 +77,8 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
 }
 
 export function parseRunRequest(body: unknown): RunRequest {
-  const r = RunRequestSchema.safeParse(body ?? {});
+  // No body is an empty request; a JSON `null` is not an object and is refused like any other non-object.
+  const r = RunRequestSchema.safeParse(body === undefined ? {} : body);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   if (!issue) throw new ValidationError("invalid body", { field: "body" });

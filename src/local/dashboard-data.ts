@@ -1,4 +1,5 @@
 /** What the dashboard shows, gathered from the catalogue, the local scheduler and the ledger. */
+import { redactSecrets } from "../alerts/redact.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
 import type { RunLedger } from "../runs/ledger.ts";
@@ -40,5 +41,5 @@ export async function dashboardData(s: {
     };
   });
   const { runs } = await s.ledger.listRecent({ limit: DASHBOARD_RUNS });
-  return { jobs, runs, alerts: s.alerts.list(), now: s.now, ecsUrl: s.ecsUrl };
+  return { jobs, runs: redactSecrets(runs), alerts: s.alerts.list(), now: s.now, ecsUrl: s.ecsUrl };
 }

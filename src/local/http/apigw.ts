@@ -77,7 +77,9 @@ function clfTime(d: Date): string {
 
 export function toApiGatewayEvent(c: EventContext): APIGatewayProxyEventV2WithIAMAuthorizer {
   // Payload 2.0: header names lower-case, repeated headers joined with commas, cookies apart.
-  const headers: Record<string, string> = {};
+  // Collected in Maps, then made objects with fromEntries: a name such as `__proto__` or `constructor` is an
+  // own property like any other, never an assignment to (or a lookup in) Object.prototype.
+  const headerMap = new Map<string, string>();
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(c.headers)) {
     if (value === undefined) continue;
@@ -85,10 +87,15 @@ export function toApiGatewayEvent(c: EventContext): APIGatewayProxyEventV2WithIA
       cookies = (Array.isArray(value) ? value.join("; ") : value).split(/;\s*/).filter(Boolean);
       continue;
     }
-    headers[name] = Array.isArray(value) ? value.join(",") : value;
+    headerMap.set(name, Array.isArray(value) ? value.join(",") : value);
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(c.rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const queryMap = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(c.rawQueryString)) {
+    const prev = queryMap.get(k);
+    queryMap.set(k, prev === undefined ? v : `${prev},${v}`);
+  }
+  const query: Record<string, string> = Object.fromEntries(queryMap);
   const type = headers["content-type"] ?? "";
   const hasBody = c.body.length > 0;
   const base64 = hasBody && type !== "" && !TEXTUAL.test(type);

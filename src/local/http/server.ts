@@ -4,7 +4,8 @@
  * alerts (GET /alerts).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse, STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
 import type { LocalAlert } from "../aws/alerts.ts";
 import { closeServer, LOOPBACK, listen, readBody } from "../net.ts";
@@ -45,6 +46,8 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
     ...(status === 401 && { "www-authenticate": 'Bearer realm="ecs-jobs"' }),
   });
   res.end(body);
@@ -65,6 +68,35 @@ function send(
     ...extra,
   });
   res.end(body);
+}
+
+/**
+ * What Node's parser refuses (a malformed request line or header, an unframed body after a GET, headers over
+ * the limit) gets a JSON error like every other answer, instead of Node's bare "400 Bad Request". As Node's
+ * own handler does, only when no answer has started on that socket: otherwise the socket is just closed.
+ */
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null },
+): void {
+  // `_httpMessage` is the response in flight on this socket, the one Node's own handler looks at.
+  if (!socket.writable || socket._httpMessage?.headersSent || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "RequestHeaderFieldsTooLarge", "the request headers are too large"]
+      : error.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
+        ? [413, "PayloadTooLarge", "the chunk extensions are too large"]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "RequestTimeout", "the request took too long to arrive"]
+          : [400, "BadRequest", "malformed HTTP request"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer> {
@@ -142,6 +174,7 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
       else res.destroy();
     }
   });
+  server.on("clientError", answerClientError);
   const port = await listen(server, o.port);
   url = `http://${LOOPBACK}:${port}`;
   return { url, port, close: () => closeServer(server) };
