@@ -81,24 +81,7 @@ export interface Run {
   tasks: TaskState[];
   /**
    * The overrides this run was asked for (HTTP body, CLI --set), kept so a retry launches the same thing.
-   * Environment values may be secrets: whatever shows a run shows it through `redactRun`.
+   * Environment values may be secrets: whatever shows a run shows it through `redactSecrets` (src/alerts/redact.ts).
    */
   overrides?: RunOverrides;
-}
-
-export const REDACTED = "(redacted)";
-
-/** The run as it may be shown (API, CLI, alerts, logs): environment override values replaced, names kept. */
-export function redactRun(run: Run): Run {
-  const containers = run.overrides?.containers;
-  if (!containers) return run;
-  const redacted = Object.fromEntries(
-    Object.entries(containers).map(([name, c]) => [
-      name,
-      c.environment
-        ? { ...c, environment: Object.fromEntries(Object.keys(c.environment).map((k) => [k, REDACTED])) }
-        : c,
-    ]),
-  );
-  return { ...run, overrides: { ...run.overrides, containers: redacted } };
 }

@@ -1,9 +1,10 @@
 import { RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { REDACTED, redactSecrets } from "../../src/alerts/redact.ts";
 import { ConflictError } from "../../src/errors.ts";
 import { runTaskStartedBy } from "../../src/launch/requests.ts";
-import { REDACTED, type Run, redactRun } from "../../src/runs/model.ts";
+import type { Run } from "../../src/runs/model.ts";
 import { matchRetryCondition, retryRunId } from "../../src/runs/retry.ts";
 import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { awsError, placeAll } from "../launch/harness.ts";
@@ -107,7 +108,7 @@ describe("a retried run with overrides", () => {
     const run = launchedRun("report", {
       overrides: { count: 2, containers: { app: { command: ["x"], environment: { TOKEN: "s3cr3t" } } } },
     });
-    const shown = redactRun(run);
+    const shown = redactSecrets(run);
     expect(JSON.stringify(shown)).not.toContain("s3cr3t");
     expect(shown.overrides).toEqual({
       count: 2,
