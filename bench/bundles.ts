@@ -29,6 +29,8 @@ interface EsbuildConfig {
   mainFields?: string[];
   outputFileExtension?: string;
   banner?: { js?: string };
+  /** Paths relative to the project root, as serverless runs esbuild there. */
+  alias?: Record<string, string>;
 }
 
 export function serverlessEsbuildOptions(): EsbuildConfig {
@@ -80,6 +82,8 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
       target: o.target ?? "node22",
       mainFields: o.mainFields ?? ["module", "main"],
       ...(o.banner?.js && { banner: { js: o.banner.js } }),
+      ...(o.alias && { alias: o.alias }),
+      absWorkingDir: ROOT,
       metafile: true,
       logLevel: "silent",
     });

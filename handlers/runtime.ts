@@ -11,8 +11,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
-import { CATALOG_FILE_NAME } from "../src/catalog/build.ts";
-import { type Catalog, type CatalogFile, catalogFromFile } from "../src/catalog/catalog.ts";
+import {
+  CATALOG_FILE_NAME,
+  type Catalog,
+  type CatalogFile,
+  catalogFromFile,
+} from "../src/catalog/catalog.ts";
 import { configFromEnv, type Deps } from "../src/deps.ts";
 import { EcsJobsError } from "../src/errors.ts";
 import { createDynamoLedger } from "../src/runs/ledger-dynamo.ts";
@@ -101,7 +105,8 @@ export const correlate = (log: Pick<Logger, "appendKeys">): MiddlewareObj => ({
 
 export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
   return middy(fn)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets).
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(correlate(logger))
     .use(logErrors(logger));
 }

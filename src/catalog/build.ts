@@ -9,8 +9,7 @@ import type { Job } from "../spec/schema.ts";
 import { type CatalogFile, catalogFile } from "./catalog.ts";
 import { loadJobsDir } from "./read-dir.ts";
 
-/** The file name inside each function bundle; ECS_JOBS_CATALOG points at it. */
-export const CATALOG_FILE_NAME = "jobs.json";
+export { CATALOG_FILE_NAME } from "./catalog.ts";
 
 /** Loads and validates a jobs folder; any invalid spec fails the whole build with every issue listed. */
 export function loadValidJobs(dir: string, cwd?: string): Job[] {

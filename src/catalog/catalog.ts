@@ -4,6 +4,10 @@
  */
 import type { Job } from "../spec/schema.ts";
 
+/** The file name inside each function bundle; ECS_JOBS_CATALOG points at it. Here, not in build.ts, so that
+ * a handler reading the catalogue does not bundle the YAML loader build.ts needs. */
+export const CATALOG_FILE_NAME = "jobs.json";
+
 export interface Catalog {
   readonly jobs: readonly Job[];
   get(name: string): Job | undefined;

@@ -8,8 +8,9 @@ import type { Deps } from "../deps.ts";
 import { ValidationError } from "../errors.ts";
 import { type RunOverrides, taskOverrides } from "../launch/requests.ts";
 import { containerDefinitions } from "../launch/task-state.ts";
+import { OVERRIDE_PATH } from "../spec/patterns.ts";
 import { MAX_OVERRIDES_JSON } from "../spec/rules.ts";
-import { type Job, OVERRIDE_PATH } from "../spec/schema.ts";
+import type { Job } from "../spec/schema.ts";
 import type { RunRequest } from "./run-request.ts";
 
 /** One thing a request overrides, named as the allowlist names it. */

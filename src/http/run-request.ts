@@ -2,9 +2,10 @@
  * The body of POST /jobs/{name}/runs (and of `ecs-jobs run --set`), validated strictly: an unknown key is an
  * error naming it, not something silently ignored.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ValidationError } from "../errors.ts";
 import { didYouMean } from "../spec/messages.ts";
+import "../triggers/zod-locale.ts";
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** ECS container names: up to 255 letters, digits, hyphens and underscores. */
@@ -12,57 +13,70 @@ export const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 const Command = z
   .array(z.string({ error: "expected a string" }), { error: "expected a list of strings" })
-  .min(1, { error: "expected at least one item" })
-  .max(1000, { error: "expected at most 1000 items" });
+  .check(
+    z.minLength(1, { error: "expected at least one item" }),
+    z.maxLength(1000, { error: "expected at most 1000 items" }),
+  );
 
 /** Values may hold anything, control characters included; names must be valid variable names. */
 const Environment = z
   .record(z.string(), z.string({ error: "expected a string" }), {
     error: "expected a map of names to strings",
   })
-  .superRefine((env, ctx) => {
-    for (const name of Object.keys(env)) {
-      if (!ENV_NAME.test(name))
-        ctx.addIssue({ code: "custom", path: [name], message: "expected an environment variable name" });
-    }
-  });
+  .check(
+    z.superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (!ENV_NAME.test(name))
+          ctx.addIssue({ code: "custom", path: [name], message: "expected an environment variable name" });
+      }
+    }),
+  );
 
-const Size = z
-  .union([z.string().regex(/^[0-9A-Za-z .]{1,32}$/), z.number().int().positive().max(1_048_576)], {
-    error: 'expected a size such as 1024 or "1 vCPU"',
-  })
-  .transform(String);
+const Size = z.pipe(
+  z.union(
+    [
+      z.string().check(z.regex(/^[0-9A-Za-z .]{1,32}$/)),
+      z.number().check(z.int(), z.positive(), z.lte(1_048_576)),
+    ],
+    { error: 'expected a size such as 1024 or "1 vCPU"' },
+  ),
+  z.transform(String),
+);
 
 const ContainerOverrides = z.strictObject({
-  command: Command.optional(),
-  environment: Environment.optional(),
+  command: z.optional(Command),
+  environment: z.optional(Environment),
 });
 
 const Overrides = z.strictObject({
-  command: Command.optional(),
-  environment: Environment.optional(),
-  cpu: Size.optional(),
-  memory: Size.optional(),
-  containers: z
-    .record(z.string(), ContainerOverrides, { error: "expected a map of container names" })
-    .superRefine((containers, ctx) => {
-      for (const name of Object.keys(containers)) {
-        if (!CONTAINER_NAME.test(name))
-          ctx.addIssue({ code: "custom", path: [name], message: "expected a container name" });
-      }
-    })
-    .optional(),
+  command: z.optional(Command),
+  environment: z.optional(Environment),
+  cpu: z.optional(Size),
+  memory: z.optional(Size),
+  containers: z.optional(
+    z.record(z.string(), ContainerOverrides, { error: "expected a map of container names" }).check(
+      z.superRefine((containers, ctx) => {
+        for (const name of Object.keys(containers)) {
+          if (!CONTAINER_NAME.test(name))
+            ctx.addIssue({ code: "custom", path: [name], message: "expected a container name" });
+        }
+      }),
+    ),
+  ),
 });
 
 export const RunRequestSchema = z.strictObject(
   {
-    overrides: Overrides.optional(),
-    count: z
-      .number({ error: "expected an integer 1..1000" })
-      .int({ error: "expected an integer 1..1000" })
-      .min(1, { error: "expected 1..1000" })
-      .max(1000, { error: "expected 1..1000" })
-      .optional(),
+    overrides: z.optional(Overrides),
+    count: z.optional(
+      z
+        .number({ error: "expected an integer 1..1000" })
+        .check(
+          z.int({ error: "expected an integer 1..1000" }),
+          z.gte(1, { error: "expected 1..1000" }),
+          z.lte(1000, { error: "expected 1..1000" }),
+        ),
+    ),
   },
   { error: "expected a JSON object" },
 );

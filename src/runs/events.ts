@@ -1,5 +1,6 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ValidationError } from "../errors.ts";
+import "../triggers/zod-locale.ts";
 
 /*
  * "ECS Task State Change" as EventBridge delivers it:
@@ -12,39 +13,39 @@ import { ValidationError } from "../errors.ts";
 const timestamp = z.iso.datetime({ offset: true });
 
 export const EcsContainerSchema = z.looseObject({
-  name: z.string().min(1),
-  containerArn: z.string().optional(),
-  lastStatus: z.string().min(1).optional(),
-  exitCode: z.number().int().optional(),
-  reason: z.string().optional(),
+  name: z.string().check(z.minLength(1)),
+  containerArn: z.optional(z.string()),
+  lastStatus: z.optional(z.string().check(z.minLength(1))),
+  exitCode: z.optional(z.number().check(z.int())),
+  reason: z.optional(z.string()),
 });
 
 export const EcsTaskDetailSchema = z.looseObject({
-  taskArn: z.string().startsWith("arn:"),
-  clusterArn: z.string().startsWith("arn:"),
-  taskDefinitionArn: z.string().optional(),
-  lastStatus: z.string().min(1),
-  desiredStatus: z.string().min(1).optional(),
+  taskArn: z.string().check(z.startsWith("arn:")),
+  clusterArn: z.string().check(z.startsWith("arn:")),
+  taskDefinitionArn: z.optional(z.string()),
+  lastStatus: z.string().check(z.minLength(1)),
+  desiredStatus: z.optional(z.string().check(z.minLength(1))),
   /** Increases with every change of the task; duplicates repeat it, so it orders and deduplicates events. */
-  version: z.number().int().nonnegative(),
+  version: z.number().check(z.int(), z.nonnegative()),
   containers: z.array(EcsContainerSchema),
-  group: z.string().optional(),
-  startedBy: z.string().optional(),
-  launchType: z.string().optional(),
-  capacityProviderName: z.string().optional(),
-  stopCode: z.string().optional(),
-  stoppedReason: z.string().optional(),
-  createdAt: timestamp.optional(),
-  startedAt: timestamp.optional(),
-  stoppingAt: timestamp.optional(),
-  stoppedAt: timestamp.optional(),
-  executionStoppedAt: timestamp.optional(),
-  updatedAt: timestamp.optional(),
+  group: z.optional(z.string()),
+  startedBy: z.optional(z.string()),
+  launchType: z.optional(z.string()),
+  capacityProviderName: z.optional(z.string()),
+  stopCode: z.optional(z.string()),
+  stoppedReason: z.optional(z.string()),
+  createdAt: z.optional(timestamp),
+  startedAt: z.optional(timestamp),
+  stoppingAt: z.optional(timestamp),
+  stoppedAt: z.optional(timestamp),
+  executionStoppedAt: z.optional(timestamp),
+  updatedAt: z.optional(timestamp),
 });
 
 export const EcsTaskStateChangeSchema = z.looseObject({
   version: z.string(),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   "detail-type": z.literal("ECS Task State Change"),
   source: z.literal("aws.ecs"),
   account: z.string(),

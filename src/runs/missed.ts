@@ -12,7 +12,8 @@
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import type { Deps } from "../deps.ts";
 import { runIdFor } from "../launch/run-id.ts";
-import { nextFireTimes, parseScheduleExpression, type ScheduleExpression } from "../schedule/index.ts";
+import { parseScheduleExpression, type ScheduleExpression } from "../schedule/expression.ts";
+import { nextFireTimes } from "../schedule/next.ts";
 import type { Job } from "../spec/schema.ts";
 import { onRunFinal } from "./finalize.ts";
 import { loadJobRuns } from "./history.ts";

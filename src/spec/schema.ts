@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { isValidTimeZone, parseScheduleExpression } from "../schedule/index.ts";
+import { JOB_NAME_PATTERN, OVERRIDE_PATH } from "./patterns.ts";
 
-export const JOB_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export { JOB_NAME_PATTERN, OVERRIDE_PATH };
 
 const range = (min: number, max: number, what = "") => `expected ${min}..${max}${what}`;
 const int = (min: number, max: number) =>
@@ -55,10 +56,6 @@ const ScheduleSchema = z.strictObject({
   startDate: isoDate.optional(),
   endDate: isoDate.optional(),
 });
-
-/** What an HTTP caller may override. `CONTAINER.` scopes an entry to one container (default: the first). */
-export const OVERRIDE_PATH =
-  /^(count|cpu|memory|([A-Za-z0-9_-]{1,255}\.)?(command|environment\.\*|environment\.[A-Za-z_][A-Za-z0-9_]*))$/;
 
 const HttpSchema = z.union(
   [

@@ -3,25 +3,28 @@
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html).
  * With IAM authorization, `requestContext.identity` names the caller.
  */
-import { z } from "zod";
+import "./zod-locale.ts";
+import * as z from "zod/mini";
+
+const headerMap = z.nullish(z.record(z.string(), z.nullable(z.string())));
 
 export const ApiGatewayV1EventSchema = z.looseObject({
-  httpMethod: z.string().min(1),
+  httpMethod: z.string().check(z.minLength(1)),
   path: z.string(),
-  headers: z.record(z.string(), z.string().nullable()).nullish(),
-  queryStringParameters: z.record(z.string(), z.string().nullable()).nullish(),
-  body: z.string().nullish(),
-  isBase64Encoded: z.boolean().nullish(),
+  headers: headerMap,
+  queryStringParameters: headerMap,
+  body: z.nullish(z.string()),
+  isBase64Encoded: z.nullish(z.boolean()),
   requestContext: z.looseObject({
-    requestId: z.string().min(1),
-    requestTimeEpoch: z.number().optional(),
-    identity: z
-      .looseObject({
-        userArn: z.string().nullish(),
-        caller: z.string().nullish(),
-        user: z.string().nullish(),
-      })
-      .nullish(),
+    requestId: z.string().check(z.minLength(1)),
+    requestTimeEpoch: z.optional(z.number()),
+    identity: z.nullish(
+      z.looseObject({
+        userArn: z.nullish(z.string()),
+        caller: z.nullish(z.string()),
+        user: z.nullish(z.string()),
+      }),
+    ),
   }),
 });
 

@@ -4,13 +4,14 @@
  * loose, and only the fields the instance-launch handler reads are checked. ARNs are bounded (AWS allows 2048
  * characters) so that a forged megabyte-long one is dropped rather than carried into run ids and logs.
  */
-import { z } from "zod";
+import "./zod-locale.ts";
+import * as z from "zod/mini";
 
 export const MAX_ARN = 2048;
-const arn = z.string().startsWith("arn:").max(MAX_ARN);
+const arn = z.string().check(z.startsWith("arn:"), z.maxLength(MAX_ARN));
 
 export const ContainerInstanceStateChangeSchema = z.looseObject({
-  id: z.string().min(1).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
   "detail-type": z.literal("ECS Container Instance State Change"),
   source: z.literal("aws.ecs"),
   time: z.string(),
@@ -19,9 +20,9 @@ export const ContainerInstanceStateChangeSchema = z.looseObject({
     containerInstanceArn: arn,
     status: z.string(),
     agentConnected: z.boolean(),
-    ec2InstanceId: z.string().optional(),
-    registeredAt: z.iso.datetime({ offset: true }).optional(),
-    version: z.number().int().optional(),
+    ec2InstanceId: z.optional(z.string()),
+    registeredAt: z.optional(z.iso.datetime({ offset: true })),
+    version: z.optional(z.number().check(z.int())),
   }),
 });
 

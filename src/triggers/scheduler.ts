@@ -8,11 +8,12 @@
  * The execution id is the same on Scheduler's own retries of one firing, so it identifies the trigger and
  * makes the run id, hence the RunTask clientTokens, the same on every delivery.
  */
-import { z } from "zod";
+import "./zod-locale.ts";
+import * as z from "zod/mini";
 
 export const SchedulerInputSchema = z.looseObject({
-  job: z.string().min(1).max(256),
-  executionId: z.string().min(1).max(256),
+  job: z.string().check(z.minLength(1), z.maxLength(256)),
+  executionId: z.string().check(z.minLength(1), z.maxLength(256)),
   scheduledTime: z.iso.datetime({ offset: true }),
 });
 

@@ -1,0 +1,49 @@
+/**
+ * What the deployed handler bundles hold (esbuild with serverless.yml's options, as bench/bundles.ts builds
+ * them): none of the spec loader's packages (YAML parsers, classic zod, cronstrue), and node:http loaded
+ * through require() (handlers/shims/node-http.ts) — each of these once cost a cold start dearly.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Bundle, buildHandlers } from "../../bench/bundles.ts";
+
+// fastest-levenshtein stays: the run request's "did you mean" uses it (2 KB).
+const SPEC_LOADER_PACKAGES = ["yaml", "js-yaml", "cronstrue"];
+
+describe("handler bundles", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ecs-jobs-bundle-contents-"));
+  let bundles: Bundle[] = [];
+  beforeAll(async () => {
+    bundles = await buildHandlers(dir);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("hold no YAML parser, no cronstrue and only zod/mini", () => {
+    expect(bundles).toHaveLength(5);
+    for (const b of bundles) {
+      const packages = b.byPackage.map(([p]) => p);
+      for (const p of SPEC_LOADER_PACKAGES) expect(packages, `${b.name} holds ${p}`).not.toContain(p);
+      // zod/mini builds on zod's core; classic zod (the spec schema's) would add ~400 KB.
+      const zod = b.byPackage.find(([p]) => p === "zod")?.[1] ?? 0;
+      expect(zod, `${b.name}: zod bytes`).toBeLessThan(60 * 1024);
+      expect(b.clients.length, `${b.name}: SDK clients`).toBe(6);
+    }
+  });
+
+  it("import node:http with require(), never as an ES module", () => {
+    for (const b of bundles) {
+      const code = readFileSync(b.file, "utf8");
+      expect(code, b.name).not.toMatch(/from\s*["']node:http["']|import\(\s*["']node:http["']\s*\)/);
+      expect(code, b.name).toContain('("node:http")');
+    }
+  });
+
+  it("keep zod's English messages (zod/mini has no locale of its own)", async () => {
+    const status = bundles.find((b) => b.name === "status");
+    expect(status).toBeDefined();
+    const code = readFileSync(status?.file ?? "", "utf8");
+    expect(code).toContain("Invalid input: expected");
+  });
+});
