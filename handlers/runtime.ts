@@ -103,9 +103,9 @@ export const correlate = (log: Pick<Logger, "appendKeys">): MiddlewareObj => ({
   },
 });
 
+/** logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets). */
 export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
   return middy(fn)
-    // logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets).
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(correlate(logger))
     .use(logErrors(logger));
