@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The sources are TypeScript run by Node's type stripping, which Node 22.18+ has on by default.
+// Runs the CLI bundle (dist/cli/, built at install by scripts/build-cli.js) when it is up to date with src/,
+// else the TypeScript sources, run by Node's type stripping, which Node 22.18+ has on by default.
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(
@@ -7,5 +8,11 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
-const { runCli } = await import("../src/cli/main.ts");
+const { bundleEntry } = await import("./cli-bundle.js");
+const bundle = bundleEntry(process.argv.slice(2), process.env);
+if (bundle) {
+  // The bundle's chunks are plain JavaScript: V8's code cache for them is kept beside them.
+  process.getBuiltinModule("node:module").enableCompileCache?.(bundle.cacheDir);
+}
+const { runCli } = await import(bundle ? bundle.url : "../src/cli/main.ts");
 process.exitCode = await runCli(process.argv.slice(2));

@@ -7,7 +7,12 @@
  * AWS run table: ECS_JOBS_TABLE, else the deployed name `ecs-jobs-<ECS_JOBS_STAGE or dev>-runs`.
  */
 import { join, resolve } from "node:path";
-import { type ClientConfig, type ClientConstructors, createClients } from "../aws/clients.ts";
+import {
+  type ClientConfig,
+  type ClientConstructors,
+  createClients,
+  type ServiceName,
+} from "../aws/clients.ts";
 import { catalogOf } from "../catalog/catalog.ts";
 import { configFromEnv, type Deps, type Log } from "../deps.ts";
 import { readLocalStack } from "../local/discovery.ts";
@@ -20,6 +25,8 @@ export interface CliDepsOptions {
   /** The jobs folder (--jobs); default ./jobs. */
   jobsDir?: string;
   now?: () => Date;
+  /** The SDK clients to load now (default: all six); others must be loaded with loadSdkClients before use. */
+  clients?: readonly ServiceName[];
 }
 
 /** Quiet by default: only warnings (e.g. a throttled call being retried) reach stderr. */
@@ -35,13 +42,31 @@ export function cliLog(io: CliIo): Log {
   };
 }
 
+/**
+ * Whether anything answers HTTP at `url` (any status). node:http rather than fetch: the SDK loads http
+ * anyway, while fetch would load undici (Node's fetch), a sixth of `ecs-jobs run`'s start-up.
+ */
 async function answers(url: string): Promise<boolean> {
+  let target: URL;
   try {
-    await fetch(url, { signal: AbortSignal.timeout(1_500) });
-    return true;
+    target = new URL(url);
   } catch {
     return false;
   }
+  // getBuiltinModule, not import(): an ES import of node:http reads its lazy WebSocket export, loading undici.
+  const { get } = process.getBuiltinModule(target.protocol === "https:" ? "node:https" : "node:http");
+  return new Promise((resolveAnswer) => {
+    try {
+      const req = get(target, { timeout: 1_500, agent: false }, (res) => {
+        res.resume();
+        resolveAnswer(true);
+      });
+      req.once("timeout", () => req.destroy(new Error("timeout")));
+      req.once("error", () => resolveAnswer(false));
+    } catch {
+      resolveAnswer(false);
+    }
+  });
 }
 
 const notRunning = (why: string) =>
@@ -69,26 +94,46 @@ async function localEndpoints(io: CliIo) {
 }
 
 /**
- * Imported on use, not at CLI start: `validate`, `list`, `show` and `next` never load the SDK.
- * All six, because a run that fails at launch is acted on here (retry, alert, pause) as in Lambda.
+ * The exports of a dynamically imported CommonJS package (the SDK clients). Node gives named exports found by
+ * lexing the file and `default` (module.exports); the CLI bundle (scripts/build-cli.js) gives `default` only.
  */
-async function sdkConstructors(): Promise<ClientConstructors> {
-  const [ecs, dynamodb, scheduler, eventbridge, sns, logs] = await Promise.all([
-    import("@aws-sdk/client-ecs"),
-    import("@aws-sdk/client-dynamodb"),
-    import("@aws-sdk/client-scheduler"),
-    import("@aws-sdk/client-eventbridge"),
-    import("@aws-sdk/client-sns"),
-    import("@aws-sdk/client-cloudwatch-logs"),
-  ]);
-  return {
-    ecs: ecs.ECSClient,
-    dynamodb: dynamodb.DynamoDBClient,
-    scheduler: scheduler.SchedulerClient,
-    eventbridge: eventbridge.EventBridgeClient,
-    sns: sns.SNSClient,
-    logs: logs.CloudWatchLogsClient,
-  };
+const cjsExports = <T extends object>(namespace: T): T => (namespace as { default?: T }).default ?? namespace;
+
+/**
+ * The SDK client constructors loaded so far, shared by every Deps this process builds: createClients reads a
+ * constructor when its client is first used, so one loaded later (loadSdkClients) is found then.
+ */
+const constructors: ClientConstructors = {};
+
+/** Imported on use, not at CLI start: `validate`, `list`, `show` and `next` never load the SDK. */
+const SDK_LOADERS: Record<ServiceName, () => Promise<void>> = {
+  ecs: async () => {
+    constructors.ecs = cjsExports(await import("@aws-sdk/client-ecs")).ECSClient;
+  },
+  dynamodb: async () => {
+    constructors.dynamodb = cjsExports(await import("@aws-sdk/client-dynamodb")).DynamoDBClient;
+  },
+  scheduler: async () => {
+    constructors.scheduler = cjsExports(await import("@aws-sdk/client-scheduler")).SchedulerClient;
+  },
+  eventbridge: async () => {
+    constructors.eventbridge = cjsExports(await import("@aws-sdk/client-eventbridge")).EventBridgeClient;
+  },
+  sns: async () => {
+    constructors.sns = cjsExports(await import("@aws-sdk/client-sns")).SNSClient;
+  },
+  logs: async () => {
+    constructors.logs = cjsExports(await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient;
+  },
+};
+
+export const ALL_SDK_CLIENTS = Object.keys(SDK_LOADERS) as ServiceName[];
+/** What launching a run needs; a run that is final at launch needs the rest (alert, retry, pause). */
+export const LAUNCH_SDK_CLIENTS: readonly ServiceName[] = ["ecs", "dynamodb"];
+
+/** Loads the constructors of `names` not loaded yet (each SDK client package is a large import). */
+export async function loadSdkClients(names: readonly ServiceName[] = ALL_SDK_CLIENTS): Promise<void> {
+  await Promise.all(names.filter((n) => constructors[n] === undefined).map((n) => SDK_LOADERS[n]()));
 }
 
 export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<Deps> {
@@ -118,7 +163,8 @@ export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<Dep
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     };
   }
-  const clients = createClients(await sdkConstructors(), clientConfig);
+  await loadSdkClients(opts.clients);
+  const clients = createClients(constructors, clientConfig);
   const now = opts.now ?? (() => new Date());
   return {
     clients,

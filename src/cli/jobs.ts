@@ -9,8 +9,19 @@ import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
 
 export const DEFAULT_JOBS_DIR = "jobs";
 
+/**
+ * Per CLI invocation (one `io`) and folder, the folder is read and parsed once: `run` needs the job and then
+ * the catalogue for its Deps, and parsing a large folder twice doubled its cost.
+ */
+const loaded = new WeakMap<CliIo, Map<string, ParseResult>>();
+
 export function loadJobs(io: CliIo, dir: string | undefined): ParseResult {
-  return loadJobsDir(resolve(io.cwd, dir ?? DEFAULT_JOBS_DIR), io.cwd);
+  const path = resolve(io.cwd, dir ?? DEFAULT_JOBS_DIR);
+  const byDir = loaded.get(io) ?? new Map<string, ParseResult>();
+  loaded.set(io, byDir);
+  const result = byDir.get(path) ?? loadJobsDir(path, io.cwd);
+  byDir.set(path, result);
+  return result;
 }
 
 /** Prints every spec problem to stderr; returns whether there were any. */

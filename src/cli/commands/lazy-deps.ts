@@ -1,11 +1,15 @@
 /** The default Deps maker of the commands that talk to ECS and the ledger, loaded on first use. */
+import type { ServiceName } from "../../aws/clients.ts";
 import type { Deps } from "../../deps.ts";
 import type { CliIo } from "../context.ts";
 
 export type MakeDeps = (
   io: CliIo,
-  opts: { aws?: boolean; jobsDir?: string; now?: () => Date },
+  opts: { aws?: boolean; jobsDir?: string; now?: () => Date; clients?: readonly ServiceName[] },
 ) => Promise<Deps>;
 
 /** cliDeps, imported when a command runs rather than when it is registered (it pulls the SDK). */
 export const lazyCliDeps: MakeDeps = async (io, opts) => (await import("../deps.ts")).cliDeps(io, opts);
+
+/** Loads the SDK clients a command's Deps did not load up front (see cliDeps `clients`). */
+export const loadAllSdkClients = async (): Promise<void> => (await import("../deps.ts")).loadSdkClients();

@@ -9,7 +9,7 @@ import { EcsJobsError } from "../../errors.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
 import type { Run } from "../../runs/model.ts";
 import { CliExit, type CliIo, EXIT_FAILED, printJson, usageError } from "../context.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
 
 export type { MakeDeps };
 
@@ -125,7 +125,14 @@ export function registerRun(
         ]);
       const job = requireJob(io, opts.jobs, name);
       const request = requestFromSets(opts.set);
-      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      // Launching needs ECS and DynamoDB only; the other four SDK clients are loaded if the run ends at
+      // launch (settleLaunched alerts, retries, pauses) or is followed (--wait), and not otherwise.
+      const deps = await makeDeps(io, {
+        ...(opts.aws && { aws: true }),
+        jobsDir: opts.jobs,
+        now,
+        ...(!opts.wait && { clients: ["ecs", "dynamodb"] }),
+      });
       const overrides = await runOverridesFor(deps, job, request, { allow: "any" });
       let run = await launchRun(deps, {
         job,
@@ -134,7 +141,13 @@ export function registerRun(
       });
       // settleLaunched acts only on a run already final at launch; the alert, retry and pause code it
       // needs is loaded only then.
-      if (isFinal(run.status)) await (await import("../../runs/finalize.ts")).settleLaunched(deps, run);
+      if (isFinal(run.status)) {
+        const [{ settleLaunched }] = await Promise.all([
+          import("../../runs/finalize.ts"),
+          makeDeps === lazyCliDeps ? loadAllSdkClients() : undefined,
+        ]);
+        await settleLaunched(deps, run);
+      }
       if (!opts.json) io.stdout(summary(statusLine, run));
       if (opts.wait) {
         run = await followRun(deps, run.runId, {
