@@ -83,6 +83,14 @@ describe("ecs-jobs run", () => {
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.stdout) as { runId: string; trigger: { kind: string; by: string } };
     expect(printed.trigger).toMatchObject({ kind: "cli", by: "cli:tester" });
+    // The run keeps the value for its retries; what is printed names the variable only.
+    expect(printed).toMatchObject({
+      overrides: { containers: { export: { environment: { CUSTOMER_ID: "(redacted)" } } } },
+    });
+    expect(r.stdout).not.toContain("c-1");
+    expect((await deps.ledger.get(printed.runId))?.overrides?.containers?.export?.environment).toEqual({
+      CUSTOMER_ID: "c-1",
+    });
     const input = ecs.commandCalls(RunTaskCommand)[0]?.args[0].input;
     expect(input?.count).toBe(2);
     expect(input?.overrides?.containerOverrides?.[0]).toEqual({

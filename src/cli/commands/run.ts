@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
+import { redactSecrets } from "../../alerts/redact.ts";
 import { EcsJobsError } from "../../errors.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
 import type { Run } from "../../runs/model.ts";
@@ -158,7 +159,7 @@ export function registerRun(
         });
         if (!opts.json && run.hint) io.stdout(`  hint: ${run.hint}\n`);
       }
-      if (opts.json) printJson(io, run);
+      if (opts.json) printJson(io, redactSecrets(run));
       const ok = opts.wait ? run.status === "SUCCEEDED" : run.status !== "FAILED" && run.status !== "SKIPPED";
       if (!ok) throw new CliExit(EXIT_FAILED);
     });

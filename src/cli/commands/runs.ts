@@ -1,5 +1,6 @@
 /** `ecs-jobs runs [NAME] [--limit N] [--json]`: recent runs with status, duration, exit codes, stop reason. */
 import type { Command } from "commander";
+import { redactSecrets } from "../../alerts/redact.ts";
 import { taskSucceeded } from "../../runs/aggregate.ts";
 import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
@@ -99,7 +100,7 @@ export function registerRuns(
       const limit = parsePositiveInt(opts.limit, "--limit");
       const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
       const runs = await recentRuns(deps.ledger, name, limit);
-      if (opts.json) printJson(io, runs);
+      if (opts.json) printJson(io, redactSecrets(runs));
       else if (runs.length === 0) io.stdout(name ? `no runs of ${name}\n` : "no runs\n");
       else io.stdout(runsTable(runs, now()));
     });
