@@ -2,7 +2,8 @@
  * Launch overhead: one schedule handler invocation (the Lambda handler with its middy stack, on a Scheduler
  * input) that ends in RunTask against the ECS emulator, against a bare SDK RunTask on the same emulator.
  * Goal ≤ 1.3×. Two rows: the run ledger in memory (what this code adds around RunTask) and on dynalite (the
- * deployed path: the run is written before RunTask and the launch recorded after, 3 round trips).
+ * deployed path: the run is written before RunTask and the launch recorded after: two PutItems, the
+ * second on the revision the ledger just wrote, with no read).
  */
 import "./quiet.ts";
 import { randomUUID } from "node:crypto";

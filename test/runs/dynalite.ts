@@ -6,6 +6,8 @@ import { RUN_TABLE_DEFINITION } from "../../src/runs/ledger-dynamo.ts";
 
 export interface Dynalite {
   client: DynamoDBClient;
+  /** Another client of the same server: each ledger instance (Lambda container) has its own. */
+  newClient(): DynamoDBClient;
   /** A fresh table on each call, so tests do not see each other's runs. */
   table(): Promise<string>;
   close(): Promise<void>;
@@ -17,14 +19,21 @@ export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  const clients: DynamoDBClient[] = [];
+  const newClient = () => {
+    const c = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    clients.push(c);
+    return c;
+  };
+  const client = newClient();
   const { ttlAttribute: _ttl, ...definition } = RUN_TABLE_DEFINITION;
   return {
     client,
+    newClient,
     async table() {
       const TableName = `runs-${++tables}`;
       await client.send(new CreateTableCommand({ TableName, BillingMode: "PAY_PER_REQUEST", ...definition }));
@@ -39,8 +48,43 @@ export async function startDynalite(): Promise<Dynalite> {
       }
     },
     async close() {
-      client.destroy();
+      for (const c of clients) c.destroy();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
     },
   };
+}
+
+/** The DynamoDB commands a client sent, by name ("PutItem"), and the conditional puts that failed. */
+export interface CommandCounts {
+  total(): number;
+  get(name: string): number;
+  conditionFailures: number;
+  reset(): void;
+}
+
+export function countCommands(client: DynamoDBClient): CommandCounts {
+  const counts = new Map<string, number>();
+  const result = {
+    conditionFailures: 0,
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    get: (name: string) => counts.get(name) ?? 0,
+    reset() {
+      counts.clear();
+      result.conditionFailures = 0;
+    },
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName).replace(/Command$/, "");
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      try {
+        return await next(args);
+      } catch (e) {
+        if ((e as { name?: unknown }).name === "ConditionalCheckFailedException") result.conditionFailures++;
+        throw e;
+      }
+    },
+    { step: "initialize", name: "testCountCommands" },
+  );
+  return result;
 }

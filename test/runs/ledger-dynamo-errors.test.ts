@@ -46,6 +46,19 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
     });
   });
 
+  it("forgets its copy of a run after a write that failed for no known reason: the write may have landed", async () => {
+    dynamo.on(GetCommand).resolves(stored());
+    dynamo.on(PutCommand).rejectsOnce(awsError("InternalServerError", 500)).resolves({});
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
+    const [provisioning, pending] = taskLifecycle();
+    await expect(ledger.applyTaskEvent("r", provisioning!.detail)).rejects.toMatchObject({
+      name: "InternalServerError",
+    });
+    await ledger.applyTaskEvent("r", pending!.detail);
+    // Read again rather than put on revision 4, which the failed write may have replaced.
+    expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 2);
+  });
+
   it("answers a create that lost to an earlier one with the stored run", async () => {
     dynamo.on(PutCommand).rejects(awsError("ConditionalCheckFailedException", 400));
     dynamo.on(GetCommand).resolves(stored());

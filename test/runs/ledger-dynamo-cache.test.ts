@@ -1,0 +1,308 @@
+/**
+ * The DynamoDB ledger's per-instance cache (one write per task event) against dynalite: several instances —
+ * Lambda containers, each with its own client and cache — change the same runs, so their cached copies go
+ * stale; the stored run must still be the ordered result, and what the cache saves is counted in commands.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EcsTaskDetail } from "../../src/runs/events.ts";
+import type { RunLedger } from "../../src/runs/ledger.ts";
+import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
+import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
+import type { Run, TaskState } from "../../src/runs/model.ts";
+import type { RunActionDeps } from "../../src/runs/retry.ts";
+import { handleTaskStateChange } from "../../src/runs/status.ts";
+import type { LaunchType } from "../support/events.ts";
+import { type CommandCounts, countCommands, type Dynalite, startDynalite } from "./dynalite.ts";
+import { launchedRun, runDeps, runTaskEvents, testJob } from "./harness.ts";
+
+let db: Dynalite;
+let tableName: string;
+let runs = 0;
+
+beforeAll(async () => {
+  db = await startDynalite();
+  tableName = await db.table();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+/** One ledger instance with its own client (and so its own cache), and the commands it sends. */
+function instance(cacheRuns?: number): { ledger: RunLedger; counts: CommandCounts } {
+  const client = db.newClient();
+  const counts = countCommands(client);
+  const ledger = createDynamoLedger(client, {
+    tableName,
+    retentionDays: 1,
+    ...(cacheRuns !== undefined && { cache: { runs: cacheRuns } }),
+  });
+  return { ledger, counts };
+}
+
+/** A run no other test touches (one table for the file: creating tables is slow on dynalite). */
+const freshRun = (o: Partial<Run> = {}): Run =>
+  launchedRun("report", { runId: `run-${++runs}-${Math.random().toString(36).slice(2)}`, ...o });
+
+const canonical = (r: Run | undefined) =>
+  r && { ...r, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
+
+interface TaskSpec {
+  started: boolean;
+  launchType: LaunchType;
+  exitCodes: (number | null)[];
+}
+
+const taskArb: fc.Arbitrary<TaskSpec> = fc.record({
+  started: fc.boolean(),
+  launchType: fc.constantFrom<LaunchType>("FARGATE", "EC2"),
+  exitCodes: fc.array(fc.oneof(fc.constantFrom(0, 0, 1), fc.constant(null)), { minLength: 1, maxLength: 2 }),
+});
+
+const eventCount = (t: TaskSpec) => (t.launchType === "FARGATE" ? 1 : 0) + (t.started ? 3 : 2);
+
+/**
+ * Tasks, which events are delivered twice, the delivery order, which of two instances gets each delivery,
+ * and whether deliveries wait for each other (one container after another) or all run at once.
+ */
+const scenarioArb = fc.array(taskArb, { minLength: 1, maxLength: 3 }).chain((tasks) => {
+  const total = tasks.reduce((n, t) => n + eventCount(t), 0);
+  return fc.subarray([...Array(total).keys()]).chain((dups) => {
+    const delivered = total + dups.length;
+    return fc.record({
+      tasks: fc.constant(tasks),
+      dups: fc.constant(dups),
+      order: fc.shuffledSubarray([...Array(delivered).keys()], {
+        minLength: delivered,
+        maxLength: delivered,
+      }),
+      toB: fc.array(fc.boolean(), { minLength: delivered, maxLength: delivered }),
+      concurrent: fc.boolean(),
+      launcherRecords: fc.boolean(),
+    });
+  });
+});
+
+function eventsOf(run: Run, tasks: readonly TaskSpec[]): EcsTaskDetail[] {
+  return tasks.flatMap((t, i) =>
+    runTaskEvents(run, i, {
+      started: t.started,
+      stopCode: t.started ? "EssentialContainerExited" : "TaskFailedToStart",
+      launchType: t.launchType,
+      containers: t.exitCodes.map((exitCode, c) => ({ name: c === 0 ? "app" : "sidecar", exitCode })),
+    }).map((e) => e.detail),
+  );
+}
+
+/** What the launcher records from the RunTask answer: the tasks with their essential flags, no version. */
+const launchedTasks = (events: readonly EcsTaskDetail[]): TaskState[] =>
+  [...new Set(events.map((e) => e.taskArn))].map((taskArn) => ({
+    taskArn,
+    lastStatus: "PROVISIONING",
+    containers: [
+      { name: "app", essential: true },
+      { name: "sidecar", essential: false },
+    ],
+  }));
+
+describe("DynamoDB ledger cache: instances with stale copies", () => {
+  it("two instances interleaving task events on one run end in the ordered result", async () => {
+    let conflicts = 0;
+    let sequentialDeliveries = 0;
+    let sequentialReads = 0;
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (s) => {
+        const a = instance();
+        const b = instance();
+        const run = freshRun({ expectedTasks: s.tasks.length });
+        const events = eventsOf(run, s.tasks);
+        const reference = new MemoryLedger();
+        await reference.create(run);
+        // Instance A is also the launcher: it created the run, so its cache starts with revision 0.
+        await a.ledger.create(run);
+        if (s.launcherRecords) {
+          const launch = { tasks: launchedTasks(events), failures: [] };
+          await reference.recordLaunch(run.runId, launch);
+          await a.ledger.recordLaunch(run.runId, launch);
+        }
+        for (const e of events) await reference.applyTaskEvent(run.runId, e);
+
+        const delivered = [...events, ...s.dups.map((i) => events[i] as EcsTaskDetail)];
+        const deliveries = s.order.map((i, k) => ({
+          ledger: s.toB[k] ? b.ledger : a.ledger,
+          detail: delivered[i] as EcsTaskDetail,
+        }));
+        a.counts.reset();
+        b.counts.reset();
+        const outcomes = s.concurrent
+          ? await Promise.all(deliveries.map((d) => d.ledger.applyTaskEvent(run.runId, d.detail)))
+          : [];
+        if (!s.concurrent)
+          for (const d of deliveries) outcomes.push(await d.ledger.applyTaskEvent(run.runId, d.detail));
+
+        // Each applied event was written once: changes = puts that succeeded.
+        const changed = outcomes.filter((o) => o?.changed).length;
+        const puts = a.counts.get("PutItem") + b.counts.get("PutItem");
+        const failed = a.counts.conditionFailures + b.counts.conditionFailures;
+        expect(puts - failed).toBe(changed);
+        conflicts += failed;
+        if (!s.concurrent) {
+          sequentialDeliveries += deliveries.length;
+          sequentialReads += a.counts.get("GetItem") + b.counts.get("GetItem");
+        }
+
+        const expected = canonical(await reference.get(run.runId));
+        // get() reads the table whichever instance asks, whatever it has cached.
+        expect(canonical(await a.ledger.get(run.runId))).toEqual(expected);
+        expect(canonical(await b.ledger.get(run.runId))).toEqual(expected);
+        const final = expected?.status === "SUCCEEDED" || expected?.status === "FAILED";
+        expect(outcomes.filter((o) => o?.becameFinal)).toHaveLength(final ? 1 : 0);
+      }),
+      { numRuns: 60 },
+    );
+    // The property exercised what it is about: puts on stale cached revisions, and changes without a read.
+    expect(conflicts).toBeGreaterThan(0);
+    expect(sequentialReads).toBeLessThan(sequentialDeliveries / 2);
+  }, 120_000);
+
+  it("a stale copy costs a failed put and a read, never a lost update; get() reads the table", async () => {
+    const a = instance();
+    const b = instance();
+    const run = freshRun();
+    const [provisioning, pending, running] = runTaskEvents(run, 0).map((e) => e.detail);
+    await a.ledger.create(run);
+    await a.ledger.applyTaskEvent(run.runId, provisioning!);
+    await b.ledger.applyTaskEvent(run.runId, pending!);
+    a.counts.reset();
+    // A's copy is revision 1 (PROVISIONING); the table has revision 2 (PENDING).
+    expect(await a.ledger.applyTaskEvent(run.runId, running!)).toMatchObject({ changed: true });
+    expect([a.counts.get("PutItem"), a.counts.conditionFailures, a.counts.get("GetItem")]).toEqual([2, 1, 1]);
+    // B's copy is revision 2 (PENDING); its get() answers from the table.
+    b.counts.reset();
+    expect((await b.ledger.get(run.runId))?.tasks[0]).toMatchObject({ lastStatus: "RUNNING", version: 3 });
+    expect(b.counts.get("GetItem")).toBe(1);
+    expect(
+      (await b.ledger.listByJob(run.job, { limit: 100 })).runs.find((r) => r.runId === run.runId),
+    ).toMatchObject({ status: "RUNNING" });
+  });
+
+  it("finish() answers from the table when its no-op was decided on a copy", async () => {
+    const a = instance();
+    const b = instance();
+    const run = freshRun();
+    const [, , running, stopped] = runTaskEvents(run, 0).map((e) => e.detail);
+    await a.ledger.create(run);
+    await a.ledger.applyTaskEvent(run.runId, running!);
+    await a.ledger.finish(run.runId, "TIMED_OUT");
+    // The task's last event arrives at another container after the sweeper gave up on the run.
+    await b.ledger.applyTaskEvent(run.runId, stopped!);
+    a.counts.reset();
+    const out = await a.ledger.finish(run.runId, "FAILED");
+    expect(out).toMatchObject({ changed: false, run: { status: "TIMED_OUT" } });
+    expect(out.run.tasks[0]).toMatchObject({ lastStatus: "STOPPED" });
+    expect([a.counts.get("GetItem"), a.counts.get("PutItem")]).toEqual([1, 0]);
+  });
+
+  it("changes a run it knows with one write, and drops duplicates and stale events with none", async () => {
+    const a = instance();
+    const run = freshRun();
+    const events = runTaskEvents(run, 0).map((e) => e.detail);
+    await a.ledger.create(run);
+    a.counts.reset();
+    await a.ledger.recordLaunch(run.runId, { tasks: launchedTasks(events), failures: [] });
+    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1, 0]);
+    for (const e of events) await a.ledger.applyTaskEvent(run.runId, e);
+    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1 + events.length, 0]);
+    a.counts.reset();
+    for (const e of [...events].reverse())
+      expect(await a.ledger.applyTaskEvent(run.runId, e)).toMatchObject({
+        changed: false,
+        becameFinal: false,
+        run: { status: "SUCCEEDED" },
+      });
+    expect(a.counts.total()).toBe(0);
+  });
+
+  it("an instance that never saw the run reads it once, then writes only", async () => {
+    const launcher = instance();
+    const status = instance();
+    const run = freshRun();
+    const events = runTaskEvents(run, 0).map((e) => e.detail);
+    await launcher.ledger.create(run);
+    for (const e of events) await status.ledger.applyTaskEvent(run.runId, e);
+    expect([status.counts.get("GetItem"), status.counts.get("PutItem")]).toEqual([1, events.length]);
+  });
+
+  it("the status handler: duplicates of a final run's events send no DynamoDB command at all", async () => {
+    const a = instance();
+    const job = testJob();
+    const deps: RunActionDeps = { ...runDeps([job]), ledger: a.ledger };
+    const run = freshRun();
+    await a.ledger.create(run);
+    const events = runTaskEvents(run, 0);
+    a.counts.reset();
+    for (const e of events) expect(await handleTaskStateChange(deps, e)).toBe("applied");
+    // One write per event, plus the DONE claim once the run is final.
+    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([events.length + 1, 0]);
+    a.counts.reset();
+    for (const e of [...events, ...events]) expect(await handleTaskStateChange(deps, e)).toBe("unchanged");
+    expect(a.counts.total()).toBe(0);
+    expect((await a.ledger.get(run.runId))?.status).toBe("SUCCEEDED");
+  });
+
+  it("forgets the least recently used runs beyond its size; size 0 reads before every change", async () => {
+    const small = instance(2);
+    const [r1, r2, r3] = [freshRun(), freshRun(), freshRun()];
+    for (const r of [r1, r2, r3]) await small.ledger.create(r!);
+    small.counts.reset();
+    const first = (r: Run) => runTaskEvents(r, 0)[0]!.detail;
+    await small.ledger.applyTaskEvent(r3!.runId, first(r3!));
+    await small.ledger.applyTaskEvent(r2!.runId, first(r2!));
+    expect(small.counts.get("GetItem")).toBe(0);
+    await small.ledger.applyTaskEvent(r1!.runId, first(r1!));
+    expect(small.counts.get("GetItem")).toBe(1);
+
+    const none = instance(0);
+    const r = freshRun();
+    await none.ledger.create(r);
+    none.counts.reset();
+    const events = runTaskEvents(r, 0).map((e) => e.detail);
+    for (const e of [...events, ...events]) await none.ledger.applyTaskEvent(r.runId, e);
+    expect([none.counts.get("GetItem"), none.counts.get("PutItem")]).toEqual([
+      2 * events.length,
+      events.length,
+    ]);
+  });
+});
+
+describe("DynamoDB ledger cache: claims", () => {
+  it("a claim this instance holds is not claimed again, without a write; another's is asked for", async () => {
+    const a = instance();
+    const b = instance();
+    const runId = freshRun().runId;
+    expect(await a.ledger.claimAlert(runId, "DONE")).toBe(true);
+    a.counts.reset();
+    expect(await a.ledger.claimAlert(runId, "DONE")).toBe(false);
+    expect(a.counts.total()).toBe(0);
+    expect(await b.ledger.claimAlert(runId, "DONE")).toBe(false);
+    // B's failed claim is not remembered: once A releases (its work failed), B's retry claims it.
+    await a.ledger.releaseAlert?.(runId, "DONE");
+    expect(await b.ledger.claimAlert(runId, "DONE")).toBe(true);
+    a.counts.reset();
+    expect(await a.ledger.claimAlert(runId, "DONE")).toBe(false);
+    expect(a.counts.get("PutItem")).toBe(1);
+    // And a release by the holder lets the holder claim again.
+    await b.ledger.releaseAlert?.(runId, "DONE");
+    expect(await b.ledger.claimAlert(runId, "DONE")).toBe(true);
+  });
+
+  it("claims once among concurrent callers of two instances", async () => {
+    const a = instance();
+    const b = instance();
+    const runId = freshRun().runId;
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).ledger.claimAlert(runId, "FAILED")),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+});
