@@ -40,6 +40,37 @@ describe("handler bundles", () => {
     }
   });
 
+  it("take Lambda's credentials from the environment only, without the rest of the default chain", async () => {
+    for (const b of bundles) {
+      const packages = b.byPackage.map(([p]) => p);
+      for (const p of [
+        "@aws-sdk/nested-clients",
+        "@aws-sdk/credential-provider-sso",
+        "@aws-sdk/credential-provider-ini",
+      ])
+        expect(packages, `${b.name} holds ${p}`).not.toContain(p);
+    }
+    // The bundled clients sign with the execution role's environment credentials, and say so when absent.
+    const status = bundles.find((b) => b.name === "status");
+    const { defaultProvider } = await import("../../handlers/shims/credential-provider-node.ts");
+    const saved = { ...process.env };
+    try {
+      process.env.AWS_ACCESS_KEY_ID = "AKIDEXAMPLE";
+      process.env.AWS_SECRET_ACCESS_KEY = "secret";
+      process.env.AWS_SESSION_TOKEN = "token";
+      await expect(defaultProvider()()).resolves.toMatchObject({
+        accessKeyId: "AKIDEXAMPLE",
+        secretAccessKey: "secret",
+        sessionToken: "token",
+      });
+      delete process.env.AWS_ACCESS_KEY_ID;
+      await expect(defaultProvider()()).rejects.toThrow(/AWS_ACCESS_KEY_ID|credentials/i);
+    } finally {
+      process.env = saved;
+    }
+    expect(readFileSync(status?.file ?? "", "utf8")).toContain("AWS_SESSION_TOKEN");
+  });
+
   it("keep zod's English messages (zod/mini has no locale of its own)", async () => {
     const status = bundles.find((b) => b.name === "status");
     expect(status).toBeDefined();
