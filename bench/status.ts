@@ -11,24 +11,13 @@ import { type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb
 import { createStatusHandler } from "../handlers/status.ts";
 import { runTaskStartedBy } from "../src/launch/requests.ts";
 import { runIdFor } from "../src/launch/run-id.ts";
+import { seededRandom } from "../src/local/ecs/faults.ts";
 import type { RunLedger } from "../src/runs/ledger.ts";
 import type { Run } from "../src/runs/model.ts";
 import { type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
 import { LAMBDA_CONTEXT } from "./launch.ts";
 import { type Benchmark, median, round } from "./lib.ts";
 import { JOB_NAME, type LocalEnv, startLocalEnv, TABLE } from "./local-env.ts";
-
-/** A small seeded PRNG (mulberry32): the same "random" order on every run of the benchmark. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Workload {
   runs: Run[];
@@ -40,7 +29,7 @@ export interface Workload {
  * across and within tasks, and 10% duplicates of random ones at random places.
  */
 export function workload(count: number, seed: number): Workload {
-  const random = prng(seed);
+  const random = seededRandom(seed); // the same "random" order on every run of the benchmark
   const unique = Math.ceil((count * 0.9) / 4) * 4;
   const createdAt = new Date().toISOString();
   const runs: Run[] = [];

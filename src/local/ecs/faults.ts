@@ -25,7 +25,7 @@ export interface FaultSettings {
 }
 
 /** mulberry32: tiny, fast, and good enough to decide which request fails. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
