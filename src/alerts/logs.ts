@@ -107,8 +107,11 @@ async function lastLines(deps: Pick<Deps, "clients" | "log">, group: string, str
     );
     return (out.events ?? []).map((e) => (e.message ?? "").replace(/\r?\n$/, ""));
   } catch (error) {
-    // No stream (the container never started) or no permission: the link is still worth sending.
-    deps.log.warn("could not read the failed container's last log lines", { error: String(error) });
+    // No stream is what a container that never started leaves (a failed pull, a missing secret): expected,
+    // not a warning. No permission or an outage is. Either way the link is still worth sending.
+    if ((error as { name?: unknown })?.name === "ResourceNotFoundException")
+      deps.log.info("the failed container wrote no log stream (it never started)", { stream });
+    else deps.log.warn("could not read the failed container's last log lines", { error: String(error) });
     return [];
   }
 }

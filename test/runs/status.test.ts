@@ -102,6 +102,44 @@ describe("a task that never starts: PENDING → STOPPED with CannotPullContainer
   });
 });
 
+describe("a container that never started, so never wrote a log stream", () => {
+  it("still links the stream, with no lines, and logs that as expected rather than a warning", async () => {
+    const job = testJob(`alerts: { on: [FAILED] }\n`);
+    const run = launchedRun("report");
+    const deps = runDeps([job]);
+    await deps.ledger.create(run);
+    const missing = Object.assign(new Error("The specified log stream does not exist."), {
+      name: "ResourceNotFoundException",
+    });
+    mocks.logs.on(GetLogEventsCommand).rejects(missing);
+    await deliver(
+      deps,
+      runTaskEvents(run, 0, {
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app", reason: "CannotPullContainerError: pull access denied" }],
+      }),
+    );
+    const logs = sentAlerts()[0]?.detail.logs as Record<string, unknown>;
+    expect(logs).toMatchObject({ container: "app", lastLines: [] });
+    expect(deps.log.lines.filter((l) => l.level === "warn")).toEqual([]);
+    expect(deps.log.lines.some((l) => l.level === "info" && /never started/.test(l.message))).toBe(true);
+
+    mocks.logs
+      .on(GetLogEventsCommand)
+      .rejects(Object.assign(new Error("no"), { name: "AccessDeniedException" }));
+    const other = launchedRun("report", { runId: `${run.runId.slice(0, -1)}x` });
+    await deps.ledger.create(other);
+    await deliver(
+      deps,
+      runTaskEvents(other, 0, {
+        stopCode: "TaskFailedToStart",
+        containers: [{ name: "app", reason: "CannotPullContainerError: pull access denied" }],
+      }),
+    );
+    expect(deps.log.lines.some((l) => l.level === "warn" && /last log lines/.test(l.message))).toBe(true);
+  });
+});
+
 describe("an essential container and a sidecar", () => {
   const job = testJob();
 
