@@ -40,6 +40,7 @@ import type { RunLedger, RunPage } from "./ledger.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./ledger-cache.ts";
 import { isFinal, type Run } from "./model.ts";
 import { mergeLaunch } from "./record-launch.ts";
+import { decodeRun, encodeRun } from "./run-codec.ts";
 
 export { RUN_TABLE_DEFINITION };
 
@@ -69,6 +70,11 @@ interface RunItem {
   run: Run;
   [TTL_ATTRIBUTE]: number;
 }
+
+/** The item as stored: the run inline, or compressed when large (src/runs/run-codec.ts). */
+type StoredItem = Omit<RunItem, "run"> & { run?: Run; runz?: Uint8Array };
+
+const fromStored = (stored: StoredItem): RunItem => ({ ...stored, run: decodeRun(stored) });
 
 const isConditionFailure = (e: unknown): boolean =>
   (e as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";
@@ -105,7 +111,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     return {
       pk: runKey(run.runId),
       rev,
-      run,
+      ...encodeRun(run),
       gsi1pk: jobKey(run.job),
       gsi1sk: sk,
       gsi2pk: RECENT_KEY,
@@ -119,7 +125,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     const out = await doc.send(
       new GetCommand({ TableName, Key: { pk: runKey(runId) }, ConsistentRead: true }),
     );
-    const stored = out.Item as RunItem | undefined;
+    const stored = out.Item ? fromStored(out.Item as StoredItem) : undefined;
     if (stored) cache.remember(runId, { rev: stored.rev, run: stored.run, expiresAt: stored[TTL_ATTRIBUTE] });
     else cache.forget(runId);
     return stored;
@@ -200,7 +206,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       }),
     );
     const next = encodeNext(out.LastEvaluatedKey);
-    const page: RunPage = { runs: (out.Items ?? []).map((i) => (i as RunItem).run) };
+    const page: RunPage = { runs: (out.Items ?? []).map((i) => decodeRun(i as StoredItem)) };
     return next ? { ...page, next } : page;
   }
 

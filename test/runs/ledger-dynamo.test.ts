@@ -202,3 +202,50 @@ describe("DynamoDB ledger against dynalite", () => {
     expect(Item?.activePk).toBeUndefined();
   });
 });
+
+describe("a run of 1,000 tasks that failed to start (more than a DynamoDB item holds as JSON)", () => {
+  const REASON =
+    "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.eu-west-1.amazonaws.com/thumbnails:21: not found";
+
+  it("is stored compressed, read back whole, listed, and still takes events", async () => {
+    const { ledger: l, tableName } = await ledger();
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({
+      taskArn: taskArnFor(`fanout-${i}`),
+      lastStatus: "PENDING",
+      version: 1,
+      containers: [
+        { name: "app", essential: true },
+        { name: "log-router", essential: false },
+      ],
+    }));
+    const big = run(900, { expectedTasks: 1000, tasks: [] });
+    await l.create(big);
+    await l.recordLaunch(big.runId, { tasks, failures: [] });
+    // Every task stops without having run: each gets its stop code and reason, twice (task and container).
+    for (const t of tasks.slice(0, 1000)) {
+      const [stopped] = taskLifecycle({
+        taskArn: t.taskArn,
+        stopCode: "TaskFailedToStart",
+        stoppedReason: REASON,
+        containers: [{ name: "app", reason: REASON }],
+        firstVersion: 2,
+      }).slice(-1);
+      await l.applyTaskEvent(big.runId, stopped!.detail);
+    }
+    const stored = await l.get(big.runId);
+    expect(stored?.status).toBe("FAILED");
+    expect(stored?.tasks).toHaveLength(1000);
+    expect(stored?.tasks.every((t) => t.stoppedReason === REASON)).toBe(true);
+    // As JSON it is past the 400 KB a DynamoDB item may hold: inline, every write of it would be refused.
+    expect(JSON.stringify(stored).length).toBeGreaterThan(400 * 1024);
+
+    const raw = await DynamoDBDocumentClient.from(db.client).send(
+      new GetCommand({ TableName: tableName, Key: { pk: `RUN#${big.runId}` } }),
+    );
+    expect(raw.Item?.run).toBeUndefined();
+    expect((raw.Item?.runz as Uint8Array).byteLength).toBeLessThan(100 * 1024);
+
+    const listed = await l.listByJob(big.job, { limit: 5 });
+    expect(listed.runs.find((r) => r.runId === big.runId)?.tasks).toHaveLength(1000);
+  }, 120_000);
+});
