@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateJobFiles } from "../test/deploy/generate-jobs.ts";
 import { withCliBundle } from "./cli-run.ts";
-import { generateJobs } from "./generate-jobs.ts";
 import { type Benchmark, BIN, interleaved, NODE, round, timeCommand } from "./lib.ts";
 
 export const validateBenchmark: Benchmark = {
@@ -15,7 +15,8 @@ export const validateBenchmark: Benchmark = {
     const count = quick ? 5 : 1000;
     const dir = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-validate-"));
     try {
-      for (const [name, text] of Object.entries(generateJobs(count))) writeFileSync(join(dir, name), text);
+      for (const [name, text] of Object.entries(generateJobFiles(count)))
+        writeFileSync(join(dir, name), text);
       const { result, note } = await withCliBundle(quick, async () =>
         interleaved(
           quick ? 1 : 9,

@@ -5,9 +5,9 @@
 import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generateJobs } from "../../bench/generate-jobs.ts";
 import { readJobsDir } from "../../src/catalog/read-dir.ts";
 import { parseJobs } from "../../src/spec/parse.ts";
+import { generateJobFiles } from "../deploy/generate-jobs.ts";
 
 const both = (text: string) => ({
   fast: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }),
@@ -17,7 +17,7 @@ const both = (text: string) => ({
 describe("the two YAML readers agree", () => {
   const texts = [
     ...readJobsDir("jobs").files.map((f) => f.text),
-    ...Object.values(generateJobs(40)),
+    ...Object.values(generateJobFiles(40)),
     "a: 2026-01-01T00:00:00Z\nb: 0x1F\nc: 1e3\nd: ~\ne: True\nf: 'on'\ng: on\nh: yes\ni: .inf\nk: 010\nl: 0o10\n",
     's: |\n  multi\n  line\nt: >-\n  folded\n  text\nu: "esc\\tape"\n',
   ];
