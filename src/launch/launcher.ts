@@ -73,6 +73,16 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
   return sendRequests(deps, job, stored, requests, policy.notes);
 }
 
+async function skip(deps: LaunchDeps, runId: string, others: string): Promise<Run> {
+  const note = `skipped: run(s) ${others} still active and policy.concurrency is forbid`;
+  deps.log.info("concurrency forbids a second run; skipped", { activeRuns: others });
+  await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: [note] });
+  const { run } = await deps.ledger.finish(runId, "SKIPPED", {
+    hint: `Run(s) ${others} of this job were still active, and policy.concurrency is forbid. Wait for them to finish, or use concurrency replace or allow.`,
+  });
+  return run;
+}
+
 /** forbid: SKIPPED when another run of the job is active. replace: stop that run's tasks first. */
 async function applyConcurrency(
   deps: LaunchDeps,
@@ -81,19 +91,20 @@ async function applyConcurrency(
 ): Promise<{ skipped: Run } | { notes: string[] }> {
   const concurrency = job.spec.policy.concurrency;
   if (concurrency === "allow") return { notes: [] };
+  if (concurrency === "forbid") {
+    // ListTasks below cannot see a run launched a moment ago by a simultaneous trigger; the ledger's slot
+    // can. It lapses after the run's timeout (plus a margin), should the run never be marked final.
+    const minutes = (job.spec.policy.timeoutMinutes ?? 24 * 60) + 15;
+    const now = deps.now();
+    const until = new Date(now.getTime() + minutes * 60_000);
+    const slot = await deps.ledger.claimJobSlot(job.name, runId, { now, until });
+    if (!slot.taken) return { skipped: await skip(deps, runId, slot.holder) };
+  }
   // A retried invocation must not count its own tasks as another run.
   const active = await findActiveTasks(deps, job, runId);
   if (active.length === 0) return { notes: [] };
   const others = runIdsOf(active).join(", ");
-  if (concurrency === "forbid") {
-    const note = `skipped: run(s) ${others} still active and policy.concurrency is forbid`;
-    deps.log.info("concurrency forbids a second run; skipped", { activeRuns: others });
-    await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: [note] });
-    const { run } = await deps.ledger.finish(runId, "SKIPPED", {
-      hint: `Run(s) ${others} of this job were still active, and policy.concurrency is forbid. Wait for them to finish, or use concurrency replace or allow.`,
-    });
-    return { skipped: run };
-  }
+  if (concurrency === "forbid") return { skipped: await skip(deps, runId, others) };
   await stopTasks(deps, job.spec.task.cluster, active, `ecs-jobs: replaced by run ${runId}`);
   deps.log.info("concurrency replace: stopped the active run", { activeRuns: others, tasks: active.length });
   return { notes: [`replaced run(s) ${others}: ${active.length} task(s) stopped`] };

@@ -56,6 +56,8 @@ export const RUN_TABLE_DEFINITION = {
 export const runKey = (runId: string): string => `RUN#${runId}`;
 export const jobKey = (job: string): string => `JOB#${job}`;
 export const claimKey = (runId: string, kind: string): string => `CLAIM#${runId}#${kind}`;
+/** The job's one run slot under `concurrency: forbid` (no index keys: never listed). */
+export const slotKey = (job: string): string => `SLOT#${job}`;
 export const RECENT_KEY = "RUN";
 export const ACTIVE_KEY = "ACTIVE";
 export const sortKey = (createdAt: string, runId: string): string => `${createdAt}#${runId}`;

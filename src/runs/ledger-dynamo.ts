@@ -33,6 +33,7 @@ import {
   RECENT_KEY,
   RUN_TABLE_DEFINITION,
   runKey,
+  slotKey,
   sortKey,
   TTL_ATTRIBUTE,
 } from "./dynamo-table.ts";
@@ -307,6 +308,48 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         if (isConditionFailure(e)) return false;
         throw e;
       }
+    },
+
+    async claimJobSlot(job, runId, { now: at, until }) {
+      const pk = slotKey(job);
+      const take = (ConditionExpression: string, values: Record<string, string>) =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: { pk, holder: runId, until: until.toISOString(), [TTL_ATTRIBUTE]: expiry() },
+            ConditionExpression,
+            ExpressionAttributeNames: { "#until": "until" },
+            ExpressionAttributeValues: values,
+          }),
+        );
+      let holder = "";
+      // Each round either takes the slot or finds who holds it; a lost race (another trigger took it between
+      // the read and the write) goes round again.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          await take("attribute_not_exists(pk) OR holder = :me OR #until < :now", {
+            ":me": runId,
+            ":now": at.toISOString(),
+          });
+          return { taken: true as const };
+        } catch (e) {
+          if (!isConditionFailure(e)) throw e;
+        }
+        const slot = await doc.send(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true }));
+        holder = String(slot.Item?.holder ?? "");
+        const held = holder ? await read(holder) : undefined;
+        if (held && !isFinal(held.run.status)) return { taken: false as const, holder };
+        try {
+          await take("holder = :old AND #until = :until", {
+            ":old": holder,
+            ":until": String(slot.Item?.until ?? ""),
+          });
+          return { taken: true as const };
+        } catch (e) {
+          if (!isConditionFailure(e)) throw e;
+        }
+      }
+      return { taken: false as const, holder };
     },
 
     async releaseAlert(runId, kind) {

@@ -105,6 +105,22 @@ export class MemoryLedger implements RunLedger {
     this.alerts.delete(`${runId}\n${kind}`);
   }
 
+  readonly slots = new Map<string, { holder: string; until: number }>();
+
+  async claimJobSlot(job: string, runId: string, at: { now: Date; until: Date }) {
+    const slot = this.slots.get(job);
+    const holderRun = slot && this.runs.get(slot.holder);
+    const free =
+      !slot ||
+      slot.holder === runId ||
+      slot.until < at.now.getTime() ||
+      !holderRun ||
+      isFinal(holderRun.status);
+    if (!free) return { taken: false as const, holder: slot.holder };
+    this.slots.set(job, { holder: runId, until: at.until.getTime() });
+    return { taken: true as const };
+  }
+
   private must(runId: string): Run {
     const run = this.runs.get(runId);
     if (!run) throw new Error(`run ${runId} not found`);

@@ -55,4 +55,15 @@ export interface RunLedger {
    * Optional so that test doubles need not implement it; without it a failed alert is not retried.
    */
   releaseAlert?(runId: string, kind: string): Promise<void>;
+  /**
+   * `concurrency: forbid`: takes the job's one slot for `runId` — when it is free, already this run's, past
+   * `until`, or held by a run that is final — atomically, so two triggers of the same instant cannot both
+   * launch. Refused while another run that is not final holds it; `holder` names that run. `now` is the
+   * caller's clock, the one `until` was computed with.
+   */
+  claimJobSlot(
+    job: string,
+    runId: string,
+    at: { now: Date; until: Date },
+  ): Promise<{ taken: true } | { taken: false; holder: string }>;
 }

@@ -296,6 +296,28 @@ describe("concurrency", () => {
     expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
   });
 
+  it("forbid: of two triggers at the same instant (neither's tasks listed yet), one launches", async () => {
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    placeAll(ecs);
+    const deps = testDeps();
+    const [a, b] = await Promise.all([
+      launchRun(deps, { job: nightly, trigger: scheduled("exec-a") }),
+      launchRun(deps, { job: nightly, trigger: { kind: "http", id: "req-b" } }),
+    ]);
+    const runs = [a, b];
+    expect(runs.map((r) => r.status).sort()).toEqual(["PENDING", "SKIPPED"]);
+    const launched = runs.find((r) => r.status === "PENDING");
+    expect(runs.find((r) => r.status === "SKIPPED")?.hint).toContain(launched?.runId);
+    expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+
+    // Once that run is final, the slot is free again; a redelivery of the launched trigger still launches.
+    const again = await launchRun(deps, { job: nightly, trigger: scheduled("exec-a") });
+    expect(again.runId).toBe(a.runId);
+    await deps.ledger.finish(launched!.runId, "TIMED_OUT");
+    const next = await launchRun(deps, { job: nightly, trigger: scheduled("exec-c") });
+    expect(next.status).toBe("PENDING");
+  });
+
   it("finds active tasks across ListTasks pages and DescribeTasks batches of 100", async () => {
     const many = Array.from({ length: 150 }, () => ecsTask({ startedBy: "ecs-svc/1" }));
     const last = ecsTask({ startedBy: `ecs-jobs/nightly-report/${other}` });

@@ -249,3 +249,35 @@ describe("a run of 1,000 tasks that failed to start (more than a DynamoDB item h
     expect(listed.runs.find((r) => r.runId === big.runId)?.tasks).toHaveLength(1000);
   }, 120_000);
 });
+
+describe("the job slot of concurrency: forbid, against dynalite", () => {
+  const at = (minutes = 0) => ({
+    now: new Date(NOW.getTime() + minutes * 60_000),
+    until: new Date(NOW.getTime() + (minutes + 60) * 60_000),
+  });
+
+  it("goes to exactly one of many simultaneous runs, and again to a redelivery of that run", async () => {
+    const { ledger: l } = await ledger();
+    const runs = Array.from({ length: 8 }, (_, i) => run(500 + i, { job: "slot-a" }));
+    for (const r of runs) await l.create(r);
+    const results = await Promise.all(runs.map((r) => l.claimJobSlot("slot-a", r.runId, at())));
+    const winners = runs.filter((_, i) => results[i]?.taken);
+    expect(winners).toHaveLength(1);
+    const holder = winners[0]!.runId;
+    for (const r of results) if (!r.taken) expect(r.holder).toBe(holder);
+    expect(await l.claimJobSlot("slot-a", holder, at())).toEqual({ taken: true });
+  });
+
+  it("is free again once its holder is final, or past its time", async () => {
+    const { ledger: l } = await ledger();
+    const [a, b, c] = [run(600, { job: "slot-b" }), run(601, { job: "slot-b" }), run(602, { job: "slot-b" })];
+    for (const r of [a, b, c]) await l.create(r);
+    expect(await l.claimJobSlot("slot-b", a.runId, at())).toEqual({ taken: true });
+    expect(await l.claimJobSlot("slot-b", b.runId, at())).toEqual({ taken: false, holder: a.runId });
+    await l.finish(a.runId, "TIMED_OUT");
+    expect(await l.claimJobSlot("slot-b", b.runId, at())).toEqual({ taken: true });
+    // b never ends (its Lambda died): after its time the slot lapses.
+    expect(await l.claimJobSlot("slot-b", c.runId, at(30))).toEqual({ taken: false, holder: b.runId });
+    expect(await l.claimJobSlot("slot-b", c.runId, at(61))).toEqual({ taken: true });
+  });
+});
