@@ -60,6 +60,8 @@ export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
     deps.log.warn("run of a job this deployment does not know; no retry or alert", { job: run.job });
     return;
   }
+  // A success leads to nothing but a RECOVERED alert (no retry, no pause): without one, skip the claim's write.
+  if (run.status === "SUCCEEDED" && !job.spec.alerts.on.includes("RECOVERED")) return;
   if (!(await deps.ledger.claimAlert(run.runId, DONE_CLAIM))) return;
   try {
     let note: string | undefined;

@@ -242,12 +242,25 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     const events = runTaskEvents(run, 0);
     a.counts.reset();
     for (const e of events) expect(await handleTaskStateChange(deps, e)).toBe("applied");
-    // One write per event, plus the DONE claim once the run is final.
-    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([events.length + 1, 0]);
+    // One write per event; no DONE claim, as a success of a job that does not alert RECOVERED leads to nothing.
+    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([events.length, 0]);
     a.counts.reset();
     for (const e of [...events, ...events]) expect(await handleTaskStateChange(deps, e)).toBe("unchanged");
     expect(a.counts.total()).toBe(0);
     expect((await a.ledger.get(run.runId))?.status).toBe("SUCCEEDED");
+  });
+
+  it("the status handler: a job alerting RECOVERED takes the DONE claim once its run is final", async () => {
+    const a = instance();
+    const job = testJob("alerts: { on: [FAILED, RECOVERED] }\n");
+    const deps: RunActionDeps = { ...runDeps([job]), ledger: a.ledger };
+    const run = freshRun();
+    await a.ledger.create(run);
+    const events = runTaskEvents(run, 0);
+    a.counts.reset();
+    for (const e of events) await handleTaskStateChange(deps, e);
+    // One write per event, plus the DONE claim; the RECOVERED check reads the job's runs (a Query).
+    expect(a.counts.get("PutItem")).toBe(events.length + 1);
   });
 
   it("forgets the least recently used runs beyond its size; size 0 reads before every change", async () => {
