@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { type Api, fargate, startRun, tempProject, waitForRun } from "../local/support/stack.ts";
+import { type Api, fargate, poll, startRun, tempProject, waitForRun } from "../local/support/stack.ts";
 import { expectInvariants, faultsInjected, startStack, waitAllFinal } from "./support-faults.ts";
 
 const JOBS = {
@@ -155,10 +155,22 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
 
   it("the stack stopped while slow RunTask answers are in flight finishes the launches, then the runs", async () => {
     const first = await project();
-    first.stack.emulator.faults.set({ latencyMs: 400, onlyOperations: ["RunTask"] });
+    // Slow enough that the RunTask calls are in flight at close, well within the HTTP server's 1 s drain.
+    first.stack.emulator.faults.set({ latencyMs: 150, onlyOperations: ["RunTask"] });
     // Not awaited: the stack goes down while the HTTP handler waits for RunTask (12 tasks = 2 calls).
     const posts = ["long", "wide"].map((j) => first.api.post<{ runId: string }>(`/jobs/${j}/runs`));
-    await new Promise((r) => setTimeout(r, 250));
+    // Close once both requests are inside the handler (their runs recorded, RunTask pending), however slow
+    // the machine is: a fixed sleep could close the server before it accepted them.
+    await poll(
+      async () =>
+        Promise.all(
+          ["long", "wide"].map(
+            async (j) => (await first.api.get<{ runs: Run[] }>(`/jobs/${j}/runs`)).body.runs.length,
+          ),
+        ),
+      (lengths) => lengths.every((n) => n > 0),
+      { what: "both runs recorded", everyMs: 10 },
+    );
     await first.stack.close();
     count(first.stack, ["RunTask"]);
     const answered = await Promise.all(posts);
