@@ -87,10 +87,10 @@ export class RunCache<R> {
     return entry && { rev: entry.rev, run: JSON.parse(entry.json) as R, expiresAt: entry.expiresAt };
   }
 
-  remember(runId: string, item: CachedRun<R>): void {
+  /** `json`: the run's JSON when the caller has it already (a write serialises the run anyway). */
+  remember(runId: string, item: CachedRun<R>, json = JSON.stringify(item.run)): void {
     const known = this.#runs.get(runId);
     if (known && known.rev >= item.rev) return;
-    const json = JSON.stringify(item.run);
     this.#runs.set(
       runId,
       { rev: item.rev, json, expiresAt: item.expiresAt },

@@ -107,12 +107,13 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
   const heldClaims = new Lru<string, true>(limits.runs);
   const expiry = () => Math.floor(now().getTime() / 1000) + options.retentionDays * 86_400;
 
-  const item = (run: Run, rev: number, expiresAt: number) => {
+  /** `json` is the run's JSON, which the cache keeps too: a write serialises the run once. */
+  const item = (run: Run, rev: number, expiresAt: number, json: string) => {
     const sk = sortKey(run.createdAt, run.runId);
     return {
       pk: runKey(run.runId),
       rev,
-      ...encodeRun(run),
+      ...encodeRun(run, json),
       gsi1pk: jobKey(run.job),
       gsi1sk: sk,
       gsi2pk: RECENT_KEY,
@@ -149,11 +150,12 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       if (!trustNoop) return AGAIN;
       return { before: known.run, after: known.run, changed: false };
     }
+    const json = JSON.stringify(next);
     try {
       await doc.send(
         new PutCommand({
           TableName,
-          Item: item(next, known.rev + 1, known.expiresAt),
+          Item: item(next, known.rev + 1, known.expiresAt, json),
           ConditionExpression: "#rev = :rev",
           ExpressionAttributeNames: { "#rev": "rev" },
           ExpressionAttributeValues: { ":rev": known.rev },
@@ -165,7 +167,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       if (!isConditionFailure(e)) throw e;
       return AGAIN;
     }
-    cache.remember(runId, { rev: known.rev + 1, run: next, expiresAt: known.expiresAt });
+    cache.remember(runId, { rev: known.rev + 1, run: next, expiresAt: known.expiresAt }, json);
     return { before: known.run, after: next, changed: true };
   }
 
@@ -214,15 +216,16 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
   return {
     async create(run) {
       const expiresAt = expiry();
+      const json = JSON.stringify(run);
       try {
         await doc.send(
           new PutCommand({
             TableName,
-            Item: item(run, 0, expiresAt),
+            Item: item(run, 0, expiresAt, json),
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
-        cache.remember(run.runId, { rev: 0, run, expiresAt });
+        cache.remember(run.runId, { rev: 0, run, expiresAt }, json);
         return { run, created: true };
       } catch (e) {
         if (!isConditionFailure(e)) throw e;

@@ -11,8 +11,8 @@ export const COMPRESS_ABOVE = 64 * 1024;
 
 export type StoredRun = { run: Run; runz?: never } | { runz: Uint8Array; run?: never };
 
-export function encodeRun(run: Run): StoredRun {
-  const json = JSON.stringify(run);
+/** `json`: the run's JSON when the caller has it already. */
+export function encodeRun(run: Run, json = JSON.stringify(run)): StoredRun {
   return json.length > COMPRESS_ABOVE ? { runz: gzipSync(json) } : { run };
 }
 
