@@ -9,6 +9,9 @@ export interface CliIo {
 }
 
 /** Exit codes of SPEC section 2. */
+/** The jobs folder every command reads unless --jobs says otherwise (SPEC section 2). */
+export const DEFAULT_JOBS_DIR = "jobs";
+
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

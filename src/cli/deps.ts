@@ -15,7 +15,7 @@ import {
 } from "../aws/clients.ts";
 import { catalogOf } from "../catalog/catalog.ts";
 import { configFromEnv, type Deps, type Log } from "../deps.ts";
-import { readLocalStack } from "../local/discovery.ts";
+import { DEFAULT_DATA_DIR, readLocalStack } from "../local/discovery.ts";
 import { createDynamoLedger } from "../runs/ledger-dynamo.ts";
 import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
 import { loadJobs } from "./jobs.ts";
@@ -80,7 +80,7 @@ async function localEndpoints(io: CliIo) {
   if (env.ECS_JOBS_ECS_ENDPOINT && env.ECS_JOBS_DYNAMODB_ENDPOINT) {
     return { ecs: env.ECS_JOBS_ECS_ENDPOINT, dynamodb: env.ECS_JOBS_DYNAMODB_ENDPOINT };
   }
-  const dataDir = resolve(io.cwd, env.ECS_JOBS_DATA_DIR ?? ".ecs-jobs");
+  const dataDir = resolve(io.cwd, env.ECS_JOBS_DATA_DIR ?? DEFAULT_DATA_DIR);
   const stack = readLocalStack(dataDir);
   if (!stack) throw notRunning(`no ${join(dataDir, "stack.json")} and ECS_JOBS_ECS_ENDPOINT is unset`);
   return {
@@ -127,9 +127,7 @@ const SDK_LOADERS: Record<ServiceName, () => Promise<void>> = {
   },
 };
 
-export const ALL_SDK_CLIENTS = Object.keys(SDK_LOADERS) as ServiceName[];
-/** What launching a run needs; a run that is final at launch needs the rest (alert, retry, pause). */
-export const LAUNCH_SDK_CLIENTS: readonly ServiceName[] = ["ecs", "dynamodb"];
+const ALL_SDK_CLIENTS = Object.keys(SDK_LOADERS) as ServiceName[];
 
 /** Loads the constructors of `names` not loaded yet (each SDK client package is a large import). */
 export async function loadSdkClients(names: readonly ServiceName[] = ALL_SDK_CLIENTS): Promise<void> {

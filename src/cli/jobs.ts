@@ -5,9 +5,7 @@ import { formatSpecIssue } from "../errors.ts";
 import { didYouMean } from "../spec/messages.ts";
 import type { ParseResult } from "../spec/parse.ts";
 import type { Job } from "../spec/schema.ts";
-import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
-
-export const DEFAULT_JOBS_DIR = "jobs";
+import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED } from "./context.ts";
 
 /**
  * Per CLI invocation (one `io`) and folder, the folder is read and parsed once: `run` needs the job and then

@@ -7,6 +7,9 @@ import { join } from "node:path";
 
 export const STACK_FILE = "stack.json";
 
+/** Where the local stack keeps its ledger, emulator state and this file, relative to the working folder. */
+export const DEFAULT_DATA_DIR = ".ecs-jobs";
+
 export interface LocalStackInfo {
   /** HTTP API and dashboard. */
   httpUrl: string;

@@ -36,7 +36,7 @@ import { startAwsStandIn } from "./aws/server.ts";
 import { createBehaviourResolver } from "./behaviour.ts";
 import { type Clock, realClock } from "./clock.ts";
 import { dashboardData } from "./dashboard-data.ts";
-import { removeLocalStack, writeLocalStack } from "./discovery.ts";
+import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "./discovery.ts";
 import { startDynalite } from "./dynamo.ts";
 import {
   type EcsEmulator,
@@ -56,7 +56,6 @@ import { reconcileActiveRuns } from "./reconcile.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
 import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from "./task-definitions.ts";
 
-export const DEFAULT_DATA_DIR = ".ecs-jobs";
 export const LOCAL_TABLE = "ecs-jobs-runs";
 export const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
 /** Fake credentials: the SDK insists on signing, the stand-ins do not check. */

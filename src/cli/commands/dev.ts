@@ -5,12 +5,9 @@
  */
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { DEFAULT_DATA_DIR } from "../../local/discovery.ts";
 import type { LocalStack } from "../../local/stack.ts";
-import { type CliIo, usageError } from "../context.ts";
-
-/** DEFAULT_DATA_DIR and DEFAULT_JOBS_DIR, repeated so that registering `dev` loads neither module. */
-const DEFAULT_DATA_DIR = ".ecs-jobs";
-const DEFAULT_JOBS_DIR = "jobs";
+import { type CliIo, DEFAULT_JOBS_DIR, usageError } from "../context.ts";
 
 export const DEFAULT_DEV_PORT = 4280;
 

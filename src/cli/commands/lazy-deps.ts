@@ -8,6 +8,9 @@ export type MakeDeps = (
   opts: { aws?: boolean; jobsDir?: string; now?: () => Date; clients?: readonly ServiceName[] },
 ) => Promise<Deps>;
 
+/** What launching a run needs; a run that is final at launch needs the rest (alert, retry, pause). */
+export const LAUNCH_SDK_CLIENTS: readonly ServiceName[] = ["ecs", "dynamodb"];
+
 /** cliDeps, imported when a command runs rather than when it is registered (it pulls the SDK). */
 export const lazyCliDeps: MakeDeps = async (io, opts) => (await import("../deps.ts")).cliDeps(io, opts);
 

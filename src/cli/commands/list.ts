@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { CliExit, type CliIo, EXIT_FAILED, printJson } from "../context.ts";
+import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
 
 export function registerList(program: Command, io: CliIo, now: () => Date): void {
   program
     .command("list")
     .description("one line per job: name, trigger(s), next fire time, target")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the jobs as JSON")
     .action(async (opts: { jobs: string; json?: boolean }) => {
       const [{ summarize }, { loadJobs, reportIssues }] = await Promise.all([

@@ -1,12 +1,20 @@
 import type { Command } from "commander";
-import { CliExit, type CliIo, EXIT_FAILED, parsePositiveInt, printJson, usageError } from "../context.ts";
+import {
+  CliExit,
+  type CliIo,
+  DEFAULT_JOBS_DIR,
+  EXIT_FAILED,
+  parsePositiveInt,
+  printJson,
+  usageError,
+} from "../context.ts";
 
 export function registerNext(program: Command, io: CliIo, now: () => Date): void {
   program
     .command("next")
     .argument("<name>", "job name")
     .description("the next N fire times, ISO 8601 with the offset of the job's time zone")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("-n, --count <n>", "how many", "5")
     .option("--from <iso>", "start after this instant (default: now)")
     .option("--json", "print a JSON array")

@@ -1,6 +1,6 @@
 /** `ecs-jobs resume NAME`: enables a job's schedule again after pauseAfterFailures disabled it. */
 import type { Command } from "commander";
-import { type CliIo, printJson } from "../context.ts";
+import { type CliIo, DEFAULT_JOBS_DIR, printJson } from "../context.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface ResumeOptions {
@@ -19,7 +19,7 @@ export function registerResume(
     .command("resume")
     .argument("<name>", "job name")
     .description("enable a job's schedule again after it was paused (policy.pauseAfterFailures)")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the result as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
     .action(async (name: string, opts: ResumeOptions) => {

@@ -9,8 +9,8 @@ import { redactSecrets } from "../../alerts/redact.ts";
 import { EcsJobsError } from "../../errors.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
 import type { Run } from "../../runs/model.ts";
-import { CliExit, type CliIo, EXIT_FAILED, printJson, usageError } from "../context.ts";
-import { lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
+import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson, usageError } from "../context.ts";
+import { LAUNCH_SDK_CLIENTS, lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
 
 export type { MakeDeps };
 
@@ -104,7 +104,7 @@ export function registerRun(
     .command("run")
     .argument("<name>", "job name")
     .description("launch one run of a job now (local stack, or AWS with --aws)")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--wait", "follow the run until it stops; exit 0 only if it SUCCEEDED")
     .option(
       "--set <path=value>",
@@ -132,7 +132,7 @@ export function registerRun(
         ...(opts.aws && { aws: true }),
         jobsDir: opts.jobs,
         now,
-        ...(!opts.wait && { clients: ["ecs", "dynamodb"] }),
+        ...(!opts.wait && { clients: LAUNCH_SDK_CLIENTS }),
       });
       const overrides = await runOverridesFor(deps, job, request, { allow: "any" });
       let run = await launchRun(deps, {

@@ -4,7 +4,7 @@ import { redactSecrets } from "../../alerts/redact.ts";
 import { taskSucceeded } from "../../runs/aggregate.ts";
 import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
-import { type CliIo, parsePositiveInt, printJson } from "../context.ts";
+import { type CliIo, DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 const REASON_MAX = 60;
@@ -92,7 +92,7 @@ export function registerRuns(
     .command("runs")
     .argument("[name]", "only the runs of this job")
     .description("recent runs, newest first: status, duration, exit codes, stop reason")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--limit <n>", "how many runs", "20")
     .option("--json", "print the runs as JSON")
     .option("--aws", "read the run table in AWS instead of the local stack")

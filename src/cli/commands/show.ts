@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../context.ts";
-import { printJson } from "../context.ts";
+import { DEFAULT_JOBS_DIR, printJson } from "../context.ts";
 
 /** Where StartTask will name the instance that joined; show has none, so it prints a placeholder. */
 export const INSTANCE_PLACEHOLDER = "<container-instance-arn>";
@@ -10,7 +10,7 @@ export function registerShow(program: Command, io: CliIo, now: () => Date): void
     .command("show")
     .argument("<name>", "job name")
     .description("print the exact ECS requests one run would send, in order, as JSON")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--run-id <id>", "the run id to put in startedBy, tags and clientToken")
     .option("--instance <arn>", "show the StartTask for this container instance (onInstanceLaunch jobs)")
     .option("--json", "JSON output (the default; accepted for symmetry)")

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { CliExit, type CliIo, EXIT_FAILED, printJson } from "../context.ts";
+import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
 
 export function registerValidate(program: Command, io: CliIo): void {
   program
     .command("validate")
     .description("validate every job spec; print each problem as file:line:col path: message")
-    .option("--jobs <dir>", "jobs folder", "jobs")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the result as JSON")
     .action(async (opts: { jobs: string; json?: boolean }) => {
       // Imported on use: the CLI registers every command for --help, and loads only the one that runs.
