@@ -8,25 +8,20 @@ import { resumeJob } from "../src/runs/pause.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
 
-/** Resume is on by default: the one route that needs the Scheduler client. */
+/**
+ * Resume is on by default: the one route that needs the Scheduler client. No deps (no catalogue, no ledger)
+ * is a generic 5xx with the cause logged; an event that is not an API Gateway proxy event (a misconfigured
+ * integration, a test invoke) is a 400, never a failed invocation. handleHttp answers every other error.
+ */
 export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOptions = {}) =>
   lambdaHandler(async (event: unknown): Promise<ApiGatewayResult> => {
-    let d: Deps;
+    let d: Deps | undefined;
     try {
       d = await deps();
+      return toApiGatewayResult(await handleHttp(d, requestFromApiGateway(event), { resumeJob, ...options }));
     } catch (error) {
-      // No catalogue or no ledger: the caller gets a generic 5xx, the log gets the cause.
-      return toApiGatewayResult(errorResponse(error, logger));
+      return toApiGatewayResult(errorResponse(error, d?.log ?? logger));
     }
-    // Not an API Gateway proxy event (a misconfigured integration, a test invoke): a 400, not a failed
-    // invocation — and not one that reaches the routes without the request context that names the caller.
-    let request: ReturnType<typeof requestFromApiGateway>;
-    try {
-      request = requestFromApiGateway(event);
-    } catch (error) {
-      return toApiGatewayResult(errorResponse(error, d.log));
-    }
-    return toApiGatewayResult(await handleHttp(d, request, { resumeJob, ...options }));
   });
 
 export const handler = createHttpHandler(lambdaDeps(RUN_ACTION_CLIENTS));
