@@ -8,6 +8,4 @@
  * in the Lambda developer guide), which is the first link of that chain — so the bundles take only it.
  * The CLI and the local stack are not bundled this way: they keep the whole chain.
  */
-import { fromEnv } from "@aws-sdk/credential-provider-env";
-
-export const defaultProvider: typeof fromEnv = (init) => fromEnv(init);
+export { fromEnv as defaultProvider } from "@aws-sdk/credential-provider-env";
