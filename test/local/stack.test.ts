@@ -1,16 +1,16 @@
 /**
  * The embedded local stack end to end (SPEC section 5), driven only through its public faces: the HTTP API
- * (fetch), the CLI (runCli, in-process) and AWS SDK clients pointed at the ECS emulator. The test hooks of
+ * (fetch), the CLI (in-process, test/support/cli.ts) and AWS SDK clients pointed at the ECS emulator. The test hooks of
  * the stack object (fireSchedule, an injected clock) stand in for waiting on real time.
  */
 import { rmSync } from "node:fs";
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/main.ts";
 import type { LocalAlert } from "../../src/local/aws/alerts.ts";
 import { createOffsetClock } from "../../src/local/clock.ts";
 import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
+import { cli } from "../support/cli.ts";
 import {
   type Api,
   api,
@@ -216,46 +216,16 @@ describe("the local stack", () => {
   });
 
   it("lets the CLI list the runs of the running stack (`ecs-jobs runs`)", async () => {
-    let out = "";
-    let err = "";
-    const code = await runCli(["runs", "--json", "--limit", "50"], {
-      io: {
-        stdout: (t) => {
-          out += t;
-        },
-        stderr: (t) => {
-          err += t;
-        },
-        cwd: project.dir,
-        env: {},
-      },
-    });
-    if (code === 2 && /unknown command/.test(err))
-      throw new Error("`ecs-jobs runs` is not registered in src/cli/main.ts (registerRuns)");
-    expect(err).toBe("");
-    expect(code).toBe(0);
-    const runs = JSON.parse(out) as Run[];
-    expect(runs.map((r) => r.job)).toEqual(expect.arrayContaining(["hello", "broken", "exit3", "tick"]));
+    const r = await cli(["runs", "--json", "--limit", "50"], { cwd: project.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const runs = JSON.parse(r.stdout) as Run[];
+    expect(runs.map((x) => x.job)).toEqual(expect.arrayContaining(["hello", "broken", "exit3", "tick"]));
   });
 
   it("lets `ecs-jobs run NAME --wait` follow a run of the stack to SUCCEEDED and exit 0", async () => {
-    let out = "";
-    let err = "";
-    const code = await runCli(["run", "hello", "--wait"], {
-      io: {
-        stdout: (t) => {
-          out += t;
-        },
-        stderr: (t) => {
-          err += t;
-        },
-        cwd: project.dir,
-        env: {},
-      },
-    });
-    if (code === 2 && /unknown command/.test(err))
-      throw new Error("`ecs-jobs run` is not registered in src/cli/main.ts (registerRun)");
-    expect(`${out}${err}`).toMatch(/SUCCEEDED/);
-    expect(code).toBe(0);
+    const r = await cli(["run", "hello", "--wait"], { cwd: project.dir });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCEEDED/);
+    expect(r.code).toBe(0);
   });
 });
