@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createHttpHandler } from "../../handlers/http.ts";
 import { createClients } from "../../src/aws/clients.ts";
 import { lambdaContext, placeAll, type TestDeps, testDeps } from "../launch/harness.ts";
-import { loadFixture } from "../support/events.ts";
+import {
+  type ApiGatewayEvent,
+  loadFixture,
+  apiGatewayV1 as v1,
+  apiGatewayV2 as v2,
+} from "../support/events.ts";
 
 const ecs = mockClient(ECSClient);
 const scheduler = mockClient(SchedulerClient);
@@ -23,29 +28,7 @@ const depsWithScheduler = (): TestDeps => ({
   ),
 });
 
-type Event = Record<string, unknown> & { requestContext: Record<string, unknown> };
-
-function v2(method: string, path: string, body?: string): Event {
-  const e = loadFixture<Event>("apigw-http-v2");
-  e.rawPath = path;
-  e.rawQueryString = "";
-  e.queryStringParameters = undefined;
-  e.body = body;
-  e.requestContext.http = { ...(e.requestContext.http as object), method, path };
-  e.requestContext.authorizer = { iam: { userArn: "arn:aws:iam::111122223333:user/alice" } };
-  return e;
-}
-
-function v1(method: string, path: string, body?: string): Event {
-  const e = loadFixture<Event>("apigw-rest-proxy-v1");
-  e.httpMethod = method;
-  e.path = path;
-  e.resource = path;
-  e.body = body ?? null;
-  e.queryStringParameters = null;
-  e.multiValueQueryStringParameters = null;
-  return e;
-}
+type Event = ApiGatewayEvent;
 
 const invoke = async (deps: TestDeps, event: Event) => {
   const handler = createHttpHandler(async () => deps);

@@ -9,7 +9,7 @@ import { createHttpHandler } from "../../handlers/http.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { lambdaContext } from "../launch/harness.ts";
 import { mocks, resetMocks, runDeps, sentAlerts, testJob } from "../runs/harness.ts";
-import { loadFixture } from "../support/events.ts";
+import { apiGatewayV2 } from "../support/events.ts";
 
 beforeEach(resetMocks);
 afterEach(() => {
@@ -25,23 +25,6 @@ const scheduled = testJob(`schedule: { expression: "rate(1 hour)" }
 http: {}
 alerts: { on: [FAILED] }
 `);
-
-/** POST /jobs/report/runs as API Gateway (HTTP API 2.0) delivers it. */
-function startRunEvent() {
-  const event = loadFixture<Record<string, unknown> & { requestContext: Record<string, unknown> }>(
-    "apigw-http-v2",
-  );
-  event.rawPath = "/jobs/report/runs";
-  event.rawQueryString = "";
-  event.queryStringParameters = undefined;
-  event.body = "{}";
-  event.requestContext.http = {
-    ...(event.requestContext.http as object),
-    method: "POST",
-    path: event.rawPath,
-  };
-  return event;
-}
 
 describe("a run refused at launch", () => {
   it("is alerted once by the schedule handler, however often the invocation repeats", async () => {
@@ -61,7 +44,7 @@ describe("a run refused at launch", () => {
   it("is alerted by the http handler, which still answers 202 with the FAILED run", async () => {
     mocks.ecs.on(RunTaskCommand).resolves(refused);
     const deps = runDeps([scheduled]);
-    const event = startRunEvent();
+    const event = apiGatewayV2("POST", "/jobs/report/runs", "{}");
     const res = (await createHttpHandler(async () => deps)(event, lambdaContext)) as {
       statusCode: number;
       body: string;
@@ -75,7 +58,7 @@ describe("a run refused at launch", () => {
     mocks.ecs.on(RunTaskCommand).resolves(refused);
     mocks.eventbridge.on(PutEventsCommand).rejects(new Error("EventBridge is down"));
     const deps = runDeps([scheduled]);
-    const event = startRunEvent();
+    const event = apiGatewayV2("POST", "/jobs/report/runs", "{}");
     const res = (await createHttpHandler(async () => deps)(event, lambdaContext)) as { statusCode: number };
     expect(res.statusCode).toBe(202);
     expect(deps.log.lines.some((l) => l.level === "error" && /ended at launch failed/.test(l.message))).toBe(

@@ -25,6 +25,32 @@ export function loadFixture<T = unknown>(name: FixtureName): T {
   return JSON.parse(readFileSync(resolve(FIXTURES_DIR, `${name}.json`), "utf8")) as T;
 }
 
+export type ApiGatewayEvent = Record<string, unknown> & { requestContext: Record<string, unknown> };
+
+/** The HTTP API 2.0 fixture as a request `method path` with `body`, signed by an IAM user (the deployed auth). */
+export function apiGatewayV2(method: string, path: string, body?: string): ApiGatewayEvent {
+  const e = loadFixture<ApiGatewayEvent>("apigw-http-v2");
+  e.rawPath = path;
+  e.rawQueryString = "";
+  e.queryStringParameters = undefined;
+  e.body = body;
+  e.requestContext.http = { ...(e.requestContext.http as object), method, path };
+  e.requestContext.authorizer = { iam: { userArn: "arn:aws:iam::111122223333:user/alice" } };
+  return e;
+}
+
+/** The REST API proxy 1.0 fixture as a request `method path` with `body`. */
+export function apiGatewayV1(method: string, path: string, body?: string): ApiGatewayEvent {
+  const e = loadFixture<ApiGatewayEvent>("apigw-rest-proxy-v1");
+  e.httpMethod = method;
+  e.path = path;
+  e.resource = path;
+  e.body = body ?? null;
+  e.queryStringParameters = null;
+  e.multiValueQueryStringParameters = null;
+  return e;
+}
+
 export type LaunchType = "FARGATE" | "EC2";
 
 export const loadTaskFixture = (launchType: LaunchType = "FARGATE"): EcsTaskStateChange =>
