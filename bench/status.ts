@@ -14,7 +14,7 @@ import { runIdFor } from "../src/launch/run-id.ts";
 import { seededRandom } from "../src/local/ecs/faults.ts";
 import type { RunLedger } from "../src/runs/ledger.ts";
 import type { Run } from "../src/runs/model.ts";
-import { type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
+import { shuffled, type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
 import { LAMBDA_CONTEXT } from "./launch.ts";
 import { type Benchmark, median, round } from "./lib.ts";
 import { JOB_NAME, type LocalEnv, startLocalEnv, TABLE } from "./local-env.ts";
@@ -61,13 +61,10 @@ export function workload(count: number, seed: number): Workload {
       }),
     );
   }
-  for (let i = events.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [events[i], events[j]] = [events[j], events[i]];
-  }
-  while (events.length < count)
-    events.splice(Math.floor(random() * events.length), 0, events[Math.floor(random() * unique)]);
-  return { runs, events: events.slice(0, count) };
+  const mixed = shuffled(events, random);
+  while (mixed.length < count)
+    mixed.splice(Math.floor(random() * mixed.length), 0, mixed[Math.floor(random() * unique)]);
+  return { runs, events: mixed.slice(0, count) };
 }
 
 /** Counts the DynamoDB commands a client sends, by name. */

@@ -1,10 +1,11 @@
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
+import { seededRandom } from "../../src/local/ecs/faults.ts";
 import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { runFixture, taskArnFor, taskLifecycle } from "../support/events.ts";
+import { runFixture, shuffled, taskArnFor, taskLifecycle } from "../support/events.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
@@ -32,22 +33,8 @@ const run = (i: number, o: Partial<Run> = {}): Run =>
 const canonical = (r: Run | undefined) =>
   r && { ...r, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
 
-/** A deterministic shuffle (mulberry32), so a failure can be replayed. */
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  let s = seed;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
+/** A deterministic shuffle, so a failure can be replayed. */
+const shuffle = <T>(items: readonly T[], seed: number): T[] => shuffled(items, seededRandom(seed));
 
 describe("DynamoDB ledger against dynalite", () => {
   it("creates a run once: a second create, even concurrent, gets the stored run", async () => {

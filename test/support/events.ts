@@ -25,6 +25,16 @@ export function loadFixture<T = unknown>(name: FixtureName): T {
   return JSON.parse(readFileSync(resolve(FIXTURES_DIR, `${name}.json`), "utf8")) as T;
 }
 
+/** Fisher–Yates with the given random source (a seeded one replays the same order). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 export type ApiGatewayEvent = Record<string, unknown> & { requestContext: Record<string, unknown> };
 
 /** The HTTP API 2.0 fixture as a request `method path` with `body`, signed by an IAM user (the deployed auth). */
