@@ -5,6 +5,7 @@
  * repeated ARNs and reasons of a fan-out compress ~20×, so the largest run a job may ask for fits.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
+import { EcsJobsError } from "../errors.ts";
 import type { Run } from "./model.ts";
 
 export const COMPRESS_ABOVE = 64 * 1024;
@@ -19,5 +20,5 @@ export function encodeRun(run: Run, json = JSON.stringify(run)): StoredRun {
 export function decodeRun(stored: { run?: Run; runz?: Uint8Array }): Run {
   if (stored.run) return stored.run;
   if (stored.runz) return JSON.parse(gunzipSync(stored.runz).toString("utf8")) as Run;
-  throw new Error("stored run item holds neither run nor runz");
+  throw new EcsJobsError("CorruptRunItem", "stored run item holds neither run nor runz");
 }
