@@ -3,7 +3,8 @@ import { redactSecrets } from "../alerts/redact.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
 import type { RunLedger } from "../runs/ledger.ts";
-import { formatInZone } from "../schedule/index.ts";
+import { describeSchedule } from "../schedule/describe.ts";
+import { formatInZone, parseScheduleExpression } from "../schedule/index.ts";
 import type { AlertLog } from "./aws/alerts.ts";
 import type { ScheduleStore } from "./aws/schedules.ts";
 import type { DashboardData, DashboardJob } from "./http/dashboard.ts";
@@ -30,7 +31,12 @@ export async function dashboardData(s: {
       ...(job.spec.description && { description: job.spec.description }),
       triggers: triggersOf(job.spec),
       ...(sched && {
-        schedule: { expression: awsExpression(sched.expression), timezone: sched.timezone, state },
+        schedule: {
+          expression: awsExpression(sched.expression),
+          timezone: sched.timezone,
+          state,
+          ...describedAs(sched.expression),
+        },
       }),
       nextFireTimes:
         sched && state === "ENABLED"
@@ -42,4 +48,10 @@ export async function dashboardData(s: {
   });
   const { runs } = await s.ledger.listRecent({ limit: DASHBOARD_RUNS });
   return { jobs, runs: redactSecrets(runs), alerts: s.alerts.list(), now: s.now, ecsUrl: s.ecsUrl };
+}
+
+/** The schedule in words ("At 03:00"), from a spec that was validated: an expression always parses. */
+function describedAs(expression: string): { summary?: string } {
+  const parsed = parseScheduleExpression(expression);
+  return parsed.ok ? { summary: describeSchedule(parsed.value) } : {};
 }

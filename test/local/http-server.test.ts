@@ -42,7 +42,12 @@ const data = (): DashboardData => ({
       name: "report",
       description: EVIL,
       triggers: ["schedule", "http"],
-      schedule: { expression: "cron(0 3 * * ? *)", timezone: "Europe/Paris", state: "ENABLED" },
+      schedule: {
+        expression: "cron(0 3 * * ? *)",
+        timezone: "Europe/Paris",
+        state: "ENABLED",
+        summary: `At 03:00 ${EVIL}`,
+      },
       nextFireTimes: ["2026-01-02T03:00:00+01:00"],
       target: "FARGATE reports/report:7 x1",
       local: "exit:3, 2 s",
@@ -171,6 +176,7 @@ describe("the dashboard page", () => {
     expect(html).toContain('<script nonce="n0nce">');
     expect(html).toContain("app=3");
     expect(html).toContain("EssentialContainerExited");
+    expect(html).toContain(`At 03:00 ${escapeHtml(EVIL)}`);
   });
 });
 

@@ -210,6 +210,8 @@ describe("the local stack", () => {
     for (const status of ["SUCCEEDED", "FAILED", "TIMED_OUT"]) expect(html).toContain(`>${status}<`);
     expect(html).toContain("CannotPullContainerError");
     expect(html).toContain("app=3");
+    // Each schedule in words, beside its expression.
+    expect(html).toMatch(/rate\(1 minute\).*Every minute/s);
     const denied = await fetch(`${stack.httpUrl}/`);
     expect(denied.status).toBe(401);
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("Unauthorized");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeSchedule, parseScheduleExpression } from "../../src/schedule/index.ts";
+import { describeSchedule } from "../../src/schedule/describe.ts";
+import { parseScheduleExpression } from "../../src/schedule/index.ts";
 
 function describeText(text: string): string {
   const r = parseScheduleExpression(text);

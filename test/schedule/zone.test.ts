@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.ts";
 import { formatInZone, isValidTimeZone } from "../../src/schedule/index.ts";
-import { instantsOf, localTimeOf } from "../../src/schedule/zone.ts";
+import { checkTimeZone, instantsOf, localTimeOf, resolvesAsWritten } from "../../src/schedule/zone.ts";
 
 describe("isValidTimeZone", () => {
   it.each([
@@ -22,6 +22,23 @@ describe("isValidTimeZone", () => {
     ["Europe/Paris ", "trailing space"],
     [`Europe/${"X".repeat(50)}`, "longer than the 50 characters AWS allows"],
   ])("rejects %j (%s)", (tz) => expect(isValidTimeZone(tz)).toBe(false));
+});
+
+describe("checkTimeZone's fast path (Intl's list of canonical zones)", () => {
+  const listed = [...Intl.supportedValuesOf("timeZone"), "UTC"].filter((z) => z.length <= 50);
+  it("accepts exactly what Intl.DateTimeFormat accepts, for every listed zone and its wrong-case spellings", () => {
+    expect(listed.length).toBeGreaterThan(300);
+    for (const zone of listed) {
+      for (const name of [zone, zone.toLowerCase(), zone.toUpperCase()]) {
+        expect({ name, valid: checkTimeZone(name) }).toEqual({ name, valid: resolvesAsWritten(name) });
+      }
+    }
+  });
+  it("still takes aliases Intl does not list", () => {
+    const aliases = ["US/Eastern", "Asia/Calcutta", "GB", "Etc/UTC"].filter((z) => !listed.includes(z));
+    expect(aliases.length).toBeGreaterThan(0);
+    for (const alias of aliases) expect(checkTimeZone(alias)).toBe(true);
+  });
 });
 
 describe("formatInZone", () => {

@@ -11,7 +11,13 @@ export interface DashboardJob {
   name: string;
   description?: string;
   triggers: string[];
-  schedule?: { expression: string; timezone: string; state: "ENABLED" | "DISABLED" | "PAUSED" };
+  schedule?: {
+    expression: string;
+    timezone: string;
+    state: "ENABLED" | "DISABLED" | "PAUSED";
+    /** In words, e.g. "At 03:00". */
+    summary?: string;
+  };
   /** ISO 8601 in the job's time zone. */
   nextFireTimes: string[];
   target: string;
@@ -80,7 +86,7 @@ function jobsTable(jobs: DashboardJob[]): string {
           j.schedule.state === "ENABLED"
             ? ""
             : ` <span class="tag warn">${escapeHtml(j.schedule.state)}</span>`
-        }`
+        }${j.schedule.summary ? `<div class="muted">${escapeHtml(j.schedule.summary)}</div>` : ""}`
       : "";
     return `<tr data-job="${escapeHtml(j.name)}"><td><b>${escapeHtml(j.name)}</b><div class="muted">${escapeHtml(
       j.description ?? "",
