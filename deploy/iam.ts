@@ -182,6 +182,7 @@ export function baseStatements(key: FunctionKey, names: IamNames, config: Deploy
       Action: [
         // Exactly the calls of src/runs/ledger-dynamo.ts.
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",

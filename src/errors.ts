@@ -60,6 +60,17 @@ export class ConflictError extends EcsJobsError {
   }
 }
 
+/**
+ * AWS kept answering "not now" past this system's own retries (e.g. DynamoDB left keys of a batch read
+ * unprocessed). Marked like the SDK's throttling errors, so every boundary treats it as one: transient.
+ */
+export class ThrottledError extends EcsJobsError {
+  readonly $retryable = { throttling: true };
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("Throttled", message, options);
+  }
+}
+
 /** A conditional write lost: the item changed since it was read, or already holds newer data. */
 export class StaleWriteError extends EcsJobsError {
   constructor(message: string, options: { cause?: unknown } = {}) {

@@ -6,6 +6,11 @@
  * - `recent` (gsi2pk = RUN, same sort key): every run, newest first;
  * - `active` (activePk = ACTIVE, same sort key): sparse — the attribute exists only while the run is not
  *   final, so the sweeper reads only the runs that still need it;
+ * - the indexes hold keys only: a run's item is rewritten on every task event, and an index projecting it
+ *   would copy each rewrite (of up to ~400 KB for a many-task run) into every index the run is in; keys
+ *   change at most twice a run (created; `activePk` removed when final), so the indexes are written that
+ *   often, in items of a few bytes — which also keeps the single `recent` partition far from its limit;
+ *   listings read the runs themselves from the table (BatchGetItem);
  * - claim items: `pk = CLAIM#<runId>#<kind>`, one per alert or action taken once per run;
  * - `expiresAt` (epoch seconds) on every item: DynamoDB TTL deletes runs after the retention.
  */
@@ -31,7 +36,7 @@ export const RUN_TABLE_DEFINITION = {
         { AttributeName: "gsi1pk", KeyType: "HASH" as const },
         { AttributeName: "gsi1sk", KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "ALL" as const },
+      Projection: { ProjectionType: "KEYS_ONLY" as const },
     },
     {
       IndexName: INDEX.recent,
@@ -39,7 +44,7 @@ export const RUN_TABLE_DEFINITION = {
         { AttributeName: "gsi2pk", KeyType: "HASH" as const },
         { AttributeName: "gsi1sk", KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "ALL" as const },
+      Projection: { ProjectionType: "KEYS_ONLY" as const },
     },
     {
       IndexName: INDEX.active,
@@ -47,7 +52,7 @@ export const RUN_TABLE_DEFINITION = {
         { AttributeName: "activePk", KeyType: "HASH" as const },
         { AttributeName: "gsi1sk", KeyType: "RANGE" as const },
       ],
-      Projection: { ProjectionType: "ALL" as const },
+      Projection: { ProjectionType: "KEYS_ONLY" as const },
     },
   ],
   ttlAttribute: TTL_ATTRIBUTE,

@@ -16,13 +16,14 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { NotFoundError, StaleWriteError, ValidationError } from "../errors.ts";
+import { NotFoundError, StaleWriteError, ThrottledError, ValidationError } from "../errors.ts";
 import { withAggregate } from "./aggregate.ts";
 import { applyTaskEvent } from "./apply-event.ts";
 import {
@@ -194,6 +195,33 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     throw new StaleWriteError(`run ${runId}: gave up after ${maxAttempts} concurrent changes`);
   }
 
+  /** BatchGetItem's most keys a call. */
+  const BATCH_KEYS = 100;
+
+  /**
+   * The runs of these item keys, in their order, read consistently from the table. A key whose item is gone
+   * (TTL deleted it after the index listed it) is skipped; keys DynamoDB leaves unprocessed (throttling, or
+   * over 16 MB an answer) are asked for again.
+   */
+  async function readRuns(pks: string[]): Promise<Run[]> {
+    const found = new Map<string, Run>();
+    for (let i = 0; i < pks.length; i += BATCH_KEYS) {
+      let keys: Record<string, unknown>[] = pks.slice(i, i + BATCH_KEYS).map((pk) => ({ pk }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt === maxAttempts)
+          throw new ThrottledError(`DynamoDB left ${keys.length} run(s) unread after ${maxAttempts} tries`);
+        if (attempt > 0) await backoff(attempt);
+        const out = await doc.send(
+          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const stored of out.Responses?.[TableName] ?? [])
+          found.set(String(stored.pk), decodeRun(stored as StoredItem));
+        keys = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+      }
+    }
+    return pks.flatMap((pk) => found.get(pk) ?? []);
+  }
+
   async function query(index: string, keyName: string, key: string, o: { limit?: number; next?: string }) {
     const startKey = decodeNext(o.next);
     const out = await doc.send(
@@ -209,7 +237,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       }),
     );
     const next = encodeNext(out.LastEvaluatedKey);
-    const page: RunPage = { runs: (out.Items ?? []).map((i) => decodeRun(i as StoredItem)) };
+    const page: RunPage = { runs: await readRuns((out.Items ?? []).map((i) => String(i.pk))) };
     return next ? { ...page, next } : page;
   }
 

@@ -1,9 +1,16 @@
 import "aws-sdk-client-mock-vitest/extend";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { StaleWriteError } from "../../src/errors.ts";
+import { StaleWriteError, ThrottledError } from "../../src/errors.ts";
+import { classifyAwsError } from "../../src/launch/ecs-call.ts";
 import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import { runFixture, taskLifecycle } from "../support/events.ts";
 
@@ -68,5 +75,59 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       ConditionExpression: "attribute_not_exists(pk)",
     });
+  });
+});
+
+describe("DynamoDB ledger: listings read the listed runs in batches", () => {
+  const listed = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: `RUN#r${i}` }));
+  const item = (pk: unknown) => ({
+    pk,
+    rev: 0,
+    run: runFixture({ runId: String(pk).slice(4) }),
+    expiresAt: 1,
+  });
+
+  it("asks again for the keys DynamoDB left unprocessed, and keeps the index's order", async () => {
+    dynamo.on(QueryCommand).resolves({ Items: listed(3) });
+    dynamo
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { runs: [item("RUN#r2")] },
+        UnprocessedKeys: { runs: { Keys: [{ pk: "RUN#r0" }, { pk: "RUN#r1" }] } },
+      })
+      .resolves({ Responses: { runs: [item("RUN#r1"), item("RUN#r0")] } });
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
+    const page = await ledger.listRecent();
+    expect(page.runs.map((r) => r.runId)).toEqual(["r0", "r1", "r2"]);
+    expect(dynamo).toHaveReceivedCommandTimes(BatchGetCommand, 2);
+    expect(dynamo).toHaveReceivedNthCommandWith(BatchGetCommand, 2, {
+      RequestItems: { runs: { Keys: [{ pk: "RUN#r0" }, { pk: "RUN#r1" }], ConsistentRead: true } },
+    });
+  });
+
+  it("reads at most 100 keys a call", async () => {
+    dynamo.on(QueryCommand).resolves({ Items: listed(250) });
+    dynamo
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => ({
+        Responses: { runs: (input.RequestItems.runs?.Keys ?? []).map((k) => item(k.pk)) },
+      }));
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
+    const page = await ledger.listByJob("report", { limit: 250 });
+    expect(page.runs).toHaveLength(250);
+    const sizes = dynamo
+      .commandCalls(BatchGetCommand)
+      .map((c) => c.args[0].input.RequestItems?.runs?.Keys?.length);
+    expect(sizes).toEqual([100, 100, 50]);
+  });
+
+  it("gives up with a throttling error (503 over HTTP, a retry in Lambda) when keys stay unprocessed", async () => {
+    dynamo.on(QueryCommand).resolves({ Items: listed(1) });
+    dynamo.on(BatchGetCommand).resolves({ UnprocessedKeys: { runs: { Keys: [{ pk: "RUN#r0" }] } } });
+    const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1, maxWriteAttempts: 3 });
+    const error = await ledger.listRecent().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(classifyAwsError(error)).toBe("throttle");
+    expect(dynamo).toHaveReceivedCommandTimes(BatchGetCommand, 3);
   });
 });

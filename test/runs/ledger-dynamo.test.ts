@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import { seededRandom } from "../../src/local/ecs/faults.ts";
@@ -187,6 +187,57 @@ describe("DynamoDB ledger against dynalite", () => {
     const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: "RUN#run-001" } }));
     expect(Item).toMatchObject({ expiresAt: expected, rev: 1 });
     expect(Item?.activePk).toBeUndefined();
+  });
+
+  it("keeps keys only in its indexes, so a task event rewrites the run item and no index copy of it", async () => {
+    const { ledger: l, tableName } = await ledger();
+    await l.create(run(1, { status: "RUNNING" }));
+    const doc = DynamoDBDocumentClient.from(db.client);
+    for (const [IndexName, key, value] of [
+      ["byJob", "gsi1pk", "JOB#nightly-report"],
+      ["recent", "gsi2pk", "RUN"],
+      ["active", "activePk", "ACTIVE"],
+    ] as const) {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName,
+          KeyConditionExpression: "#k = :k",
+          ExpressionAttributeNames: { "#k": key },
+          ExpressionAttributeValues: { ":k": value },
+        }),
+      );
+      expect(Items).toHaveLength(1);
+      expect(Items?.[0]).not.toHaveProperty("run");
+      expect(Items?.[0]).toMatchObject({ pk: "RUN#run-001" });
+    }
+    // The listings read the runs themselves from the table, so they show the latest write.
+    await l.finish("run-001", "TIMED_OUT", { hint: "too long" });
+    expect((await l.listRecent()).runs).toEqual([await l.get("run-001")]);
+    expect((await l.listByJob("nightly-report")).runs[0]).toMatchObject({
+      status: "TIMED_OUT",
+      hint: "too long",
+    });
+  });
+
+  it("skips a run whose item is gone but which an index still lists (deleted by TTL in between)", async () => {
+    const { ledger: l, tableName } = await ledger();
+    for (const i of [1, 2, 3]) await l.create(run(i));
+    // What TTL would do: the item goes; a lagging index (eventually consistent in AWS) may still list it.
+    const doc = DynamoDBDocumentClient.from(db.client);
+    const indexKeys = (
+      await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "recent",
+          KeyConditionExpression: "gsi2pk = :k",
+          ExpressionAttributeValues: { ":k": "RUN" },
+        }),
+      )
+    ).Items;
+    expect(indexKeys).toHaveLength(3);
+    await doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: "RUN#run-002" } }));
+    expect((await l.listRecent()).runs.map((r) => r.runId)).toEqual(["run-003", "run-001"]);
   });
 });
 
