@@ -11,6 +11,7 @@ export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchF
     const d = await deps();
     const report = await sweep(launch ? { ...d, launch } : d);
     const summary = {
+      reconciled: report.reconciled.length,
       timedOut: report.timedOut.length,
       missed: report.missed.length,
       slow: report.slow.length,

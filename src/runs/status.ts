@@ -56,21 +56,29 @@ export async function handleTaskStateChange(deps: RunActionDeps, input: unknown)
     });
     return "invalid";
   }
-  const owner = parseStartedBy(parsed.data.detail.startedBy);
+  return applyTaskState(deps, parsed.data.detail);
+}
+
+/**
+ * One state of one task — from an event, or as DescribeTasks tells it (reconcile.ts: the two have the same
+ * shape and the same `version` counter) — applied to its run, and the run's end acted on.
+ */
+export async function applyTaskState(deps: RunActionDeps, state: EcsTaskDetail): Promise<StatusOutcome> {
+  const owner = parseStartedBy(state.startedBy);
   if (!owner) {
     // The event rule only sends tasks whose startedBy is ours; anything else is noise, not a fault.
-    deps.log.debug("task not started by ecs-jobs; ignored", { taskArn: parsed.data.detail.taskArn });
+    deps.log.debug("task not started by ecs-jobs; ignored", { taskArn: state.taskArn });
     return "foreign";
   }
   deps.log.appendKeys({ runId: owner.runId, ...(owner.job && { job: owner.job }) });
-  if (parsed.data.detail.containers.length > MAX_CONTAINERS) {
+  if (state.containers.length > MAX_CONTAINERS) {
     deps.log.warn("task event with more containers than a task can have; dropped", {
-      taskArn: parsed.data.detail.taskArn,
-      containers: parsed.data.detail.containers.length,
+      taskArn: state.taskArn,
+      containers: state.containers.length,
     });
     return "invalid";
   }
-  const detail = bounded(parsed.data.detail);
+  const detail = bounded(state);
 
   const result = await deps.ledger.applyTaskEvent(owner.runId, detail);
   if (!result) {

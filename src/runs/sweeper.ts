@@ -1,18 +1,22 @@
 /**
- * The sweeper, once a minute: active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
+ * The sweeper, once a minute: active runs that are due have their tasks described, to apply task events
+ * that were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
  * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
  * with no run become MISSED runs (missed.ts). One run's or job's failure does not stop the others; the
  * errors are collected, and the handler fails the invocation if there were any.
  */
 
-import { enforceDeadline } from "./deadlines.ts";
+import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
-import type { Run } from "./model.ts";
+import { isFinal, type Run } from "./model.ts";
 import { scheduleNameFor } from "./pause.ts";
+import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import type { RunActionDeps } from "./retry.ts";
 import { checkSlow } from "./slow.ts";
 
 export interface SweepReport {
+  /** Runs that lost task events, and got them back from DescribeTasks. */
+  reconciled: string[];
   timedOut: string[];
   missed: string[];
   slow: string[];
@@ -22,7 +26,14 @@ export interface SweepReport {
 }
 
 export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
-  const report: SweepReport = { timedOut: [], missed: [], slow: [], missedFireTimes: [], errors: [] };
+  const report: SweepReport = {
+    reconciled: [],
+    timedOut: [],
+    missed: [],
+    slow: [],
+    missedFireTimes: [],
+    errors: [],
+  };
   const attempt = async (where: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -33,10 +44,19 @@ export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
   };
 
   const usual = new Map<string, Promise<number | undefined>>();
-  for (const run of await deps.ledger.listActive()) {
-    const job = deps.catalog.get(run.job);
+  for (const listed of await deps.ledger.listActive()) {
+    const job = deps.catalog.get(listed.job);
     if (!job) continue;
-    await attempt(`run ${run.runId}`, async () => {
+    await attempt(`run ${listed.runId}`, async () => {
+      let run = listed;
+      // First what ECS says happened: a run whose last task stopped unseen is not past its deadline.
+      const now = deps.now();
+      const due = dueForReconcile(run, now, passedDeadline(job, run, now) !== undefined);
+      if (due && (await reconcileRun(deps, job, run)).applied > 0) {
+        report.reconciled.push(run.runId);
+        run = (await deps.ledger.get(run.runId)) ?? run;
+        if (isFinal(run.status)) return;
+      }
       const ended = await enforceDeadline(deps, job, run);
       if (ended === "TIMED_OUT") report.timedOut.push(run.runId);
       else if (ended === "MISSED") report.missed.push(run.runId);

@@ -27,7 +27,14 @@ describe("sweeper handler (Lambda)", () => {
       ],
     });
     await deps.ledger.create(run);
-    expect(await invoke(deps)).toEqual({ timedOut: 1, missed: 0, slow: 0, missedFireTimes: 0, errors: 0 });
+    expect(await invoke(deps)).toEqual({
+      reconciled: 0,
+      timedOut: 1,
+      missed: 0,
+      slow: 0,
+      missedFireTimes: 0,
+      errors: 0,
+    });
     expect(mocks.ecs).toHaveReceivedCommandWith(StopTaskCommand, {
       task: "arn:aws:ecs:us-east-1:111122223333:task/reports/abc",
       reason: "ecs-jobs: timed out after 15 minutes",

@@ -36,6 +36,7 @@ const JOBS = {
   ),
   solo: fargate("http: true\npolicy: { concurrency: forbid }", "{ outcome: succeed, durationSeconds: 4 }"),
   slow: fargate("http: true\npolicy: { timeoutMinutes: 1 }", "{ outcome: succeed, durationSeconds: 600 }"),
+  unheard: fargate("http: true", "{ outcome: exit:4, durationSeconds: 0.5 }"),
 };
 
 describe("the local stack", () => {
@@ -198,6 +199,32 @@ describe("the local stack", () => {
     );
     expect(taskArns).toEqual([]);
     expect((await alertsOf(runId)).map((x) => x.kind)).toContain("TIMED_OUT");
+  });
+
+  it("finds a run's end that no event told (lost events) through the sweeper's DescribeTasks", async () => {
+    const runId = await startRun(a, "unheard");
+    const running = await waitForRun(a, runId, (r) => r.status === "RUNNING");
+    // From here on, no task event reaches the status handler.
+    stack.emulator.faults.set({ lostEventRate: 1 });
+    const taskArn = running.tasks[0]?.taskArn ?? "";
+    await poll(
+      async () =>
+        (await ecs.send(new DescribeTasksCommand({ cluster: "local-test", tasks: [taskArn] }))).tasks,
+      (tasks) => tasks?.[0]?.lastStatus === "STOPPED",
+      { what: "the task to stop in the emulator" },
+    );
+    stack.emulator.faults.clear();
+    expect((await a.get<Run>(`/runs/${runId}`)).body.status).toBe("RUNNING");
+    // Three minutes on the stack's clock: the sweeper describes the quiet run's task.
+    clock.advance(3 * 60_000);
+    const run = await waitForRun(a, runId, (r) => r.status === "FAILED");
+    expect(run.tasks[0]).toMatchObject({ lastStatus: "STOPPED", containers: [{ exitCode: 4 }] });
+    const alerts = await poll(
+      () => alertsOf(runId),
+      (list) => list.length > 0,
+      { what: "the FAILED alert" },
+    );
+    expect(alerts.map((x) => x.kind)).toEqual(["FAILED"]);
   });
 
   it("serves a dashboard that lists the jobs and their runs, and 401 without the token", async () => {

@@ -102,7 +102,7 @@ export class EmulatorCore {
 
   taskChanged(rec: TaskRecord): void {
     const event = taskStateChangeEvent(rec, { ...this.arn, now: this.options.clock.now() });
-    this.deliver(this.options.onTaskStateChange, event, this.faults.duplicateEvent() ? 2 : 1);
+    this.deliver(this.options.onTaskStateChange, event, this.faults.eventDeliveries());
     this.persist();
     for (const w of this.taskWatchers) w(rec);
   }

@@ -1,7 +1,7 @@
 /**
  * Injected trouble, to rehearse what AWS does on a bad day: throttling (ECS answers 400
  * ThrottlingException "Rate exceeded", which the SDKs retry with backoff), server errors (500
- * ServerException), slow answers and duplicated events. Random choices come from a seeded generator, so a
+ * ServerException), slow answers, and duplicated or lost events. Random choices come from a seeded generator, so a
  * test with a seed sees the same sequence every time.
  */
 import { EcsApiError } from "./api-error.ts";
@@ -19,6 +19,11 @@ export interface FaultSettings {
   errorNext?: number;
   /** Share of task state change events delivered twice (EventBridge delivers at least once). */
   duplicateEventRate?: number;
+  /**
+   * Share of task state change events never delivered: in AWS, an event whose function invocation failed
+   * past its retries. ECS itself still knows the task's state (DescribeTasks).
+   */
+  lostEventRate?: number;
   /** Only these operations are affected (default: all). */
   onlyOperations?: readonly string[];
   seed?: number;
@@ -51,6 +56,7 @@ export class Faults {
     rate("throttleRate", settings.throttleRate);
     rate("errorRate", settings.errorRate);
     rate("duplicateEventRate", settings.duplicateEventRate);
+    rate("lostEventRate", settings.lostEventRate);
     this.settings = { ...settings };
     this.random = seededRandom(settings.seed ?? 1);
   }
@@ -86,9 +92,12 @@ export class Faults {
     return { latencyMs };
   }
 
-  duplicateEvent(): boolean {
+  /** How many times to deliver the next task state change event: 0 (lost), 1, or 2 (duplicated). */
+  eventDeliveries(): 0 | 1 | 2 {
+    const lost = this.settings.lostEventRate;
+    if (lost !== undefined && lost > 0 && this.random() < lost) return 0;
     const r = this.settings.duplicateEventRate;
-    return r !== undefined && r > 0 && this.random() < r;
+    return r !== undefined && r > 0 && this.random() < r ? 2 : 1;
   }
 }
 

@@ -1,5 +1,6 @@
 /** Injected throttling, server errors, latency and duplicate events, and how the real SDK copes. */
 import {
+  DescribeTasksCommand,
   ECSServiceException,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -90,6 +91,23 @@ describe("events", () => {
     await h.emu.idle();
     expect(h.events.length).toBe(16);
     for (let i = 0; i < h.events.length; i += 2) expect(h.events[i]).toEqual(h.events[i + 1]);
+  });
+
+  it("lostEventRate delivers no event, while the task's state still moves (as DescribeTasks shows)", async () => {
+    const clock = createManualClock();
+    h = await harness({ clock });
+    await h.ecs.send(new RegisterTaskDefinitionCommand(FARGATE_DEF));
+    h.emu.faults.set({ lostEventRate: 1 });
+    const r = await h.ecs.send(
+      new RunTaskCommand({ taskDefinition: "report", launchType: "FARGATE", networkConfiguration: AWSVPC }),
+    );
+    await clock.advance(60_000);
+    await h.emu.idle();
+    expect(h.events).toEqual([]);
+    const taskArn = r.tasks?.[0]?.taskArn ?? "";
+    const { tasks } = await h.ecs.send(new DescribeTasksCommand({ cluster: "default", tasks: [taskArn] }));
+    expect(tasks?.[0]).toMatchObject({ lastStatus: "STOPPED", version: 8 });
+    expect(() => new Faults().set({ lostEventRate: -0.1 })).toThrow("lostEventRate");
   });
 
   it("a failing listener is reported and does not stop the lifecycle", async () => {
