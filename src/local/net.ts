@@ -4,6 +4,18 @@ import type { AddressInfo } from "node:net";
 
 export const LOOPBACK = "127.0.0.1";
 
+/**
+ * Whether a request's Host header names this machine's loopback. The servers listen on 127.0.0.1 only, but a
+ * web page can still reach them by DNS rebinding (its own name resolving to 127.0.0.1), and it then sends its
+ * own name as Host: refusing other names keeps browsers out. The AWS SDKs and CLI send the endpoint's host;
+ * a request with no Host (HTTP/1.0 tools) or an empty one comes from no browser, and is let through.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined || host.trim() === "") return true;
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
+  return name === LOOPBACK || name === "localhost" || name === "[::1]";
+}
+
 /** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the bound port. */
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

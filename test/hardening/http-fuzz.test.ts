@@ -2,7 +2,7 @@
  * Fuzzing the HTTP API of the real local stack (SPEC sections 3 and 5) with fast-check: at least 10,000
  * hostile requests per run, a few at a time over keep-alive connections, plus raw malformed bytes on
  * sockets. Invariants: never a 5xx; every answer JSON (the dashboard HTML for GET /) with an error code;
- * 401 exactly when the token is missing or wrong; the known answers where the case tells them; the stack
+ * 403 when the Host header names another machine (DNS rebinding), else 401 exactly when the token is missing or wrong; the known answers where the case tells them; the stack
  * still answers afterwards; Object.prototype untouched; and the ECS emulator never received a task with
  * anything the job's `http.allowOverrides` does not allow.
  *
@@ -57,6 +57,13 @@ function checkCase(c: FuzzCase, r: Reply): void {
   const html = c.authed && c.req.method === "GET" && (path === "/" || path === "/index.html");
   checkReply(c, r, html);
   const at = `${c.label} ${c.req.method} ${c.req.path.slice(0, 120)}: answered ${r.status} ${r.body.slice(0, 300)}`;
+  // A Host naming another machine is what a page reaching the stack by DNS rebinding sends: 403 first.
+  // An empty Host is as good as none (no browser sends one), and Node's client then sends its default.
+  const host = String(c.req.headers.host ?? "").trim();
+  if (host !== "" && !/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host)) {
+    if (r.status !== 403) throw new Error(`403 for a Host that is not this machine — ${at}`);
+    return;
+  }
   if (c.authed !== (r.status !== 401)) throw new Error(`401 exactly when the token is not right — ${at}`);
   if (c.expect && !c.expect.status.includes(r.status))
     throw new Error(`expected ${c.expect.status.join(" or ")} — ${at}`);

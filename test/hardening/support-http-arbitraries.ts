@@ -453,6 +453,9 @@ const RAW_STATUS: Record<string, number[]> = {
   // Accepted by the parser (HTTP/0.9-style and 1.0 requests), carrying the token: a normal answer.
   "no version": [200],
   "HTTP/1.0 no host": [200],
+  // What a page reaching the stack by DNS rebinding sends, token or not.
+  "foreign host": [403],
+  "foreign host with port": [403],
 };
 
 export const rawCase = (good: string): fc.Arbitrary<{ label: string; bytes: string; status?: number[] }> => {
@@ -460,38 +463,46 @@ export const rawCase = (good: string): fc.Arbitrary<{ label: string; bytes: stri
   return fc.oneof(
     fc
       .constantFrom(
-        ["lower-case method", `get /jobs HTTP/1.1\r\nHost: x\r\n${auth}\r\n`],
-        ["unknown method", `FROB /jobs HTTP/1.1\r\nHost: x\r\n${auth}\r\n`],
-        ["space in path", `GET /jobs/a b HTTP/1.1\r\nHost: x\r\n${auth}\r\n`],
-        ["NUL in path", `GET /jobs/\u0000 HTTP/1.1\r\nHost: x\r\n${auth}\r\n`],
-        ["NUL in header", `GET /jobs HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n${auth}\r\n`],
-        ["bare LF", `GET /jobs HTTP/1.1\nHost: x\n${auth.replace("\r\n", "\n")}\n`],
+        ["lower-case method", `get /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`],
+        ["foreign host", `GET /jobs HTTP/1.1\r\nHost: evil.example\r\n${auth}\r\n`],
+        ["foreign host with port", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1.evil.example:4280\r\n${auth}\r\n`],
+        ["unknown method", `FROB /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`],
+        ["space in path", `GET /jobs/a b HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`],
+        ["NUL in path", `GET /jobs/\u0000 HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`],
+        ["NUL in header", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\u0000b\r\n${auth}\r\n`],
+        ["bare LF", `GET /jobs HTTP/1.1\nHost: 127.0.0.1\n${auth.replace("\r\n", "\n")}\n`],
         ["no version", `GET /jobs\r\n${auth}\r\n`],
         ["HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"],
-        ["header without colon", `GET /jobs HTTP/1.1\r\nHost: x\r\nbroken header\r\n${auth}\r\n`],
+        ["header without colon", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nbroken header\r\n${auth}\r\n`],
         [
           "CL and TE",
-          `POST /jobs/open/runs HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
         ],
         [
           "two CLs",
-          `POST /jobs/open/runs HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
         ],
-        ["negative CL", `POST /jobs/open/runs HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: -1\r\n\r\n`],
+        [
+          "negative CL",
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: -1\r\n\r\n`,
+        ],
         [
           "bad chunk",
-          `POST /jobs/open/runs HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
         ],
         [
           "huge declared CL",
-          `POST /jobs/open/runs HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 99999999999\r\n\r\n{}`,
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: 99999999999\r\n\r\n{}`,
         ],
-        ["huge header", `GET /jobs HTTP/1.1\r\nHost: x\r\n${auth}X-Big: ${"b".repeat(20_000)}\r\n\r\n`],
-        ["many headers", `GET /jobs HTTP/1.1\r\nHost: x\r\n${auth}${"X-A: 1\r\n".repeat(3_000)}\r\n`],
-        ["utf-8 path", `GET /jobs/\u00c3\u00a9 HTTP/1.1\r\nHost: x\r\n${auth}\r\n`],
+        [
+          "huge header",
+          `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}X-Big: ${"b".repeat(20_000)}\r\n\r\n`,
+        ],
+        ["many headers", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}${"X-A: 1\r\n".repeat(3_000)}\r\n`],
+        ["utf-8 path", `GET /jobs/\u00c3\u00a9 HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`],
         ["HTTP/1.0 no host", `GET /jobs HTTP/1.0\r\n${auth}\r\n`],
-        ["obs-fold", `GET /jobs HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  b\r\n${auth}\r\n`],
-        ["unframed GET body", `GET /jobs HTTP/1.1\r\nHost: x\r\n${auth}\r\n{"a":1}`],
+        ["obs-fold", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\r\n  b\r\n${auth}\r\n`],
+        ["unframed GET body", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n{"a":1}`],
         ["no auth, garbage", "\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003"],
       )
       .map(([label, bytes]) => ({ label, bytes, status: RAW_STATUS[label] ?? [400] })),

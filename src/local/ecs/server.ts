@@ -2,11 +2,14 @@
  * The ECS JSON 1.1 protocol over HTTP: `POST /` with `X-Amz-Target:
  * AmazonEC2ContainerServiceV20141113.<Operation>`, a JSON body, and a JSON answer; errors are
  * `{"__type": "<Exception>", "message": "…"}` with status 400 (500 for ServerException), which the AWS
- * SDKs and CLI turn into the matching exception. Signatures are not checked: any credentials work.
+ * SDKs and CLI turn into the matching exception. Signatures are not checked: any credentials work; but the
+ * Host must be a loopback name (net.ts: no web page gets in by DNS rebinding, as RunTask with a command
+ * override on an `exec` job runs that command on this machine).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ecsModel } from "../model/ecs-model.ts";
+import { isLoopbackHost } from "../net.ts";
 import { EcsApiError } from "./api-error.ts";
 import type { EmulatorCore } from "./core.ts";
 import { HANDLERS, isOperation } from "./operations.ts";
@@ -66,6 +69,14 @@ export function createEcsServer(
       let operation = "";
       let input: unknown;
       try {
+        if (!isLoopbackHost(req.headers.host)) {
+          req.resume();
+          throw new EcsApiError(
+            "AccessDeniedException",
+            "The ECS emulator answers requests to 127.0.0.1 or localhost only.",
+            { status: 403 },
+          );
+        }
         if (req.method !== "POST") {
           send(res, 200, { service: "ecs", emulator: "ecs-jobs", endpoint: "POST / with X-Amz-Target" });
           return;

@@ -8,7 +8,7 @@ import { createServer, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
 import type { LocalAlert } from "../aws/alerts.ts";
-import { closeServer, LOOPBACK, listen, readBody } from "../net.ts";
+import { closeServer, isLoopbackHost, LOOPBACK, listen, readBody } from "../net.ts";
 import { matchRoute, sendApiGatewayResult, toApiGatewayEvent } from "./apigw.ts";
 import { tokenMatches, tokenOf } from "./auth.ts";
 import { type DashboardData, renderDashboard, renderMain } from "./dashboard.ts";
@@ -109,6 +109,13 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
     const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
     try {
+      // The token already keeps other pages out; this keeps a page that learnt it (a shared dashboard link)
+      // from using it through a rebound DNS name.
+      if (!isLoopbackHost(req.headers.host)) {
+        req.resume();
+        sendError(res, 403, "Forbidden", "this server answers requests to 127.0.0.1 or localhost only");
+        return;
+      }
       if (!tokenMatches(o.token, tokenOf(req.headers, query))) {
         req.resume();
         sendError(

@@ -1,4 +1,5 @@
 /** The JSON 1.1 protocol on the wire: targets, content type, epoch-second timestamps, request checks. */
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EcsEmulator, startEcsEmulator } from "../../../src/local/ecs/index.ts";
 import { expectAnswersMatchModel, FAST_PHASES } from "./support.ts";
@@ -112,5 +113,60 @@ describe("JSON 1.1 protocol", () => {
         },
       ],
     });
+  });
+});
+
+/** A RunTask with this Host header, as a page reaching the emulator by DNS rebinding would send it. */
+function runTaskWithHost(host: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const url = new URL(emu.url);
+  const body = JSON.stringify({ taskDefinition: "agent" });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: "/",
+        headers: {
+          host,
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": op("RunTask"),
+          "content-length": Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("who may call", () => {
+  it("refuses a Host that is not this machine (DNS rebinding), before doing anything", async () => {
+    const before = emu.calls().filter((c) => c.operation === "RunTask" && c.status === 200).length;
+    for (const host of ["evil.example", `evil.example:${new URL(emu.url).port}`, "127.0.0.1.nip.io"]) {
+      const r = await runTaskWithHost(host);
+      expect(r).toEqual({
+        status: 403,
+        json: {
+          __type: "AccessDeniedException",
+          message: expect.stringMatching(/127\.0\.0\.1 or localhost/),
+        },
+      });
+    }
+    expect(emu.calls().filter((c) => c.operation === "RunTask" && c.status === 200)).toHaveLength(before);
+  });
+
+  it("serves the loopback names the SDKs and the AWS CLI send", async () => {
+    const port = new URL(emu.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "localhost"]) {
+      expect((await runTaskWithHost(host)).status).toBe(200);
+    }
   });
 });
