@@ -13,7 +13,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { closeServer, isLoopbackHost } from "./net.ts";
+import { closeServer, sentByWebPage } from "./net.ts";
 
 export interface LocalDynamo {
   url: string;
@@ -48,7 +48,7 @@ function onlyLocalClients(server: Server): void {
   const listeners = server.listeners("request") as RequestListener[];
   server.removeAllListeners("request");
   server.on("request", (req, res) => {
-    if (req.headers.origin === undefined && isLoopbackHost(req.headers.host)) {
+    if (!sentByWebPage(req)) {
       for (const listener of listeners) listener.call(server, req, res);
       return;
     }

@@ -16,6 +16,15 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return name === LOOPBACK || name === "localhost" || name === "[::1]";
 }
 
+/**
+ * Whether a request to one of the local AWS stand-ins (ECS emulator, run ledger, EventBridge/SNS/Scheduler/
+ * Logs) comes from a web page rather than a program on this machine: browsers send an Origin on cross-site
+ * requests (the AWS SDKs and CLI never do), and a page reaching the port by DNS rebinding sends its own Host.
+ * These servers do not authenticate, so such requests are refused.
+ */
+export const sentByWebPage = (req: import("node:http").IncomingMessage): boolean =>
+  req.headers.origin !== undefined || !isLoopbackHost(req.headers.host);
+
 /** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the bound port. */
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -16,6 +16,7 @@ import { createAlertLog } from "../../src/local/aws/alerts.ts";
 import { createScheduleStore } from "../../src/local/aws/schedules.ts";
 import { type AwsStandIn, startAwsStandIn } from "../../src/local/aws/server.ts";
 import { job } from "../support/spec.ts";
+import { rawRequest } from "./support/raw.ts";
 
 const config = (endpoint: string) => ({
   endpoint,
@@ -63,6 +64,22 @@ describe("the AWS stand-in, through the real SDK clients", () => {
     });
   });
   afterEach(() => standIn.close());
+
+  it("refuses a request carrying an Origin or a foreign Host: an SNS Publish a page could post cross-site", async () => {
+    const publish = (headers: Record<string, string>) =>
+      rawRequest(standIn.url, {
+        body: "Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aeu-west-1%3A111122223333%3Aops&Message=forged",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      });
+    const before = alerts.list().length;
+    for (const headers of [{ origin: "https://evil.example" }, { host: "evil.example:80" }]) {
+      const r = await publish(headers);
+      expect({ headers, status: r.status }).toEqual({ headers, status: 403 });
+    }
+    expect(alerts.list()).toHaveLength(before);
+    expect((await publish({})).status).toBe(200);
+    expect(alerts.list()).toHaveLength(before + 1);
+  });
 
   it("captures PutEvents entries as alerts and fails bad entries one by one, as EventBridge does", async () => {
     const eb = new EventBridgeClient(config(standIn.url));

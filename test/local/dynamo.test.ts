@@ -1,11 +1,11 @@
 /** The local run ledger's server: the SDK gets in, web pages do not. */
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "../../src/local/dynamo.ts";
+import { rawRequest } from "./support/raw.ts";
 
 let dir: string;
 let dynamo: LocalDynamo;
@@ -18,40 +18,20 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A raw ListTables as a browser would send it: with these extra headers. */
-function listTables(headers: Record<string, string>, method = "POST") {
-  const url = new URL(dynamo.url);
-  const body = method === "POST" ? "{}" : "";
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-    (resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method,
-          path: "/",
-          headers: {
-            "content-type": "application/x-amz-json-1.0",
-            "x-amz-target": "DynamoDB_20120810.ListTables",
-            authorization:
-              "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00",
-            "x-amz-date": "20260101T000000Z",
-            ...headers,
-          },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => {
-            text += c.toString();
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
+/** A ListTables as a browser would send it: with these extra headers. */
+const listTables = (headers: Record<string, string>, method = "POST") =>
+  rawRequest(dynamo.url, {
+    method,
+    body: method === "POST" ? "{}" : "",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "DynamoDB_20120810.ListTables",
+      authorization:
+        "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00",
+      "x-amz-date": "20260101T000000Z",
+      ...headers,
     },
-  );
-}
+  });
 
 describe("the local run ledger (dynalite)", () => {
   it("serves the AWS SDK", async () => {

@@ -2,14 +2,14 @@
  * The ECS JSON 1.1 protocol over HTTP: `POST /` with `X-Amz-Target:
  * AmazonEC2ContainerServiceV20141113.<Operation>`, a JSON body, and a JSON answer; errors are
  * `{"__type": "<Exception>", "message": "…"}` with status 400 (500 for ServerException), which the AWS
- * SDKs and CLI turn into the matching exception. Signatures are not checked: any credentials work; but the
- * Host must be a loopback name (net.ts: no web page gets in by DNS rebinding, as RunTask with a command
- * override on an `exec` job runs that command on this machine).
+ * SDKs and CLI turn into the matching exception. Signatures are not checked: any credentials work; but web
+ * pages are refused (net.ts, sentByWebPage), as RunTask with a command override on an `exec` job runs that
+ * command on this machine.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ecsModel } from "../model/ecs-model.ts";
-import { isLoopbackHost } from "../net.ts";
+import { sentByWebPage } from "../net.ts";
 import { EcsApiError } from "./api-error.ts";
 import type { EmulatorCore } from "./core.ts";
 import { HANDLERS, isOperation } from "./operations.ts";
@@ -69,11 +69,11 @@ export function createEcsServer(
       let operation = "";
       let input: unknown;
       try {
-        if (!isLoopbackHost(req.headers.host)) {
+        if (sentByWebPage(req)) {
           req.resume();
           throw new EcsApiError(
             "AccessDeniedException",
-            "The ECS emulator answers requests to 127.0.0.1 or localhost only.",
+            "The ECS emulator answers programs on this machine (Host 127.0.0.1 or localhost), not web pages.",
             { status: 403 },
           );
         }

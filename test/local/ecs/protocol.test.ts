@@ -1,7 +1,7 @@
 /** The JSON 1.1 protocol on the wire: targets, content type, epoch-second timestamps, request checks. */
-import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EcsEmulator, startEcsEmulator } from "../../../src/local/ecs/index.ts";
+import { rawRequest } from "../support/raw.ts";
 import { expectAnswersMatchModel, FAST_PHASES } from "./support.ts";
 
 let emu: EcsEmulator;
@@ -116,48 +116,30 @@ describe("JSON 1.1 protocol", () => {
   });
 });
 
-/** A RunTask with this Host header, as a page reaching the emulator by DNS rebinding would send it. */
-function runTaskWithHost(host: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const url = new URL(emu.url);
-  const body = JSON.stringify({ taskDefinition: "agent" });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: "POST",
-        path: "/",
-        headers: {
-          host,
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": op("RunTask"),
-          "content-length": Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => {
-          text += c.toString();
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
+/** A RunTask with these headers, as a web page would send it (DNS rebinding, or cross-site). */
+async function runTaskWith(headers: Record<string, string>) {
+  const r = await rawRequest(emu.url, {
+    body: JSON.stringify({ taskDefinition: "agent" }),
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": op("RunTask"), ...headers },
   });
+  return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> };
 }
 
 describe("who may call", () => {
-  it("refuses a Host that is not this machine (DNS rebinding), before doing anything", async () => {
+  it("refuses web pages (a foreign Host: DNS rebinding; an Origin) before doing anything", async () => {
     const before = emu.calls().filter((c) => c.operation === "RunTask" && c.status === 200).length;
-    for (const host of ["evil.example", `evil.example:${new URL(emu.url).port}`, "127.0.0.1.nip.io"]) {
-      const r = await runTaskWithHost(host);
-      expect(r).toEqual({
+    const port = new URL(emu.url).port;
+    for (const headers of [
+      { host: "evil.example" },
+      { host: `evil.example:${port}` },
+      { host: "127.0.0.1.nip.io" },
+      { origin: "https://evil.example" },
+    ]) {
+      const r = await runTaskWith(headers);
+      expect({ headers, ...r }).toEqual({
+        headers,
         status: 403,
-        json: {
-          __type: "AccessDeniedException",
-          message: expect.stringMatching(/127\.0\.0\.1 or localhost/),
-        },
+        json: { __type: "AccessDeniedException", message: expect.stringMatching(/not web pages/) },
       });
     }
     expect(emu.calls().filter((c) => c.operation === "RunTask" && c.status === 200)).toHaveLength(before);
@@ -166,7 +148,7 @@ describe("who may call", () => {
   it("serves the loopback names the SDKs and the AWS CLI send", async () => {
     const port = new URL(emu.url).port;
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "localhost"]) {
-      expect((await runTaskWithHost(host)).status).toBe(200);
+      expect((await runTaskWith({ host })).status).toBe(200);
     }
   });
 });
