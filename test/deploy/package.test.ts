@@ -18,6 +18,7 @@ import { formatSpecIssue } from "../../src/errors.ts";
 import { parseScheduleExpression } from "../../src/schedule/index.ts";
 import type { Job } from "../../src/spec/schema.ts";
 import { loadModel, violations } from "./botocore.ts";
+import { cfnSpecProblems } from "./cfn-spec.ts";
 import { generateJobFiles, writeJobsFolder } from "./generate-jobs.ts";
 import { type Packaged, packageOrThrow, ROOT, runPackage } from "./package-run.ts";
 import { lambdaSdkActions } from "./sdk-calls.ts";
@@ -221,6 +222,11 @@ describe("serverless package on the example jobs", () => {
     pkg = await packageOrThrow();
     console.info(`serverless package, example jobs: ${pkg.ms} ms`);
   }, PACKAGE_TIMEOUT);
+
+  it("matches the CloudFormation resource specification: types, property names and shapes, required ones", () => {
+    expect(Object.keys(pkg.template.Resources).length).toBeGreaterThan(20);
+    expect(cfnSpecProblems(pkg.template)).toEqual([]);
+  });
 
   it("has one schedule per scheduled job, with its AWS expression, zone, state, window, retry policy and DLQ", () => {
     expect(pkg.manifest.schedules.length).toBeGreaterThan(0);
@@ -486,6 +492,10 @@ describe("serverless package with 1,000 generated jobs", () => {
     pkg = await packageOrThrow({ jobsDir: dir });
     console.info(`serverless package, 1,000 jobs: ${pkg.ms} ms`);
   }, PACKAGE_TIMEOUT);
+
+  it("still matches the CloudFormation resource specification", () => {
+    expect(cfnSpecProblems(pkg.template)).toEqual([]);
+  });
 
   it("stays within the CloudFormation, IAM and EventBridge quotas", () => {
     const report = expectLimits(pkg);
