@@ -76,7 +76,7 @@ function checkValue(value: unknown, type: PropertyType, path: string, out: strin
       return;
     case "array":
       if (!Array.isArray(value)) wrong("a list");
-      else value.forEach((item, i) => checkValue(item, type.element, `${path}[${i}]`, out));
+      else for (const [i, item] of value.entries()) checkValue(item, type.element, `${path}[${i}]`, out);
       return;
     case "map":
       if (!isObject(value)) wrong("a map");
