@@ -17,6 +17,7 @@ describe("cfnSpecProblems", () => {
       cfnSpecProblems(
         table({
           ...KEYS,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub syntax
           TableName: { "Fn::Sub": "${AWS::StackName}-runs" },
           TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
           Tags: [{ Key: "team", Value: { Ref: "Team" } }],
