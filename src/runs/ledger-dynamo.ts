@@ -24,8 +24,6 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { NotFoundError, StaleWriteError, ThrottledError, ValidationError } from "../errors.ts";
-import { withAggregate } from "./aggregate.ts";
-import { applyTaskEvent } from "./apply-event.ts";
 import {
   ACTIVE_KEY,
   claimKey,
@@ -38,6 +36,8 @@ import {
   sortKey,
   TTL_ATTRIBUTE,
 } from "./dynamo-table.ts";
+import type { EcsTaskDetail } from "./events.ts";
+import { foldTaskEvents } from "./fold-events.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./ledger-cache.ts";
 import { isFinal, type Run } from "./model.ts";
@@ -241,6 +241,13 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     return next ? { ...page, next } : page;
   }
 
+  async function applyTaskEvents(runId: string, details: readonly EcsTaskDetail[]) {
+    const out = await mutate(runId, (run) => foldTaskEvents(run, details), true);
+    if (!out) return undefined;
+    const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
+    return { run: out.after, changed: out.changed, becameFinal };
+  }
+
   return {
     async create(run) {
       const expiresAt = expiry();
@@ -289,19 +296,8 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       return out.after;
     },
 
-    async applyTaskEvent(runId, detail) {
-      const out = await mutate(
-        runId,
-        (run) => {
-          const applied = applyTaskEvent(run, detail);
-          return applied === "stale" || applied === "duplicate" ? undefined : withAggregate(applied);
-        },
-        true,
-      );
-      if (!out) return undefined;
-      const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
-      return { run: out.after, changed: out.changed, becameFinal };
-    },
+    applyTaskEvent: (runId, detail) => applyTaskEvents(runId, [detail]),
+    applyTaskEvents,
 
     async finish(runId, status, extra = {}) {
       const out = await mutate(runId, (run) => {

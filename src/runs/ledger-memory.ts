@@ -3,7 +3,7 @@
  * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
  */
 import { withAggregate } from "./aggregate.ts";
-import { applyTaskEvent } from "./apply-event.ts";
+import { foldTaskEvents } from "./fold-events.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
 import { isFinal, type Run } from "./model.ts";
 
@@ -62,12 +62,14 @@ export class MemoryLedger implements RunLedger {
   }
 
   async applyTaskEvent(runId: string, detail: Parameters<RunLedger["applyTaskEvent"]>[1]) {
+    return this.applyTaskEvents(runId, [detail]);
+  }
+
+  async applyTaskEvents(runId: string, details: Parameters<RunLedger["applyTaskEvents"]>[1]) {
     const run = this.runs.get(runId);
     if (!run) return undefined;
-    const applied = applyTaskEvent(run, detail);
-    if (applied === "stale" || applied === "duplicate")
-      return { run: clone(run), changed: false, becameFinal: false };
-    const updated = withAggregate(applied);
+    const updated = foldTaskEvents(run, details);
+    if (!updated) return { run: clone(run), changed: false, becameFinal: false };
     this.runs.set(runId, updated);
     return {
       run: clone(updated),

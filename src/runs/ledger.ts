@@ -38,6 +38,14 @@ export interface RunLedger {
     runId: string,
     detail: EcsTaskDetail,
   ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
+  /**
+   * Several details of one run's tasks in one write, ending where applying them one by one, in this order,
+   * would (fold-events.ts): a batch of a many-task run costs one write, not one per event.
+   */
+  applyTaskEvents(
+    runId: string,
+    details: readonly EcsTaskDetail[],
+  ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
   /** Sets a status the tasks do not decide (SKIPPED, TIMED_OUT, MISSED) unless the run is already final. */
   finish(
     runId: string,

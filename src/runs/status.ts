@@ -45,18 +45,44 @@ function bounded(detail: EcsTaskDetail): EcsTaskDetail {
   };
 }
 
-export async function handleTaskStateChange(deps: RunActionDeps, input: unknown): Promise<StatusOutcome> {
+/** The event, checked; or why it is dropped (logged). */
+function parseEvent(deps: RunActionDeps, input: unknown): EcsTaskDetail | undefined {
   const parsed = EcsTaskStateChangeSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    deps.log.warn("malformed ECS Task State Change dropped", {
-      field: issue?.path.map(String).join(".") ?? "",
-      problem: issue?.message ?? "invalid",
-      eventId: (input as { id?: unknown } | null)?.id,
+  if (parsed.success) return parsed.data.detail;
+  const issue = parsed.error.issues[0];
+  deps.log.warn("malformed ECS Task State Change dropped", {
+    field: issue?.path.map(String).join(".") ?? "",
+    problem: issue?.message ?? "invalid",
+    eventId: (input as { id?: unknown } | null)?.id,
+  });
+  return undefined;
+}
+
+export async function handleTaskStateChange(deps: RunActionDeps, input: unknown): Promise<StatusOutcome> {
+  const detail = parseEvent(deps, input);
+  return detail ? applyTaskState(deps, detail) : "invalid";
+}
+
+/** A task state of a run this system started, bounded; or why it is not applied. */
+function ownState(
+  deps: RunActionDeps,
+  state: EcsTaskDetail,
+): { runId: string; detail: EcsTaskDetail } | StatusOutcome {
+  const owner = parseStartedBy(state.startedBy);
+  if (!owner) {
+    // The event rule only sends tasks whose startedBy is ours; anything else is noise, not a fault.
+    deps.log.debug("task not started by ecs-jobs; ignored", { taskArn: state.taskArn });
+    return "foreign";
+  }
+  if (state.containers.length > MAX_CONTAINERS) {
+    deps.log.warn("task event with more containers than a task can have; dropped", {
+      runId: owner.runId,
+      taskArn: state.taskArn,
+      containers: state.containers.length,
     });
     return "invalid";
   }
-  return applyTaskState(deps, parsed.data.detail);
+  return { runId: owner.runId, detail: bounded(state) };
 }
 
 /**
@@ -64,43 +90,96 @@ export async function handleTaskStateChange(deps: RunActionDeps, input: unknown)
  * shape and the same `version` counter) — applied to its run, and the run's end acted on.
  */
 export async function applyTaskState(deps: RunActionDeps, state: EcsTaskDetail): Promise<StatusOutcome> {
-  const owner = parseStartedBy(state.startedBy);
-  if (!owner) {
-    // The event rule only sends tasks whose startedBy is ours; anything else is noise, not a fault.
-    deps.log.debug("task not started by ecs-jobs; ignored", { taskArn: state.taskArn });
-    return "foreign";
-  }
-  deps.log.appendKeys({ runId: owner.runId, ...(owner.job && { job: owner.job }) });
-  if (state.containers.length > MAX_CONTAINERS) {
-    deps.log.warn("task event with more containers than a task can have; dropped", {
-      taskArn: state.taskArn,
-      containers: state.containers.length,
-    });
-    return "invalid";
-  }
-  const detail = bounded(state);
+  const own = ownState(deps, state);
+  if (typeof own === "string") return own;
+  deps.log.appendKeys({ runId: own.runId });
+  return applyToRun(deps, own.runId, [own.detail]);
+}
 
-  const result = await deps.ledger.applyTaskEvent(owner.runId, detail);
+/** Task states of one run, in the order they came, in one ledger write; then the run's end acted on. */
+async function applyToRun(
+  deps: RunActionDeps,
+  runId: string,
+  details: EcsTaskDetail[],
+): Promise<StatusOutcome> {
+  const result = await deps.ledger.applyTaskEvents(runId, details);
   if (!result) {
     deps.log.warn("task event for a run the ledger does not have; dropped", {
-      runId: owner.runId,
-      taskArn: detail.taskArn,
-      lastStatus: detail.lastStatus,
+      runId,
+      events: details.length,
+      taskArn: details[0]?.taskArn,
+      lastStatus: details[0]?.lastStatus,
     });
     return "unknown-run";
   }
   const { run, changed } = result;
   deps.log.appendKeys({ job: run.job });
   if (changed)
-    deps.log.info("task event applied", {
+    deps.log.info("task events applied", {
       runId: run.runId,
-      taskArn: detail.taskArn,
-      lastStatus: detail.lastStatus,
-      version: detail.version,
+      events: details.length,
+      tasks: details.map((d) => `${d.taskArn.split("/").pop()} ${d.lastStatus} v${d.version}`).slice(0, 10),
       status: run.status,
     });
   // Not only when this event made the run final: a retried invocation whose first try failed after the
   // write sees a duplicate, and must still finish the work (claims keep it to once).
   if (isFinal(run.status)) await onRunFinal(deps, run);
   return changed ? "applied" : "unchanged";
+}
+
+export interface BatchRecord {
+  /** What the caller retries by (an SQS message id). */
+  id: string;
+  event: unknown;
+}
+
+export interface BatchReport {
+  /** Records whose run could not be changed (a ledger or AWS fault): to be delivered again. */
+  failed: string[];
+  outcomes: Partial<Record<StatusOutcome, number>>;
+}
+
+/**
+ * A batch of task state change events (an SQS batch): grouped by run, each run's events applied in one
+ * write, in the order they came. Events that can never apply (malformed, not ours, unknown run) are dropped,
+ * as singly; when a run's write fails, every record of that run is reported failed, so that those alone
+ * come again — applying them again is harmless, as ever.
+ */
+export async function handleTaskStateChangeBatch(
+  deps: RunActionDeps,
+  records: readonly BatchRecord[],
+): Promise<BatchReport> {
+  const report: BatchReport = { failed: [], outcomes: {} };
+  const count = (o: StatusOutcome, n = 1) => {
+    report.outcomes[o] = (report.outcomes[o] ?? 0) + n;
+  };
+  const byRun = new Map<string, { ids: string[]; details: EcsTaskDetail[] }>();
+  for (const record of records) {
+    const detail = parseEvent(deps, record.event);
+    const own = detail ? ownState(deps, detail) : "invalid";
+    if (typeof own === "string") {
+      count(own);
+      continue;
+    }
+    const group = byRun.get(own.runId) ?? { ids: [], details: [] };
+    group.ids.push(record.id);
+    group.details.push(own.detail);
+    byRun.set(own.runId, group);
+  }
+  for (const [runId, group] of byRun) {
+    deps.log.appendKeys({ runId });
+    try {
+      count(await applyToRun(deps, runId, group.details), group.ids.length);
+    } catch (error) {
+      deps.log.error("task events not applied; they will come again", {
+        runId,
+        events: group.ids.length,
+        error: error instanceof Error ? error.name : String(error),
+      });
+      report.failed.push(...group.ids);
+    } finally {
+      deps.log.removeKeys(["runId", "job"]);
+    }
+  }
+  return report;
 }

@@ -41,12 +41,79 @@ describe("status handler (Lambda)", () => {
 
   it("fails the invocation when the ledger fails, so Lambda retries the event", async () => {
     const deps = runDeps([testJob()]);
-    deps.ledger.applyTaskEvent = async () => {
+    deps.ledger.applyTaskEvents = async () => {
       throw Object.assign(new Error("Throughput exceeds the current capacity"), {
         name: "ProvisionedThroughputExceededException",
       });
     };
     const [event] = runTaskEvents(launchedRun("report"), 0);
     await expect(invoke(deps, event)).rejects.toThrow(/capacity/);
+  });
+});
+
+/** An SQS batch as Lambda's event source mapping delivers it: one EventBridge event per message body. */
+const sqsBatch = (bodies: unknown[]) => ({
+  Records: bodies.map((body, i) => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:111122223333:ecs-jobs-task-events",
+    awsRegion: "us-east-1",
+  })),
+});
+
+describe("status handler (Lambda) on SQS batches", () => {
+  it("applies each run's events in one write, and drops what can never apply without failing it", async () => {
+    const deps = runDeps([testJob()]);
+    const a = launchedRun("report", { runId: "20260310T110000Z-aaaaaaaa" });
+    const b = launchedRun("report", { runId: "20260310T110000Z-bbbbbbbb" });
+    for (const r of [a, b]) await deps.ledger.create(r);
+    const writes: string[] = [];
+    const apply = deps.ledger.applyTaskEvents.bind(deps.ledger);
+    deps.ledger.applyTaskEvents = async (runId, details) => {
+      writes.push(`${runId} ${details.length}`);
+      return apply(runId, details);
+    };
+    const [foreign] = runTaskEvents(a, 9, { startedBy: "someone-else" });
+    const events = [
+      ...runTaskEvents(a, 0, { containers: [{ name: "app", exitCode: 0 }] }),
+      ...runTaskEvents(b, 0, { containers: [{ name: "app", exitCode: 2 }] }),
+    ].reverse();
+    const answer = await invoke(deps, sqsBatch([...events, foreign, "not json", { "detail-type": "x" }]));
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(writes.sort()).toEqual([`${a.runId} 4`, `${b.runId} 4`]);
+    // In reverse order too, each run ends where its events delivered one by one, in order, would leave it.
+    expect((await deps.ledger.get(a.runId))?.status).toBe("SUCCEEDED");
+    expect((await deps.ledger.get(b.runId))?.status).toBe("FAILED");
+    expect(mocks.eventbridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  it("reports the messages of a run it could not write, and only those, for SQS to deliver again", async () => {
+    const deps = runDeps([testJob()]);
+    const ok = launchedRun("report", { runId: "20260310T110000Z-aaaaaaaa" });
+    const down = launchedRun("report", { runId: "20260310T110000Z-bbbbbbbb" });
+    for (const r of [ok, down]) await deps.ledger.create(r);
+    const apply = deps.ledger.applyTaskEvents.bind(deps.ledger);
+    deps.ledger.applyTaskEvents = async (runId, details) => {
+      if (runId === down.runId)
+        throw Object.assign(new Error("Throughput exceeds the current capacity"), {
+          name: "ProvisionedThroughputExceededException",
+        });
+      return apply(runId, details);
+    };
+    const [okEvent] = runTaskEvents(ok, 0);
+    const [downFirst, downSecond] = runTaskEvents(down, 0);
+    const answer = await invoke(deps, sqsBatch([downFirst, okEvent, downSecond]));
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: "m0" }, { itemIdentifier: "m2" }] });
+    expect((await deps.ledger.get(ok.runId))?.tasks).toHaveLength(1);
+  });
+
+  it("completes a batch that is not an SQS batch at all, retrying nothing", async () => {
+    const deps = runDeps([testJob()]);
+    expect(await invoke(deps, { Records: [{ messageId: "m0" }] })).toEqual({ batchItemFailures: [] });
   });
 });

@@ -223,6 +223,34 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     expect(a.counts.total()).toBe(0);
   });
 
+  it("applies a batch of a many-task run's events in one write, ending where one by one would", async () => {
+    const batched = instance();
+    const single = new MemoryLedger();
+    const run = freshRun({ expectedTasks: 50 });
+    const events = Array.from({ length: 50 }, (_, t) =>
+      runTaskEvents(run, t, { containers: [{ name: "app", exitCode: t === 7 ? 1 : 0 }] }).map(
+        (e) => e.detail,
+      ),
+    ).flat();
+    const shuffledEvents = [...events].sort((a, b) =>
+      a.taskArn + a.version < b.taskArn + b.version ? 1 : -1,
+    );
+    for (const l of [batched.ledger, single]) {
+      await l.create(run);
+      await l.recordLaunch(run.runId, { tasks: launchedTasks(events), failures: [] });
+    }
+    batched.counts.reset();
+    const out = await batched.ledger.applyTaskEvents(run.runId, shuffledEvents);
+    expect([batched.counts.get("PutItem"), batched.counts.get("GetItem")]).toEqual([1, 0]);
+    for (const e of shuffledEvents) await single.applyTaskEvent(run.runId, e);
+    expect(out).toMatchObject({ changed: true, becameFinal: true, run: { status: "FAILED" } });
+    expect(canonical(await batched.ledger.get(run.runId))).toEqual(canonical(await single.get(run.runId)));
+    // The same batch again is all duplicates: no command at all.
+    batched.counts.reset();
+    expect(await batched.ledger.applyTaskEvents(run.runId, shuffledEvents)).toMatchObject({ changed: false });
+    expect(batched.counts.total()).toBe(0);
+  });
+
   it("an instance that never saw the run reads it once, then writes only", async () => {
     const launcher = instance();
     const status = instance();

@@ -1,0 +1,38 @@
+/**
+ * A batch from an SQS queue, as Lambda's event source mapping delivers it
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html): ECS task state change events that an
+ * EventBridge rule put on the queue, one event (as JSON) per message body. Only the fields read are checked.
+ */
+import "./zod-locale.ts";
+import * as z from "zod/mini";
+import type { BatchRecord } from "../runs/status.ts";
+
+export const SqsEventSchema = z.looseObject({
+  Records: z.array(
+    z.looseObject({
+      messageId: z.string().check(z.minLength(1), z.maxLength(256)),
+      body: z.string(),
+      eventSource: z.literal("aws:sqs"),
+    }),
+  ),
+});
+
+/** Whether an invocation's event is a batch of queue messages rather than one EventBridge event. */
+export const isSqsBatch = (event: unknown): boolean =>
+  typeof event === "object" && event !== null && Array.isArray((event as { Records?: unknown }).Records);
+
+/**
+ * The batch's records, each message body read as JSON; a body that is not JSON is kept as its text, for
+ * the event check to reject and log like any malformed event. Undefined when the batch itself is malformed.
+ */
+export function sqsRecords(event: unknown): BatchRecord[] | undefined {
+  const batch = SqsEventSchema.safeParse(event);
+  if (!batch.success) return undefined;
+  return batch.data.Records.map((r) => {
+    let body: unknown = r.body;
+    try {
+      body = JSON.parse(r.body);
+    } catch {}
+    return { id: r.messageId, event: body };
+  });
+}
