@@ -38,7 +38,17 @@ export interface IamNames {
   eventBus: string;
   scheduleGroup: string;
   schedulerRoleName: string;
+  /** The SQS queue the task state change rules feed and the status function reads. */
+  taskEventsQueueName: string;
 }
+
+/** What an SQS event source mapping needs of the function's role (Lambda docs, "with-sqs"). */
+export const EVENT_SOURCE_MAPPING_SQS_ACTIONS = [
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:GetQueueAttributes",
+  "sqs:ChangeMessageVisibility",
+] as const;
 
 export type CfnResource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 
@@ -170,6 +180,17 @@ export function baseStatements(key: FunctionKey, names: IamNames, config: Deploy
   const grants = FUNCTION_GRANTS[key];
   const table = arnIn("dynamodb", `table/${names.tableName}`);
   const statements: Statement[] = [
+    ...(key === "status"
+      ? [
+          {
+            // Not SDK calls of ours: Lambda's event source mapping reads the queue with the function's role.
+            Sid: "TaskEventsQueue",
+            Effect: "Allow" as const,
+            Action: [...EVENT_SOURCE_MAPPING_SQS_ACTIONS],
+            Resource: [arnIn("sqs", names.taskEventsQueueName)],
+          },
+        ]
+      : []),
     {
       Sid: "OwnLogs",
       Effect: "Allow",

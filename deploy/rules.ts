@@ -1,7 +1,8 @@
 /**
- * EventBridge rules on the default bus for the ECS events of the jobs' clusters: task state changes feed the
- * status function, container instance state changes the instance-launch function. An event pattern holds at
- * most 4,096 characters, so a long cluster list is spread over several rules.
+ * EventBridge rules on the default bus for the ECS events of the jobs' clusters: task state changes go to a
+ * queue the status function reads in batches (a many-task run's events in one write), container instance
+ * state changes to the instance-launch function. An event pattern holds at most 4,096 characters, so a long
+ * cluster list is spread over several rules.
  */
 
 import { STARTED_BY_PREFIX } from "../src/launch/requests.ts";
@@ -68,10 +69,8 @@ const patternToCfn = (p: EcsEventPattern) => ({
   detail: { ...p.detail, clusterArn: p.detail.clusterArn.map(cfn) },
 });
 
-export interface RuleTarget {
-  /** Logical id of the Lambda function. */
-  functionLogicalId: string;
-}
+/** Logical id of the Lambda function, or of the SQS queue, the rules deliver to. */
+export type RuleTarget = { functionLogicalId: string } | { queueLogicalId: string };
 
 function rulesFor(
   prefix: string,
@@ -81,8 +80,13 @@ function rulesFor(
   target: RuleTarget,
 ): Record<string, CfnResource> {
   const out: Record<string, CfnResource> = {};
+  const rules: string[] = [];
+  const targetArn = {
+    "Fn::GetAtt": ["queueLogicalId" in target ? target.queueLogicalId : target.functionLogicalId, "Arn"],
+  };
   chunkClusters(clusters, pattern).forEach((chunk, i) => {
     const rule = `${prefix}Rule${i + 1}`;
+    rules.push(rule);
     out[rule] = {
       Type: "AWS::Events::Rule",
       Properties: {
@@ -90,19 +94,41 @@ function rulesFor(
         EventBusName: "default",
         State: "ENABLED",
         EventPattern: patternToCfn(pattern(chunk)),
-        Targets: [{ Id: "handler", Arn: { "Fn::GetAtt": [target.functionLogicalId, "Arn"] } }],
+        Targets: [{ Id: "queueLogicalId" in target ? "queue" : "handler", Arn: targetArn }],
       },
     };
-    out[`${prefix}Permission${i + 1}`] = {
-      Type: "AWS::Lambda::Permission",
-      Properties: {
-        Action: "lambda:InvokeFunction",
-        FunctionName: { "Fn::GetAtt": [target.functionLogicalId, "Arn"] },
-        Principal: "events.amazonaws.com",
-        SourceArn: { "Fn::GetAtt": [rule, "Arn"] },
-      },
-    };
+    if ("functionLogicalId" in target)
+      out[`${prefix}Permission${i + 1}`] = {
+        Type: "AWS::Lambda::Permission",
+        Properties: {
+          Action: "lambda:InvokeFunction",
+          FunctionName: targetArn,
+          Principal: "events.amazonaws.com",
+          SourceArn: { "Fn::GetAtt": [rule, "Arn"] },
+        },
+      };
   });
+  if ("queueLogicalId" in target)
+    out[`${prefix}QueuePolicy`] = {
+      Type: "AWS::SQS::QueuePolicy",
+      Properties: {
+        Queues: [{ Ref: target.queueLogicalId }],
+        PolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "FromTheRules",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: targetArn,
+              // These rules only (confused deputy).
+              Condition: { ArnEquals: { "aws:SourceArn": rules.map((r) => ({ "Fn::GetAtt": [r, "Arn"] })) } },
+            },
+          ],
+        },
+      },
+    };
   return out;
 }
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Job } from "../src/spec/schema.ts";
 import { type ArnTemplate, arnIn } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
-import type { FunctionKey } from "./functions.ts";
+import { type FunctionKey, roleLogicalId } from "./functions.ts";
 import { buildIam, type CfnResource, type IamResult } from "./iam.ts";
 import { toCfn } from "./policy.ts";
 import { ecsRules } from "./rules.ts";
@@ -23,6 +23,9 @@ export interface StackNames {
   eventBus: string;
   deadLetterQueueName: string;
   schedulerRoleName: string;
+  /** The queue of task state change events, and where its messages go after failing 5 times. */
+  taskEventsQueueName: string;
+  taskEventsDeadLetterQueueName: string;
 }
 
 /** IAM role names are global to the account and at most 64 characters: long ones end in a hash. */
@@ -48,6 +51,8 @@ export function stackNames(input: {
     scheduleGroup: input.config.scheduleGroup ?? base,
     eventBus: input.config.eventBus,
     deadLetterQueueName: boundedName(`${base}-schedules-dlq`, 80),
+    taskEventsQueueName: boundedName(`${base}-task-events`, 80),
+    taskEventsDeadLetterQueueName: boundedName(`${base}-task-events-dlq`, 80),
     schedulerRoleName: boundedName(`${base}-${input.region}-scheduler`),
   };
 }
@@ -57,6 +62,24 @@ export const LOGICAL_IDS = {
   scheduleGroup: "EcsJobsScheduleGroup",
   deadLetterQueue: "EcsJobsSchedulesDeadLetterQueue",
   schedulerRole: "EcsJobsSchedulerRole",
+  taskEventsQueue: "EcsJobsTaskEventsQueue",
+  taskEventsDeadLetterQueue: "EcsJobsTaskEventsDeadLetterQueue",
+  taskEventsMapping: "EcsJobsTaskEventsMapping",
+} as const;
+
+/**
+ * How the status function reads the task events queue. Batches of up to 100 gathered for at most a second
+ * (a fan-out's events arrive in bursts: one write per run per batch); a few concurrent batches at most, so
+ * that the writers of one run rarely race; a message that failed 5 times goes to the dead-letter queue
+ * (the sweeper's DescribeTasks still ends its run). The queue hides a message for 6 function timeouts, as
+ * Lambda advises.
+ */
+export const TASK_EVENTS = {
+  batchSize: 100,
+  batchingWindowSeconds: 1,
+  maximumConcurrency: 5,
+  maxReceiveCount: 5,
+  statusTimeoutSeconds: 30,
 } as const;
 
 export interface StackAdditions {
@@ -128,6 +151,7 @@ export function buildStack(input: {
       eventBus: names.eventBus,
       scheduleGroup: names.scheduleGroup,
       schedulerRoleName: names.schedulerRoleName,
+      taskEventsQueueName: names.taskEventsQueueName,
     },
     config,
   );
@@ -147,9 +171,42 @@ export function buildStack(input: {
       },
     },
     [LOGICAL_IDS.schedulerRole]: schedulerRole,
+    [LOGICAL_IDS.taskEventsDeadLetterQueue]: {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: names.taskEventsDeadLetterQueueName,
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      },
+    },
+    [LOGICAL_IDS.taskEventsQueue]: {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: names.taskEventsQueueName,
+        VisibilityTimeout: 6 * TASK_EVENTS.statusTimeoutSeconds,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: {
+          deadLetterTargetArn: { "Fn::GetAtt": [LOGICAL_IDS.taskEventsDeadLetterQueue, "Arn"] },
+          maxReceiveCount: TASK_EVENTS.maxReceiveCount,
+        },
+      },
+    },
+    [LOGICAL_IDS.taskEventsMapping]: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      // Lambda checks at creation that the role may read the queue.
+      DependsOn: [roleLogicalId("status")],
+      Properties: {
+        FunctionName: { Ref: names.functionLogicalIds.status },
+        EventSourceArn: { "Fn::GetAtt": [LOGICAL_IDS.taskEventsQueue, "Arn"] },
+        BatchSize: TASK_EVENTS.batchSize,
+        MaximumBatchingWindowInSeconds: TASK_EVENTS.batchingWindowSeconds,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        ScalingConfig: { MaximumConcurrency: TASK_EVENTS.maximumConcurrency },
+      },
+    },
     ...iam.resources,
     ...ecsRules(jobs, {
-      status: { functionLogicalId: names.functionLogicalIds.status },
+      status: { queueLogicalId: LOGICAL_IDS.taskEventsQueue },
       instanceLaunch: { functionLogicalId: names.functionLogicalIds.instanceLaunch },
     }),
   };
@@ -163,6 +220,10 @@ export function buildStack(input: {
     EcsJobsSchedulesDeadLetterQueueUrl: {
       Description: "Scheduler invocations that failed after all retries",
       Value: { Ref: LOGICAL_IDS.deadLetterQueue },
+    },
+    EcsJobsTaskEventsDeadLetterQueueUrl: {
+      Description: "Task state change events the status function failed 5 times",
+      Value: { Ref: LOGICAL_IDS.taskEventsDeadLetterQueue },
     },
   };
 

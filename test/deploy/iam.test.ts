@@ -23,6 +23,7 @@ const NAMES: IamNames = {
     sweeper: "ecs-jobs-t-sweeper",
   },
   tableName: "ecs-jobs-t-runs",
+  taskEventsQueueName: "ecs-jobs-t-task-events",
   eventBus: "default",
   scheduleGroup: "ecs-jobs-t",
   schedulerRoleName: "ecs-jobs-t-eu-west-1-scheduler",

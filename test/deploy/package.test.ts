@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EVENT_SOURCE_MAPPING_SQS_ACTIONS } from "../../deploy/iam.ts";
 import { checkTemplate } from "../../deploy/limits.ts";
 import { resolveTarget, scheduleInput, scheduleRequest } from "../../deploy/schedules.ts";
 import { runTableDefinition } from "../../deploy/table.ts";
@@ -285,7 +286,14 @@ describe("serverless package on the example jobs", () => {
     const called = lambdaSdkActions(ROOT);
     // Not SDK calls of ours: Lambda writes its own logs; tagging and role passing ride on RunTask/StartTask
     // and UpdateSchedule.
-    const implied = new Set(["logs:CreateLogStream", "logs:PutLogEvents", "ecs:TagResource", "iam:PassRole"]);
+    const implied = new Set([
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "ecs:TagResource",
+      "iam:PassRole",
+      // Lambda's event source mapping reads the task events queue with the status role.
+      ...EVENT_SOURCE_MAPPING_SQS_ACTIONS,
+    ]);
     const granted = new Set(
       [...roleStatements(pkg.template as never).entries()]
         .filter(([role]) => role.startsWith("EcsJobs") && role !== "EcsJobsSchedulerRole")
@@ -314,13 +322,15 @@ describe("serverless package on the example jobs", () => {
     expect(integrations.map((i) => i.PayloadFormatVersion)).toEqual(["2.0"]);
   });
 
-  it("sends the ECS events of the jobs' clusters to the status and instance-launch functions", () => {
+  it("sends the ECS events of the jobs' clusters to the status function's queue and the instance-launch function", () => {
     const rules = resourcesOfType(pkg, "AWS::Events::Rule").map(
       ([, r]) => resolveCfn(r.Properties) as RuleProperties,
     );
-    const forFunction = (key: FunctionKey) =>
-      rules.filter((r) => r.Targets.some((t) => t.Arn === `{GetAtt:${FUNCTIONS[key].logicalId}.Arn}`));
-    const [task] = forFunction("status");
+    const forTarget = (logicalId: string) =>
+      rules.filter((r) => r.Targets.some((t) => t.Arn === `{GetAtt:${logicalId}.Arn}`));
+    const forFunction = (key: FunctionKey) => forTarget(FUNCTIONS[key].logicalId);
+    expect(forFunction("status")).toEqual([]);
+    const [task] = forTarget("EcsJobsTaskEventsQueue");
     expect(task?.EventPattern.source).toEqual(["aws.ecs"]);
     expect(task?.EventPattern["detail-type"]).toEqual(["ECS Task State Change"]);
     expect([...(task?.EventPattern.detail.clusterArn ?? [])].sort()).toEqual(
@@ -341,7 +351,7 @@ describe("serverless package on the example jobs", () => {
     const permissions = resourcesOfType(pkg, "AWS::Lambda::Permission").map(
       ([, p]) => resolveCfn(p.Properties) as Record<string, string>,
     );
-    for (const key of ["status", "instanceLaunch", "sweeper"] as const) {
+    for (const key of ["instanceLaunch", "sweeper"] as const) {
       expect(
         permissions.some(
           (p) =>
@@ -350,6 +360,63 @@ describe("serverless package on the example jobs", () => {
         ),
       ).toBe(true);
     }
+  });
+
+  it("feeds the status function from its queue: batches, partial failures, few at once, a dead-letter queue", () => {
+    const resources = pkg.template.Resources;
+    const queue = resolveCfn(resources.EcsJobsTaskEventsQueue?.Properties) as Record<string, unknown>;
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: "{GetAtt:EcsJobsTaskEventsDeadLetterQueue.Arn}",
+      maxReceiveCount: 5,
+    });
+    // A message stays hidden for 6 times the function's timeout (Lambda's advice for SQS sources).
+    const status = resources[FUNCTIONS.status.logicalId]?.Properties as { Timeout: number };
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * status.Timeout);
+    const mappings = resourcesOfType(pkg, "AWS::Lambda::EventSourceMapping").map(
+      ([, m]) => resolveCfn(m.Properties) as Record<string, unknown>,
+    );
+    expect(mappings).toEqual([
+      expect.objectContaining({
+        FunctionName: `{Ref:${FUNCTIONS.status.logicalId}}`,
+        EventSourceArn: "{GetAtt:EcsJobsTaskEventsQueue.Arn}",
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        ScalingConfig: { MaximumConcurrency: 5 },
+      }),
+    ]);
+    // Only the task state rules may send to it.
+    const policies = resourcesOfType(pkg, "AWS::SQS::QueuePolicy").map(
+      ([, p]) => resolveCfn(p.Properties) as { Queues: string[]; PolicyDocument: { Statement: unknown[] } },
+    );
+    const taskRules = resourcesOfType(pkg, "AWS::Events::Rule")
+      .filter(([id]) => id.startsWith("EcsJobsTaskStateRule"))
+      .map(([id]) => `{GetAtt:${id}.Arn}`);
+    expect(taskRules.length).toBeGreaterThan(0);
+    expect(policies).toEqual([
+      {
+        Queues: ["{Ref:EcsJobsTaskEventsQueue}"],
+        PolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            expect.objectContaining({
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: "{GetAtt:EcsJobsTaskEventsQueue.Arn}",
+              Condition: { ArnEquals: { "aws:SourceArn": taskRules } },
+            }),
+          ],
+        },
+      },
+    ]);
+    // The status role reads that queue, and no other role does.
+    const reads = (key: FunctionKey) =>
+      statementsOf(pkg, key).filter((s) => s.Action.includes("sqs:ReceiveMessage"));
+    expect(reads("status").flatMap((s) => s.Resource)).toEqual([
+      `arn:aws:sqs:${REGION}:${ACCOUNT}:${String(queue.QueueName)}`,
+    ]);
+    for (const key of ["schedule", "http", "instanceLaunch", "sweeper"] as const)
+      expect(reads(key)).toEqual([]);
   });
 
   it("declares the run table from the ledger's definition: on demand, point-in-time recovery, TTL", async () => {
