@@ -7,6 +7,7 @@ import type { Deps } from "../deps.ts";
 import type { ContainerInstanceStateChangeEvent, TaskStateChangeEvent } from "./ecs/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import type { SchedulerInput } from "./scheduler.ts";
+import type { SqsBatch } from "./task-event-queue.ts";
 
 /** "Scheduled Event", as an EventBridge rule (the sweeper's rate(1 minute)) delivers it. */
 export interface ScheduledEvent {
@@ -24,7 +25,8 @@ export interface ScheduledEvent {
 export interface LocalHandlers {
   schedule(input: SchedulerInput): Promise<unknown>;
   http(event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<unknown>;
-  status(event: TaskStateChangeEvent): Promise<unknown>;
+  /** A batch from the task events queue (local: task-event-queue.ts), or one event straight from a rule. */
+  status(event: TaskStateChangeEvent | SqsBatch): Promise<unknown>;
   instanceLaunch(event: ContainerInstanceStateChangeEvent): Promise<unknown>;
   sweeper(event: ScheduledEvent): Promise<unknown>;
 }

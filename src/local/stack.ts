@@ -55,6 +55,7 @@ import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { reconcileActiveRuns } from "./reconcile.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
 import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from "./task-definitions.ts";
+import { createTaskEventQueue } from "./task-event-queue.ts";
 
 export const LOCAL_TABLE = "ecs-jobs-runs";
 export const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
@@ -243,15 +244,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     cleanups.push(["http", () => http.close()]);
 
-    // A run's task events go to the status handler one after the other: in order per task, as required, and
-    // without a run's many tasks racing each other for the same ledger item (a 25-task run would otherwise
-    // spend its time in optimistic-write retries).
+    // A run's task events go to the status handler in SQS batches, as deployed (task-event-queue.ts): in
+    // order per task, as required, and one batch of a run at a time, so that a run's many tasks do not race
+    // each other for the same ledger item.
+    const taskEvents = createTaskEventQueue({
+      bus,
+      status: async (batch) => (await ready()).status(batch),
+      queueArn: `arn:aws:sqs:${identity.region}:${identity.accountId}:ecs-jobs-local-task-events`,
+      region: identity.region,
+    });
     const deliverTaskEvent = (event: TaskStateChangeEvent, label: string) => {
       const d = event.detail as { taskArn?: string; startedBy?: string };
       const run = parseStartedBy(d.startedBy)?.runId;
-      return bus.publish(run ? `run:${run}` : `task:${d.taskArn}`, label, event, async (e) =>
-        (await ready()).status(e),
-      );
+      return taskEvents.send(run ? `run:${run}` : `task:${d.taskArn}`, label, event);
     };
 
     // The ECS emulator.
