@@ -46,8 +46,13 @@ describe("benchmarks (smoke, tiny sizes)", () => {
   }, 60_000);
 
   it("status throughput: checks every run's final state and counts the DynamoDB calls per event", async () => {
-    const [row] = await statusBenchmark.run(quick);
+    const [row, batched] = await statusBenchmark.run(quick);
     expectMeasured(row!);
+    expectMeasured(batched!);
+    expect(batched!.benchmark).toMatch(/SQS batches of 100, as deployed/);
+    // A batch writes each run once at most: no more writes per event than one by one.
+    const writes = (r: typeof row) => Number(/PutItem ([\d.]+)/.exec(r!.notes ?? "")?.[1]);
+    expect(writes(batched)).toBeLessThanOrEqual(writes(row));
     expect(row!.unit).toBe("events/s");
     // At most one write per event (duplicates none), and reads only for runs this ledger has not seen.
     const calls = /GetItem ([\d.]+), PutItem ([\d.]+)/.exec(row!.notes ?? "");
