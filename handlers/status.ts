@@ -29,11 +29,9 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
       return { batchItemFailures: [] };
     }
     const report = await handleTaskStateChangeBatch(runDeps, records);
-    d.log.info("task event batch done", {
-      records: records.length,
-      ...report.outcomes,
-      failed: report.failed.length,
-    });
+    const summary = { records: records.length, ...report.outcomes, failed: report.failed.length };
+    if (report.failed.length > 0) d.log.warn("task event batch done; some come again", summary);
+    else d.log.debug("task event batch done", summary);
     return { batchItemFailures: report.failed.map((id) => ({ itemIdentifier: id })) };
   });
 
