@@ -11,10 +11,10 @@
 import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { withRetry } from "../launch/ecs-call.ts";
 import type { Job } from "../spec/schema.ts";
-import { EcsTaskDetailSchema } from "./events.ts";
+import { type EcsTaskDetail, EcsTaskDetailSchema } from "./events.ts";
 import type { Run } from "./model.ts";
 import type { RunActionDeps } from "./retry.ts";
-import { applyTaskState, type StatusOutcome } from "./status.ts";
+import { applyTaskStates } from "./status.ts";
 
 const MINUTE = 60_000;
 /** DescribeTasks takes at most 100 tasks a call. */
@@ -42,7 +42,7 @@ const clusterOf = (taskArn: string, fallback: string): string => {
 
 export interface ReconcileReport {
   described: number;
-  /** Described states that changed the run: each one an event that had been lost. */
+  /** Described states written in a change of the run: events that had been lost. */
   applied: number;
   /** Tasks ECS no longer knows (it forgets stopped tasks after about an hour). */
   missing: string[];
@@ -65,6 +65,7 @@ async function describeAndApply(deps: RunActionDeps, job: Job, run: Run): Promis
     const cluster = clusterOf(t.taskArn, job.spec.task.cluster);
     byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), t.taskArn]);
   }
+  const states: { id: string; state: EcsTaskDetail }[] = [];
   for (const [cluster, arns] of byCluster) {
     for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
       const tasks = arns.slice(i, i + DESCRIBE_MAX);
@@ -76,18 +77,20 @@ async function describeAndApply(deps: RunActionDeps, job: Job, run: Run): Promis
         report.described++;
         // The SDK's Dates become the ISO strings of an event; the event's own schema then checks the task.
         const state = EcsTaskDetailSchema.safeParse(JSON.parse(JSON.stringify(task)));
-        if (!state.success) {
+        if (state.success) states.push({ id: state.data.taskArn, state: state.data });
+        else
           deps.log.warn("described task not understood; skipped", {
             taskArn: task.taskArn,
             field: state.error.issues[0]?.path.map(String).join(".") ?? "",
           });
-          continue;
-        }
-        const outcome: StatusOutcome = await applyTaskState(deps, state.data);
-        if (outcome === "applied") report.applied++;
       }
     }
   }
+  // The run's states in one write, as a batch of events would be.
+  const applied = await applyTaskStates(deps, states);
+  if (applied.failed.length > 0)
+    throw new Error(`run ${run.runId}: the described task states could not be written; next sweep again`);
+  report.applied = applied.outcomes.applied ?? 0;
   if (report.applied > 0)
     deps.log.warn("task states the status handler never received were applied from DescribeTasks", {
       runId: run.runId,

@@ -134,8 +134,9 @@ export interface BatchRecord {
 }
 
 export interface BatchReport {
-  /** Records whose run could not be changed (a ledger or AWS fault): to be delivered again. */
+  /** Ids whose run could not be changed (a ledger or AWS fault): to be applied again. */
   failed: string[];
+  /** How many states (or events) came to each outcome. */
   outcomes: Partial<Record<StatusOutcome, number>>;
 }
 
@@ -145,24 +146,37 @@ export interface BatchReport {
  * as singly; when a run's write fails, every record of that run is reported failed, so that those alone
  * come again — applying them again is harmless, as ever.
  */
-export async function handleTaskStateChangeBatch(
+export function handleTaskStateChangeBatch(
   deps: RunActionDeps,
   records: readonly BatchRecord[],
+): Promise<BatchReport> {
+  return applyTaskStates(
+    deps,
+    records.map((r) => ({ id: r.id, state: parseEvent(deps, r.event) })),
+  );
+}
+
+/**
+ * Task states (from events, or as DescribeTasks tells them: reconcile.ts), each run's in one write in the
+ * order given, then each run's end acted on. `state` undefined: an event already found malformed.
+ */
+export async function applyTaskStates(
+  deps: RunActionDeps,
+  items: readonly { id: string; state: EcsTaskDetail | undefined }[],
 ): Promise<BatchReport> {
   const report: BatchReport = { failed: [], outcomes: {} };
   const count = (o: StatusOutcome, n = 1) => {
     report.outcomes[o] = (report.outcomes[o] ?? 0) + n;
   };
   const byRun = new Map<string, { ids: string[]; details: EcsTaskDetail[] }>();
-  for (const record of records) {
-    const detail = parseEvent(deps, record.event);
-    const own = detail ? ownState(deps, detail) : "invalid";
+  for (const item of items) {
+    const own = item.state ? ownState(deps, item.state) : "invalid";
     if (typeof own === "string") {
       count(own);
       continue;
     }
     const group = byRun.get(own.runId) ?? { ids: [], details: [] };
-    group.ids.push(record.id);
+    group.ids.push(item.id);
     group.details.push(own.detail);
     byRun.set(own.runId, group);
   }
@@ -171,9 +185,9 @@ export async function handleTaskStateChangeBatch(
     try {
       count(await applyToRun(deps, runId, group.details), group.ids.length);
     } catch (error) {
-      deps.log.error("task events not applied; they will come again", {
+      deps.log.error("task states not applied; to be applied again", {
         runId,
-        events: group.ids.length,
+        states: group.ids.length,
         error: error instanceof Error ? error.name : String(error),
       });
       report.failed.push(...group.ids);

@@ -83,6 +83,27 @@ describe("the sweeper applies task events that were lost, from DescribeTasks", (
     expect(sentAlerts()).toEqual([]);
   });
 
+  it("writes a many-task run once for all its described tasks", async () => {
+    const deps = runDeps([testJob()], { now: at("2026-03-10T11:05:00Z") });
+    const run = launchedRun("report", { expectedTasks: 3 });
+    await deps.ledger.create(run);
+    const lifecycles = [0, 1, 2].map((t) => runTaskEvents(run, t));
+    for (const events of lifecycles)
+      for (const e of events.slice(0, -1)) await handleTaskStateChange(deps, e);
+    const writes: number[] = [];
+    const apply = deps.ledger.applyTaskEvents.bind(deps.ledger);
+    deps.ledger.applyTaskEvents = async (runId, details) => {
+      writes.push(details.length);
+      return apply(runId, details);
+    };
+    mocks.ecs
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: lifecycles.map((events) => described(events[events.length - 1]!)) });
+    expect((await sweep(deps)).reconciled).toEqual([run.runId]);
+    expect(writes).toEqual([3]);
+    expect((await deps.ledger.get(run.runId))?.status).toBe("SUCCEEDED");
+  });
+
   it("changes nothing when ECS describes what the run already holds, or older", async () => {
     const deps = runDeps([testJob()], { now: at("2026-03-10T11:05:00Z") });
     const { run, events } = await lostStop(deps, 0);
