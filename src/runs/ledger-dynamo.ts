@@ -199,7 +199,9 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
   const BATCH_KEYS = 100;
 
   /**
-   * The runs of these item keys, in their order, read consistently from the table. A key whose item is gone
+   * The runs of these item keys, in their order, read from the table. Eventually consistent, as the index
+   * itself is, at half the read cost: the sweeper lists every active run each minute, and what it decides
+   * from a listed run is written conditionally on the stored one. A key whose item is gone
    * (TTL deleted it after the index listed it) is skipped; keys DynamoDB leaves unprocessed (throttling, or
    * over 16 MB an answer) are asked for again.
    */
@@ -211,9 +213,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         if (attempt === maxAttempts)
           throw new ThrottledError(`DynamoDB left ${keys.length} run(s) unread after ${maxAttempts} tries`);
         if (attempt > 0) await backoff(attempt);
-        const out = await doc.send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
+        const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
         for (const stored of out.Responses?.[TableName] ?? [])
           found.set(String(stored.pk), decodeRun(stored as StoredItem));
         keys = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
