@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { withAggregate } from "../../src/runs/aggregate.ts";
 import { applyTaskEvent } from "../../src/runs/apply-event.ts";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
+import { foldTaskEvents } from "../../src/runs/fold-events.ts";
 import { isFinal, type Run, type RunStatus, type TaskState } from "../../src/runs/model.ts";
 import { type LaunchType, runFixture, taskArnFor, taskLifecycle } from "../support/events.ts";
 
@@ -183,6 +184,41 @@ describe("event delivery order", () => {
         expect(inOrder.status).toBe(expectedStatus(spec));
         expect(inOrder.tasks).toHaveLength(spec.tasks.length);
         expect(inOrder.hint === undefined).toBe(inOrder.status === "SUCCEEDED");
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("batches (SQS, reconcile)", () => {
+  it("a stream cut into batches anywhere, each folded in one go, ends where one-by-one delivery does", () => {
+    const scenario = runArb.chain((spec) => {
+      const events = eventsOf(spec);
+      return fc
+        .shuffledSubarray(events, { minLength: events.length, maxLength: events.length })
+        .chain((shuffled) =>
+          fc
+            .uniqueArray(fc.nat({ max: Math.max(0, shuffled.length - 1) }), { maxLength: shuffled.length })
+            .map((cuts) => ({ spec, shuffled, cuts: [...cuts].sort((a, b) => a - b) })),
+        );
+    });
+    fc.assert(
+      fc.property(scenario, ({ spec, shuffled, cuts }) => {
+        const single = deliver(initialRun(spec), shuffled);
+        let batched = initialRun(spec);
+        const bounds = [0, ...cuts, shuffled.length];
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          const details = shuffled.slice(bounds[i], bounds[i + 1]).map((e) => e.detail);
+          batched = foldTaskEvents(batched, details) ?? batched;
+        }
+        expect(normalised(batched)).toEqual(normalised(single));
+        // Folding everything again changes nothing: every event is now a duplicate or stale.
+        expect(
+          foldTaskEvents(
+            batched,
+            shuffled.map((e) => e.detail),
+          ),
+        ).toBeUndefined();
       }),
       { numRuns: 150 },
     );
