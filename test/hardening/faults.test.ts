@@ -6,6 +6,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { createOffsetClock, type OffsetClock } from "../../src/local/clock.ts";
 import type { LocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { type Api, fargate, poll, startRun, tempProject, waitForRun } from "../local/support/stack.ts";
@@ -42,11 +43,11 @@ afterAll(async () => {
   );
 });
 
-async function project() {
+async function project(clock?: OffsetClock) {
   const p = tempProject(JOBS);
   projects.push(p.dir);
   const log: string[] = [];
-  const started = await startStack(p, log);
+  const started = await startStack(p, log, clock);
   open.push(started.stack);
   return { ...p, ...started, log };
 }
@@ -106,6 +107,40 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
       expect(stack.alerts().filter((x) => x.runId === run.runId)).toHaveLength(run.job === "bad" ? 1 : 0);
     }
     count(stack);
+    figures.runs += expected.size;
+  });
+
+  it("lost task events (and duplicated ones): the sweeper's DescribeTasks ends every run as its job would", async () => {
+    const clock = createOffsetClock();
+    const { stack, api: a } = await project(clock);
+    stack.emulator.faults.set({ lostEventRate: 0.35, duplicateEventRate: 0.2, seed: 13 });
+    const expected = new Map<string, number>();
+    for (const j of ["ok", "bad", "fan", "wide", "ok", "bad"])
+      expected.set(await startRun(a, j), TASKS[j] as number);
+    // Every task has ended in the emulator, while the status handler has heard of only part of it.
+    const tasksOf = (runId: string) =>
+      stack.emulator.tasks().filter((t) => t.startedBy?.endsWith(`/${runId}`));
+    await poll(
+      async () => [...expected].map(([id, n]) => ({ n, tasks: tasksOf(id) })),
+      (all) =>
+        all.every(({ n, tasks }) => tasks.length === n && tasks.every((t) => t.lastStatus === "STOPPED")),
+      { what: "every task to stop in the emulator", timeoutMs: 20_000 },
+    );
+    await stack.idle();
+    stack.emulator.faults.clear();
+    const heard = await Promise.all(
+      [...expected.keys()].map(async (id) => (await a.get<Run>(`/runs/${id}`)).body),
+    );
+    expect(heard.some((r) => r.status === "RUNNING" || r.status === "PENDING")).toBe(true);
+    // Three minutes later on the stack's clock, the sweeper has asked ECS about the quiet runs.
+    clock.advance(3 * 60_000);
+    const runs = await waitAllFinal(a, [...expected.keys()]);
+    await stack.idle();
+    await expectInvariants(stack, a, expected);
+    for (const run of runs) {
+      expect(run.status).toBe(run.job === "bad" ? "FAILED" : "SUCCEEDED");
+      expect(stack.alerts().filter((x) => x.runId === run.runId)).toHaveLength(run.job === "bad" ? 1 : 0);
+    }
     figures.runs += expected.size;
   });
 

@@ -3,12 +3,18 @@
  * whatever the emulator did to the calls — recorded, launched once per task, final, alerted at most once.
  */
 import { expect } from "vitest";
+import type { Clock } from "../../src/local/ecs/clock.ts";
 import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { type Api, api, FAST_PHASES, FINAL, poll } from "../local/support/stack.ts";
 
-export async function startStack(project: { jobsDir: string; dataDir: string }, log: string[]) {
+export async function startStack(
+  project: { jobsDir: string; dataDir: string },
+  log: string[],
+  clock?: Clock,
+) {
   const stack = await startLocalStack({
+    ...(clock && { clock }),
     jobsDir: project.jobsDir,
     dataDir: project.dataDir,
     port: 0,
