@@ -1,7 +1,7 @@
 /**
  * Faults injected through the ECS emulator into the local stack, in-process: a throttling storm with 5xx
- * and duplicated task events, slow answers, and the stack stopped in the middle of runs then restarted on
- * the same data dir. Whatever happens: no run lost, no task launched twice for one trigger, every run ends
+ * and duplicated task events, lost task events, slow answers, and the stack stopped in the middle of runs
+ * then restarted on the same data dir. Whatever happens: no run lost, no task launched twice for one trigger, every run ends
  * in a final state, at most one alert per run (support-faults.ts).
  */
 import { rmSync } from "node:fs";
