@@ -155,6 +155,66 @@ describe("malformed-event corpus", () => {
   });
 });
 
+/** As the deployed status function gets events: SQS messages whose bodies are the events' JSON text. */
+const inSqsBatch = (events: unknown[]) => ({
+  Records: events.map((e, i) => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body: typeof e === "string" ? e : JSON.stringify(e),
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:111122223333:ecs-jobs-test-task-events",
+    awsRegion: "us-east-1",
+  })),
+});
+
+describe("the status corpus again, each event as a message of an SQS batch (the deployed path)", () => {
+  const statusCases = cases.filter((c) => c.handler === "status");
+
+  it.each(statusCases)("$file: $outcome, never thrown, never a message to deliver again", async (c) => {
+    const d = deps();
+    const ours = launchedRun("report");
+    await d.ledger.create(ours);
+    const event = loadEvent(c.file, { $OUR_STARTED_BY: runTaskStartedBy("report", ours.runId) });
+    const before = JSON.stringify(await allRuns(d));
+    expect(await invoke("status", d, inSqsBatch([event]))).toEqual({ batchItemFailures: [] });
+    const changed = JSON.stringify(await allRuns(d)) !== before;
+    expect(changed).toBe(c.outcome === "processed");
+    if (c.outcome === "dropped")
+      expect(d.log.lines.some((l) => l.level === "warn" || l.level === "error")).toBe(true);
+  });
+
+  it("a whole batch of them: the good ones applied, nothing to deliver again", async () => {
+    const d = deps();
+    const ours = launchedRun("report");
+    await d.ledger.create(ours);
+    const events = statusCases.map((c) =>
+      loadEvent(c.file, { $OUR_STARTED_BY: runTaskStartedBy("report", ours.runId) }),
+    );
+    expect(await invoke("status", d, inSqsBatch(events))).toEqual({ batchItemFailures: [] });
+    expect((await d.ledger.get(ours.runId))?.tasks.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["Records not a list", { Records: "x" }],
+    ["a record without a body", { Records: [{ messageId: "m0", eventSource: "aws:sqs" }] }],
+    [
+      "a record from another source",
+      { Records: [{ messageId: "m0", body: "{}", eventSource: "aws:kinesis" }] },
+    ],
+    ["an empty message id", { Records: [{ messageId: "", body: "{}", eventSource: "aws:sqs" }] }],
+  ])("a malformed batch (%s) is dropped with a log line, nothing to deliver again", async (_what, batch) => {
+    const d = deps();
+    const answer = await invoke("status", d, batch);
+    // Not an SQS batch at all ("Records" not a list) is taken as one malformed event: dropped, no answer.
+    if (Array.isArray(batch.Records)) expect(answer).toEqual({ batchItemFailures: [] });
+    else expect(answer).toBeUndefined();
+    expect(d.log.lines.some((l) => l.level === "warn")).toBe(true);
+  });
+});
+
 describe("AWS faults make the handlers throw, so Lambda retries them", () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   afterEach(() => dynamo.reset());
