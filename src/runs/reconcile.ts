@@ -41,7 +41,6 @@ const clusterOf = (taskArn: string, fallback: string): string => {
 };
 
 export interface ReconcileReport {
-  described: number;
   /** Described states written in a change of the run: events that had been lost. */
   applied: number;
   /** Tasks ECS no longer knows (it forgets stopped tasks after about an hour). */
@@ -49,16 +48,7 @@ export interface ReconcileReport {
 }
 
 export async function reconcileRun(deps: RunActionDeps, job: Job, run: Run): Promise<ReconcileReport> {
-  try {
-    return await describeAndApply(deps, job, run);
-  } finally {
-    // applyTaskState tags the log with the run; the sweep goes on with other runs.
-    deps.log.removeKeys(["runId", "job"]);
-  }
-}
-
-async function describeAndApply(deps: RunActionDeps, job: Job, run: Run): Promise<ReconcileReport> {
-  const report: ReconcileReport = { described: 0, applied: 0, missing: [] };
+  const report: ReconcileReport = { applied: 0, missing: [] };
   const byCluster = new Map<string, string[]>();
   for (const t of run.tasks) {
     if (t.lastStatus === "STOPPED") continue;
@@ -74,7 +64,6 @@ async function describeAndApply(deps: RunActionDeps, job: Job, run: Run): Promis
       );
       for (const f of out?.failures ?? []) if (f.arn && f.reason === "MISSING") report.missing.push(f.arn);
       for (const task of out?.tasks ?? []) {
-        report.described++;
         // The SDK's Dates become the ISO strings of an event; the event's own schema then checks the task.
         const state = EcsTaskDetailSchema.safeParse(JSON.parse(JSON.stringify(task)));
         if (state.success) states.push({ id: state.data.taskArn, state: state.data });

@@ -85,11 +85,8 @@ function ownState(
   return { runId: owner.runId, detail: bounded(state) };
 }
 
-/**
- * One state of one task — from an event, or as DescribeTasks tells it (reconcile.ts: the two have the same
- * shape and the same `version` counter) — applied to its run, and the run's end acted on.
- */
-export async function applyTaskState(deps: RunActionDeps, state: EcsTaskDetail): Promise<StatusOutcome> {
+/** One task state from one event, applied to its run, and the run's end acted on; a fault throws. */
+async function applyTaskState(deps: RunActionDeps, state: EcsTaskDetail): Promise<StatusOutcome> {
   const own = ownState(deps, state);
   if (typeof own === "string") return own;
   deps.log.appendKeys({ runId: own.runId });
