@@ -15,7 +15,7 @@ import { runIdFor } from "../src/launch/run-id.ts";
 import { seededRandom } from "../src/local/ecs/faults.ts";
 import type { RunLedger } from "../src/runs/ledger.ts";
 import type { Run } from "../src/runs/model.ts";
-import { shuffled, type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
+import { shuffled, sqsBatch, type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
 import { LAMBDA_CONTEXT } from "./launch.ts";
 import { type Benchmark, median, round } from "./lib.ts";
 import { JOB_NAME, type LocalEnv, startLocalEnv, TABLE } from "./local-env.ts";
@@ -99,14 +99,7 @@ const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9
 /** The events as the deployed function gets them from its queue: SQS batches of `size`, in order. */
 export function sqsBatches(events: readonly unknown[], size: number): unknown[] {
   const batches: unknown[] = [];
-  for (let i = 0; i < events.length; i += size)
-    batches.push({
-      Records: events.slice(i, i + size).map((e, j) => ({
-        messageId: `m${i + j}`,
-        body: JSON.stringify(e),
-        eventSource: "aws:sqs",
-      })),
-    });
+  for (let i = 0; i < events.length; i += size) batches.push(sqsBatch(events.slice(i, i + size), i));
   return batches;
 }
 

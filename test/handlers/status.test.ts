@@ -12,6 +12,7 @@ import {
   runTaskEvents,
   testJob,
 } from "../runs/harness.ts";
+import { sqsBatch } from "../support/events.ts";
 
 beforeEach(resetMocks);
 afterEach(() => {
@@ -49,21 +50,6 @@ describe("status handler (Lambda)", () => {
     const [event] = runTaskEvents(launchedRun("report"), 0);
     await expect(invoke(deps, event)).rejects.toThrow(/capacity/);
   });
-});
-
-/** An SQS batch as Lambda's event source mapping delivers it: one EventBridge event per message body. */
-const sqsBatch = (bodies: unknown[]) => ({
-  Records: bodies.map((body, i) => ({
-    messageId: `m${i}`,
-    receiptHandle: `r${i}`,
-    body: typeof body === "string" ? body : JSON.stringify(body),
-    attributes: {},
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:111122223333:ecs-jobs-task-events",
-    awsRegion: "us-east-1",
-  })),
 });
 
 describe("status handler (Lambda) on SQS batches", () => {

@@ -29,6 +29,7 @@ import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { awsError, ecsTask, exampleJobs, lambdaContext, placeAll } from "../launch/harness.ts";
 import { launchedRun, mocks, resetMocks, runDeps, runTaskEvents, testJob } from "../runs/harness.ts";
+import { sqsBatch } from "../support/events.ts";
 
 const CORPUS = join(import.meta.dirname, "..", "fixtures", "malformed-events");
 const HANDLERS = ["status", "instance", "schedule", "http"] as const;
@@ -155,21 +156,6 @@ describe("malformed-event corpus", () => {
   });
 });
 
-/** As the deployed status function gets events: SQS messages whose bodies are the events' JSON text. */
-const inSqsBatch = (events: unknown[]) => ({
-  Records: events.map((e, i) => ({
-    messageId: `m${i}`,
-    receiptHandle: `r${i}`,
-    body: typeof e === "string" ? e : JSON.stringify(e),
-    attributes: {},
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:111122223333:ecs-jobs-test-task-events",
-    awsRegion: "us-east-1",
-  })),
-});
-
 describe("the status corpus again, each event as a message of an SQS batch (the deployed path)", () => {
   const statusCases = cases.filter((c) => c.handler === "status");
 
@@ -179,7 +165,7 @@ describe("the status corpus again, each event as a message of an SQS batch (the 
     await d.ledger.create(ours);
     const event = loadEvent(c.file, { $OUR_STARTED_BY: runTaskStartedBy("report", ours.runId) });
     const before = JSON.stringify(await allRuns(d));
-    expect(await invoke("status", d, inSqsBatch([event]))).toEqual({ batchItemFailures: [] });
+    expect(await invoke("status", d, sqsBatch([event]))).toEqual({ batchItemFailures: [] });
     const changed = JSON.stringify(await allRuns(d)) !== before;
     expect(changed).toBe(c.outcome === "processed");
     if (c.outcome === "dropped")
@@ -193,7 +179,7 @@ describe("the status corpus again, each event as a message of an SQS batch (the 
     const events = statusCases.map((c) =>
       loadEvent(c.file, { $OUR_STARTED_BY: runTaskStartedBy("report", ours.runId) }),
     );
-    expect(await invoke("status", d, inSqsBatch(events))).toEqual({ batchItemFailures: [] });
+    expect(await invoke("status", d, sqsBatch(events))).toEqual({ batchItemFailures: [] });
     expect((await d.ledger.get(ours.runId))?.tasks.length).toBeGreaterThan(0);
   });
 

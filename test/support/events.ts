@@ -277,3 +277,22 @@ export const runFixture = (overrides: Partial<Run> = {}): Run => ({
   tasks: [],
   ...overrides,
 });
+
+/**
+ * An SQS batch as Lambda's event source mapping delivers it from the task events queue: one message per
+ * event, its body the event's JSON (a string is sent as it is, for bodies that are not JSON); message ids
+ * `m<first + i>`.
+ */
+export const sqsBatch = (bodies: readonly unknown[], first = 0) => ({
+  Records: bodies.map((body, i) => ({
+    messageId: `m${first + i}`,
+    receiptHandle: `r${first + i}`,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:111122223333:ecs-jobs-test-task-events",
+    awsRegion: "us-east-1",
+  })),
+});
