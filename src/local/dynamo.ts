@@ -3,7 +3,6 @@
  * survives restarts. The ledger code talks to it through the ordinary DynamoDB client, as it does in AWS.
  */
 import { mkdirSync } from "node:fs";
-import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
@@ -13,7 +12,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { closeServer, sentByWebPage } from "./net.ts";
+import { closeServer, refuseWebPages } from "./net.ts";
 
 export interface LocalDynamo {
   url: string;
@@ -24,7 +23,19 @@ export interface LocalDynamo {
 export async function startDynalite(path: string, port = 0): Promise<LocalDynamo> {
   mkdirSync(path, { recursive: true });
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  onlyLocalClients(server);
+  // dynalite answers CORS preflights for any origin: without this, any web page open in the developer's
+  // browser could read and change the run ledger (runs' overrides included) once it found the port.
+  refuseWebPages(server, (res) => {
+    const body = JSON.stringify({
+      __type: "com.amazonaws.dynamodb.v20120810#AccessDeniedException",
+      message: "The local run ledger answers this machine's programs only, not web pages.",
+    });
+    res.writeHead(403, {
+      "content-type": "application/x-amz-json-1.0",
+      "content-length": Buffer.byteLength(body),
+    });
+    res.end(body);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
@@ -36,33 +47,6 @@ export async function startDynalite(path: string, port = 0): Promise<LocalDynamo
   // dynalite closes its database once the last connection ends: requests in flight get time to finish, or
   // they would find the database closed (which dynalite answers by throwing).
   return { url: `http://127.0.0.1:${bound}`, close: () => closeServer(server, 10_000) };
-}
-
-/**
- * dynalite answers CORS preflights for any origin, so any web page open in the developer's browser could read
- * and change the run ledger (which holds runs' overrides) once it found the port. The SDK sends no Origin,
- * and a browser always does on such requests: those are refused, as is a Host that is not loopback (a page
- * reaching the port by DNS rebinding, which needs no CORS).
- */
-function onlyLocalClients(server: Server): void {
-  const listeners = server.listeners("request") as RequestListener[];
-  server.removeAllListeners("request");
-  server.on("request", (req, res) => {
-    if (!sentByWebPage(req)) {
-      for (const listener of listeners) listener.call(server, req, res);
-      return;
-    }
-    req.resume();
-    const body = JSON.stringify({
-      __type: "com.amazonaws.dynamodb.v20120810#AccessDeniedException",
-      message: "The local run ledger answers this machine's programs only, not web pages.",
-    });
-    res.writeHead(403, {
-      "content-type": "application/x-amz-json-1.0",
-      "content-length": Buffer.byteLength(body),
-    });
-    res.end(body);
-  });
 }
 
 /** The parts of CreateTableInput the ledger decides (RUN_TABLE_DEFINITION); the rest is chosen here. */

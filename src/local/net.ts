@@ -1,5 +1,5 @@
 /** Small helpers for the local servers: listening on loopback and closing without waiting for idle clients. */
-import type { Server } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export const LOOPBACK = "127.0.0.1";
@@ -22,8 +22,22 @@ export function isLoopbackHost(host: string | undefined): boolean {
  * requests (the AWS SDKs and CLI never do), and a page reaching the port by DNS rebinding sends its own Host.
  * These servers do not authenticate, so such requests are refused.
  */
-export const sentByWebPage = (req: import("node:http").IncomingMessage): boolean =>
+export const sentByWebPage = (req: IncomingMessage): boolean =>
   req.headers.origin !== undefined || !isLoopbackHost(req.headers.host);
+
+/** Puts sentByWebPage in front of a server's request handlers: such a request gets `deny`, nothing else. */
+export function refuseWebPages(server: Server, deny: (res: ServerResponse) => void): void {
+  const listeners = server.listeners("request") as RequestListener[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (!sentByWebPage(req)) {
+      for (const listener of listeners) listener.call(server, req, res);
+      return;
+    }
+    req.resume();
+    deny(res);
+  });
+}
 
 /** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the bound port. */
 export function listen(server: Server, port: number): Promise<number> {
@@ -54,10 +68,7 @@ export function closeServer(server: Server, graceMs = 1_000): Promise<void> {
 }
 
 /** Reads a request body up to `limit` bytes; resolves undefined when the body is larger. */
-export function readBody(
-  req: import("node:http").IncomingMessage,
-  limit: number,
-): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > limit) {

@@ -5,7 +5,7 @@
  * way AWS tells its protocols apart (X-Amz-Target, a form-encoded Action, a REST path).
  */
 import { createServer } from "node:http";
-import { closeServer, LOOPBACK, listen, readBody, sentByWebPage } from "../net.ts";
+import { closeServer, LOOPBACK, listen, readBody, refuseWebPages } from "../net.ts";
 import type { AlertLog } from "./alerts.ts";
 import { putEvents } from "./eventbridge.ts";
 import { getLogEvents, type LogSource } from "./logs.ts";
@@ -33,15 +33,6 @@ export async function startAwsStandIn(options: AwsStandInOptions): Promise<AwsSt
   const buses = new Set(["default", ...(options.eventBuses ?? [])]);
   const server = createServer(async (req, res) => {
     try {
-      if (sentByWebPage(req)) {
-        req.resume();
-        return sendJsonError(
-          res,
-          403,
-          "AccessDeniedException",
-          "the local AWS stand-ins answer this machine's programs only",
-        );
-      }
       const body = (await readBody(req, MAX_BODY)) ?? Buffer.alloc(0);
       const url = new URL(req.url ?? "/", `http://${LOOPBACK}`);
       const method = req.method ?? "GET";
@@ -65,6 +56,14 @@ export async function startAwsStandIn(options: AwsStandInOptions): Promise<AwsSt
       else res.destroy();
     }
   });
+  refuseWebPages(server, (res) =>
+    sendJsonError(
+      res,
+      403,
+      "AccessDeniedException",
+      "the local AWS stand-ins answer this machine's programs only",
+    ),
+  );
   const port = await listen(server, options.port ?? 0);
   return { url: `http://${LOOPBACK}:${port}`, close: () => closeServer(server) };
 }

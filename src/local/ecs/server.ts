@@ -3,13 +3,13 @@
  * AmazonEC2ContainerServiceV20141113.<Operation>`, a JSON body, and a JSON answer; errors are
  * `{"__type": "<Exception>", "message": "…"}` with status 400 (500 for ServerException), which the AWS
  * SDKs and CLI turn into the matching exception. Signatures are not checked: any credentials work; but web
- * pages are refused (net.ts, sentByWebPage), as RunTask with a command override on an `exec` job runs that
+ * pages are refused (net.ts, refuseWebPages), as RunTask with a command override on an `exec` job runs that
  * command on this machine.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ecsModel } from "../model/ecs-model.ts";
-import { sentByWebPage } from "../net.ts";
+import { refuseWebPages } from "../net.ts";
 import { EcsApiError } from "./api-error.ts";
 import type { EmulatorCore } from "./core.ts";
 import { HANDLERS, isOperation } from "./operations.ts";
@@ -64,19 +64,11 @@ export function createEcsServer(
   onInternalError: (e: unknown) => void,
 ): Server {
   const prefix = `${ecsModel().metadata.targetPrefix}.`;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     void (async () => {
       let operation = "";
       let input: unknown;
       try {
-        if (sentByWebPage(req)) {
-          req.resume();
-          throw new EcsApiError(
-            "AccessDeniedException",
-            "The ECS emulator answers programs on this machine (Host 127.0.0.1 or localhost), not web pages.",
-            { status: 403 },
-          );
-        }
         if (req.method !== "POST") {
           send(res, 200, { service: "ecs", emulator: "ecs-jobs", endpoint: "POST / with X-Amz-Target" });
           return;
@@ -120,4 +112,12 @@ export function createEcsServer(
       }
     })();
   });
+  refuseWebPages(server, (res) =>
+    send(res, 403, {
+      __type: "AccessDeniedException",
+      message:
+        "The ECS emulator answers programs on this machine (Host 127.0.0.1 or localhost), not web pages.",
+    }),
+  );
+  return server;
 }
