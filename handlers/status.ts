@@ -4,6 +4,7 @@
  * messages of a run that could not be written reported back, so that only they come again. One event
  * straight from EventBridge (local mode, a rule targeting the function) is taken too.
  */
+import type { SQSBatchResponse } from "aws-lambda";
 import type { Deps } from "../src/deps.ts";
 import type { LaunchFn } from "../src/runs/retry.ts";
 import { handleTaskStateChange, handleTaskStateChangeBatch } from "../src/runs/status.ts";
@@ -11,12 +12,8 @@ import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
-export interface BatchResponse {
-  batchItemFailures: { itemIdentifier: string }[];
-}
-
 export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
-  lambdaHandler(async (event: unknown): Promise<BatchResponse | undefined> => {
+  lambdaHandler(async (event: unknown): Promise<SQSBatchResponse | undefined> => {
     const d = await deps();
     const runDeps = launch ? { ...d, launch } : d;
     if (!isSqsBatch(event)) {

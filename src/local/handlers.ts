@@ -2,12 +2,11 @@
  * The real Lambda handlers (handlers/*.ts), invoked in-process by the local stack with the stack's deps:
  * the same middy chains that run in AWS, pointed at the local stand-ins.
  */
-import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, SQSEvent } from "aws-lambda";
 import type { Deps } from "../deps.ts";
 import type { ContainerInstanceStateChangeEvent, TaskStateChangeEvent } from "./ecs/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import type { SchedulerInput } from "./scheduler.ts";
-import type { SqsBatch } from "./task-event-queue.ts";
 
 /** "Scheduled Event", as an EventBridge rule (the sweeper's rate(1 minute)) delivers it. */
 export interface ScheduledEvent {
@@ -26,7 +25,7 @@ export interface LocalHandlers {
   schedule(input: SchedulerInput): Promise<unknown>;
   http(event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<unknown>;
   /** A batch from the task events queue (local: task-event-queue.ts), or one event straight from a rule. */
-  status(event: TaskStateChangeEvent | SqsBatch): Promise<unknown>;
+  status(event: TaskStateChangeEvent | SQSEvent): Promise<unknown>;
   instanceLaunch(event: ContainerInstanceStateChangeEvent): Promise<unknown>;
   sweeper(event: ScheduledEvent): Promise<unknown>;
 }

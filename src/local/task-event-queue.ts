@@ -6,29 +6,14 @@
  * line (in AWS: the dead-letter queue after 5 receives; the sweeper's DescribeTasks still ends the run).
  */
 import { randomUUID } from "node:crypto";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
 import type { LocalEventBus } from "./event-bus.ts";
-
-export interface SqsRecord {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  attributes: Record<string, string>;
-  messageAttributes: Record<string, never>;
-  md5OfBody: string;
-  eventSource: "aws:sqs";
-  eventSourceARN: string;
-  awsRegion: string;
-}
-
-export interface SqsBatch {
-  Records: SqsRecord[];
-}
 
 /** As deployed (TASK_EVENTS.batchSize in deploy/stack.ts): what one invocation gets at most. */
 const MAX_BATCH = 100;
 
 interface OpenBatch {
-  records: SqsRecord[];
+  records: SQSRecord[];
   delivered: Promise<boolean>;
 }
 
@@ -39,18 +24,24 @@ export interface TaskEventQueue {
 
 export function createTaskEventQueue(o: {
   bus: LocalEventBus;
-  status: (batch: SqsBatch) => Promise<unknown>;
+  status: (batch: SQSEvent) => Promise<unknown>;
   queueArn: string;
   region: string;
 }): TaskEventQueue {
   const open = new Map<string, OpenBatch>();
-  const record = (event: unknown): SqsRecord => {
+  const record = (event: unknown): SQSRecord => {
     const id = randomUUID();
+    const sent = String(Date.now());
     return {
       messageId: id,
       receiptHandle: id,
       body: JSON.stringify(event),
-      attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()) },
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: sent,
+        SenderId: "events.amazonaws.com",
+        ApproximateFirstReceiveTimestamp: sent,
+      },
       messageAttributes: {},
       md5OfBody: "",
       eventSource: "aws:sqs",

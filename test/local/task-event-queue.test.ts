@@ -1,7 +1,8 @@
 /** The local stand-in for the task events queue: batches per run, in order, and only failed messages again. */
+import type { SQSEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEventBus, type LocalEventBus } from "../../src/local/event-bus.ts";
-import { createTaskEventQueue, type SqsBatch } from "../../src/local/task-event-queue.ts";
+import { createTaskEventQueue } from "../../src/local/task-event-queue.ts";
 
 let bus: LocalEventBus | undefined;
 afterEach(async () => {
@@ -15,7 +16,7 @@ const quietLog = () => {
 };
 
 /** A queue over a real bus, with `status` as the function; what each invocation got, as event numbers. */
-function setup(status: (numbers: number[], batch: SqsBatch) => Promise<unknown>, retryDelaysMs = [1, 1]) {
+function setup(status: (numbers: number[], batch: SQSEvent) => Promise<unknown>, retryDelaysMs = [1, 1]) {
   const { lines, log } = quietLog();
   bus = createEventBus({ log, retryDelaysMs });
   const calls: number[][] = [];
