@@ -4,17 +4,14 @@
  */
 import { RunTaskCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHttpHandler } from "../../handlers/http.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { lambdaContext } from "../launch/harness.ts";
-import { mocks, resetMocks, runDeps, sentAlerts, testJob } from "../runs/harness.ts";
+import { mocks, runDeps, sentAlerts, testJob, useRunMocks } from "../runs/harness.ts";
 import { apiGatewayV2 } from "../support/events.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const refused = {
   tasks: [],

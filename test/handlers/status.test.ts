@@ -1,5 +1,5 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStatusHandler } from "../../handlers/status.ts";
 import type { Deps } from "../../src/deps.ts";
 import { lambdaContext } from "../launch/harness.ts";
@@ -7,17 +7,14 @@ import {
   fakeLaunch,
   launchedRun,
   mocks,
-  resetMocks,
   runDeps,
   runTaskEvents,
   testJob,
+  useRunMocks,
 } from "../runs/harness.ts";
 import { sqsBatch } from "../support/events.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const invoke = (deps: Deps, event: unknown, launch = fakeLaunch()) =>
   createStatusHandler(async () => deps, launch)(event, lambdaContext);

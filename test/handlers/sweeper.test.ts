@@ -1,14 +1,11 @@
 import { StopTaskCommand } from "@aws-sdk/client-ecs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSweeperHandler } from "../../handlers/sweeper.ts";
 import type { Deps } from "../../src/deps.ts";
 import { lambdaContext } from "../launch/harness.ts";
-import { fakeLaunch, launchedRun, mocks, resetMocks, runDeps, testJob } from "../runs/harness.ts";
+import { fakeLaunch, launchedRun, mocks, runDeps, testJob, useRunMocks } from "../runs/harness.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const invoke = (deps: Deps) => createSweeperHandler(async () => deps, fakeLaunch())({}, lambdaContext);
 

@@ -1,18 +1,15 @@
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { Command } from "commander";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerResume } from "../../src/cli/commands/resume.ts";
 import { formatDuration, registerRuns } from "../../src/cli/commands/runs.ts";
 import type { CliIo } from "../../src/cli/context.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { exampleJob, ROOT } from "../launch/harness.ts";
 import { taskArnFor } from "../support/events.ts";
-import { launchedRun, mocks, NOW, resetMocks, runDeps, scheduleOutput, testJob } from "./harness.ts";
+import { launchedRun, mocks, NOW, runDeps, scheduleOutput, testJob, useRunMocks } from "./harness.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 async function cli(argv: string[], deps: ReturnType<typeof runDeps>) {
   let stdout = "";

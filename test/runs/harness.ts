@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach } from "vitest";
 import { createClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/deps.ts";
@@ -70,6 +71,14 @@ export const scheduleOutput = (
   CreationDate: new Date("2025-01-01T00:00:00Z"),
   LastModificationDate: modified,
 });
+
+/** For a test file: in each test every mock answers like a healthy account, and is cleared after it. */
+export function useRunMocks(): void {
+  beforeEach(resetMocks);
+  afterEach(() => {
+    for (const m of Object.values(mocks)) m.reset();
+  });
+}
 
 /** Resets every mock and gives it the answers of a healthy account. */
 export function resetMocks(): void {

@@ -1,6 +1,6 @@
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { resumeJob, scheduleNameFor } from "../../src/runs/pause.ts";
@@ -9,18 +9,15 @@ import {
   fakeLaunch,
   launchedRun,
   mocks,
-  resetMocks,
   runDeps,
   runTaskEvents,
   scheduleOutput,
   sentAlerts,
   testJob,
+  useRunMocks,
 } from "./harness.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const SCHEDULED = "schedule:\n  expression: cron(0 3 * * ? *)\n  timezone: Europe/Paris\n";
 const pausing = (n: number, extra = "") =>

@@ -1,16 +1,13 @@
 import { DescribeTasksCommand, StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { dueForReconcile } from "../../src/runs/reconcile.ts";
 import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { sweep } from "../../src/runs/sweeper.ts";
-import { launchedRun, mocks, resetMocks, runDeps, runTaskEvents, sentAlerts, testJob } from "./harness.ts";
+import { launchedRun, mocks, runDeps, runTaskEvents, sentAlerts, testJob, useRunMocks } from "./harness.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,6 +1,6 @@
 import { RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REDACTED, redactSecrets } from "../../src/alerts/redact.ts";
 import { ConflictError } from "../../src/errors.ts";
 import { runTaskStartedBy } from "../../src/launch/requests.ts";
@@ -12,17 +12,14 @@ import {
   fakeLaunch,
   launchedRun,
   mocks,
-  resetMocks,
   runDeps,
   runTaskEvents,
   sentAlerts,
   testJob,
+  useRunMocks,
 } from "./harness.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const SPOT = {
   stopCode: "SpotInterruption",

@@ -2,7 +2,7 @@ import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { loadTaskFixture } from "../support/events.ts";
 import {
@@ -10,21 +10,18 @@ import {
   LOG_LINES,
   launchedRun,
   mocks,
-  resetMocks,
   runDeps,
   runTaskEvents,
   sentAlerts,
   testJob,
+  useRunMocks,
 } from "./harness.ts";
 
 const TOPIC = "arn:aws:sns:us-east-1:111122223333:ops";
 const PULL_REASON =
   "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/acme/report:7: docker.io/acme/report:7: not found";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 async function deliver(deps: ReturnType<typeof runDeps>, events: readonly unknown[]) {
   const outcomes = [];

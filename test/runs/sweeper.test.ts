@@ -1,7 +1,7 @@
 import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runTaskStartedBy } from "../../src/launch/requests.ts";
 import { runIdFor } from "../../src/launch/run-id.ts";
 import type { Run } from "../../src/runs/model.ts";
@@ -12,17 +12,14 @@ import {
   fakeLaunch,
   launchedRun,
   mocks,
-  resetMocks,
   runDeps,
   runTaskEvents,
   sentAlerts,
   testJob,
+  useRunMocks,
 } from "./harness.ts";
 
-beforeEach(resetMocks);
-afterEach(() => {
-  for (const m of Object.values(mocks)) m.reset();
-});
+useRunMocks();
 
 const at = (iso: string) => new Date(iso);
 
