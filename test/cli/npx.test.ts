@@ -28,7 +28,12 @@ describe("npx ecs-jobs", () => {
     const r = spawnSync("npx", ["ecs-jobs", "--version"], {
       cwd: ROOT,
       encoding: "utf8",
-      env: { ...process.env, PATH: machinePath, npm_config_cache: cache, npm_config_update_notifier: "false" },
+      env: {
+        ...process.env,
+        PATH: machinePath,
+        npm_config_cache: cache,
+        npm_config_update_notifier: "false",
+      },
     });
     expect(r.error, `npx not found on the machine's PATH (${machinePath})`).toBeUndefined();
     expect(r.stderr, `stderr of npx on the machine's Node ${machineNode.stdout.trim()}`).toBe("");
