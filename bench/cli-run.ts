@@ -1,10 +1,11 @@
 /**
  * CLI start: `ecs-jobs run NAME` (no --wait) against the ECS emulator and dynalite, against the AWS CLI's
- * `aws ecs run-task` (Debian's /usr/bin/aws) on the same emulator, alternately. Goal ≤ 0.5× its time.
+ * `aws ecs run-task` (the `aws` on PATH, v1 or v2; `.ci/run` installs Debian's when there is none) on the
+ * same emulator, alternately. Goal ≤ 0.5× its time.
  * Measured as installed: through bin/ with the CLI bundle built first (install builds it).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
@@ -13,7 +14,20 @@ import { runTaskRequests } from "../src/launch/requests.ts";
 import { type Benchmark, BIN, interleavedAsync, NODE, ROOT, round, timeCommandAsync } from "./lib.ts";
 import { JOB_NAME, REGION, startLocalEnv } from "./local-env.ts";
 
-export const AWS_CLI = "/usr/bin/aws";
+/** Found on PATH like any program: whichever install the machine has (Debian's, pip's, AWS's installer). */
+export const AWS_CLI = "aws";
+
+/** `aws --version`'s first word (e.g. `aws-cli/2.9.19`), or a clear error saying how to install it. */
+export function awsCliVersion(env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(AWS_CLI, ["--version"], { encoding: "utf8", env });
+  // ENOENT: no `aws` at all; 127: a shim (pyenv, asdf) with no CLI behind it.
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `the AWS CLI (\`aws\`) is not on PATH or does not run (${r.error?.message ?? `exit ${r.status}: ${r.stderr.trim()}`}): ` +
+        "install it (apt-get install -y awscli; bash .ci/run does when there is none)",
+    );
+  return `${r.stdout}${r.stderr}`.trim().split(/\s+/)[0] ?? "aws";
+}
 
 /**
  * Builds the CLI bundle (scripts/build-cli.js, what install runs), measures, and says in a row note whether
@@ -44,8 +58,7 @@ export async function withCliBundle<T>(
 export const cliRunBenchmark: Benchmark = {
   name: "cli-run",
   async run({ quick }) {
-    if (!existsSync(AWS_CLI))
-      throw new Error(`${AWS_CLI} is missing: install Debian's AWS CLI (apt-get install -y awscli)`);
+    const awsVersion = awsCliVersion(process.env);
     const env = await startLocalEnv();
     const home = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-aws-"));
     try {
@@ -57,6 +70,9 @@ export const cliRunBenchmark: Benchmark = {
       const awsEnv = {
         PATH: process.env.PATH ?? "",
         HOME: home,
+        // A pyenv or asdf shim finds its Python through these, not through HOME.
+        ...(process.env.PYENV_ROOT && { PYENV_ROOT: process.env.PYENV_ROOT }),
+        ...(process.env.ASDF_DIR && { ASDF_DIR: process.env.ASDF_DIR }),
         AWS_ACCESS_KEY_ID: "local",
         AWS_SECRET_ACCESS_KEY: "local",
         AWS_DEFAULT_REGION: REGION,
@@ -97,7 +113,7 @@ export const cliRunBenchmark: Benchmark = {
       return [
         {
           benchmark: "CLI start: ecs-jobs run NAME",
-          baseline: "aws ecs run-task",
+          baseline: `aws ecs run-task (${awsVersion})`,
           measured: round(subject),
           base: round(base),
           unit: "ms",

@@ -3,7 +3,7 @@
  * benchmark measures what it says (its rows, units, the checks it makes along the way).
  */
 import { describe, expect, it } from "vitest";
-import { cliRunBenchmark } from "../../bench/cli-run.ts";
+import { awsCliVersion, cliRunBenchmark } from "../../bench/cli-run.ts";
 import { coldStartBenchmark } from "../../bench/cold-start.ts";
 import { launchBenchmark } from "../../bench/launch.ts";
 import type { Row } from "../../bench/lib.ts";
@@ -63,10 +63,17 @@ describe("benchmarks (smoke, tiny sizes)", () => {
     expect(row!.notes).toContain("every run checked SUCCEEDED");
   }, 60_000);
 
-  it("CLI start: ecs-jobs run and aws ecs run-task both start a task on the emulator", async () => {
+  it("CLI start: ecs-jobs run and aws ecs run-task (the `aws` on PATH) both start a task on the emulator", async () => {
     const [row] = await cliRunBenchmark.run(quick);
     expectMeasured(row!);
+    expect(row!.baseline).toMatch(/^aws ecs run-task \(aws-cli\/\d+\.\d+/);
   }, 120_000);
+
+  it("CLI start without any `aws` on PATH: says how to install it instead of a bare ENOENT", () => {
+    expect(() => awsCliVersion({ PATH: "/nonexistent" })).toThrow(
+      /AWS CLI \(`aws`\) is not on PATH.*apt-get install -y awscli/,
+    );
+  });
 
   it("validate: times validate against --version", async () => {
     const [row] = await validateBenchmark.run(quick);
