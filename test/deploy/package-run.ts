@@ -62,7 +62,11 @@ export function runPackage(
 }
 
 export async function packageOrThrow(options: Parameters<typeof runPackage>[0] = {}): Promise<Packaged> {
-  const run = await runPackage(options);
+  return readPackaged(await runPackage(options));
+}
+
+/** The template and manifest of a successful run; a failed run's output as the error. */
+export function readPackaged(run: PackageRun): Packaged {
   if (run.code !== 0) throw new Error(`serverless package failed (${run.code}):\n${run.output}`);
   const read = (name: string) => JSON.parse(readFileSync(join(run.dir, name), "utf8"));
   return {

@@ -23,6 +23,7 @@ import { cfnSpecProblems } from "./cfn-spec.ts";
 import { generateJobFiles, writeJobsFolder } from "./generate-jobs.ts";
 import { type Packaged, packageOrThrow, ROOT, runPackage } from "./package-run.ts";
 import { lambdaSdkActions } from "./sdk-calls.ts";
+import { examplePackage } from "./shared-package.ts";
 import {
   ACCOUNT,
   allows,
@@ -220,8 +221,8 @@ describe("serverless package on the example jobs", () => {
   let jobs: Job[];
   beforeAll(async () => {
     jobs = loadValidJobs(join(ROOT, "jobs"), ROOT);
-    pkg = await packageOrThrow();
-    console.info(`serverless package, example jobs: ${pkg.ms} ms`);
+    pkg = await examplePackage();
+    console.info(`serverless package, example jobs: ${pkg.ms} ms (shared by the package project's files)`);
   }, PACKAGE_TIMEOUT);
 
   it("matches the CloudFormation resource specification: types, property names and shapes, required ones", () => {
