@@ -6,10 +6,18 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { createOffsetClock, type OffsetClock } from "../../src/local/clock.ts";
+import { type Clock, createManualClock, createOffsetClock } from "../../src/local/clock.ts";
 import type { LocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { type Api, fargate, poll, startRun, tempProject, waitForRun } from "../local/support/stack.ts";
+import {
+  type Api,
+  FAST_PHASES,
+  fargate,
+  poll,
+  startRun,
+  tempProject,
+  waitForRun,
+} from "../local/support/stack.ts";
 import { expectInvariants, faultsInjected, startStack, waitAllFinal } from "./support-faults.ts";
 
 const JOBS = {
@@ -43,7 +51,7 @@ afterAll(async () => {
   );
 });
 
-async function project(clock?: OffsetClock) {
+async function project(clock?: Clock) {
   const p = tempProject(JOBS);
   projects.push(p.dir);
   const log: string[] = [];
@@ -159,9 +167,14 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
   });
 
   it("the stack stopped in the middle of runs and restarted on the same data dir finishes them", async () => {
-    const first = await project();
+    // The first stack's emulator runs on a manual clock: its tasks move only when the test moves it, so a
+    // run of 0.1 s is held RUNNING until the stack goes down, however slow the machine is.
+    const clock = createManualClock(Date.now());
+    const first = await project(clock);
     const expected = new Map<string, number>();
     const running = [await startRun(first.api, "long"), await startRun(first.api, "fan")];
+    await clock.advance(FAST_PHASES.provisioning + FAST_PHASES.pending + FAST_PHASES.activating);
+    await first.stack.idle();
     for (const id of running) await waitForRun(first.api, id, (r) => r.status === "RUNNING");
     // Two more that have only just been launched when the stack goes down.
     first.stack.emulator.faults.set({ throttleNext: 1, onlyOperations: ["RunTask"] });
@@ -173,6 +186,14 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
       [young[1], "ok"],
     ] as const)
       expected.set(id as string, TASKS[job] as number);
+    // What the stack goes down in the middle of: the first runs' tasks RUNNING, the young ones' not yet.
+    const statuses = (runId: string) =>
+      first.stack.emulator
+        .tasks()
+        .filter((t) => t.startedBy?.endsWith(`/${runId}`))
+        .map((t) => t.lastStatus);
+    for (const id of running) expect(new Set(statuses(id))).toEqual(new Set(["RUNNING"]));
+    for (const id of young) expect(statuses(id)).not.toContain("RUNNING");
     count(first.stack);
     await first.stack.close();
 
