@@ -5,6 +5,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type Clock, createManualClock } from "../../src/local/clock.ts";
 import { readLocalStack } from "../../src/local/discovery.ts";
 import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
@@ -16,8 +17,9 @@ describe("restarting the local stack", () => {
     long: fargate("http: true", "{ outcome: exit:4, durationSeconds: 1.5 }"),
   });
   const open: LocalStack[] = [];
-  const start = async () => {
+  const start = async (clock?: Clock) => {
     const stack = await startLocalStack({
+      ...(clock && { clock }),
       jobsDir: project.jobsDir,
       dataDir: project.dataDir,
       port: 0,
@@ -35,13 +37,22 @@ describe("restarting the local stack", () => {
   });
 
   it("keeps the runs, and finishes the run that was in flight", async () => {
-    const first = await start();
+    // The first stack's tasks move only when the test moves its clock: the run in flight is held RUNNING
+    // until the stack goes down, however slow the machine is.
+    const clock = createManualClock(Date.now());
+    const first = await start(clock);
     const a1 = api(first);
     expect(readLocalStack(project.dataDir)).toMatchObject({ httpUrl: first.httpUrl, ecsUrl: first.ecsUrl });
-    const done = await waitForRun(a1, await startRun(a1, "quick"));
+    const quick = await startRun(a1, "quick");
+    await clock.advance(1_000);
+    const done = await waitForRun(a1, quick);
     expect(done.status).toBe("SUCCEEDED");
     const inFlight = await startRun(a1, "long");
-    await waitForRun(a1, inFlight, (r) => r.status === "RUNNING");
+    await clock.advance(FAST_PHASES.provisioning + FAST_PHASES.pending + FAST_PHASES.activating);
+    await first.idle();
+    expect((await waitForRun(a1, inFlight, (r) => r.status === "RUNNING")).tasks[0]?.lastStatus).toBe(
+      "RUNNING",
+    );
     await first.close();
     expect(existsSync(join(project.dataDir, "stack.json"))).toBe(false);
 
