@@ -39,19 +39,27 @@ describe("the local task events queue", () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
+    // Resolved when the function receives a batch starting with that event: the test waits for the
+    // invocation itself, not for a few milliseconds that a busy machine may not give the queue.
+    const entered = new Map<number, () => void>();
+    const invoked = (n: number) => new Promise<void>((r) => entered.set(n, r));
+    const first = invoked(1);
+    const other = invoked(10);
     const {
       queue,
       calls,
       bus: b,
     } = setup(async (numbers) => {
+      entered.get(numbers[0] as number)?.();
       if (numbers[0] === 1) await gate;
       return { batchItemFailures: [] };
     });
     const sent = [queue.send("run:a", "a1", { n: 1 })];
-    await new Promise((r) => setTimeout(r, 5));
+    await first;
     for (const n of [2, 3, 4]) sent.push(queue.send("run:a", `a${n}`, { n }));
     sent.push(queue.send("run:b", "b10", { n: 10 }));
-    await new Promise((r) => setTimeout(r, 5));
+    // Run b's batch goes to the function while run a's first batch is still there.
+    await other;
     release();
     expect(await Promise.all(sent)).toEqual([true, true, true, true, true]);
     await b.idle();
