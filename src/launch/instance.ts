@@ -96,19 +96,40 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
   return deps.ledger.recordLaunch(runId, { tasks, failures });
 }
 
-/** Tasks an earlier invocation started for this run, running or recently stopped. */
+/**
+ * Tasks an earlier invocation started for this run, running or recently stopped. ECS allows startedBy only
+ * as the sole filter of ListTasks, and without desiredStatus it lists RUNNING tasks only: so the instance's
+ * tasks are listed by desired status and the run's are picked out by their startedBy. A fresh instance
+ * holds few tasks.
+ */
 async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstance: string, runId: string) {
   const startedBy = startTaskStartedBy(runId);
   const arns: string[] = [];
   for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
-    const page = await withRetry(deps, "ListTasks", () =>
-      deps.clients.ecs.send(new ListTasksCommand({ cluster, containerInstance, startedBy, desiredStatus })),
-    );
-    arns.push(...(page?.taskArns ?? []));
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry(deps, "ListTasks", () =>
+        deps.clients.ecs.send(
+          new ListTasksCommand({
+            cluster,
+            containerInstance,
+            desiredStatus,
+            ...(nextToken && { nextToken }),
+          }),
+        ),
+      );
+      arns.push(...(page?.taskArns ?? []));
+      nextToken = page?.nextToken;
+    } while (nextToken);
   }
-  if (arns.length === 0) return [];
-  const out = await withRetry(deps, "DescribeTasks", () =>
-    deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })),
-  );
-  return (out?.tasks ?? []).filter((t) => t.taskArn).map((t) => taskStateOf(t));
+  const found = [];
+  // DescribeTasks takes at most 100 tasks per call.
+  for (let i = 0; i < arns.length; i += 100) {
+    const tasks = arns.slice(i, i + 100);
+    const out = await withRetry(deps, "DescribeTasks", () =>
+      deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks })),
+    );
+    found.push(...(out?.tasks ?? []).filter((t) => t.taskArn && t.startedBy === startedBy));
+  }
+  return found.map((t) => taskStateOf(t));
 }

@@ -150,6 +150,11 @@ describe("RunTask, DescribeTasks, ListTasks, StopTask", () => {
     expect(await list({ family: "agent" })).toEqual([other.tasks?.[0]?.taskArn]);
     expect(await list({ launchType: "FARGATE" })).toEqual([...arns].sort());
     expect(await list({ desiredStatus: "STOPPED" })).toEqual([]);
+    // ECS: "When you specify startedBy as the filter, it must be the only filter that you use."
+    for (const other of [{ family: "agent" }, { launchType: "FARGATE" as const }, { serviceName: "web" }])
+      await expect(list({ startedBy: "ecs-jobs/report/run-1", ...other })).rejects.toThrow(
+        InvalidParameterException,
+      );
     const paged = await h.ecs.send(new ListTasksCommand({ maxResults: 2 }));
     expect(paged.taskArns).toHaveLength(2);
     const rest = await h.ecs.send(new ListTasksCommand({ maxResults: 2, nextToken: paged.nextToken }));
