@@ -10,6 +10,7 @@ import {
   anyRevision,
   arnIn,
   clusterArn,
+  clusterInstancesArn,
   clusterTasksArn,
   isArn,
   roleArn,
@@ -143,6 +144,17 @@ export function jobStatements(
           ],
         },
       },
+    });
+  }
+  const startClusters = distinct(startJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
+  if (grants.describeInstances && startClusters.length > 0) {
+    statements.push({
+      // Read-only: when an instance registered, for an event that does not say (src/launch/instance.ts).
+      Sid: "DescribeContainerInstances",
+      Effect: "Allow",
+      Action: ["ecs:DescribeContainerInstances"],
+      Resource: startClusters.map(clusterInstancesArn),
+      Condition: { ArnEquals: { "ecs:cluster": startClusters } },
     });
   }
   // Stopping covers every task the function could have started or must time out, StartTask ones included.
