@@ -51,7 +51,13 @@ export const EVENT_SOURCE_MAPPING_SQS_ACTIONS = [
   "sqs:ChangeMessageVisibility",
 ] as const;
 
-export type CfnResource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+export type CfnResource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+  DeletionPolicy?: "Delete" | "Retain" | "Snapshot" | "RetainExceptOnCreate";
+  UpdateReplacePolicy?: "Delete" | "Retain" | "Snapshot";
+};
 
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, "");

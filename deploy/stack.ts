@@ -184,6 +184,9 @@ export function buildStack(input: {
       Properties: {
         QueueName: names.taskEventsQueueName,
         VisibilityTimeout: 6 * TASK_EVENTS.statusTimeoutSeconds,
+        // SQS's maximum, as its dead-letter queue: events wait out a long status-function outage (a bad
+        // deploy over a holiday) instead of being dropped after the 4-day default.
+        MessageRetentionPeriod: 1_209_600,
         SqsManagedSseEnabled: true,
         RedrivePolicy: {
           deadLetterTargetArn: { "Fn::GetAtt": [LOGICAL_IDS.taskEventsDeadLetterQueue, "Arn"] },
