@@ -3,6 +3,7 @@
  * (plugin.ts) gathers the names and merges the result into the template osls compiled.
  */
 import { createHash } from "node:crypto";
+import { deploymentNames, STACK_OUTPUTS } from "../src/aws/deployment.ts";
 import type { Job } from "../src/spec/schema.ts";
 import { type ArnTemplate, arnIn } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
@@ -44,11 +45,12 @@ export function stackNames(input: {
   config: DeployConfig;
 }): StackNames {
   const base = `${input.service}-${input.stage}`;
+  const named = deploymentNames(input.stage, input.service);
   return {
     functionNames: input.functionNames,
     functionLogicalIds: input.functionLogicalIds,
-    tableName: `${base}-runs`,
-    scheduleGroup: input.config.scheduleGroup ?? base,
+    tableName: named.tableName,
+    scheduleGroup: input.config.scheduleGroup ?? named.scheduleGroup,
     eventBus: input.config.eventBus,
     deadLetterQueueName: boundedName(`${base}-schedules-dlq`, 80),
     taskEventsQueueName: boundedName(`${base}-task-events`, 80),
@@ -215,8 +217,8 @@ export function buildStack(input: {
   };
 
   const outputs = {
-    EcsJobsRunsTableName: { Description: "Run ledger table", Value: { Ref: LOGICAL_IDS.table } },
-    EcsJobsScheduleGroupName: {
+    [STACK_OUTPUTS.tableName]: { Description: "Run ledger table", Value: { Ref: LOGICAL_IDS.table } },
+    [STACK_OUTPUTS.scheduleGroup]: {
       Description: "Schedule group of the jobs",
       Value: { Ref: LOGICAL_IDS.scheduleGroup },
     },
