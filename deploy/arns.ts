@@ -62,6 +62,13 @@ export function clusterTasksArn(cluster: string): ArnTemplate {
   return `${arn.slice(0, at)}:task/${arn.slice(at + ":cluster/".length)}/*`;
 }
 
+/** `arn:…:cluster/NAME` → `arn:…:container-instance/NAME/*`: the container instances of one cluster. */
+export function clusterInstancesArn(cluster: string): ArnTemplate {
+  const arn = clusterArn(cluster);
+  const at = arn.lastIndexOf(":cluster/");
+  return `${arn.slice(0, at)}:container-instance/${arn.slice(at + ":cluster/".length)}/*`;
+}
+
 export interface TaskDefinitionRef {
   /** What RunTask is authorized against: an exact revision, or `family:*` when the job names no revision. */
   arn: ArnTemplate;

@@ -17,6 +17,8 @@ export interface Grants {
   stopTask: boolean;
   /** ListSchedules: the sweeper's missed-run check (fire times with no run). */
   listSchedules: boolean;
+  /** DescribeContainerInstances on its StartTask clusters: an instance's registration time, for the run id. */
+  describeInstances: boolean;
 }
 
 const scheduled = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.schedule);
@@ -32,30 +34,35 @@ export const FUNCTION_GRANTS: Record<FunctionKey, Grants> = {
     startTask: none,
     stopTask: true,
     listSchedules: false,
+    describeInstances: false,
   },
   http: {
     runTask: httpEnabled,
     startTask: none,
     stopTask: true,
     listSchedules: false,
+    describeInstances: false,
   },
   instanceLaunch: {
     runTask: none,
     startTask: onLaunch,
     stopTask: false,
     listSchedules: false,
+    describeInstances: true,
   },
   status: {
     runTask: relaunchable,
     startTask: onLaunch,
     stopTask: true,
     listSchedules: false,
+    describeInstances: false,
   },
   sweeper: {
     runTask: relaunchable,
     startTask: onLaunch,
     stopTask: true,
     listSchedules: true,
+    describeInstances: false,
   },
 };
 

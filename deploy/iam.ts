@@ -10,6 +10,7 @@ import {
   anyRevision,
   arnIn,
   clusterArn,
+  clusterInstancesArn,
   clusterTasksArn,
   isArn,
   roleArn,
@@ -50,7 +51,13 @@ export const EVENT_SOURCE_MAPPING_SQS_ACTIONS = [
   "sqs:ChangeMessageVisibility",
 ] as const;
 
-export type CfnResource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+export type CfnResource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+  DeletionPolicy?: "Delete" | "Retain" | "Snapshot" | "RetainExceptOnCreate";
+  UpdateReplacePolicy?: "Delete" | "Retain" | "Snapshot";
+};
 
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, "");
@@ -143,6 +150,17 @@ export function jobStatements(
           ],
         },
       },
+    });
+  }
+  const startClusters = distinct(startJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
+  if (grants.describeInstances && startClusters.length > 0) {
+    statements.push({
+      // Read-only: when an instance registered, for an event that does not say (src/launch/instance.ts).
+      Sid: "DescribeContainerInstances",
+      Effect: "Allow",
+      Action: ["ecs:DescribeContainerInstances"],
+      Resource: startClusters.map(clusterInstancesArn),
+      Condition: { ArnEquals: { "ecs:cluster": startClusters } },
     });
   }
   // Stopping covers every task the function could have started or must time out, StartTask ones included.

@@ -3,6 +3,7 @@
  * (plugin.ts) gathers the names and merges the result into the template osls compiled.
  */
 import { createHash } from "node:crypto";
+import { deploymentNames, STACK_OUTPUTS } from "../src/aws/deployment.ts";
 import type { Job } from "../src/spec/schema.ts";
 import { type ArnTemplate, arnIn } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
@@ -44,11 +45,12 @@ export function stackNames(input: {
   config: DeployConfig;
 }): StackNames {
   const base = `${input.service}-${input.stage}`;
+  const named = deploymentNames(input.stage, input.service);
   return {
     functionNames: input.functionNames,
     functionLogicalIds: input.functionLogicalIds,
-    tableName: `${base}-runs`,
-    scheduleGroup: input.config.scheduleGroup ?? base,
+    tableName: named.tableName,
+    scheduleGroup: input.config.scheduleGroup ?? named.scheduleGroup,
     eventBus: input.config.eventBus,
     deadLetterQueueName: boundedName(`${base}-schedules-dlq`, 80),
     taskEventsQueueName: boundedName(`${base}-task-events`, 80),
@@ -184,6 +186,9 @@ export function buildStack(input: {
       Properties: {
         QueueName: names.taskEventsQueueName,
         VisibilityTimeout: 6 * TASK_EVENTS.statusTimeoutSeconds,
+        // SQS's maximum, as its dead-letter queue: events wait out a long status-function outage (a bad
+        // deploy over a holiday) instead of being dropped after the 4-day default.
+        MessageRetentionPeriod: 1_209_600,
         SqsManagedSseEnabled: true,
         RedrivePolicy: {
           deadLetterTargetArn: { "Fn::GetAtt": [LOGICAL_IDS.taskEventsDeadLetterQueue, "Arn"] },
@@ -212,8 +217,8 @@ export function buildStack(input: {
   };
 
   const outputs = {
-    EcsJobsRunsTableName: { Description: "Run ledger table", Value: { Ref: LOGICAL_IDS.table } },
-    EcsJobsScheduleGroupName: {
+    [STACK_OUTPUTS.tableName]: { Description: "Run ledger table", Value: { Ref: LOGICAL_IDS.table } },
+    [STACK_OUTPUTS.scheduleGroup]: {
       Description: "Schedule group of the jobs",
       Value: { Ref: LOGICAL_IDS.scheduleGroup },
     },

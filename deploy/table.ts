@@ -35,6 +35,10 @@ export function tableResource(def: RunTableDefinition, tableName: string): CfnRe
   });
   return {
     Type: "AWS::DynamoDB::Table",
+    // The run history outlives the stack: deleting the stack, or an update that replaces the table (a new
+    // key or name), leaves the table in the account instead of deleting every run with it.
+    DeletionPolicy: "Retain",
+    UpdateReplacePolicy: "Retain",
     Properties: {
       TableName: tableName,
       BillingMode: "PAY_PER_REQUEST",

@@ -77,3 +77,15 @@ export class StaleWriteError extends EcsJobsError {
     super("StaleWrite", message, options);
   }
 }
+
+/**
+ * A resource this system needs does not exist (the run table, a schedule group): the deployment or the
+ * configuration is wrong, not the caller's input. `resource` names what was looked for.
+ */
+export class MissingResourceError extends EcsJobsError {
+  readonly resource: string;
+  constructor(resource: string, message: string, options: { cause?: unknown } = {}) {
+    super("MissingResource", message, options);
+    this.resource = resource;
+  }
+}

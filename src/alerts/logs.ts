@@ -4,7 +4,7 @@
  * prefix the stream is named after the Docker container id, which only the instance knows, so no link.
  * (ECS task definition parameters, logConfiguration: awslogs-group, awslogs-region, awslogs-stream-prefix.)
  */
-import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
 import { taskSucceeded } from "../runs/aggregate.ts";
@@ -91,11 +91,16 @@ export async function failedContainerLogs(
     region,
     streamUrl: logStreamUrl(region, group, stream),
     // The logs client is bound to this deployment's region; another region gets the link only.
-    lastLines: region === deps.config.region ? await lastLines(deps, group, stream) : [],
+    lastLines: region === deps.config.region ? await lastLines(deps, group, stream, failed.container) : [],
   };
 }
 
-async function lastLines(deps: Pick<Deps, "clients" | "log">, group: string, stream: string) {
+async function lastLines(
+  deps: Pick<Deps, "clients" | "log">,
+  group: string,
+  stream: string,
+  container: ContainerState,
+) {
   try {
     const out = await deps.clients.logs.send(
       new GetLogEventsCommand({
@@ -107,11 +112,36 @@ async function lastLines(deps: Pick<Deps, "clients" | "log">, group: string, str
     );
     return (out.events ?? []).map((e) => (e.message ?? "").replace(/\r?\n$/, ""));
   } catch (error) {
-    // No stream is what a container that never started leaves (a failed pull, a missing secret): expected,
-    // not a warning. No permission or an outage is. Either way the link is still worth sending.
-    if ((error as { name?: unknown })?.name === "ResourceNotFoundException")
-      deps.log.info("the failed container wrote no log stream (it never started)", { stream });
-    else deps.log.warn("could not read the failed container's last log lines", { error: String(error) });
+    explainMissingLines(deps.log, error, { group, stream, container });
     return [];
   }
+}
+
+/**
+ * Why there are no lines. GetLogEvents answers ResourceNotFoundException both for a missing group and for a
+ * missing stream; only the message tells them apart. No stream is what a container that never started
+ * leaves (a failed pull, a missing secret): expected, not a warning. A container that ran (it has an exit
+ * code) and left no stream, a missing group, no permission or an outage are worth a warning.
+ */
+function explainMissingLines(
+  log: Pick<Deps["log"], "info" | "warn">,
+  error: unknown,
+  o: { group: string; stream: string; container: ContainerState },
+): void {
+  if (!(error instanceof ResourceNotFoundException)) {
+    log.warn("could not read the failed container's last log lines", { error: String(error) });
+    return;
+  }
+  const ran = o.container.exitCode !== undefined;
+  if (/log group/i.test(error.message))
+    log.warn(
+      `log group ${o.group} does not exist: check awslogs-group in the task definition (or awslogs-create-group)`,
+      { group: o.group },
+    );
+  else if (ran)
+    log.warn(
+      `container ${o.container.name} exited ${o.container.exitCode} but wrote no log stream ${o.stream} in ${o.group}`,
+      { group: o.group, stream: o.stream },
+    );
+  else log.info("the failed container wrote no log stream (it never started)", { stream: o.stream });
 }

@@ -4,7 +4,8 @@
  *
  * Local endpoints: ECS_JOBS_ECS_ENDPOINT and ECS_JOBS_DYNAMODB_ENDPOINT when set, else what `ecs-jobs dev`
  * wrote in .ecs-jobs/stack.json (ECS_JOBS_DATA_DIR to change the folder).
- * AWS run table: ECS_JOBS_TABLE, else the deployed name `ecs-jobs-<ECS_JOBS_STAGE or dev>-runs`.
+ * AWS: the run table and schedule group of the deployment aws-target.ts resolves (flags, stack outputs or
+ * the environment).
  */
 import { join, resolve } from "node:path";
 import {
@@ -14,14 +15,18 @@ import {
   type ServiceName,
 } from "../aws/clients.ts";
 import { catalogOf } from "../catalog/catalog.ts";
-import { configFromEnv, type Deps, type Log } from "../deps.ts";
+import { configFromEnv, type Log } from "../deps.ts";
 import { DEFAULT_DATA_DIR, readLocalStack } from "../local/discovery.ts";
 import { createDynamoLedger } from "../runs/ledger-dynamo.ts";
+import { type AwsTarget, type AwsTargetFlags, resolveAwsTarget } from "./aws-target.ts";
+import type { CliDeps } from "./commands/lazy-deps.ts";
 import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
 import { loadJobs } from "./jobs.ts";
 
 export interface CliDepsOptions {
   aws?: boolean;
+  /** Which deployment (--stage, --stack, --region); only with aws. */
+  target?: AwsTargetFlags;
   /** The jobs folder (--jobs); default ./jobs. */
   jobsDir?: string;
   now?: () => Date;
@@ -134,12 +139,17 @@ export async function loadSdkClients(names: readonly ServiceName[] = ALL_SDK_CLI
   await Promise.all(names.filter((n) => constructors[n] === undefined).map((n) => SDK_LOADERS[n]()));
 }
 
-export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<Deps> {
+export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<CliDeps> {
   const config = configFromEnv(io.env);
   const jobs = loadJobs(io, opts.jobsDir).jobs;
   let clientConfig: ClientConfig;
+  let awsTarget: AwsTarget | undefined;
   if (opts.aws) {
-    config.tableName = io.env.ECS_JOBS_TABLE ?? `ecs-jobs-${io.env.ECS_JOBS_STAGE ?? "dev"}-runs`;
+    awsTarget = await resolveAwsTarget(io, opts.target ?? {});
+    config.tableName = awsTarget.tableName;
+    // Also where a failed launch's pause check looks: the deployed group, never the local default.
+    config.scheduleGroup = awsTarget.scheduleGroup;
+    config.region = awsTarget.region;
     clientConfig = { region: config.region };
   } else {
     const local = await localEndpoints(io);
@@ -176,5 +186,6 @@ export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<Dep
     now,
     log: cliLog(io),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    ...(awsTarget && { awsTarget }),
   };
 }

@@ -97,6 +97,25 @@ function exitCodeFor(error: unknown, io: CliIo): number {
     io.stderr(`error: ${error.message}\n`);
     return EXIT_FAILED;
   }
+  const aws = awsErrorText(error);
+  if (aws) {
+    io.stderr(`error: ${aws}\n`);
+    return EXIT_FAILED;
+  }
   io.stderr(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT_FAILED;
+}
+
+/**
+ * An AWS answer (a service error carries $metadata) or missing credentials: the user's environment, not a
+ * bug, so one line and no stack. Recognised by shape: importing the SDK's classes here would load it for
+ * every command.
+ */
+function awsErrorText(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === "CredentialsProviderError")
+    return `no AWS credentials (${error.message}); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === undefined) return undefined;
+  return `AWS answered ${error.name} (HTTP ${status}): ${error.message}`;
 }

@@ -5,6 +5,7 @@
  * died after StartTask but before recording it — is closed by asking ECS for tasks with the run's startedBy.
  */
 import {
+  DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   type DesiredStatus,
   ListTasksCommand,
@@ -30,13 +31,46 @@ export interface InstanceLaunch {
   /** Default: `{ kind: "instanceLaunch", id: containerInstanceArn }`. */
   trigger?: Trigger;
   /**
-   * Fixed per instance (its registeredAt when the event carries it). It is part of the run id, so it must
+   * Fixed per instance: when it registered (see registrationTime). It is part of the run id, so it must
    * not change between events of the same instance; without it the epoch is used.
    */
   at?: Date;
 }
 
 type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+
+/**
+ * When the instance registered with its cluster, for the run id: the event's registeredAt, else ECS's answer
+ * (AWS's own sample event has none), else — ECS refused, e.g. a missing permission — the event's time, which
+ * is the same for a redelivered event though not for a later event of the same instance.
+ */
+export async function registrationTime(
+  deps: LaunchDeps,
+  o: { cluster: string; containerInstanceArn: string; registeredAt?: string; eventTime: string },
+): Promise<Date> {
+  if (o.registeredAt) return new Date(o.registeredAt);
+  const eventTime = new Date(o.eventTime);
+  try {
+    const out = await withRetry(deps, "DescribeContainerInstances", () =>
+      deps.clients.ecs.send(
+        new DescribeContainerInstancesCommand({
+          cluster: o.cluster,
+          containerInstances: [o.containerInstanceArn],
+        }),
+      ),
+    );
+    const registeredAt = out?.containerInstances?.find(
+      (i) => i.containerInstanceArn === o.containerInstanceArn,
+    )?.registeredAt;
+    if (registeredAt) return new Date(registeredAt);
+  } catch (error) {
+    if (classifyAwsError(error) !== "client") throw error;
+    deps.log.warn("DescribeContainerInstances refused; the run id uses the event's time", {
+      error: errorName(error),
+    });
+  }
+  return Number.isNaN(eventTime.getTime()) ? new Date(0) : eventTime;
+}
 
 export const instanceRunId = (job: string, containerInstanceArn: string, at = new Date(0)): string =>
   runIdFor(job, { kind: "instanceLaunch", id: containerInstanceArn }, at);
@@ -96,19 +130,40 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
   return deps.ledger.recordLaunch(runId, { tasks, failures });
 }
 
-/** Tasks an earlier invocation started for this run, running or recently stopped. */
+/**
+ * Tasks an earlier invocation started for this run, running or recently stopped. ECS allows startedBy only
+ * as the sole filter of ListTasks, and without desiredStatus it lists RUNNING tasks only: so the instance's
+ * tasks are listed by desired status and the run's are picked out by their startedBy. A fresh instance
+ * holds few tasks.
+ */
 async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstance: string, runId: string) {
   const startedBy = startTaskStartedBy(runId);
   const arns: string[] = [];
   for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
-    const page = await withRetry(deps, "ListTasks", () =>
-      deps.clients.ecs.send(new ListTasksCommand({ cluster, containerInstance, startedBy, desiredStatus })),
-    );
-    arns.push(...(page?.taskArns ?? []));
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry(deps, "ListTasks", () =>
+        deps.clients.ecs.send(
+          new ListTasksCommand({
+            cluster,
+            containerInstance,
+            desiredStatus,
+            ...(nextToken && { nextToken }),
+          }),
+        ),
+      );
+      arns.push(...(page?.taskArns ?? []));
+      nextToken = page?.nextToken;
+    } while (nextToken);
   }
-  if (arns.length === 0) return [];
-  const out = await withRetry(deps, "DescribeTasks", () =>
-    deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })),
-  );
-  return (out?.tasks ?? []).filter((t) => t.taskArn).map((t) => taskStateOf(t));
+  const found = [];
+  // DescribeTasks takes at most 100 tasks per call.
+  for (let i = 0; i < arns.length; i += 100) {
+    const tasks = arns.slice(i, i + 100);
+    const out = await withRetry(deps, "DescribeTasks", () =>
+      deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks })),
+    );
+    found.push(...(out?.tasks ?? []).filter((t) => t.taskArn && t.startedBy === startedBy));
+  }
+  return found.map((t) => taskStateOf(t));
 }

@@ -8,7 +8,7 @@ import { onRunFinal } from "../runs/finalize.ts";
 import type { Run } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
 import { ContainerInstanceStateChangeSchema } from "../triggers/container-instance.ts";
-import { startOnInstance } from "./instance.ts";
+import { registrationTime, startOnInstance } from "./instance.ts";
 
 /** A job's cluster (name or ARN) against the event's cluster ARN. */
 export function sameCluster(jobCluster: string, clusterArn: string): boolean {
@@ -35,6 +35,13 @@ export async function onInstanceEvent(deps: Deps, event: unknown): Promise<Run[]
     return [];
   }
   const jobs = instanceLaunchJobs(deps.catalog.jobs, d.clusterArn);
+  if (jobs.length === 0) return [];
+  const at = await registrationTime(deps, {
+    cluster: d.clusterArn,
+    containerInstanceArn: d.containerInstanceArn,
+    eventTime: parsed.data.time,
+    ...(d.registeredAt && { registeredAt: d.registeredAt }),
+  });
   const runs: Run[] = [];
   const errors: unknown[] = [];
   // One job's AWS fault must not keep the others from starting; the invocation still fails so Lambda retries.
@@ -44,7 +51,7 @@ export async function onInstanceEvent(deps: Deps, event: unknown): Promise<Run[]
         job,
         containerInstanceArn: d.containerInstanceArn,
         cluster: d.clusterArn,
-        ...(d.registeredAt && { at: new Date(d.registeredAt) }),
+        at,
       });
       runs.push(run);
       // A StartTask refused outright gets no task event: act on the final run here.

@@ -87,6 +87,8 @@ export interface LocalStackOptions {
   phaseMs?: Partial<PhaseDurations>;
   /** Region when the jobs' ARNs do not tell (default eu-west-1). */
   region?: string;
+  /** The emulator creates any cluster a request names (default false: ClusterNotFoundException, as ECS). */
+  autoCreateClusters?: boolean;
 }
 
 export interface LocalStack {
@@ -266,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accountId: identity.accountId,
       clock,
       stateFile: resolve(dataDir, "ecs-emulator.json"),
+      autoCreateClusters: options.autoCreateClusters ?? false,
       ...(options.phaseMs && { phaseMs: options.phaseMs }),
       behaviour: createBehaviourResolver({
         catalog,
@@ -313,6 +316,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     emulatorRef = emulator;
     cleanups.push(["emulator", () => emulator.close()]);
+    // The clusters the jobs name exist, as in the user's account; any other name is ClusterNotFoundException,
+    // as ECS answers, so a misspelled task.cluster fails here and not first in AWS.
+    const clusterNames = new Set(jobs.map((j) => j.spec.task.cluster.replace(/^arn:.*:cluster\//, "")));
+    for (const name of clusterNames) emulator.createCluster(name);
 
     const plans = planTaskDefinitions(jobs, identity);
     for (const s of plans.skipped) log.warn(`${s.job}: task definition not registered: ${s.reason}`);

@@ -94,6 +94,9 @@ export function planTaskDefinitions(
         requiresCompatibilities: e.jobs.some(usesFargate) ? ["FARGATE"] : ["EC2"],
         cpu: "512",
         memory: "1024",
+        // awslogs on Fargate needs an execution role (ECS refuses the definition without one): the role the
+        // ECS console creates for that.
+        executionRoleArn: `arn:aws:iam::${ctx.accountId}:role/ecsTaskExecutionRole`,
         tags: [{ key: "ecs-jobs:local", value: "registered by ecs-jobs dev" }],
       },
     };

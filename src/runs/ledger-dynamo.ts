@@ -14,7 +14,7 @@
  * - Only changes use the copy; get() and the listings always read the table.
  * - A claim this instance took and did not release is held, so claiming it again is false without a write.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -23,7 +23,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { NotFoundError, StaleWriteError, ThrottledError, ValidationError } from "../errors.ts";
+import {
+  MissingResourceError,
+  NotFoundError,
+  StaleWriteError,
+  ThrottledError,
+  ValidationError,
+} from "../errors.ts";
 import {
   ACTIVE_KEY,
   claimKey,
@@ -101,6 +107,15 @@ const backoff = (attempt: number) =>
 export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedgerOptions): RunLedger {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const TableName = options.tableName;
+  /** Every call: a table that does not exist is named, not left as DynamoDB's bare ResourceNotFoundException. */
+  const send = ((command: Parameters<typeof doc.send>[0]) =>
+    doc.send(command).catch((error: unknown) => {
+      if (error instanceof ResourceNotFoundException)
+        throw new MissingResourceError(`table ${TableName}`, `run table ${TableName} does not exist`, {
+          cause: error,
+        });
+      throw error;
+    })) as typeof doc.send;
   const now = options.now ?? (() => new Date());
   const maxAttempts = options.maxWriteAttempts ?? 60;
   const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };
@@ -125,9 +140,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
   };
 
   async function read(runId: string): Promise<RunItem | undefined> {
-    const out = await doc.send(
-      new GetCommand({ TableName, Key: { pk: runKey(runId) }, ConsistentRead: true }),
-    );
+    const out = await send(new GetCommand({ TableName, Key: { pk: runKey(runId) }, ConsistentRead: true }));
     const stored = out.Item ? fromStored(out.Item as StoredItem) : undefined;
     if (stored) cache.remember(runId, { rev: stored.rev, run: stored.run, expiresAt: stored[TTL_ATTRIBUTE] });
     else cache.forget(runId);
@@ -153,7 +166,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     }
     const json = JSON.stringify(next);
     try {
-      await doc.send(
+      await send(
         new PutCommand({
           TableName,
           Item: item(next, known.rev + 1, known.expiresAt, json),
@@ -213,7 +226,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         if (attempt === maxAttempts)
           throw new ThrottledError(`DynamoDB left ${keys.length} run(s) unread after ${maxAttempts} tries`);
         if (attempt > 0) await backoff(attempt);
-        const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
+        const out = await send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
         for (const stored of out.Responses?.[TableName] ?? [])
           found.set(String(stored.pk), decodeRun(stored as StoredItem));
         keys = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
@@ -224,7 +237,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
 
   async function query(index: string, keyName: string, key: string, o: { limit?: number; next?: string }) {
     const startKey = decodeNext(o.next);
-    const out = await doc.send(
+    const out = await send(
       new QueryCommand({
         TableName,
         IndexName: index,
@@ -253,7 +266,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       const expiresAt = expiry();
       const json = JSON.stringify(run);
       try {
-        await doc.send(
+        await send(
           new PutCommand({
             TableName,
             Item: item(run, 0, expiresAt, json),
@@ -319,7 +332,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       // Only the claimer releases a claim (after its work failed), so one this instance holds is still held.
       if (heldClaims.get(key)) return false;
       try {
-        await doc.send(
+        await send(
           new PutCommand({
             TableName,
             Item: { pk: key, claimedAt: now().toISOString(), [TTL_ATTRIBUTE]: expiry() },
@@ -340,7 +353,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     async claimJobSlot(job, runId, { now: at, until }) {
       const pk = slotKey(job);
       const take = (ConditionExpression: string, values: Record<string, string>) =>
-        doc.send(
+        send(
           new PutCommand({
             TableName,
             Item: { pk, holder: runId, until: until.toISOString(), [TTL_ATTRIBUTE]: expiry() },
@@ -362,7 +375,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         } catch (e) {
           if (!isConditionFailure(e)) throw e;
         }
-        const slot = await doc.send(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true }));
+        const slot = await send(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true }));
         holder = String(slot.Item?.holder ?? "");
         const held = holder ? await read(holder) : undefined;
         if (held && !isFinal(held.run.status)) return { taken: false as const, holder };
@@ -382,7 +395,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
     async releaseAlert(runId, kind) {
       // Forgotten before the write: if the write fails after taking effect, the next claim still asks the table.
       heldClaims.delete(claimKey(runId, kind));
-      await doc.send(
+      await send(
         new UpdateCommand({
           TableName,
           Key: { pk: claimKey(runId, kind) },

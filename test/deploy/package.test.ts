@@ -19,6 +19,7 @@ import { formatSpecIssue } from "../../src/errors.ts";
 import { parseScheduleExpression } from "../../src/schedule/index.ts";
 import type { Job } from "../../src/spec/schema.ts";
 import { loadModel, violations } from "./botocore.ts";
+import { brokenTemplate, cfnLint, unacceptedFindings } from "./cfn-lint.ts";
 import { cfnSpecProblems } from "./cfn-spec.ts";
 import { generateJobFiles, writeJobsFolder } from "./generate-jobs.ts";
 import { type Packaged, packageOrThrow, ROOT, runPackage } from "./package-run.ts";
@@ -229,6 +230,15 @@ describe("serverless package on the example jobs", () => {
     expect(Object.keys(pkg.template.Resources).length).toBeGreaterThan(20);
     expect(cfnSpecProblems(pkg.template)).toEqual([]);
   });
+
+  it("passes cfn-lint: no error, no warning but the accepted ones from osls", async () => {
+    const template = join(pkg.dir, "cloudformation-template-update-stack.json");
+    const broken = brokenTemplate(pkg.dir);
+    const findings = unacceptedFindings(await cfnLint([template, broken]));
+    expect(findings.filter((f) => f.file === template)).toEqual([]);
+    // The linter does report errors: the known-broken template beside it has one.
+    expect(findings.some((f) => f.file === broken && f.level === "Error")).toBe(true);
+  }, 240_000);
 
   it("has one schedule per scheduled job, with its AWS expression, zone, state, window, retry policy and DLQ", () => {
     expect(pkg.manifest.schedules.length).toBeGreaterThan(0);
@@ -564,6 +574,11 @@ describe("serverless package with 1,000 generated jobs", () => {
   it("still matches the CloudFormation resource specification", () => {
     expect(cfnSpecProblems(pkg.template)).toEqual([]);
   });
+
+  it("still passes cfn-lint", async () => {
+    const findings = await cfnLint([join(pkg.dir, "cloudformation-template-update-stack.json")]);
+    expect(unacceptedFindings(findings)).toEqual([]);
+  }, 240_000);
 
   it("stays within the CloudFormation, IAM and EventBridge quotas", () => {
     const report = expectLimits(pkg);

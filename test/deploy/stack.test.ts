@@ -3,6 +3,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { clusterTasksArn, partitionOf, resolveArn, taskDefinitionRef } from "../../deploy/arns.ts";
+import { parseDeployConfig } from "../../deploy/config.ts";
+import { FUNCTION_KEYS } from "../../deploy/functions.ts";
 import {
   chunkClusters,
   EVENT_PATTERN_MAX_CHARS,
@@ -11,7 +13,7 @@ import {
   taskStatePattern,
 } from "../../deploy/rules.ts";
 import { SPEC_DISABLED_MARK, scheduleEntry, scheduleRequest } from "../../deploy/schedules.ts";
-import { boundedName } from "../../deploy/stack.ts";
+import { boundedName, buildStack, LOGICAL_IDS, stackNames } from "../../deploy/stack.ts";
 import { runTableDefinition, tableResource } from "../../deploy/table.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
 import { catalogFromFile } from "../../src/catalog/catalog.ts";
@@ -133,6 +135,36 @@ describe("run table", () => {
     expect((table.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName)).toEqual(
       RUN_TABLE_DEFINITION.GlobalSecondaryIndexes.map((i) => i.IndexName),
     );
+  });
+});
+
+describe("what a stack update or deletion keeps", () => {
+  const config = parseDeployConfig({});
+  const fns = Object.fromEntries(FUNCTION_KEYS.map((k) => [k, `ecs-jobs-prod-${k}`])) as never;
+  const names = stackNames({
+    service: "ecs-jobs",
+    stage: "prod",
+    region: "eu-west-1",
+    functionNames: fns,
+    functionLogicalIds: fns,
+    config,
+  });
+  const { resources } = buildStack({
+    jobs: loadValidJobs(join(ROOT, "jobs")),
+    config,
+    names,
+    table: runTableDefinition(),
+  });
+
+  it("retains the run table (the run history) when the stack is deleted or the table replaced", () => {
+    expect(resources[LOGICAL_IDS.table]).toMatchObject({
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+
+  it("keeps task events queued for 14 days (SQS's maximum), not the 4-day default", () => {
+    expect(resources[LOGICAL_IDS.taskEventsQueue]?.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
   });
 });
 

@@ -1,9 +1,10 @@
-import { ECSClient, StartTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeContainerInstancesCommand, ECSClient, StartTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createInstanceLaunchHandler } from "../../handlers/instance-launch.ts";
 import { startTaskRequest } from "../../src/launch/requests.ts";
 import {
+  awsError,
   ecsTask,
   exampleJob,
   exampleJobs,
@@ -59,6 +60,35 @@ describe("instance-launch handler", () => {
     // Another instance is another start.
     await invoke(deps, joined({ containerInstanceArn: `${INSTANCE}-2` }));
     expect(ecs).toHaveReceivedCommandTimes(StartTaskCommand, 2);
+  });
+
+  it("without registeredAt in the event (as in AWS's sample), the run id carries the instance's registration time from ECS", async () => {
+    ecs.on(StartTaskCommand).resolves({ tasks: [ecsTask({ cluster: "tiles" })] });
+    ecs.on(DescribeContainerInstancesCommand).resolves({
+      containerInstances: [
+        { containerInstanceArn: INSTANCE, registeredAt: new Date("2016-12-06T16:41:05.702Z") },
+      ],
+    });
+    const deps = testDeps();
+    const first = await invoke(deps, joined());
+    // A later event of the same instance (agent reconnect) has another time: still the same run.
+    const later = joined({ version: 14802 }) as Event & { time: string; id: string };
+    later.time = "2016-12-06T18:00:00Z";
+    later.id = "another-event";
+    await invoke(deps, later);
+    expect(first.started[0]?.runId).toMatch(/^20161206T164105Z-/);
+    expect(ecs).toHaveReceivedCommandWith(DescribeContainerInstancesCommand, {
+      cluster: "arn:aws:ecs:us-east-1:111122223333:cluster/tiles",
+      containerInstances: [INSTANCE],
+    });
+    expect(ecs).toHaveReceivedCommandTimes(StartTaskCommand, 1);
+  });
+
+  it("when ECS will not say when the instance registered, the run id carries the event's time, not 1970", async () => {
+    ecs.on(StartTaskCommand).resolves({ tasks: [ecsTask({ cluster: "tiles" })] });
+    ecs.on(DescribeContainerInstancesCommand).rejects(awsError("AccessDeniedException", 400));
+    const out = await invoke(testDeps(), joined());
+    expect(out.started[0]?.runId).toMatch(/^20161206T164106Z-/);
   });
 
   it.each([

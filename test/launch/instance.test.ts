@@ -73,18 +73,23 @@ describe("startOnInstance", () => {
       tasks: [],
     });
     const earlier = ecsTask({ cluster: "tiles", lastStatus: "RUNNING", startedBy: `ecs-jobs/${runId}` });
+    const foreign = ecsTask({ cluster: "tiles", lastStatus: "RUNNING", startedBy: "someone-else" });
+    foreign.taskArn = `${earlier.taskArn}0`;
     ecs
       .on(ListTasksCommand, { desiredStatus: "RUNNING" })
-      .resolves({ taskArns: [earlier.taskArn as string] });
+      .resolves({ taskArns: [earlier.taskArn as string, foreign.taskArn] });
     ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).resolves({ taskArns: [] });
-    ecs.on(DescribeTasksCommand).resolves({ tasks: [earlier] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [earlier, foreign] });
     const run = await startOnInstance(deps, launch);
     expect(ecs).toHaveReceivedCommandTimes(StartTaskCommand, 0);
     expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, {
       cluster: CLUSTER,
       containerInstance: INSTANCE,
-      startedBy: `ecs-jobs/${runId}`,
+      desiredStatus: "RUNNING",
     });
+    // ECS: "When you specify startedBy as the filter, it must be the only filter that you use."
+    for (const call of ecs.commandCalls(ListTasksCommand))
+      expect(call.args[0].input.startedBy).toBeUndefined();
     expect(run.tasks.map((t) => t.taskArn)).toEqual([earlier.taskArn]);
     expect(run.tasks[0]?.started).toBe(true);
   });

@@ -33,6 +33,7 @@ describe("reconciling runs in flight", () => {
       phaseMs: FAST_PHASES,
       behaviour: () => nightly.spec.local as never,
     });
+    emulator.createCluster("batch");
     ecs = new ECSClient({
       endpoint: emulator.url,
       region: identity.region,

@@ -4,7 +4,13 @@
  * the stack object (fireSchedule, an injected clock) stand in for waiting on real time.
  */
 import { rmSync } from "node:fs";
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
+import {
+  ClusterNotFoundException,
+  DescribeClustersCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+} from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalAlert } from "../../src/local/aws/alerts.ts";
 import { createOffsetClock } from "../../src/local/clock.ts";
@@ -74,6 +80,16 @@ describe("the local stack", () => {
 
   const alertsOf = async (runId: string) =>
     (await a.get<{ alerts: LocalAlert[] }>("/alerts")).body.alerts.filter((x) => x.runId === runId);
+
+  it("has the clusters its jobs name, as a user's account would, and no others (ClusterNotFoundException)", async () => {
+    const { clusters } = await ecs.send(
+      new DescribeClustersCommand({ clusters: ["local-test", "lcoal-test"] }),
+    );
+    expect(clusters?.map((c) => c.clusterName)).toEqual(["local-test"]);
+    await expect(ecs.send(new ListTasksCommand({ cluster: "lcoal-test" }))).rejects.toBeInstanceOf(
+      ClusterNotFoundException,
+    );
+  });
 
   it("fires a rate(1 minute) schedule on time, through the schedule handler", async () => {
     const first = stack.upcoming("tick", 1)[0];

@@ -47,6 +47,8 @@ describe("task definitions registered for the jobs", () => {
 
   beforeAll(async () => {
     emulator = await startEcsEmulator({ ...identity, behaviour: resolve });
+    // The jobs' clusters, as the user's account (and the local stack) has them.
+    for (const name of ["reports", "tiles"]) emulator.createCluster(name);
     ecs = new ECSClient({
       endpoint: emulator.url,
       region: identity.region,

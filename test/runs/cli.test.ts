@@ -104,7 +104,7 @@ describe("ecs-jobs runs", () => {
     const { stdout, asked } = await cli(["runs", "report", "--limit", "1", "--json", "--aws"], deps);
     const runs = JSON.parse(stdout) as Run[];
     expect(runs.map((r) => r.runId)).toEqual(["20260310T100002Z-00000002"]);
-    expect(asked).toEqual([{ aws: true, jobsDir: "jobs", now: expect.any(Function) }]);
+    expect(asked).toEqual([{ aws: true, target: {}, jobsDir: "jobs", now: expect.any(Function) }]);
     expect((await cli(["runs", "nothing"], deps)).stdout).toBe("no runs of nothing\n");
   });
 

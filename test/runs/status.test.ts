@@ -1,4 +1,4 @@
-import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
@@ -105,8 +105,9 @@ describe("a container that never started, so never wrote a log stream", () => {
     const run = launchedRun("report");
     const deps = runDeps([job]);
     await deps.ledger.create(run);
-    const missing = Object.assign(new Error("The specified log stream does not exist."), {
-      name: "ResourceNotFoundException",
+    const missing = new ResourceNotFoundException({
+      message: "The specified log stream does not exist.",
+      $metadata: {},
     });
     mocks.logs.on(GetLogEventsCommand).rejects(missing);
     await deliver(
@@ -134,6 +135,26 @@ describe("a container that never started, so never wrote a log stream", () => {
       }),
     );
     expect(deps.log.lines.some((l) => l.level === "warn" && /last log lines/.test(l.message))).toBe(true);
+  });
+});
+
+describe("a container that ran, when its log group or stream does not exist", () => {
+  const notFound = (message: string) => new ResourceNotFoundException({ message, $metadata: {} });
+
+  it.each([
+    ["The specified log group does not exist.", /log group \/ecs\/report does not exist/],
+    ["The specified log stream does not exist.", /exited 1 but wrote no log stream/],
+  ])("%s: warns so, never that the container never started", async (message, expected) => {
+    const job = testJob(`alerts: { on: [FAILED] }\n`);
+    const run = launchedRun("report");
+    const deps = runDeps([job]);
+    await deps.ledger.create(run);
+    mocks.logs.on(GetLogEventsCommand).rejects(notFound(message));
+    await deliver(deps, runTaskEvents(run, 0, { containers: [{ name: "app", exitCode: 1 }] }));
+    expect(sentAlerts()[0]?.detail.logs).toMatchObject({ container: "app", lastLines: [] });
+    expect(deps.log.lines.some((l) => /never started/.test(l.message))).toBe(false);
+    const warnings = deps.log.lines.filter((l) => l.level === "warn");
+    expect(warnings.map((l) => `${l.message} ${JSON.stringify(l)}`).join("\n")).toMatch(expected);
   });
 });
 

@@ -17,6 +17,7 @@ interface DevOptions {
   jobs: string;
   dataDir: string;
   kickoff: boolean;
+  autoCreateClusters?: boolean;
 }
 
 function port(value: string, flag: string): number {
@@ -84,6 +85,10 @@ export function registerDev(program: Command, io: CliIo): void {
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--data-dir <dir>", "where the run ledger and the emulator state are kept", DEFAULT_DATA_DIR)
     .option("--no-kickoff", "do not start every job once right after start")
+    .option(
+      "--auto-create-clusters",
+      "let the ECS emulator create any cluster a request names (default: only the jobs' clusters exist, as in AWS)",
+    )
     .action(async (opts: DevOptions) => {
       const httpPort = port(opts.port, "--port");
       const ecsPort = opts.ecsPort === undefined ? undefined : port(opts.ecsPort, "--ecs-port");
@@ -98,6 +103,7 @@ export function registerDev(program: Command, io: CliIo): void {
         log: io.stderr,
         logLevel: io.env.ECS_JOBS_LOG_LEVEL === "debug" ? "debug" : "info",
         seedContainerInstances: true,
+        ...(opts.autoCreateClusters && { autoCreateClusters: true }),
         ...(io.env.AWS_REGION && { region: io.env.AWS_REGION }),
       });
       const signal = nextSignal();

@@ -1,12 +1,22 @@
 /** The default Deps maker of the commands that talk to ECS and the ledger, loaded on first use. */
 import type { ServiceName } from "../../aws/clients.ts";
 import type { Deps } from "../../deps.ts";
+import type { AwsTarget, AwsTargetFlags } from "../aws-target.ts";
 import type { CliIo } from "../context.ts";
+
+/** Deps of a CLI command; in AWS mode also which deployment it talks to. */
+export type CliDeps = Deps & { awsTarget?: AwsTarget };
 
 export type MakeDeps = (
   io: CliIo,
-  opts: { aws?: boolean; jobsDir?: string; now?: () => Date; clients?: readonly ServiceName[] },
-) => Promise<Deps>;
+  opts: {
+    aws?: boolean;
+    target?: AwsTargetFlags;
+    jobsDir?: string;
+    now?: () => Date;
+    clients?: readonly ServiceName[];
+  },
+) => Promise<CliDeps>;
 
 /** What launching a run needs; a run that is final at launch needs the rest (alert, retry, pause). */
 export const LAUNCH_SDK_CLIENTS: readonly ServiceName[] = ["ecs", "dynamodb"];

@@ -1,12 +1,12 @@
 /** `ecs-jobs resume NAME`: enables a job's schedule again after pauseAfterFailures disabled it. */
 import type { Command } from "commander";
 import { type CliIo, DEFAULT_JOBS_DIR, printJson } from "../context.ts";
+import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
-interface ResumeOptions {
+interface ResumeOptions extends AwsOptions {
   jobs: string;
   json?: boolean;
-  aws?: boolean;
 }
 
 export function registerResume(
@@ -15,27 +15,26 @@ export function registerResume(
   now: () => Date,
   makeDeps: MakeDeps = lazyCliDeps,
 ): void {
-  program
+  const command = program
     .command("resume")
     .argument("<name>", "job name")
     .description("enable a job's schedule again after it was paused (policy.pauseAfterFailures)")
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("--json", "print the result as JSON")
-    .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
-    .action(async (name: string, opts: ResumeOptions) => {
-      const [{ resumeJob }, { requireJob }] = await Promise.all([
-        import("../../runs/pause.ts"),
-        import("../jobs.ts"),
-      ]);
-      const job = requireJob(io, opts.jobs, name);
-      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
-      const result = await resumeJob(deps, job);
-      if (opts.json) printJson(io, result);
-      else
-        io.stdout(
-          result.changed
-            ? `resumed ${name}: its schedule is enabled again\n`
-            : `${name} was not paused: its schedule is already enabled\n`,
-        );
-    });
+    .option("--json", "print the result as JSON");
+  addAwsOptions(command, "enable the schedule").action(async (name: string, opts: ResumeOptions) => {
+    const [{ resumeJob }, { requireJob }] = await Promise.all([
+      import("../../runs/pause.ts"),
+      import("../jobs.ts"),
+    ]);
+    const job = requireJob(io, opts.jobs, name);
+    const deps = await makeDeps(io, { ...awsDepsOptions(opts), jobsDir: opts.jobs, now });
+    const result = await explainingTarget(deps.awsTarget, () => resumeJob(deps, job));
+    if (opts.json) printJson(io, result);
+    else
+      io.stdout(
+        result.changed
+          ? `resumed ${name}: its schedule is enabled again\n`
+          : `${name} was not paused: its schedule is already enabled\n`,
+      );
+  });
 }

@@ -10,6 +10,7 @@ import { EcsJobsError } from "../../errors.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
 import type { Run } from "../../runs/model.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson, usageError } from "../context.ts";
+import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
 import { LAUNCH_SDK_CLIENTS, lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
 
 export type { MakeDeps };
@@ -83,12 +84,11 @@ export function requestFromSets(sets: readonly string[]): RunRequest {
   }
 }
 
-interface RunOptions {
+interface RunOptions extends AwsOptions {
   jobs: string;
   wait?: boolean;
   set: string[];
   json?: boolean;
-  aws?: boolean;
 }
 
 const summary = (statusLine: (run: Run) => string, run: Run) =>
@@ -100,7 +100,7 @@ export function registerRun(
   now: () => Date,
   makeDeps: MakeDeps = lazyCliDeps,
 ): void {
-  program
+  const command = program
     .command("run")
     .argument("<name>", "job name")
     .description("launch one run of a job now (local stack, or AWS with --aws)")
@@ -112,55 +112,56 @@ export function registerRun(
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
-    .option("--json", "print the run as JSON")
-    .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
-    .action(async (name: string, opts: RunOptions) => {
-      // Imported on use: registering `run` (for --help) must not load the launcher and the SDK.
-      const [{ requireJob }, { runOverridesFor }, { launchRun }, { followRun, statusLine }, { isFinal }] =
-        await Promise.all([
-          import("../jobs.ts"),
-          import("../../http/overrides.ts"),
-          import("../../launch/launcher.ts"),
-          import("../../launch/follow.ts"),
-          import("../../runs/model.ts"),
-        ]);
-      const job = requireJob(io, opts.jobs, name);
-      const request = requestFromSets(opts.set);
-      // Launching needs ECS and DynamoDB only; the other four SDK clients are loaded if the run ends at
-      // launch (settleLaunched alerts, retries, pauses) or is followed (--wait), and not otherwise.
-      const deps = await makeDeps(io, {
-        ...(opts.aws && { aws: true }),
-        jobsDir: opts.jobs,
-        now,
-        ...(!opts.wait && { clients: LAUNCH_SDK_CLIENTS }),
-      });
-      const overrides = await runOverridesFor(deps, job, request, { allow: "any" });
-      let run = await launchRun(deps, {
+    .option("--json", "print the run as JSON");
+  addAwsOptions(command, "launch").action(async (name: string, opts: RunOptions) => {
+    // Imported on use: registering `run` (for --help) must not load the launcher and the SDK.
+    const [{ requireJob }, { runOverridesFor }, { launchRun }, { followRun, statusLine }, { isFinal }] =
+      await Promise.all([
+        import("../jobs.ts"),
+        import("../../http/overrides.ts"),
+        import("../../launch/launcher.ts"),
+        import("../../launch/follow.ts"),
+        import("../../runs/model.ts"),
+      ]);
+    const job = requireJob(io, opts.jobs, name);
+    const request = requestFromSets(opts.set);
+    // Launching needs ECS and DynamoDB only; the other four SDK clients are loaded if the run ends at
+    // launch (settleLaunched alerts, retries, pauses) or is followed (--wait), and not otherwise.
+    const deps = await makeDeps(io, {
+      ...awsDepsOptions(opts),
+      jobsDir: opts.jobs,
+      now,
+      ...(!opts.wait && { clients: LAUNCH_SDK_CLIENTS }),
+    });
+    const overrides = await runOverridesFor(deps, job, request, { allow: "any" });
+    let run = await explainingTarget(deps.awsTarget, () =>
+      launchRun(deps, {
         job,
         trigger: { kind: "cli", id: randomUUID(), by: `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}` },
         overrides,
+      }),
+    );
+    // settleLaunched acts only on a run already final at launch; the alert, retry and pause code it
+    // needs is loaded only then.
+    if (isFinal(run.status)) {
+      const [{ settleLaunched }] = await Promise.all([
+        import("../../runs/finalize.ts"),
+        makeDeps === lazyCliDeps ? loadAllSdkClients() : undefined,
+      ]);
+      await explainingTarget(deps.awsTarget, () => settleLaunched(deps, run));
+    }
+    if (!opts.json) io.stdout(summary(statusLine, run));
+    if (opts.wait) {
+      run = await followRun(deps, run.runId, {
+        cluster: job.spec.task.cluster,
+        onLine: (line) => {
+          if (!opts.json) io.stdout(`  ${new Date(deps.now()).toISOString().slice(11, 19)} ${line}\n`);
+        },
       });
-      // settleLaunched acts only on a run already final at launch; the alert, retry and pause code it
-      // needs is loaded only then.
-      if (isFinal(run.status)) {
-        const [{ settleLaunched }] = await Promise.all([
-          import("../../runs/finalize.ts"),
-          makeDeps === lazyCliDeps ? loadAllSdkClients() : undefined,
-        ]);
-        await settleLaunched(deps, run);
-      }
-      if (!opts.json) io.stdout(summary(statusLine, run));
-      if (opts.wait) {
-        run = await followRun(deps, run.runId, {
-          cluster: job.spec.task.cluster,
-          onLine: (line) => {
-            if (!opts.json) io.stdout(`  ${new Date(deps.now()).toISOString().slice(11, 19)} ${line}\n`);
-          },
-        });
-        if (!opts.json && run.hint) io.stdout(`  hint: ${run.hint}\n`);
-      }
-      if (opts.json) printJson(io, redactSecrets(run));
-      const ok = opts.wait ? run.status === "SUCCEEDED" : run.status !== "FAILED" && run.status !== "SKIPPED";
-      if (!ok) throw new CliExit(EXIT_FAILED);
-    });
+      if (!opts.json && run.hint) io.stdout(`  hint: ${run.hint}\n`);
+    }
+    if (opts.json) printJson(io, redactSecrets(run));
+    const ok = opts.wait ? run.status === "SUCCEEDED" : run.status !== "FAILED" && run.status !== "SKIPPED";
+    if (!ok) throw new CliExit(EXIT_FAILED);
+  });
 }

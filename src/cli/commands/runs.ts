@@ -5,6 +5,7 @@ import { taskSucceeded } from "../../runs/aggregate.ts";
 import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
 import { type CliIo, DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
+import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 const REASON_MAX = 60;
@@ -75,11 +76,10 @@ export function runsTable(runs: readonly Run[], now: Date): string {
     .join("");
 }
 
-interface RunsOptions {
+interface RunsOptions extends AwsOptions {
   jobs: string;
   limit: string;
   json?: boolean;
-  aws?: boolean;
 }
 
 export function registerRuns(
@@ -88,20 +88,19 @@ export function registerRuns(
   now: () => Date,
   makeDeps: MakeDeps = lazyCliDeps,
 ): void {
-  program
+  const command = program
     .command("runs")
     .argument("[name]", "only the runs of this job")
     .description("recent runs, newest first: status, duration, exit codes, stop reason")
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--limit <n>", "how many runs", "20")
-    .option("--json", "print the runs as JSON")
-    .option("--aws", "read the run table in AWS instead of the local stack")
-    .action(async (name: string | undefined, opts: RunsOptions) => {
-      const limit = parsePositiveInt(opts.limit, "--limit");
-      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
-      const runs = await recentRuns(deps.ledger, name, limit);
-      if (opts.json) printJson(io, redactSecrets(runs));
-      else if (runs.length === 0) io.stdout(name ? `no runs of ${name}\n` : "no runs\n");
-      else io.stdout(runsTable(runs, now()));
-    });
+    .option("--json", "print the runs as JSON");
+  addAwsOptions(command, "read the run table").action(async (name: string | undefined, opts: RunsOptions) => {
+    const limit = parsePositiveInt(opts.limit, "--limit");
+    const deps = await makeDeps(io, { ...awsDepsOptions(opts), jobsDir: opts.jobs, now });
+    const runs = await explainingTarget(deps.awsTarget, () => recentRuns(deps.ledger, name, limit));
+    if (opts.json) printJson(io, redactSecrets(runs));
+    else if (runs.length === 0) io.stdout(name ? `no runs of ${name}\n` : "no runs\n");
+    else io.stdout(runsTable(runs, now()));
+  });
 }

@@ -46,7 +46,10 @@ export interface EcsEmulatorOptions {
   clock?: Clock | undefined;
   /** Keep state in this JSON file and pick it up again on start (in-flight tasks resume). */
   stateFile?: string | undefined;
-  /** Unknown cluster names are created on first use (default true); false = ClusterNotFoundException. */
+  /**
+   * Unknown cluster names are created on first use. Default false: ClusterNotFoundException, as ECS answers,
+   * so a misspelled `task.cluster` fails locally as it would in AWS.
+   */
   autoCreateClusters?: boolean | undefined;
   /** How long each lifecycle step takes, in ms. */
   phaseMs?: Partial<PhaseDurations> | undefined;
@@ -97,7 +100,7 @@ export async function startEcsEmulator(opts: EcsEmulatorOptions = {}): Promise<E
     accountId,
     clock: opts.clock ?? realClock,
     behaviour: opts.behaviour ?? (() => DEFAULT_BEHAVIOUR),
-    autoCreateClusters: opts.autoCreateClusters ?? true,
+    autoCreateClusters: opts.autoCreateClusters ?? false,
     phaseMs: { ...DEFAULT_PHASE_MS, ...opts.phaseMs },
     execCwd: opts.execCwd ?? process.cwd(),
     stoppedTaskRetentionMs: opts.stoppedTaskRetentionMs ?? 60 * 60 * 1000,

@@ -9,6 +9,7 @@ import type {
 import { clientError } from "./api-error.ts";
 import { parseTaskDefinitionRef, taskDefinitionArn } from "./arns.ts";
 import type { EmulatorCore } from "./core.ts";
+import { fargateSizeProblem } from "./fargate-sizes.ts";
 import { page } from "./paging.ts";
 import type { TaskDefinitionRecord } from "./records.ts";
 
@@ -34,6 +35,16 @@ function checkContainers(input: RegisterTaskDefinitionRequest): void {
     if (input.networkMode !== "awsvpc") throw clientError("Fargate only supports network mode ‘awsvpc’.");
     if (!input.cpu) throw clientError("Fargate requires that 'cpu' be defined at the task level.");
     if (!input.memory) throw clientError("Fargate requires that 'memory' be defined at the task level.");
+    const problem = fargateSizeProblem(
+      normaliseSize(input.cpu, "vcpu") as string,
+      normaliseSize(input.memory, "gb") as string,
+    );
+    if (problem) throw clientError(problem);
+    // Fargate's agent writes awslogs with the execution role; there is no instance role to fall back on.
+    if (!input.executionRoleArn && defs.some((d) => d.logConfiguration?.logDriver === "awslogs"))
+      throw clientError(
+        "Fargate requires task definition to have execution role ARN to support log driver awslogs.",
+      );
   }
 }
 

@@ -58,6 +58,16 @@ export function listTasks(core: EmulatorCore, input: ListTasksRequest) {
   const cluster = core.cluster(input.cluster);
   // ECS lists tasks whose *desired* status is RUNNING unless told otherwise.
   const desired = input.desiredStatus ?? "RUNNING";
+  // The API reference: "When you specify startedBy as the filter, it must be the only filter that you use."
+  // desiredStatus is a status selection, not a filter, and is accepted with it.
+  const others = (["containerInstance", "family", "serviceName", "launchType"] as const).filter(
+    (k) => input[k] !== undefined,
+  );
+  if (input.startedBy !== undefined && others.length > 0)
+    throw invalidParameter(
+      `startedBy must be the only filter of ListTasks; remove ${others.join(", ")}.`,
+      others[0],
+    );
   let instanceArn: string | undefined;
   if (input.containerInstance !== undefined) {
     instanceArn = findInstance(core, cluster.cluster.clusterArn, input.containerInstance)?.instance

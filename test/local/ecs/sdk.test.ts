@@ -85,6 +85,56 @@ describe("task definitions", () => {
     );
     await expect(fargateBridge).rejects.toBeInstanceOf(ClientException);
   });
+
+  // The Fargate table (ECS Developer Guide, "task CPU and memory"): memory per cpu, in MiB.
+  it.each([
+    ["256", "4096", "No Fargate configuration exists for given values."],
+    ["1024", "1024", "No Fargate configuration exists for given values."],
+    ["2048", "4500", "No Fargate configuration exists for given values."],
+    ["300", "512", "Invalid 'cpu' setting for task."],
+  ])("refuses Fargate cpu %s with memory %s, as ECS does", async (cpu, memory, message) => {
+    const refused = h.ecs.send(new RegisterTaskDefinitionCommand({ ...FARGATE_DEF, cpu, memory }));
+    await expect(refused).rejects.toBeInstanceOf(ClientException);
+    await expect(refused).rejects.toThrow(message);
+  });
+
+  it("accepts the Fargate pairs of the table, in units and in vCPU/GB", async () => {
+    for (const [cpu, memory] of [
+      ["256", "512"],
+      ["512", "4096"],
+      ["2048", "16384"],
+      ["4096", "30720"],
+      ["8192", "61440"],
+      ["16384", "32768"],
+      ["1 vCPU", "3 GB"],
+    ] as const)
+      await expect(
+        h.ecs.send(new RegisterTaskDefinitionCommand({ ...FARGATE_DEF, cpu, memory })),
+      ).resolves.toBeDefined();
+  });
+
+  it("refuses a Fargate definition logging to awslogs without an execution role", async () => {
+    const awslogs = {
+      logDriver: "awslogs" as const,
+      options: {
+        "awslogs-group": "/ecs/report",
+        "awslogs-region": "eu-west-1",
+        "awslogs-stream-prefix": "r",
+      },
+    };
+    const containerDefinitions = [{ name: "app", image: "alpine:3.20", logConfiguration: awslogs }];
+    const refused = h.ecs.send(new RegisterTaskDefinitionCommand({ ...FARGATE_DEF, containerDefinitions }));
+    await expect(refused).rejects.toBeInstanceOf(ClientException);
+    await expect(refused).rejects.toThrow(
+      "Fargate requires task definition to have execution role ARN to support log driver awslogs.",
+    );
+    const withRole = {
+      ...FARGATE_DEF,
+      containerDefinitions,
+      executionRoleArn: "arn:aws:iam::000000000000:role/exec",
+    };
+    await expect(h.ecs.send(new RegisterTaskDefinitionCommand(withRole))).resolves.toBeDefined();
+  });
 });
 
 describe("RunTask, DescribeTasks, ListTasks, StopTask", () => {
@@ -150,6 +200,11 @@ describe("RunTask, DescribeTasks, ListTasks, StopTask", () => {
     expect(await list({ family: "agent" })).toEqual([other.tasks?.[0]?.taskArn]);
     expect(await list({ launchType: "FARGATE" })).toEqual([...arns].sort());
     expect(await list({ desiredStatus: "STOPPED" })).toEqual([]);
+    // ECS: "When you specify startedBy as the filter, it must be the only filter that you use."
+    for (const other of [{ family: "agent" }, { launchType: "FARGATE" as const }, { serviceName: "web" }])
+      await expect(list({ startedBy: "ecs-jobs/report/run-1", ...other })).rejects.toThrow(
+        InvalidParameterException,
+      );
     const paged = await h.ecs.send(new ListTasksCommand({ maxResults: 2 }));
     expect(paged.taskArns).toHaveLength(2);
     const rest = await h.ecs.send(new ListTasksCommand({ maxResults: 2, nextToken: paged.nextToken }));
@@ -170,6 +225,29 @@ describe("RunTask, DescribeTasks, ListTasks, StopTask", () => {
       { client: h.ecs, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
       { tasks: [arns[0] as string] },
     );
+  });
+
+  it("knows only the clusters created, as ECS: a misspelled cluster fails here as it would in AWS", async () => {
+    const strict = await harness();
+    try {
+      for (const call of [
+        new ListTasksCommand({ cluster: "reprots" }),
+        new RunTaskCommand({ cluster: "reprots", taskDefinition: "report" }),
+      ])
+        await expect(strict.ecs.send(call as never)).rejects.toBeInstanceOf(ClusterNotFoundException);
+      strict.emu.createCluster("reports");
+      await expect(strict.ecs.send(new ListTasksCommand({ cluster: "reports" }))).resolves.toMatchObject({
+        taskArns: [],
+      });
+    } finally {
+      await strict.close();
+    }
+    const convenient = await harness({ autoCreateClusters: true });
+    try {
+      await expect(convenient.ecs.send(new ListTasksCommand({ cluster: "anything" }))).resolves.toBeDefined();
+    } finally {
+      await convenient.close();
+    }
   });
 
   it("answers the exceptions ECS answers, as the SDK's exception classes", async () => {
@@ -260,6 +338,7 @@ describe("RunTask, DescribeTasks, ListTasks, StopTask", () => {
     const conflict = h.ecs.send(new RunTaskCommand({ ...input, count: 1 }));
     await expect(conflict).rejects.toBeInstanceOf(ConflictException);
     // Tokens are per cluster: the same token in another cluster is a new request.
+    h.emu.createCluster("reports");
     const elsewhere = await h.ecs.send(new RunTaskCommand({ ...input, cluster: "reports" }));
     expect(elsewhere.tasks).toHaveLength(2);
     expect(h.emu.tasks()).toHaveLength(4);

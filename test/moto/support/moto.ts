@@ -1,0 +1,97 @@
+/**
+ * One moto_server (moto 5.2, python; on PATH) per test file, on a free loopback port: AWS implementations
+ * nobody here wrote, to check the AWS-mode code against. Started in beforeAll, reset between tests through
+ * its reset endpoint (cheaper than a restart: the server takes seconds to load), killed in afterAll.
+ * What moto does differently from AWS, and how the tests cope, is in ../MOTO-FAULTS.md.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+
+export const MOTO_REGION = "eu-west-1";
+/** moto's default account. */
+export const MOTO_ACCOUNT = "123456789012";
+
+export interface Moto {
+  url: string;
+  /** Environment for a process (the CLI) that should talk to this moto: endpoint, region, credentials. */
+  env: Record<string, string>;
+  /** Client config for an SDK client in this process. */
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  reset(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+async function start(): Promise<{ moto: Moto; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Werkzeug says it listens on stderr ("Running on http://127.0.0.1:PORT") once the socket is bound.
+  let output = "";
+  await new Promise<void>((ready, fail) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(`Running on http://127.0.0.1:${port}`)) {
+        child.stderr?.off("data", onData);
+        child.stdout?.off("data", onData);
+        ready();
+      }
+    };
+    child.stderr?.on("data", onData);
+    child.stdout?.on("data", onData);
+    child.once("error", (e) => fail(new Error(`moto_server could not start: ${e.message}`)));
+    child.once("exit", (code) =>
+      fail(new Error(`moto_server exited (${code}) before listening:\n${output}`)),
+    );
+  });
+  // Keep draining its request log so the pipe never fills and blocks it.
+  child.stderr?.resume();
+  child.stdout?.resume();
+  const url = `http://127.0.0.1:${port}`;
+  const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+  const moto: Moto = {
+    url,
+    env: {
+      AWS_ENDPOINT_URL: url,
+      AWS_REGION: MOTO_REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    client: { endpoint: url, region: MOTO_REGION, credentials },
+    reset: async () => {
+      const res = await fetch(`${url}/moto-api/reset`, { method: "POST" });
+      if (!res.ok) throw new Error(`moto reset answered ${res.status}`);
+    },
+  };
+  return { moto, child };
+}
+
+/** Starts moto for this file's tests; the returned object is filled in before the first test runs. */
+export function useMoto(): Moto {
+  const holder = {} as Moto;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    const started = await start();
+    child = started.child;
+    Object.assign(holder, started.moto);
+  }, 60_000);
+  afterAll(async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    await exited;
+  });
+  return holder;
+}
