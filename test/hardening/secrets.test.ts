@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalAlert } from "../../src/local/aws/alerts.ts";
-import { api, poll, startRun, waitForRun } from "../local/support/stack.ts";
+import { api, openDashboard, poll, startRun, waitForRun } from "../local/support/stack.ts";
 import { type HardeningStack, startHardeningStack } from "./support-http-stack.ts";
 
 const SECRET = "s3cr3t-value";
@@ -53,7 +53,7 @@ describe("secrets in overrides", () => {
     expect(await raw.text()).not.toContain(SECRET);
     expect(JSON.stringify(h.stack.alerts())).not.toContain(SECRET);
 
-    const page = await fetch(`${h.stack.dashboardUrl}`);
+    const page = await openDashboard(h.stack.dashboardUrl);
     expect(page.status).toBe(200);
     expect(await page.text()).not.toContain(SECRET);
 
