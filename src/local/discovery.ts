@@ -66,7 +66,8 @@ function readStackFile(dataDir: string): LocalStackInfo | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (a pid file's owner, alive or crashed). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

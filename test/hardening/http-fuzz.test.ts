@@ -172,6 +172,9 @@ describe("HTTP fuzzing of the local stack", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { jobs: unknown[] }).jobs).toHaveLength(6);
 
+    // Refused field names are logged: hostile ones (terminal escapes in the corpus) arrive escaped.
+    expect(h.logs.filter((l) => /[\u001b\u0007\u009b]/.test(l))).toEqual([]);
+
     const audit = auditLaunches(h.stack.jobs, h.stack.emulator.calls(), h.stack.emulator.tasks());
     expect(audit.violations).toEqual([]);
     // The audit looked at real launches, some of them with overrides the allowlists permit.
