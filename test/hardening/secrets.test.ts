@@ -69,6 +69,29 @@ describe("secrets in overrides", () => {
     }
   });
 
+  it("in a command override (`--token VALUE`) reach the task, but no log line, page or run listing", async () => {
+    const a = api(h.stack);
+    const COMMAND_SECRET = "cmd-s3cr3t-value";
+    const runId = await startRun(a, "open", {
+      overrides: { command: ["node", "--token", COMMAND_SECRET, `--password=${COMMAND_SECRET}`] },
+    });
+    await waitForRun(a, runId);
+    await h.stack.idle();
+    const task = h.stack.emulator.tasks().find((t) => t.startedBy?.endsWith(runId));
+    expect(task?.overrides?.containerOverrides?.find((c) => c.name === "app")?.command).toContain(
+      COMMAND_SECRET,
+    );
+    for (const path of [`/runs/${runId}`, "/jobs/open/runs", "/jobs/open"]) {
+      const text = await (
+        await fetch(`${h.stack.httpUrl}${path}`, { headers: { authorization: `Bearer ${h.stack.token}` } })
+      ).text();
+      expect(text, path).toContain("--token");
+      expect(text, path).not.toContain(COMMAND_SECRET);
+    }
+    expect(await (await openDashboard(h.stack.dashboardUrl)).text()).not.toContain(COMMAND_SECRET);
+    expect(h.logs.join("")).not.toContain(COMMAND_SECRET);
+  });
+
   it("stay out of the log when the request is refused", async () => {
     const a = api(h.stack);
     const before = h.logs.length;
