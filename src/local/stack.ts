@@ -13,7 +13,7 @@
  * The handlers get their clients from the stack's deps, every one of them pointed at a local endpoint with
  * fake credentials, so nothing ever reaches AWS.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -59,8 +59,14 @@ import { createTaskEventQueue } from "./task-event-queue.ts";
 
 export const LOCAL_TABLE = "ecs-jobs-runs";
 export const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
-/** Fake credentials: the SDK insists on signing, the stand-ins do not check. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "LOCALSTACKACCESSKEY", secretAccessKey: "local-secret" };
+/**
+ * Credentials of one stack's clients, generated at start: the SDK insists on signing; the run ledger answers
+ * only this access key (the other stand-ins do not check). The CLI reads them from stack.json (0600).
+ */
+export const generateLocalCredentials = () => ({
+  accessKeyId: `LOCAL${randomBytes(10).toString("hex").toUpperCase()}`,
+  secretAccessKey: randomBytes(30).toString("base64url"),
+});
 
 export interface LocalStackOptions {
   jobsDir: string;
@@ -193,7 +199,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(["lock", () => lock.release()]);
 
     // The ledger.
-    const dynamo = await startDynalite(resolve(dataDir, "ledger"));
+    const credentials = generateLocalCredentials();
+    const dynamo = await startDynalite(resolve(dataDir, "ledger"), 0, {
+      accessKeyId: credentials.accessKeyId,
+    });
     cleanups.push(["dynamo", () => dynamo.close()]);
 
     // Alerts, schedules and logs.
@@ -362,7 +371,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const clients = createClients(ctors, {
       region: identity.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       endpoints: {
         ecs: emulator.url,
         dynamodb: dynamo.url,
@@ -485,6 +494,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventsUrl: aws.url,
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
       token,
+      credentials,
       pid: process.pid,
       tableName: LOCAL_TABLE,
       region: identity.region,
