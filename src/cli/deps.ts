@@ -95,6 +95,7 @@ async function localEndpoints(io: CliIo) {
     scheduleGroup: stack.scheduleGroup,
     tableName: stack.tableName,
     region: stack.region,
+    credentials: stack.credentials,
   };
 }
 
@@ -167,8 +168,9 @@ export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<Cli
         dynamodb: local.dynamodb,
         ...(events && { scheduler: events, eventbridge: events, sns: events, logs: events }),
       },
-      // The local stand-ins accept any credentials; fixed ones keep the SDK from looking for real ones.
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      // The stack's own (its run ledger answers no other); fixed ones keep the SDK from looking for real
+      // ones where the endpoints come from the environment.
+      credentials: local.credentials ?? { accessKeyId: "local", secretAccessKey: "local" },
     };
   }
   await loadSdkClients(opts.clients);

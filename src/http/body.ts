@@ -1,6 +1,7 @@
 /** Reading a JSON request body: size limit, syntax, and keys that could pollute prototypes. */
 import { ValidationError } from "../errors.ts";
-import { PayloadTooLargeError } from "./errors.ts";
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors.ts";
+import type { HttpRequest } from "./types.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -39,4 +40,23 @@ export function parseJsonBody(body: string | undefined, maxBytes = MAX_BODY_BYTE
   if (key !== undefined)
     throw new ValidationError(`the key "${key.split(".").at(-1)}" is not allowed`, { field: key });
   return value;
+}
+
+/** `application/json` or `application/…+json`, parameters (charset) allowed. */
+const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)\s*(?:;|$)/i;
+
+/**
+ * A request's body as JSON, only when its Content-Type says JSON. Browsers send `text/plain`, form and
+ * multipart bodies cross-site without asking (no CORS preflight), so parsing those as JSON would let any web
+ * page post a run request; a JSON type always needs the preflight, which is never granted.
+ */
+export function jsonBodyOf(req: Pick<HttpRequest, "body" | "headers">, maxBytes = MAX_BODY_BYTES): unknown {
+  if (req.body === undefined || req.body.trim() === "") return undefined;
+  if (Buffer.byteLength(req.body, "utf8") > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  const type = req.headers["content-type"] ?? "";
+  if (!JSON_TYPE.test(type))
+    throw new UnsupportedMediaTypeError(
+      `the body must be sent as Content-Type: application/json, not ${type ? JSON.stringify(type.slice(0, 100)) : "without a Content-Type"}`,
+    );
+  return parseJsonBody(req.body, maxBytes);
 }

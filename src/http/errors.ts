@@ -15,6 +15,12 @@ export class PayloadTooLargeError extends EcsJobsError {
   }
 }
 
+export class UnsupportedMediaTypeError extends EcsJobsError {
+  constructor(message: string) {
+    super("UnsupportedMediaType", message, { field: "content-type" });
+  }
+}
+
 export class MethodNotAllowedError extends EcsJobsError {
   readonly allow: string[];
   constructor(method: string, path: string, allow: string[]) {
@@ -36,6 +42,7 @@ const STATUS: [new (...args: never[]) => EcsJobsError, number][] = [
   [MethodNotAllowedError, 405],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
   [NotImplementedError, 501],
 ];
 

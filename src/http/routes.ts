@@ -10,7 +10,7 @@ import { settleLaunched } from "../runs/finalize.ts";
 import { formatInZone } from "../schedule/zone.ts";
 import { JOB_NAME_PATTERN } from "../spec/patterns.ts";
 import type { Job } from "../spec/schema.ts";
-import { parseJsonBody } from "./body.ts";
+import { jsonBodyOf } from "./body.ts";
 import { jsonResponse, NotImplementedError } from "./errors.ts";
 import { allowlistOf, asksOf, runOverridesFor } from "./overrides.ts";
 import { parseRunRequest } from "./run-request.ts";
@@ -86,7 +86,7 @@ export async function startRun(
   const job = jobOf(deps, name);
   if (!job.spec.http)
     throw new ForbiddenError(`job ${job.name} cannot be started over HTTP (its spec has no http section)`);
-  const request = parseRunRequest(parseJsonBody(req.body, options.maxBodyBytes));
+  const request = parseRunRequest(jsonBodyOf(req, options.maxBodyBytes));
   const overrides = await runOverridesFor(deps, job, request, { allow: allowlistOf(job) });
   // Names only: override values (environment variables especially) may be secrets.
   deps.log.info("run requested over HTTP", { overrides: asksOf(request).map((a) => a.field) });

@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../catalog/catalog.ts";
 import { parseStartedBy } from "../launch/requests.ts";
+import { execEnvironmentOf } from "../spec/exec-environment.ts";
 import type { Job } from "../spec/schema.ts";
 import type { BehaviourResolver, LocalBehaviour, LocalOutcome } from "./ecs/index.ts";
 import { parseTaskDefinition } from "./task-definitions.ts";
@@ -17,6 +18,7 @@ export const behaviourOf = (job: Job): LocalBehaviour => ({
   outcome: job.spec.local.outcome as LocalOutcome,
   durationSeconds: job.spec.local.durationSeconds,
   exec: job.spec.local.exec,
+  ...(job.spec.local.exec && { execEnvironment: execEnvironmentOf(job.spec) }),
 });
 
 export function createBehaviourResolver(options: {

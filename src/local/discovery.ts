@@ -23,6 +23,8 @@ export interface LocalStackInfo {
   scheduleGroup?: string;
   /** Bearer token of the HTTP API. */
   token: string;
+  /** The credentials the run ledger (dynalite) answers; the other stand-ins take any. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   pid: number;
   /** The ledger table and the region the stack's clients use. */
   tableName: string;
@@ -66,7 +68,8 @@ function readStackFile(dataDir: string): LocalStackInfo | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (a pid file's owner, alive or crashed). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

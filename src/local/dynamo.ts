@@ -2,7 +2,8 @@
  * The run ledger's local store: dynalite (a DynamoDB-compatible server on LevelDB) kept on disk, so history
  * survives restarts. The ledger code talks to it through the ordinary DynamoDB client, as it does in AWS.
  */
-import { mkdirSync } from "node:fs";
+import { timingSafeEqual } from "node:crypto";
+import { chmodSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
@@ -12,17 +13,46 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { closeServer, refuseWebPages } from "./net.ts";
+import { accessKeyOf, closeServer, guardRequests, refuseWebPages } from "./net.ts";
 
 export interface LocalDynamo {
   url: string;
   close(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1 (a free port unless one is given), storing its tables under `path`. */
-export async function startDynalite(path: string, port = 0): Promise<LocalDynamo> {
-  mkdirSync(path, { recursive: true });
+const sameKey = (a: string, b: string | undefined) =>
+  b !== undefined && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Starts dynalite on 127.0.0.1 (a free port unless one is given), storing its tables under `path` (made
+ * owner-only). With `accessKeyId`, only requests signed with that key are served, as DynamoDB answers an
+ * unknown key: the ledger holds runs' overrides, and any local process could otherwise read them.
+ */
+export async function startDynalite(
+  path: string,
+  port = 0,
+  options: { accessKeyId?: string } = {},
+): Promise<LocalDynamo> {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const key = options.accessKeyId;
+  if (key !== undefined)
+    guardRequests(
+      server,
+      (req) => !sameKey(key, accessKeyOf(req)),
+      (res) => {
+        const body = JSON.stringify({
+          __type: "com.amazon.coral.service#UnrecognizedClientException",
+          message: "The security token included in the request is invalid.",
+        });
+        res.writeHead(400, {
+          "content-type": "application/x-amz-json-1.0",
+          "content-length": Buffer.byteLength(body),
+        });
+        res.end(body);
+      },
+    );
   // dynalite answers CORS preflights for any origin: without this, any web page open in the developer's
   // browser could read and change the run ledger (runs' overrides included) once it found the port.
   refuseWebPages(server, (res) => {

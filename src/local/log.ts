@@ -21,6 +21,18 @@ export interface LocalLog {
   asDepsLog(): Log;
 }
 
+/**
+ * Terminal control characters (ESC sequences, CR, BEL, C1 …) as visible `\xNN`: a caller's field name or a
+ * job's output must not move the cursor, retitle the window or hide earlier lines. Newline and tab stay:
+ * continuation lines are indented below their message, so they cannot pass for a line of their own.
+ */
+export const escapeControl = (text: string): string =>
+  text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+
 function render(extra: unknown[]): string {
   const parts: string[] = [];
   for (const e of extra) {
@@ -61,7 +73,7 @@ export function createLocalLog(
     const time = now().toISOString().slice(11, 19);
     const tag = level === "info" ? "" : ` ${level.toUpperCase()}`;
     const source = options.source ? ` [${options.source}]` : "";
-    write(`${time}${tag}${source} ${message}${render(rest)}\n`);
+    write(`${time}${tag}${source} ${escapeControl(`${message}${render(rest)}`)}\n`);
   };
   const log = {
     debug: (input: unknown, ...extra: unknown[]) => line("debug", input, extra),

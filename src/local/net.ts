@@ -25,18 +25,36 @@ export function isLoopbackHost(host: string | undefined): boolean {
 export const sentByWebPage = (req: IncomingMessage): boolean =>
   req.headers.origin !== undefined || !isLoopbackHost(req.headers.host);
 
-/** Puts sentByWebPage in front of a server's request handlers: such a request gets `deny`, nothing else. */
-export function refuseWebPages(server: Server, deny: (res: ServerResponse) => void): void {
+/** Puts `refuse` in front of a server's request handlers: a request it refuses gets `deny`, nothing else. */
+export function guardRequests(
+  server: Server,
+  refuse: (req: IncomingMessage) => boolean,
+  deny: (res: ServerResponse) => void,
+): void {
   const listeners = server.listeners("request") as RequestListener[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    if (!sentByWebPage(req)) {
+    if (!refuse(req)) {
       for (const listener of listeners) listener.call(server, req, res);
       return;
     }
     req.resume();
     deny(res);
   });
+}
+
+/** Puts sentByWebPage in front of a server's request handlers: such a request gets `deny`, nothing else. */
+export function refuseWebPages(server: Server, deny: (res: ServerResponse) => void): void {
+  guardRequests(server, sentByWebPage, deny);
+}
+
+/**
+ * The access key id a SigV4 request names (`Authorization: AWS4-HMAC-SHA256 Credential=AKID/date/…`). Seen
+ * without checking the signature: the key itself is the secret here (random, kept in an owner-only file).
+ */
+export function accessKeyOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  return typeof auth === "string" ? /\bCredential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
 }
 
 /** Listens on 127.0.0.1 (port 0 = a free one) and resolves to the bound port. */

@@ -13,8 +13,7 @@
  * The handlers get their clients from the stack's deps, every one of them pointed at a local endpoint with
  * fake credentials, so nothing ever reaches AWS.
  */
-import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -36,6 +35,7 @@ import { startAwsStandIn } from "./aws/server.ts";
 import { createBehaviourResolver } from "./behaviour.ts";
 import { type Clock, realClock } from "./clock.ts";
 import { dashboardData } from "./dashboard-data.ts";
+import { claimDataDir } from "./data-dir.ts";
 import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "./discovery.ts";
 import { startDynalite } from "./dynamo.ts";
 import {
@@ -46,7 +46,7 @@ import {
 } from "./ecs/index.ts";
 import { createEventBus } from "./event-bus.ts";
 import { type LocalHandlers, loadHandlers, MissingPieceError, type ScheduledEvent } from "./handlers.ts";
-import { generateToken } from "./http/auth.ts";
+import { generateToken, tokenProblem } from "./http/auth.ts";
 import { startHttpApi } from "./http/server.ts";
 import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
@@ -59,8 +59,14 @@ import { createTaskEventQueue } from "./task-event-queue.ts";
 
 export const LOCAL_TABLE = "ecs-jobs-runs";
 export const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
-/** Fake credentials: the SDK insists on signing, the stand-ins do not check. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "LOCALSTACKACCESSKEY", secretAccessKey: "local-secret" };
+/**
+ * Credentials of one stack's clients, generated at start: the SDK insists on signing; the run ledger answers
+ * only this access key (the other stand-ins do not check). The CLI reads them from stack.json (0600).
+ */
+export const generateLocalCredentials = () => ({
+  accessKeyId: `LOCAL${randomBytes(10).toString("hex").toUpperCase()}`,
+  secretAccessKey: randomBytes(30).toString("base64url"),
+});
 
 export interface LocalStackOptions {
   jobsDir: string;
@@ -152,7 +158,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log: LocalLog = createLocalLog(write, { level: options.logLevel ?? "info", now });
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const jobsDir = resolve(options.jobsDir);
-  mkdirSync(dataDir, { recursive: true });
+  const tokenIssue = options.token === undefined ? undefined : tokenProblem(options.token);
+  if (tokenIssue) throw new EcsJobsError("InvalidToken", tokenIssue);
 
   const jobs = loadValidJobs(jobsDir);
   const catalog: Catalog = catalogOf(jobs);
@@ -165,7 +172,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // Shutdown goes from the edges inwards: nothing new comes in, then the emulator flushes its last events
   // to the bus, the bus to the handlers, and only then go the stand-ins and the ledger the handlers use.
-  const ORDER = ["discovery", "scheduler", "http", "emulator", "bus", "aws", "clients", "dynamo"] as const;
+  const ORDER = [
+    "discovery",
+    "scheduler",
+    "http",
+    "emulator",
+    "bus",
+    "aws",
+    "clients",
+    "dynamo",
+    "lock",
+  ] as const;
   const cleanups: [(typeof ORDER)[number], () => Promise<void> | void][] = [];
   const cleanup = async () => {
     const steps = cleanups.splice(0).sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
@@ -179,8 +196,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
+    // The data dir, ours alone until we stop (refused at once when another stack holds it).
+    const lock = claimDataDir(dataDir, now());
+    cleanups.push(["lock", () => lock.release()]);
+
     // The ledger.
-    const dynamo = await startDynalite(resolve(dataDir, "ledger"));
+    const credentials = generateLocalCredentials();
+    const dynamo = await startDynalite(resolve(dataDir, "ledger"), 0, {
+      accessKeyId: credentials.accessKeyId,
+    });
     cleanups.push(["dynamo", () => dynamo.close()]);
 
     // Alerts, schedules and logs.
@@ -354,7 +378,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const clients = createClients(ctors, {
       region: identity.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
       endpoints: {
         ecs: emulator.url,
         dynamodb: dynamo.url,
@@ -477,6 +501,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventsUrl: aws.url,
       scheduleGroup: LOCAL_SCHEDULE_GROUP,
       token,
+      credentials,
       pid: process.pid,
       tableName: LOCAL_TABLE,
       region: identity.region,

@@ -3,6 +3,7 @@
  * the loader can point at the right line. Sources: ECS RunTask/StartTask API reference.
  */
 import { runTaskRequests, startTaskRequest } from "../launch/requests.ts";
+import { execAllowlistIssues } from "./exec-environment.ts";
 import type { Job, JobSpec } from "./schema.ts";
 
 export interface RuleIssue {
@@ -98,5 +99,6 @@ export function crossFieldIssues(name: string, spec: JobSpec): RuleIssue[] {
       add(["onInstanceLaunch"], `StartTask startedBy would exceed ${MAX_START_TASK_STARTED_BY} characters`);
     }
   }
+  issues.push(...execAllowlistIssues(spec));
   return issues;
 }

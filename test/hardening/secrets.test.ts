@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalAlert } from "../../src/local/aws/alerts.ts";
-import { api, poll, startRun, waitForRun } from "../local/support/stack.ts";
+import { api, openDashboard, poll, startRun, waitForRun } from "../local/support/stack.ts";
 import { type HardeningStack, startHardeningStack } from "./support-http-stack.ts";
 
 const SECRET = "s3cr3t-value";
@@ -53,7 +53,7 @@ describe("secrets in overrides", () => {
     expect(await raw.text()).not.toContain(SECRET);
     expect(JSON.stringify(h.stack.alerts())).not.toContain(SECRET);
 
-    const page = await fetch(`${h.stack.dashboardUrl}`);
+    const page = await openDashboard(h.stack.dashboardUrl);
     expect(page.status).toBe(200);
     expect(await page.text()).not.toContain(SECRET);
 
@@ -67,6 +67,29 @@ describe("secrets in overrides", () => {
       expect(text, path).toContain("TOKEN");
       expect(text, path).not.toContain(SECRET);
     }
+  });
+
+  it("in a command override (`--token VALUE`) reach the task, but no log line, page or run listing", async () => {
+    const a = api(h.stack);
+    const COMMAND_SECRET = "cmd-s3cr3t-value";
+    const runId = await startRun(a, "open", {
+      overrides: { command: ["node", "--token", COMMAND_SECRET, `--password=${COMMAND_SECRET}`] },
+    });
+    await waitForRun(a, runId);
+    await h.stack.idle();
+    const task = h.stack.emulator.tasks().find((t) => t.startedBy?.endsWith(runId));
+    expect(task?.overrides?.containerOverrides?.find((c) => c.name === "app")?.command).toContain(
+      COMMAND_SECRET,
+    );
+    for (const path of [`/runs/${runId}`, "/jobs/open/runs", "/jobs/open"]) {
+      const text = await (
+        await fetch(`${h.stack.httpUrl}${path}`, { headers: { authorization: `Bearer ${h.stack.token}` } })
+      ).text();
+      expect(text, path).toContain("--token");
+      expect(text, path).not.toContain(COMMAND_SECRET);
+    }
+    expect(await (await openDashboard(h.stack.dashboardUrl)).text()).not.toContain(COMMAND_SECRET);
+    expect(h.logs.join("")).not.toContain(COMMAND_SECRET);
   });
 
   it("stay out of the log when the request is refused", async () => {

@@ -18,7 +18,7 @@ export async function startStack(
     jobsDir: project.jobsDir,
     dataDir: project.dataDir,
     port: 0,
-    token: "fault-token",
+    token: "fault-token-0123456789",
     log: (line) => log.push(line),
     phaseMs: FAST_PHASES,
     schedulerPollMs: 25,

@@ -46,9 +46,18 @@ interface AuthCase {
   headers: Record<string, string | string[]>;
   query: readonly string[];
   authed: boolean;
+  /** The right `?token=` and no bearer header: it counts only on GET/HEAD of the dashboard, as an exchange. */
+  exchange?: boolean;
 }
 
-/** How a request presents (or fails to present) the token; `authed` follows the documented rule. */
+/** Whether a request is the dashboard's token exchange (303 + session cookie), per SECURITY.md. */
+export const isExchange = (method: string, path: string): boolean =>
+  (method === "GET" || method === "HEAD") && (path === "/" || path === "/index.html");
+
+/**
+ * How a request presents (or fails to present) the token; `authed` follows the documented rule: a
+ * well-formed bearer header decides; `?token=` alone authenticates nothing but the dashboard exchange.
+ */
 export const authArb = (good: string): fc.Arbitrary<AuthCase> =>
   fc.oneof(
     {
@@ -61,7 +70,12 @@ export const authArb = (good: string): fc.Arbitrary<AuthCase> =>
     },
     {
       weight: 1,
-      arbitrary: fc.constant({ headers: {}, query: [`token=${encodeURIComponent(good)}`], authed: true }),
+      arbitrary: fc.constant({
+        headers: {},
+        query: [`token=${encodeURIComponent(good)}`],
+        authed: false,
+        exchange: true,
+      }),
     },
     // A well-formed bearer header wins over the query, even a right one.
     {
@@ -284,7 +298,10 @@ export const targetedCase = (good: string): fc.Arbitrary<FuzzCase> =>
         { "content-type": "application/octet-stream" },
       ),
     )
-    .chain(([auth, job, kind, seed, type]) => {
+    .chain(([auth, job, kind, seed, anyType]) => {
+      // Allowed bodies go as JSON, so that enough of them launch for the allowlist audit; every other kind
+      // tries the other types too (415).
+      const type = kind === "allowed" ? JSON_TYPE : anyType;
       // A percent-encoded name is the name (`op%65n` is `open`), as API Gateway decodes path parameters.
       const decoded = decodeOr(job);
       const http = (HTTP_JOBS as readonly string[]).includes(decoded) ? (decoded as HttpJob) : undefined;
@@ -332,9 +349,14 @@ export const targetedCase = (good: string): fc.Arbitrary<FuzzCase> =>
         const path = withQuery(`/jobs/${job}/runs`, auth.query);
         const known = (ALL_JOBS as readonly string[]).includes(decoded);
         // The order the server checks in: the token, the body's size, the job, HTTP enabled, the body.
+        // Every body here is non-empty: without a JSON content type it is a 415 whatever it holds.
+        const jsonType = /^application\/json/.test(type["content-type"] ?? "");
         let e: Expect | undefined = expect;
         if (!auth.authed) e = { status: [401] };
         else if (Buffer.byteLength(body) > BODY_LIMIT) e = { status: [413] };
+        // …once the path is a route at all: a name with a slash in it makes another path (404 before).
+        else if (body.length > 0 && !jsonType && job !== "" && !job.includes("/"))
+          e = { status: [415], field: "content-type" };
         else if (!known) e = { status: [404] };
         else if (!http) e = { status: [403] };
         return {
@@ -425,7 +447,16 @@ export const wildCase = (good: string): fc.Arbitrary<FuzzCase> =>
       const fullPath = withQuery(path, [...query, ...auth.query]);
       let expect: Expect | undefined;
       const bare = query.length === 0 && !path.includes("#");
-      if (!auth.authed) expect = { status: [401] };
+      // The first `token` parameter is the one that counts; the caller's own query may hold one first.
+      const firstToken = new URLSearchParams(fullPath.split("?").slice(1).join("?")).get("token");
+      const exchange =
+        auth.exchange === true &&
+        firstToken === good &&
+        isExchange(method, fullPath.split("?")[0] ?? "") &&
+        !("authorization" in headers && /^Bearer\s+\S+\s*$/i.test(String(headers.authorization)));
+      const authed = auth.authed || exchange;
+      if (exchange) expect = { status: [303] };
+      else if (!authed) expect = { status: [401] };
       else if (method === "GET" && bare && path === "/jobs") expect = { status: [200] };
       else if (
         method === "GET" &&
@@ -440,7 +471,7 @@ export const wildCase = (good: string): fc.Arbitrary<FuzzCase> =>
         // Header names the caller chose go first: the auth headers must be the ones that count.
         req: { method, path: fullPath, headers: { ...headers, ...auth.headers }, body },
         expect,
-        authed: auth.authed,
+        authed,
       };
     });
 
@@ -456,6 +487,11 @@ const RAW_STATUS: Record<string, number[]> = {
   // What a page reaching the stack by DNS rebinding sends, token or not.
   "foreign host": [403],
   "foreign host with port": [403],
+  // Cross-site forms (issue 20, item 2): what a page on any site can send without a CORS preflight.
+  "form post with the dashboard link's token": [401],
+  "text/plain post with the link's token": [401],
+  "form post with a forged session cookie": [401],
+  "form post with a bearer header, as text/plain": [415],
 };
 
 export const rawCase = (good: string): fc.Arbitrary<{ label: string; bytes: string; status?: number[] }> => {
@@ -503,6 +539,22 @@ export const rawCase = (good: string): fc.Arbitrary<{ label: string; bytes: stri
         ["HTTP/1.0 no host", `GET /jobs HTTP/1.0\r\n${auth}\r\n`],
         ["obs-fold", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\r\n  b\r\n${auth}\r\n`],
         ["unframed GET body", `GET /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n{"a":1}`],
+        [
+          "form post with the dashboard link's token",
+          `POST /jobs/open/runs?token=${encodeURIComponent(good)} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\n\r\n{"count":1}=x`,
+        ],
+        [
+          "text/plain post with the link's token",
+          `POST /jobs/open/runs?token=${encodeURIComponent(good)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\n{"count":1}`,
+        ],
+        [
+          "form post with a forged session cookie",
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: null\r\nCookie: ecs_jobs_session_4280=${encodeURIComponent(good)}\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}`,
+        ],
+        [
+          "form post with a bearer header, as text/plain",
+          `POST /jobs/open/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: text/plain\r\nContent-Length: 11\r\n\r\n{"count":1}`,
+        ],
         ["no auth, garbage", "\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003"],
       )
       .map(([label, bytes]) => ({ label, bytes, status: RAW_STATUS[label] ?? [400] })),

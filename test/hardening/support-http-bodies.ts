@@ -44,7 +44,23 @@ export const token = (): fc.Arbitrary<string> =>
 
 /** Strings that are not environment variable names (SPEC: names must be names). */
 export const badEnvName = fc.oneof(
-  fc.constantFrom("", "1ABC", "A B", "A-B", "A=B", "A\u0000B", "A\nB", "A\tB", "É", "A.B", "$A", "A\u202e"),
+  fc.constantFrom(
+    "",
+    "1ABC",
+    "A B",
+    "A-B",
+    "A=B",
+    "A\u0000B",
+    "A\nB",
+    "A\tB",
+    "É",
+    "A.B",
+    "$A",
+    "A\u202e",
+    // Terminal escapes: refused names are logged by field, and must not reach the console raw.
+    "A\u001b[2J\u001b[31mB",
+    "\u001b]0;title\u0007",
+  ),
   CONTROL.filter((s) => s.length > 0),
   fc
     .string({ unit: "binary", minLength: 1, maxLength: 8 })

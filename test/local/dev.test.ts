@@ -11,7 +11,7 @@ import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LocalAlert } from "../../src/local/aws/alerts.ts";
 import { cli, NODE, ROOT } from "../support/cli.ts";
-import { poll } from "./support/stack.ts";
+import { openDashboard, poll } from "./support/stack.ts";
 
 const ENTRY = join(import.meta.dirname, "support", "dev-entry.ts");
 
@@ -106,7 +106,7 @@ describe("ecs-jobs dev", () => {
     );
     expect(alerts.filter((a) => a.job === "legacy-import")).toHaveLength(1);
     const html = await poll(
-      async () => (await fetch(dashboard)).text(),
+      async () => (await openDashboard(dashboard)).text(),
       (page) => page.includes(">SUCCEEDED<") && page.includes(">FAILED<"),
       { timeoutMs: 30_000, what: "succeeded and failed runs on the dashboard" },
     );
@@ -123,12 +123,14 @@ describe("ecs-jobs dev", () => {
   it("serves the ECS emulator on --port + 1, takes the token from ECS_JOBS_TOKEN, and stops on SIGTERM", async () => {
     const dir = project();
     const port = await freePort();
-    const dev = startDev(dir, ["--port", String(port), "--no-kickoff"], { ECS_JOBS_TOKEN: "my-own-token" });
+    const dev = startDev(dir, ["--port", String(port), "--no-kickoff"], {
+      ECS_JOBS_TOKEN: "my-own-token-0123456789",
+    });
     running.push(dev);
     const out = await ready(dev);
     expect(field(out, "HTTP API")).toBe(`http://127.0.0.1:${port}`);
     expect(field(out, "ECS API")).toBe(`http://127.0.0.1:${port + 1}`);
-    expect(field(out, "Token")).toBe("my-own-token");
+    expect(field(out, "Token")).toBe("my-own-token-0123456789");
     expect(out).toContain("No demo kick-off.");
     const ecs = new ECSClient({
       endpoint: `http://127.0.0.1:${port + 1}`,
@@ -139,7 +141,7 @@ describe("ecs-jobs dev", () => {
     ecs.destroy();
     expect(clusterArns?.length).toBeGreaterThan(0);
     const jobs = await fetch(`http://127.0.0.1:${port}/jobs`, {
-      headers: { authorization: "Bearer my-own-token" },
+      headers: { authorization: "Bearer my-own-token-0123456789" },
     });
     expect(jobs.status).toBe(200);
     dev.child.kill("SIGTERM");

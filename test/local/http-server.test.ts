@@ -101,7 +101,7 @@ describe("the local HTTP API server", () => {
   it("hands a route to the function as an API Gateway 2.0 event the http handler reads", async () => {
     const res = await fetch(`${server.url}/jobs/report/runs?x=1&x=2&token=${TOKEN}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-trace": "t" },
+      headers: { ...auth, "content-type": "application/json", "x-trace": "t" },
       body: JSON.stringify({ count: 2 }),
     });
     expect(res.status).toBe(202);
@@ -135,7 +135,7 @@ describe("the local HTTP API server", () => {
   it("rejects bodies over the limit with 413, unknown routes with 404, and a crashed function with 500", async () => {
     const big = await fetch(`${server.url}/jobs/report/runs`, {
       method: "POST",
-      headers: auth,
+      headers: { ...auth, "content-type": "application/json" },
       body: "x".repeat(2048),
     });
     expect(big.status).toBe(413);
@@ -151,8 +151,11 @@ describe("the local HTTP API server", () => {
     });
   });
 
-  it("serves the dashboard with ?token= and the captured alerts", async () => {
-    const page = await fetch(`${server.url}/?token=${TOKEN}`);
+  it("serves the dashboard through the ?token= exchange, and the captured alerts", async () => {
+    const exchange = await fetch(`${server.url}/?token=${TOKEN}`, { redirect: "manual" });
+    expect(exchange.status).toBe(303);
+    const cookie = (exchange.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const page = await fetch(`${server.url}/`, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     expect(page.headers.get("content-security-policy")).toMatch(/script-src 'nonce-/);

@@ -23,7 +23,7 @@ describe("restarting the local stack", () => {
       jobsDir: project.jobsDir,
       dataDir: project.dataDir,
       port: 0,
-      token: "fixed-token",
+      token: "fixed-token-0123456789",
       log: () => {},
       phaseMs: FAST_PHASES,
     });

@@ -22,6 +22,7 @@ import {
   api,
   FAST_PHASES,
   fargate,
+  openDashboard,
   poll,
   startRun,
   tempProject,
@@ -179,7 +180,7 @@ describe("the local stack", () => {
       },
     );
     expect(alerts.map((x) => x.kind).sort()).toEqual(["FAILED", "PAUSED"]);
-    const html = await (await fetch(`${stack.httpUrl}/?token=${encodeURIComponent(stack.token)}`)).text();
+    const html = await (await openDashboard(stack.dashboardUrl)).text();
     const row = /<tr data-job="flaky">.*?<\/tr>/s.exec(html)?.[0] ?? "";
     expect(row).toContain(">PAUSED<");
     // A paused schedule has no next fire times: the local scheduler fires only ENABLED schedules.
@@ -246,7 +247,7 @@ describe("the local stack", () => {
   });
 
   it("serves a dashboard that lists the jobs and their runs, and 401 without the token", async () => {
-    const page = await fetch(`${stack.httpUrl}/?token=${encodeURIComponent(stack.token)}`);
+    const page = await openDashboard(stack.dashboardUrl);
     expect(page.status).toBe(200);
     const html = await page.text();
     for (const name of Object.keys(JOBS)) expect(html).toContain(`data-job="${name}"`);

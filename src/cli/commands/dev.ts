@@ -93,6 +93,9 @@ export function registerDev(program: Command, io: CliIo): void {
       const httpPort = port(opts.port, "--port");
       const ecsPort = opts.ecsPort === undefined ? undefined : port(opts.ecsPort, "--ecs-port");
       const envToken = io.env.ECS_JOBS_TOKEN?.trim();
+      // Everything this process writes (dynalite's LevelDB files included) is its owner's only: the data dir
+      // holds runs' overrides and the token.
+      process.umask(0o077);
       const { startLocalStack } = await import("../../local/stack.ts");
       const stack = await startLocalStack({
         jobsDir: resolve(io.cwd, opts.jobs),

@@ -130,7 +130,7 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
         ...(s.ScheduleExpressionTimezone && { timezone: s.ScheduleExpressionTimezone }),
       };
     const tmp = `${options.stateFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ version: 2, schedules: out }, null, 2)}\n`);
+    writeFileSync(tmp, `${JSON.stringify({ version: 2, schedules: out }, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, options.stateFile);
   };
   persist();

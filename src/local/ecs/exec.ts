@@ -4,7 +4,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
-import type { ContainerDefinition } from "@aws-sdk/client-ecs";
+import type { ContainerDefinition, KeyValuePair } from "@aws-sdk/client-ecs";
+import { isLoaderVariable } from "../../spec/exec-environment.ts";
+import type { LocalBehaviour } from "./behaviour.ts";
 
 export interface ContainerOutput {
   taskArn: string;
@@ -23,6 +25,37 @@ export interface RunningContainer {
 export function commandOf(def: ContainerDefinition): string[] | undefined {
   const argv = [...(def.entryPoint ?? []), ...(def.command ?? [])];
   return argv.length > 0 ? argv : undefined;
+}
+
+/**
+ * The environment overrides of one container that its local process may not get: anything the job did not
+ * declare, and loader/shell/runtime variables (LD_PRELOAD, BASH_ENV, PATH, NODE_OPTIONS …) unless they are
+ * the job's own, with the job's own value. A container in ECS keeps such variables to itself; a local process
+ * would run what they name on this machine, so whoever asks (an HTTP caller, a local RunTask) is refused.
+ */
+export function refusedOverrides(
+  overrides: readonly KeyValuePair[] | undefined,
+  rule: LocalBehaviour["execEnvironment"],
+): string[] {
+  const refused: string[] = [];
+  for (const { name, value } of overrides ?? []) {
+    if (name === undefined) continue;
+    const own = rule?.fixed.some(([k, v]) => k === name && v === (value ?? ""));
+    if (own) continue;
+    if (isLoaderVariable(name) || !rule?.overridable.includes(name)) refused.push(name);
+  }
+  return refused;
+}
+
+/** Refusal of a task's exec container, as its stoppedReason says it. */
+export class ExecEnvironmentRefused extends Error {
+  constructor(container: string, names: readonly string[]) {
+    const shown = names.map((n) => JSON.stringify(n.replace(/[^\x20-\x7e]/g, "?").slice(0, 64)));
+    super(
+      `CannotStartContainerError: local exec refused the environment override(s) ${shown.join(", ")} of container ${container}: a local process gets only the variables its job declares (task.overrides or http.allowOverrides environment.NAME), never loader or shell variables`,
+    );
+    this.name = "ExecEnvironmentRefused";
+  }
 }
 
 /** Only what a process needs to find programs and a home; a container does not see the host's environment. */

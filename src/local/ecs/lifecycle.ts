@@ -11,8 +11,10 @@ import type { Clock, TimerHandle } from "./clock.ts";
 import {
   type ContainerOutput,
   commandOf,
+  ExecEnvironmentRefused,
   environmentOf,
   type RunningContainer,
+  refusedOverrides,
   startContainerProcess,
 } from "./exec.ts";
 import type { DueStep, TaskRecord } from "./records.ts";
@@ -210,6 +212,14 @@ export class TaskLifecycle {
     const t = rec.task;
     if (!rec.awsvpc) imagesPulled(rec, this.now());
     const toStart = this.execContainers(rec);
+    // Checked for every container before any process starts: a refused one must not leave others running.
+    for (const def of toStart) {
+      const asked = t.overrides?.containerOverrides?.find((o) => o.name === def.name)?.environment;
+      const refused = refusedOverrides(asked, rec.behaviour.execEnvironment);
+      if (refused.length === 0) continue;
+      this.failStart(rec, new ExecEnvironmentRefused(def.name ?? "", refused).message, def.name);
+      return;
+    }
     if (toStart.length > 0) {
       const started = await Promise.allSettled(toStart.map((d) => this.spawn(rec, d)));
       const failed = started.findIndex((s) => s.status === "rejected");

@@ -97,9 +97,10 @@ export class StateFile {
 
   write(store: Store): void {
     this.pending = false;
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(encodeState(store.snapshot()))}\n`);
+    // Owner-only: tasks keep their overrides, environment values included.
+    writeFileSync(tmp, `${JSON.stringify(encodeState(store.snapshot()))}\n`, { mode: 0o600 });
     renameSync(tmp, this.path);
   }
 }

@@ -163,10 +163,10 @@ th{background:#f4f4f4}.muted{color:#777;font-size:12px}.hint{color:#555;font-siz
 ${renderMain(d)}
 <script nonce="${nonce}">
 (() => {
-  const token = new URLSearchParams(location.search).get("token");
+  // The session cookie authenticates it (same origin).
   const refresh = async () => {
     try {
-      const r = await fetch("/?partial=1", { headers: token ? { Authorization: "Bearer " + token } : {} });
+      const r = await fetch("/?partial=1");
       if (r.ok) document.getElementById("main").outerHTML = await r.text();
     } catch {}
   };

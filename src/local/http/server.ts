@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
 import type { LocalAlert } from "../aws/alerts.ts";
 import { closeServer, isLoopbackHost, LOOPBACK, listen, readBody } from "../net.ts";
 import { matchRoute, sendApiGatewayResult, toApiGatewayEvent } from "./apigw.ts";
-import { tokenMatches, tokenOf } from "./auth.ts";
+import { authenticate, newSession, sameOrigin, sessionCookie } from "./auth.ts";
 import { type DashboardData, renderDashboard, renderMain } from "./dashboard.ts";
 
 /** API Gateway HTTP APIs accept 10 MB; this API's bodies are a few overrides, so much less is plenty. */
@@ -41,8 +41,8 @@ export interface LocalHttpServer {
   close(): Promise<void>;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
+function sendError(res: ServerResponse, status: number, code: string, message: string, field?: string): void {
+  const body = JSON.stringify({ error: { code, message, ...(field && { field }) } });
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
@@ -67,8 +67,12 @@ function send(
     "x-content-type-options": "nosniff",
     ...extra,
   });
+  // HEAD: the same head as GET, no body (Node leaves the body out itself).
   res.end(body);
 }
+
+/** `application/json` or `application/…+json`: the only bodies the API reads (see src/http/body.ts). */
+const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)\s*(?:;|$)/i;
 
 /**
  * What Node's parser refuses (a malformed request line or header, an unframed body after a GET, headers over
@@ -102,6 +106,9 @@ function answerClientError(
 export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer> {
   const limit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let url = "";
+  let port = 0;
+  // One session for every browser tab; it lives as long as this server (a restart asks for the link again).
+  const session = newSession();
   const server = createServer(async (req, res) => {
     const method = req.method ?? "GET";
     const rawUrl = req.url ?? "/";
@@ -116,13 +123,36 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
         sendError(res, 403, "Forbidden", "this server answers requests to 127.0.0.1 or localhost only");
         return;
       }
-      if (!tokenMatches(o.token, tokenOf(req.headers, query))) {
+      const authenticated = authenticate(
+        { method, path: rawPath, headers: req.headers, query },
+        { token: o.token, session, port },
+      );
+      if (!authenticated) {
         req.resume();
         sendError(
           res,
           401,
           "Unauthorized",
-          "missing or wrong token: send Authorization: Bearer $ECS_JOBS_TOKEN",
+          "missing or wrong token: send Authorization: Bearer $ECS_JOBS_TOKEN (browsers: open the dashboard link printed at start)",
+        );
+        return;
+      }
+      if (authenticated === "exchange") {
+        req.resume();
+        send(res, 303, "text/plain; charset=utf-8", "", {
+          location: "/",
+          "set-cookie": sessionCookie(port, session),
+          "referrer-policy": "no-referrer",
+        });
+        return;
+      }
+      if (authenticated === "cookie" && !sameOrigin(method, req.headers, port)) {
+        req.resume();
+        sendError(
+          res,
+          403,
+          "Forbidden",
+          "cross-site request refused: the session cookie authorizes changes from the dashboard page only",
         );
         return;
       }
@@ -131,7 +161,8 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
         sendError(res, 413, "PayloadTooLarge", `request body is larger than ${limit} bytes`);
         return;
       }
-      if (method === "GET" && (rawPath === "/" || rawPath === "/index.html")) {
+      const page = method === "GET" || method === "HEAD";
+      if (page && (rawPath === "/" || rawPath === "/index.html")) {
         const data = await o.dashboard();
         if (query.get("partial") === "1") {
           send(res, 200, "text/html; charset=utf-8", renderMain(data));
@@ -144,13 +175,26 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
         });
         return;
       }
-      if (method === "GET" && rawPath === "/alerts") {
+      if (page && rawPath === "/alerts") {
         send(res, 200, "application/json", JSON.stringify({ alerts: o.alerts() }));
         return;
       }
       const route = matchRoute(method, rawPath);
       if (!route) {
         sendError(res, 404, "NotFound", `no route ${method} ${rawPath}`);
+        return;
+      }
+      // The handler refuses these too (src/http/body.ts); refused here as well, so that no route added later
+      // reads a form post as JSON. GET and HEAD bodies are read by no route.
+      const type = req.headers["content-type"] ?? "";
+      if (!page && body.length > 0 && !JSON_TYPE.test(type)) {
+        sendError(
+          res,
+          415,
+          "UnsupportedMediaType",
+          "the body must be sent as Content-Type: application/json",
+          "content-type",
+        );
         return;
       }
       // The token is the local stand-in for IAM auth: like a SigV4 signature, it is not the function's business.
@@ -182,7 +226,7 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
     }
   });
   server.on("clientError", answerClientError);
-  const port = await listen(server, o.port);
+  port = await listen(server, o.port);
   url = `http://${LOOPBACK}:${port}`;
   return { url, port, close: () => closeServer(server) };
 }

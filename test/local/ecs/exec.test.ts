@@ -23,7 +23,13 @@ async function setUp(
   containers: { name: string; command?: string[]; essential?: boolean; stopTimeout?: number }[],
 ) {
   h = await harness({
-    behaviour: () => ({ outcome: "succeed", durationSeconds: 600, exec: true }),
+    // The variables the override test sets are declared, as a job's allowlist would (exec-environment.test.ts).
+    behaviour: () => ({
+      outcome: "succeed",
+      durationSeconds: 600,
+      exec: true,
+      execEnvironment: { fixed: [], overridable: ["FROM_OVERRIDE", "CODE"] },
+    }),
     onContainerOutput: (o) => output.push(o),
   });
   await h.ecs.send(

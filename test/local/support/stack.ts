@@ -91,3 +91,14 @@ export async function startRun(a: Api, job: string, body: unknown = {}): Promise
   if (!runId) throw new Error(`POST /jobs/${job}/runs answered no run id: ${JSON.stringify(res.body)}`);
   return runId;
 }
+
+/**
+ * The dashboard as a browser opens the printed link: `GET /?token=…` answers 303 with the session cookie,
+ * and the page is fetched with that cookie.
+ */
+export async function openDashboard(dashboardUrl: string): Promise<Response> {
+  const exchange = await fetch(dashboardUrl, { redirect: "manual" });
+  if (exchange.status !== 303) return exchange;
+  const cookie = (exchange.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  return fetch(new URL(exchange.headers.get("location") ?? "/", dashboardUrl), { headers: { cookie } });
+}
