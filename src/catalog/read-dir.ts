@@ -13,7 +13,13 @@ import {
 } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { EcsJobsError, type SpecIssue } from "../errors.ts";
-import { DEFAULTS_FILE, type ParseResult, parseJobs, type SpecText } from "../spec/parse.ts";
+import {
+  DEFAULTS_FILE,
+  type ParseOptions,
+  type ParseResult,
+  parseJobs,
+  type SpecText,
+} from "../spec/parse.ts";
 
 export interface JobsDirText {
   files: SpecText[];
@@ -135,11 +141,11 @@ export function readJobsDir(dir: string, cwd = process.cwd()): JobsDirText {
   return out;
 }
 
-export function loadJobsDir(dir: string, cwd?: string): ParseResult {
+export function loadJobsDir(dir: string, cwd?: string, options: ParseOptions = {}): ParseResult {
   const { files, defaults, issues } = readJobsDir(dir, cwd);
-  const parsed = parseJobs(files, defaults);
+  const parsed = parseJobs(files, defaults, options);
   if (issues.length === 0) return parsed;
   // By file, as the folder lists them; within a file the parser's order (stable sort).
   const all = [...issues, ...parsed.issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { jobs: parsed.jobs, issues: all };
+  return { ...parsed, issues: all };
 }

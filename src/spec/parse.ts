@@ -20,6 +20,7 @@ import { type FieldPath, locate, type SourceFile } from "./locate.ts";
 import { didYouMean, issueMessage } from "./messages.ts";
 import { RESERVED_KEYS, reservedKeyMessage, reservedKeyPaths, withoutReservedKeys } from "./reserved-keys.ts";
 import { crossFieldIssues } from "./rules.ts";
+import { scheduleTimeIssues } from "./schedule-rules.ts";
 import { JOB_NAME_PATTERN, type Job, JobSpecSchema } from "./schema.ts";
 
 export interface SpecText {
@@ -31,6 +32,13 @@ export interface SpecText {
 export interface ParseResult {
   jobs: Job[];
   issues: SpecIssue[];
+  /** Not wrong, but worth saying (a one-time schedule in the past); they do not make a job invalid. */
+  warnings?: SpecIssue[];
+}
+
+export interface ParseOptions {
+  /** When the check runs, for what depends on it (schedules that never fire again); omitted: not checked. */
+  now?: Date;
 }
 
 export const DEFAULTS_FILE = /(^|\/)defaults\.ya?ml$/;
@@ -311,8 +319,13 @@ function schemaIssues(job: Source, defaults: Source | undefined, issues: z.core.
 const nameFromFile = (file: string): string => (file.split("/").pop() ?? file).replace(/\.ya?ml$/, "");
 
 /** Parse and validate all spec files at once; every problem of every file is reported. */
-export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResult {
+export function parseJobs(
+  files: SpecText[],
+  defaultsText?: SpecText,
+  options: ParseOptions = {},
+): ParseResult {
   const issues: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [];
   let defaults: Source | undefined;
   if (defaultsText) {
     defaults = parseSource(defaultsText, issues);
@@ -375,13 +388,23 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
     }
     seen.set(name, f.file);
     const rules = crossFieldIssues(name, spec);
+    const timed = options.now ? scheduleTimeIssues(spec, options.now) : { errors: [], warnings: [] };
+    for (const w of timed.warnings) warnings.push({ ...place(parsed, defaults, w.path), message: w.message });
+    rules.push(...timed.errors);
     if (rules.length > 0) {
-      issues.push(...rules.map((r) => ({ ...place(parsed, defaults, r.path), message: r.message })));
+      pushAll(
+        issues,
+        rules.map((r) => ({ ...place(parsed, defaults, r.path), message: r.message })),
+      );
       continue;
     }
     jobs.push({ name, file: f.file, spec });
   }
-  return { jobs, issues: inReadingOrder(issues) };
+  return {
+    jobs,
+    issues: inReadingOrder(issues),
+    ...(warnings.length > 0 && { warnings: inReadingOrder(warnings) }),
+  };
 }
 
 /** Files in the order they were first reported, then by position: the order a person reads them. */
