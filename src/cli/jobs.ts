@@ -13,18 +13,21 @@ import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED } from "./context.ts
  */
 const loaded = new WeakMap<CliIo, Map<string, ParseResult>>();
 
-export function loadJobs(io: CliIo, dir: string | undefined): ParseResult {
+/** `now`: also check what depends on the time (schedules that never fire again); validate and list pass it. */
+export function loadJobs(io: CliIo, dir: string | undefined, now?: Date): ParseResult {
   const path = resolve(io.cwd, dir ?? DEFAULT_JOBS_DIR);
   const byDir = loaded.get(io) ?? new Map<string, ParseResult>();
   loaded.set(io, byDir);
-  const result = byDir.get(path) ?? loadJobsDir(path, io.cwd);
+  const result = byDir.get(path) ?? loadJobsDir(path, io.cwd, now ? { now } : {});
   byDir.set(path, result);
   return result;
 }
 
-/** Prints every spec problem to stderr; returns whether there were any. */
+/** Prints every spec problem to stderr, then the warnings; returns whether there were problems. */
 export function reportIssues(io: CliIo, result: ParseResult): boolean {
   for (const issue of result.issues) io.stderr(`${formatSpecIssue(issue)}\n`);
+  for (const w of result.warnings ?? [])
+    io.stderr(`${formatSpecIssue({ ...w, message: `warning: ${w.message}` })}\n`);
   return result.issues.length > 0;
 }
 

@@ -234,7 +234,21 @@ export function parseCronFields(parts: readonly string[]): CronFields {
   if (!days) {
     throw new CronFieldError("day-of-month/day-of-week", `both are '?'; exactly one of them must be '?'`);
   }
-  return { minutes, hours, days, months, years };
+  const fields = { minutes, hours, days, months, years };
+  if (!firesOnSomeDay(fields)) {
+    // Every field is valid alone, yet no date has them all (30 February): AWS would accept it and never fire.
+    const [field, text] = byMonthDay ? [DAY_OF_MONTH.name, dom] : [DAY_OF_WEEK.name, dow];
+    const yearText = year === "*" ? "" : ` of year '${year}'`;
+    throw new CronFieldError(field, `'${text}' never falls in month '${month}'${yearText}: it never fires`);
+  }
+  return fields;
+}
+
+/** Whether some year and month the fields allow has a day the day rule selects. Stops at the first. */
+function firesOnSomeDay(fields: Omit<CronFields, "minutes" | "hours">): boolean {
+  for (const year of fields.years)
+    for (const month of fields.months) if (daysMatching(fields.days, year, month).length > 0) return true;
+  return false;
 }
 
 export function daysInMonth(year: number, month: number): number {

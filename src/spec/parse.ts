@@ -3,12 +3,24 @@
  * Pure: the caller reads the files (CLI from disk, Lambda from the bundled catalogue).
  */
 import jsYaml from "js-yaml";
-import { type Document, isAlias, LineCounter, parseDocument, visit } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { z } from "zod";
 import type { SpecIssue } from "../errors.ts";
 import { type FieldPath, locate, type SourceFile } from "./locate.ts";
 import { didYouMean, issueMessage } from "./messages.ts";
+import { RESERVED_KEYS, reservedKeyMessage, reservedKeyPaths, withoutReservedKeys } from "./reserved-keys.ts";
 import { crossFieldIssues } from "./rules.ts";
+import { scheduleTimeIssues } from "./schedule-rules.ts";
 import { JOB_NAME_PATTERN, type Job, JobSpecSchema } from "./schema.ts";
 
 export interface SpecText {
@@ -20,6 +32,13 @@ export interface SpecText {
 export interface ParseResult {
   jobs: Job[];
   issues: SpecIssue[];
+  /** Not wrong, but worth saying (a one-time schedule in the past); they do not make a job invalid. */
+  warnings?: SpecIssue[];
+}
+
+export interface ParseOptions {
+  /** When the check runs, for what depends on it (schedules that never fire again); omitted: not checked. */
+  now?: Date;
 }
 
 export const DEFAULTS_FILE = /(^|\/)defaults\.ya?ml$/;
@@ -34,14 +53,72 @@ interface Source {
   located: () => SourceFile;
 }
 
+/**
+ * `uniqueKeys: false`: yaml's own duplicate check compares each key with every earlier one (300,000 keys took
+ * minutes). js-yaml has refused duplicates before this runs; where js-yaml failed, duplicateKeys reports them.
+ */
 function locatedParse(spec: SpecText): { source: SourceFile; errors: SpecIssue[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(spec.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(spec.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const errors = doc.errors.map((e) => {
     const { line, col } = lines.linePos(e.pos[0]);
     return { file: spec.file, line, column: col, path: "", message: yamlMessage(e.message) };
   });
   return { source: { file: spec.file, doc, lines }, errors };
+}
+
+/** Repeated scalar keys in any map of the document, in one pass with a set per map (iterative). */
+function duplicateKeys(source: SourceFile): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  const stack: unknown[] = [source.doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) for (const item of node.items) stack.push(item);
+    else if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (keys.has(key)) {
+            const { line, col } = source.lines.linePos(pair.key.range?.[0] ?? 0);
+            out.push({
+              file: source.file,
+              line,
+              column: col,
+              path: "",
+              message: "invalid YAML: Map keys must be unique",
+            });
+          }
+          keys.add(key);
+        }
+        stack.push(pair.value);
+      }
+    }
+  }
+  return out;
+}
+
+/** js-yaml's nesting limit: deeper documents are refused where the limit is passed, before any recursion. */
+export const MAX_NESTING = 100;
+
+/** A file js-yaml refused, worded and placed by the located parser where it can. */
+function yamlErrors(spec: SpecText, error: InstanceType<typeof jsYaml.YAMLException>): SpecIssue[] {
+  const mark = error.mark;
+  const atMark = (message: string): SpecIssue => ({
+    file: spec.file,
+    line: (mark?.line ?? 0) + 1,
+    column: (mark?.column ?? 0) + 1,
+    path: "",
+    message,
+  });
+  // Not handed to yaml: it recurses per level and would overflow the stack (30,000 levels).
+  if (/nesting exceeded maxDepth/.test(error.reason ?? ""))
+    return [atMark(`invalid YAML: nested more than ${MAX_NESTING} levels deep`)];
+  const { source, errors } = locatedParse(spec);
+  pushAll(errors, duplicateKeys(source));
+  if (errors.length === 0) errors.push(atMark(`invalid YAML: ${error.reason}`));
+  return errors;
 }
 
 /** Anchors make aliases, which js-yaml expands without a limit; such files take the guarded parser. */
@@ -99,41 +176,49 @@ function parseSource(spec: SpecText, issues: SpecIssue[]): Source | undefined {
     issues.push(bad);
     return undefined;
   }
-  if (!HAS_ANCHOR.test(spec.text)) {
-    try {
-      const value = jsYaml.load(spec.text, { schema: jsYaml.CORE_SCHEMA, filename: spec.file });
-      let cached: SourceFile | undefined;
-      const located = () => {
-        cached ??= locatedParse(spec).source;
-        return cached;
-      };
-      return { file: spec.file, value, located };
-    } catch (error) {
-      if (!(error instanceof jsYaml.YAMLException)) throw error;
-      // Fall through: the located parser words the error and places it.
-      const { errors } = locatedParse(spec);
-      if (errors.length === 0) {
-        const mark = error.mark;
-        errors.push({
-          file: spec.file,
-          line: (mark?.line ?? 0) + 1,
-          column: (mark?.column ?? 0) + 1,
-          path: "",
-          message: `invalid YAML: ${error.reason}`,
-        });
-      }
-      issues.push(...errors);
-      return undefined;
-    }
+  // js-yaml first for every file: it is fast, refuses duplicate keys and caps nesting without recursing.
+  let value: unknown;
+  try {
+    // maxDepth is js-yaml's (4.1.1+) though its types do not list it yet.
+    const options = { schema: jsYaml.CORE_SCHEMA, filename: spec.file, maxDepth: MAX_NESTING };
+    value = jsYaml.load(spec.text, options as jsYaml.LoadOptions);
+  } catch (error) {
+    if (!(error instanceof jsYaml.YAMLException)) throw error;
+    pushAll(issues, yamlErrors(spec, error));
+    return undefined;
   }
+  if (!HAS_ANCHOR.test(spec.text)) {
+    let cached: SourceFile | undefined;
+    const located = () => {
+      cached ??= locatedParse(spec).source;
+      return cached;
+    };
+    return { file: spec.file, value, located };
+  }
+  // js-yaml shares aliased nodes, and whatever walks the value would expand them: yaml builds it with a limit.
   const { source, errors } = locatedParse(spec);
   if (errors.length > 0) {
-    issues.push(...errors);
+    pushAll(issues, errors);
     return undefined;
   }
   const js = toValue(spec, source, issues);
   if (!js) return undefined;
   return { file: spec.file, value: js.value, located: () => source };
+}
+
+/** Reports reserved keys (see reserved-keys.ts) and removes them; false when there were any. */
+function refuseReservedKeys(source: Source, issues: SpecIssue[]): boolean {
+  const paths = reservedKeyPaths(source.value);
+  if (paths.length === 0) return true;
+  for (const path of paths)
+    issues.push({ ...place(source, undefined, path), message: reservedKeyMessage(String(path.at(-1))) });
+  source.value = withoutReservedKeys(source.value, paths);
+  return false;
+}
+
+/** `push(...items)` passes every item as an argument: 300,000 issues overflowed the stack. */
+function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 const yamlMessage = (m: string): string =>
@@ -145,10 +230,13 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 /** Defaults under the job: maps merge, lists and scalars are replaced, `null` in the job removes a default. */
 export function mergeDefaults(defaults: unknown, job: unknown): unknown {
   if (!isPlainObject(defaults) || !isPlainObject(job)) return job === undefined ? defaults : job;
-  const out: Record<string, unknown> = { ...defaults };
+  // Own keys only, and never a reserved one: `out["__proto__"] = …` would set the prototype (item 9).
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(defaults)) if (!RESERVED_KEYS.has(k)) out[k] = v;
   for (const [k, v] of Object.entries(job)) {
+    if (RESERVED_KEYS.has(k)) continue;
     if (v === null) delete out[k];
-    else out[k] = mergeDefaults(defaults[k], v);
+    else out[k] = mergeDefaults(Object.hasOwn(defaults, k) ? defaults[k] : undefined, v);
   }
   return out;
 }
@@ -212,8 +300,9 @@ function schemaIssues(job: Source, defaults: Source | undefined, issues: z.core.
       // The union of an object and a boolean (http): report the object's own errors, they are the useful ones.
       const objectBranch = issue.errors.find((branch) => branch.some((i) => i.path.length > 0));
       if (objectBranch) {
-        out.push(
-          ...schemaIssues(
+        pushAll(
+          out,
+          schemaIssues(
             job,
             defaults,
             objectBranch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
@@ -230,11 +319,18 @@ function schemaIssues(job: Source, defaults: Source | undefined, issues: z.core.
 const nameFromFile = (file: string): string => (file.split("/").pop() ?? file).replace(/\.ya?ml$/, "");
 
 /** Parse and validate all spec files at once; every problem of every file is reported. */
-export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResult {
+export function parseJobs(
+  files: SpecText[],
+  defaultsText?: SpecText,
+  options: ParseOptions = {},
+): ParseResult {
   const issues: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [];
   let defaults: Source | undefined;
   if (defaultsText) {
     defaults = parseSource(defaultsText, issues);
+    // A defaults file with reserved keys still goes under the jobs without them; the issue fails the folder.
+    if (defaults) refuseReservedKeys(defaults, issues);
     if (defaults && defaults.value != null && !isPlainObject(defaults.value)) {
       issues.push({
         file: defaultsText.file,
@@ -261,12 +357,14 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
       });
       continue;
     }
+    const clean = refuseReservedKeys(parsed, issues);
     const merged = mergeDefaults(defaults?.value ?? {}, parsed.value);
     const result = JobSpecSchema.safeParse(merged, { reportInput: true });
     if (!result.success) {
-      issues.push(...schemaIssues(parsed, defaults, result.error.issues));
+      pushAll(issues, schemaIssues(parsed, defaults, result.error.issues));
       continue;
     }
+    if (!clean) continue;
     const spec = result.data;
     const name = spec.name ?? nameFromFile(f.file);
     if (!JOB_NAME_PATTERN.test(name)) {
@@ -290,13 +388,23 @@ export function parseJobs(files: SpecText[], defaultsText?: SpecText): ParseResu
     }
     seen.set(name, f.file);
     const rules = crossFieldIssues(name, spec);
+    const timed = options.now ? scheduleTimeIssues(spec, options.now) : { errors: [], warnings: [] };
+    for (const w of timed.warnings) warnings.push({ ...place(parsed, defaults, w.path), message: w.message });
+    rules.push(...timed.errors);
     if (rules.length > 0) {
-      issues.push(...rules.map((r) => ({ ...place(parsed, defaults, r.path), message: r.message })));
+      pushAll(
+        issues,
+        rules.map((r) => ({ ...place(parsed, defaults, r.path), message: r.message })),
+      );
       continue;
     }
     jobs.push({ name, file: f.file, spec });
   }
-  return { jobs, issues: inReadingOrder(issues) };
+  return {
+    jobs,
+    issues: inReadingOrder(issues),
+    ...(warnings.length > 0 && { warnings: inReadingOrder(warnings) }),
+  };
 }
 
 /** Files in the order they were first reported, then by position: the order a person reads them. */

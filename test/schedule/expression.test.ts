@@ -66,6 +66,10 @@ const valid: Row[] = [
   // at: local time in the schedule's zone
   { input: "at(2026-03-29T03:00:00)", aws: "at(2026-03-29T03:00:00)", source: TYPES },
   { input: "at(2028-02-29T23:59:59)", aws: "at(2028-02-29T23:59:59)", source: TYPES },
+  // days that exist only in some months or years: fine as long as one exists
+  { input: "cron(0 0 29 2 ? *)", aws: "cron(0 0 29 2 ? *)", source: CRON },
+  { input: "cron(0 0 31 1-3 ? *)", aws: "cron(0 0 31 1-3 ? *)", source: CRON },
+  { input: "cron(0 0 ? 2 THU#5 2024-2026)", aws: "cron(0 0 ? 2 THU#5 2024-2026)", source: CRON },
   // shorthands
   { input: "@hourly", aws: "cron(0 * * * ? *)", source: SPEC },
   { input: "@daily", aws: "cron(0 0 * * ? *)", source: SPEC },
@@ -197,6 +201,32 @@ const invalid: Row[] = [
   { input: "@midnight", error: "unknown shorthand '@midnight'", source: SPEC },
   { input: "@Daily", error: "unknown shorthand '@Daily'", source: SPEC },
   { input: "@every 10s", error: "@every: expected '@every <n>m'", source: SPEC },
+  // dates that never come (issue 20 item 11): every field valid, no day ever matches them all
+  {
+    input: "cron(0 0 30 2 ? *)",
+    error: "cron(): day-of-month: '30' never falls in month '2': it never fires",
+    source: CRON,
+  },
+  {
+    input: "cron(0 0 31 4,6,9,11 ? *)",
+    error: "cron(): day-of-month: '31' never falls in month '4,6,9,11'",
+    source: CRON,
+  },
+  {
+    input: "cron(0 0 29 FEB ? 2027)",
+    error: "cron(): day-of-month: '29' never falls in month 'FEB' of year '2027'",
+    source: CRON,
+  },
+  {
+    input: "cron(0 0 ? 2 THU#5 2026-2027)",
+    error: "cron(): day-of-week: 'THU#5' never falls in month '2' of year '2026-2027'",
+    source: CRON,
+  },
+  {
+    input: "cron(0 0 30W 2 ? *)",
+    error: "cron(): day-of-month: '30W' never falls in month '2'",
+    source: CRON,
+  },
   { input: "@every 0m", error: "@every: value: expected a positive integer, got '0'", source: SPEC },
   { input: "@every 1h30m", error: "@every: expected", source: SPEC },
   { input: "@every", error: "@every: expected", source: SPEC },

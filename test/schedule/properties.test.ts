@@ -228,6 +228,8 @@ const fromArb = fc.oneof(
 
 function fireTimes(cron: Cron, tz: string, from: number, count: number): number[] {
   const r = parseScheduleExpression(cron.text);
+  // Refused because no date ever matches (30 February): then the scans must find no fire either.
+  if (!r.ok && r.error.endsWith("it never fires")) return [];
   if (!r.ok) throw new Error(`generated expression refused: ${cron.text}: ${r.error}`);
   return nextFireTimes(r.value, { timezone: tz, from: new Date(from), count }).map((d) => d.getTime());
 }

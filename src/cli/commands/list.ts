@@ -12,7 +12,7 @@ export function registerList(program: Command, io: CliIo, now: () => Date): void
         import("../../catalog/summary.ts"),
         import("../jobs.ts"),
       ]);
-      const result = loadJobs(io, opts.jobs);
+      const result = loadJobs(io, opts.jobs, now());
       const summaries = result.jobs.map((j) => summarize(j, now()));
       if (opts.json) printJson(io, summaries);
       else {

@@ -8,6 +8,7 @@ import {
   printJson,
   usageError,
 } from "../context.ts";
+import { parseInstantFlag } from "../instant.ts";
 
 export function registerNext(program: Command, io: CliIo, now: () => Date): void {
   program
@@ -21,9 +22,7 @@ export function registerNext(program: Command, io: CliIo, now: () => Date): void
     .action(async (name: string, opts: { jobs: string; count: string; from?: string; json?: boolean }) => {
       const count = parsePositiveInt(opts.count, "-n");
       if (count > 1000) throw usageError("-n expects at most 1000");
-      const from = opts.from === undefined ? now() : new Date(opts.from);
-      if (Number.isNaN(from.getTime()))
-        throw usageError(`--from expects an ISO 8601 date-time, got "${opts.from}"`);
+      const from = opts.from === undefined ? now() : parseInstantFlag(opts.from, "--from");
       const [{ upcoming }, { formatInZone }, { requireJob }] = await Promise.all([
         import("../../catalog/summary.ts"),
         import("../../schedule/index.ts"),

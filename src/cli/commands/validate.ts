@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
 
-export function registerValidate(program: Command, io: CliIo): void {
+export function registerValidate(program: Command, io: CliIo, now: () => Date): void {
   program
     .command("validate")
     .description("validate every job spec; print each problem as file:line:col path: message")
@@ -10,12 +10,13 @@ export function registerValidate(program: Command, io: CliIo): void {
     .action(async (opts: { jobs: string; json?: boolean }) => {
       // Imported on use: the CLI registers every command for --help, and loads only the one that runs.
       const { loadJobs, reportIssues } = await import("../jobs.ts");
-      const result = loadJobs(io, opts.jobs);
+      const result = loadJobs(io, opts.jobs, now());
       if (opts.json) {
         printJson(io, {
           valid: result.issues.length === 0,
           jobs: result.jobs.map((j) => j.name),
           issues: result.issues,
+          ...(result.warnings && { warnings: result.warnings }),
         });
         if (result.issues.length > 0) throw new CliExit(EXIT_FAILED);
         return;
