@@ -16,7 +16,7 @@ import type { Deps } from "../deps.ts";
 import { isFinal, type Run, type Trigger } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
 import { apiErrorHint } from "./api-error-hint.ts";
-import { classifyAwsError, errorMessage, errorName, withRetry } from "./ecs-call.ts";
+import { classifyAwsError, errorMessage, errorName } from "./ecs-call.ts";
 import { failureOf, padFailures } from "./failures.ts";
 import { startTaskRequest, startTaskStartedBy } from "./requests.ts";
 import { runIdFor } from "./run-id.ts";
@@ -70,7 +70,7 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
   const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
   let answer: StartTaskCommandOutput | undefined;
   try {
-    answer = await withRetry(deps, "StartTask", () => deps.clients.ecs.send(new StartTaskCommand(input)));
+    answer = await deps.clients.ecs.send(new StartTaskCommand(input));
   } catch (error) {
     if (classifyAwsError(error) !== "client") throw error;
     const failure = { reason: errorName(error), detail: errorMessage(error) };
@@ -101,14 +101,12 @@ async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstan
   const startedBy = startTaskStartedBy(runId);
   const arns: string[] = [];
   for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
-    const page = await withRetry(deps, "ListTasks", () =>
-      deps.clients.ecs.send(new ListTasksCommand({ cluster, containerInstance, startedBy, desiredStatus })),
+    const page = await deps.clients.ecs.send(
+      new ListTasksCommand({ cluster, containerInstance, startedBy, desiredStatus }),
     );
     arns.push(...(page?.taskArns ?? []));
   }
   if (arns.length === 0) return [];
-  const out = await withRetry(deps, "DescribeTasks", () =>
-    deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })),
-  );
+  const out = await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
   return (out?.tasks ?? []).filter((t) => t.taskArn).map((t) => taskStateOf(t));
 }
