@@ -1,10 +1,16 @@
 /**
  * The one place AWS clients are built. Each client is created on first use, so a handler pays only for the
  * clients it touches. Endpoints can be pointed at the local stack (ECS emulator, dynalite).
+ *
+ * Retries: one layer, here (ARCHITECTURE.md). Every client retries throttling, 5xx and network errors with
+ * the SDK's standard strategy (capped exponential backoff with jitter, a retry quota that stops retrying
+ * when most calls fail), `RETRY.maxAttempts` calls in all. Nothing above wraps a call in a loop of its own:
+ * two layers multiply (5 × 3 = 15 RunTask calls for one failing launch), and under throttling that adds to
+ * the very load that caused it.
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { ECSClient, ECSClientConfig } from "@aws-sdk/client-ecs";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SNSClient } from "@aws-sdk/client-sns";
@@ -16,9 +22,21 @@ export interface ClientConfig {
   /** Per-service endpoint (local mode). */
   endpoints?: Partial<Record<ServiceName, string>>;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** SDK retry attempts (default: the SDK's 3). */
+  /** Calls in all, the first included, per SDK call (default RETRY.maxAttempts). */
   maxAttempts?: number;
+  /**
+   * Replaces the SDK's strategy (default: RETRY.mode with maxAttempts). Tests pass one with the same
+   * attempts and no backoff delay, so that retries cost no wall-clock time.
+   */
+  retryStrategy?: ECSClientConfig["retryStrategy"];
 }
+
+/**
+ * The retry policy of every AWS call this system makes: the SDK's standard mode with its default 3 calls.
+ * Not adaptive: its client-side rate limiter slows every later call of the client after one throttle, and a
+ * Lambda container's clients live across invocations.
+ */
+export const RETRY = { mode: "standard", maxAttempts: 3 } as const;
 
 /** Clients by service, each constructed lazily. Tests pass their own objects (aws-sdk-client-mock). */
 export interface AwsClients {
@@ -57,7 +75,9 @@ export function createClients(ctors: ClientConstructors, config: ClientConfig = 
       ...(config.region && { region: config.region }),
       ...(endpoint && { endpoint }),
       ...(config.credentials && { credentials: config.credentials }),
-      ...(config.maxAttempts && { maxAttempts: config.maxAttempts }),
+      retryMode: RETRY.mode,
+      maxAttempts: config.maxAttempts ?? RETRY.maxAttempts,
+      ...(config.retryStrategy && { retryStrategy: config.retryStrategy }),
     });
     cache.set(name, client);
     return client;

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { EcsJobsError } from "../errors.ts";
+import { classifyAwsError, errorMessage, errorName } from "../launch/ecs-call.ts";
 import { CliExit, type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./context.ts";
 
 export interface CliOptions {
@@ -77,7 +78,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
   }
 }
 
-function exitCodeFor(error: unknown, io: CliIo): number {
+export function exitCodeFor(error: unknown, io: Pick<CliIo, "stderr">): number {
   if (error instanceof CliExit) {
     if (error.message) io.stderr(`${error.message}\n`);
     return error.exitCode;
@@ -100,6 +101,12 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   const aws = awsErrorText(error);
   if (aws) {
     io.stderr(`error: ${aws}\n`);
+    return EXIT_FAILED;
+  }
+  // An AWS error the SDK's retries did not get past (throttling, a 5xx, an answer it could not read): what AWS
+  // said, on one line. A stack trace would show only the SDK's insides.
+  if (classifyAwsError(error) !== "unknown") {
+    io.stderr(`error: AWS answered ${errorName(error)}: ${errorMessage(error).split("\n")[0]}\n`);
     return EXIT_FAILED;
   }
   io.stderr(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -6,7 +6,6 @@
 import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
 import type { Job } from "../spec/schema.ts";
-import { withRetry } from "./ecs-call.ts";
 import { parseStartedBy, STARTED_BY_PREFIX } from "./requests.ts";
 
 export interface ActiveTask {
@@ -26,7 +25,7 @@ export function familyOf(taskDefinition: string): string {
 const DESCRIBE_MAX = 100;
 
 export async function findActiveTasks(
-  deps: Pick<Deps, "clients" | "sleep" | "log">,
+  deps: Pick<Deps, "clients">,
   job: Job,
   exceptRunId?: string,
 ): Promise<ActiveTask[]> {
@@ -35,10 +34,8 @@ export async function findActiveTasks(
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await withRetry(deps, "ListTasks", () =>
-      deps.clients.ecs.send(
-        new ListTasksCommand({ cluster, family, desiredStatus: "RUNNING", ...(nextToken && { nextToken }) }),
-      ),
+    const page = await deps.clients.ecs.send(
+      new ListTasksCommand({ cluster, family, desiredStatus: "RUNNING", ...(nextToken && { nextToken }) }),
     );
     arns.push(...(page?.taskArns ?? []));
     nextToken = page?.nextToken;
@@ -48,9 +45,7 @@ export async function findActiveTasks(
   const active: ActiveTask[] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
     const tasks = arns.slice(i, i + DESCRIBE_MAX);
-    const out = await withRetry(deps, "DescribeTasks", () =>
-      deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks })),
-    );
+    const out = await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks }));
     for (const t of out?.tasks ?? []) {
       if (!t.taskArn || !t.startedBy?.startsWith(prefix)) continue;
       const runId = parseStartedBy(t.startedBy)?.runId;
@@ -64,14 +59,12 @@ export async function findActiveTasks(
 export const runIdsOf = (tasks: readonly ActiveTask[]): string[] => [...new Set(tasks.map((t) => t.runId))];
 
 export async function stopTasks(
-  deps: Pick<Deps, "clients" | "sleep" | "log">,
+  deps: Pick<Deps, "clients">,
   cluster: string,
   tasks: readonly ActiveTask[],
   reason: string,
 ): Promise<void> {
   for (const t of tasks) {
-    await withRetry(deps, "StopTask", () =>
-      deps.clients.ecs.send(new StopTaskCommand({ cluster, task: t.taskArn, reason })),
-    );
+    await deps.clients.ecs.send(new StopTaskCommand({ cluster, task: t.taskArn, reason }));
   }
 }

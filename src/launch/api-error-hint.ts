@@ -56,8 +56,33 @@ const FALLBACK = {
   check: "Read the error message; run `ecs-jobs show NAME` to see the exact request that was sent.",
 };
 
-/** The run's hint for an ECS error answered to RunTask/StartTask. */
-export function apiErrorHint(name: string, message: string): string {
+/**
+ * Errors that may pass later (throttling, 5xx, network, an answer the SDK could not read), once the SDK's
+ * retries are spent: the run ends FAILED rather than waiting, and says what happened and where.
+ */
+const TRANSIENT = {
+  check:
+    "Throttling (ThrottlingException, Rate exceeded): spread the schedules of the jobs that launch together, or ask for a higher RunTask rate quota. A 5xx, a network error or an unreadable answer: check the AWS Health Dashboard for ECS in this region. policy.retries with `reason:<error name>` launches the run again. If ECS started a task despite the error, its events still reach this run (recognised by its startedBy).",
+};
+
+/**
+ * The run's hint for an ECS error answered to RunTask/StartTask. `where` names the request (operation,
+ * cluster, batch) for an error that is not about the request's content.
+ */
+export function apiErrorHint(
+  name: string,
+  message: string,
+  options: { transient?: boolean; where?: string } = {},
+): string {
+  if (options.transient) {
+    const detail = message.trim() ? `: ${message.trim().split("\n")[0]?.replace(/\.$/, "")}` : "";
+    return formatHint({
+      code: name,
+      cause: `ECS answered ${options.where ?? "the launch request"} with ${name}, after the SDK's retries${detail}.`,
+      check: TRANSIENT.check,
+      doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html",
+    });
+  }
   const h = (Object.hasOwn(HINTS, name) && HINTS[name]) || FALLBACK;
   const detail = message.trim() ? ` (${message.trim().replace(/\.$/, "")})` : "";
   return formatHint({

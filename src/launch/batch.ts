@@ -1,13 +1,15 @@
 /**
- * One RunTask call of a run, with its retries and, for Spot jobs with policy.spotFallback, the on-demand
- * relaunch of what Spot could not place. Answers with what to record; a client error (4xx) is returned,
- * not thrown, because it ends the run rather than the invocation.
+ * One RunTask call of a run and, for Spot jobs with policy.spotFallback, the on-demand relaunch of what Spot
+ * could not place. Answers with what to record. An ECS error is returned, not thrown, because it ends the run
+ * rather than the invocation: a 4xx, and also a throttle, 5xx, network error or unreadable answer that
+ * outlasted the SDK's retries (src/aws/clients.ts) — thrown, it left the run PENDING with no task, holding
+ * its concurrency slot until the sweeper timed it out. Only a programming error is thrown.
  */
 import { RunTaskCommand, type RunTaskCommandInput, type RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
 import type { RunFailure, TaskState } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
-import { classifyAwsError, errorMessage, errorName, withRetry } from "./ecs-call.ts";
+import { classifyAwsError, errorMessage, errorName } from "./ecs-call.ts";
 import { failureOf, padFailures } from "./failures.ts";
 import {
   CAPACITY_UNAVAILABLE,
@@ -26,24 +28,26 @@ export interface BatchResult {
 }
 
 export interface Rejected {
-  rejected: { name: string; message: string };
+  /** `transient`: throttling, 5xx, network or an unreadable answer, after the SDK's retries. */
+  rejected: { name: string; message: string; transient: boolean };
 }
 
-type LaunchDeps = Pick<Deps, "clients" | "sleep" | "log">;
+type LaunchDeps = Pick<Deps, "clients" | "log">;
 
-/** RunTask with retries; a capacity error becomes failures, another 4xx is returned, the rest is thrown. */
+/** RunTask; a capacity error becomes failures, another ECS error is returned, a bug is thrown. */
 async function runTask(
   deps: LaunchDeps,
   input: RunTaskCommandInput,
 ): Promise<Pick<RunTaskCommandOutput, "tasks" | "failures"> | Rejected> {
   try {
-    return (await withRetry(deps, "RunTask", () => deps.clients.ecs.send(new RunTaskCommand(input)))) ?? {};
+    return (await deps.clients.ecs.send(new RunTaskCommand(input))) ?? {};
   } catch (error) {
     const message = errorMessage(error);
     if (CAPACITY_UNAVAILABLE.test(message))
       return { tasks: [], failures: [{ reason: message, detail: errorName(error) }] };
-    if (classifyAwsError(error) === "client") return { rejected: { name: errorName(error), message } };
-    throw error;
+    const kind = classifyAwsError(error);
+    if (kind === "unknown") throw error;
+    return { rejected: { name: errorName(error), message, transient: kind !== "client" } };
   }
 }
 

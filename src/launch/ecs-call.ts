@@ -1,10 +1,9 @@
 /**
- * Calling ECS from the launcher: which errors are worth another try, and the retry loop itself.
- * Throttling and server faults are transient and retried with capped exponential backoff and full jitter
- * (https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/). A client error
- * (bad parameter, missing cluster, access denied) will fail the same way every time, so it is not retried.
+ * What an error thrown by an AWS SDK call means. The SDK has already retried what was worth retrying
+ * (src/aws/clients.ts: one retry layer); what reaches the code is final for this call. A client error (bad
+ * parameter, missing cluster, access denied) would fail the same way every time; a transient one (throttling,
+ * 5xx, network, an answer the SDK could not read) might pass later.
  */
-import type { Deps } from "../deps.ts";
 
 export type AwsErrorKind = "throttle" | "server" | "network" | "client" | "unknown";
 
@@ -40,51 +39,14 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
     return "server";
   if (NETWORK_NAMES.has(name) || (typeof e.code === "string" && NETWORK_CODES.has(e.code))) return "network";
   if (e.$fault === "client" || (status !== undefined && status >= 400)) return "client";
+  // An answer the SDK could not deserialize (an HTML error page from a proxy: SyntaxError) still carries the
+  // response's metadata: the service answered, unreadably. Worth another try later, like a 5xx.
+  if (e.$metadata !== undefined) return "server";
   return "unknown";
 }
 
 export const isTransient = (kind: AwsErrorKind): boolean =>
   kind === "throttle" || kind === "server" || kind === "network";
-
-export interface RetryOptions {
-  /** Calls in all, the first included. */
-  attempts: number;
-  baseMs: number;
-  maxMs: number;
-  random: () => number;
-}
-
-/**
- * Bounded so a Lambda invocation (30 s) ends well before its timeout; the invocation's own retry (same
- * clientTokens) is the next line of defence. Worst case 0.2+0.4+0.8+1.6 = 3 s of waiting.
- */
-export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseMs: 200, maxMs: 5_000, random: Math.random };
-
-/** `fn` until it succeeds, a non-transient error, or the attempts run out; then the last error is thrown. */
-export async function withRetry<T>(
-  deps: Pick<Deps, "sleep" | "log">,
-  operation: string,
-  fn: () => Promise<T>,
-  options: Partial<RetryOptions> = {},
-): Promise<T> {
-  const o = { ...DEFAULT_RETRY, ...options };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      const kind = classifyAwsError(error);
-      if (!isTransient(kind) || attempt >= o.attempts) throw error;
-      const delay = Math.round(o.random() * Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1)));
-      deps.log.warn(`${operation} failed (${kind}); retrying`, {
-        operation,
-        attempt,
-        delayMs: delay,
-        error: errorName(error),
-      });
-      await deps.sleep(delay);
-    }
-  }
-}
 
 export const errorName = (error: unknown): string =>
   error instanceof Error ? error.name : typeof error === "string" ? error : "Error";

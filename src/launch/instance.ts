@@ -17,7 +17,7 @@ import type { Deps } from "../deps.ts";
 import { isFinal, type Run, type Trigger } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
 import { apiErrorHint } from "./api-error-hint.ts";
-import { classifyAwsError, errorMessage, errorName, withRetry } from "./ecs-call.ts";
+import { classifyAwsError, errorMessage, errorName } from "./ecs-call.ts";
 import { failureOf, padFailures } from "./failures.ts";
 import { startTaskRequest, startTaskStartedBy } from "./requests.ts";
 import { runIdFor } from "./run-id.ts";
@@ -51,13 +51,11 @@ export async function registrationTime(
   if (o.registeredAt) return new Date(o.registeredAt);
   const eventTime = new Date(o.eventTime);
   try {
-    const out = await withRetry(deps, "DescribeContainerInstances", () =>
-      deps.clients.ecs.send(
-        new DescribeContainerInstancesCommand({
-          cluster: o.cluster,
-          containerInstances: [o.containerInstanceArn],
-        }),
-      ),
+    const out = await deps.clients.ecs.send(
+      new DescribeContainerInstancesCommand({
+        cluster: o.cluster,
+        containerInstances: [o.containerInstanceArn],
+      }),
     );
     const registeredAt = out?.containerInstances?.find(
       (i) => i.containerInstanceArn === o.containerInstanceArn,
@@ -104,7 +102,7 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
   const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
   let answer: StartTaskCommandOutput | undefined;
   try {
-    answer = await withRetry(deps, "StartTask", () => deps.clients.ecs.send(new StartTaskCommand(input)));
+    answer = await deps.clients.ecs.send(new StartTaskCommand(input));
   } catch (error) {
     if (classifyAwsError(error) !== "client") throw error;
     const failure = { reason: errorName(error), detail: errorMessage(error) };
@@ -142,15 +140,13 @@ async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstan
   for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
     let nextToken: string | undefined;
     do {
-      const page = await withRetry(deps, "ListTasks", () =>
-        deps.clients.ecs.send(
-          new ListTasksCommand({
-            cluster,
-            containerInstance,
-            desiredStatus,
-            ...(nextToken && { nextToken }),
-          }),
-        ),
+      const page = await deps.clients.ecs.send(
+        new ListTasksCommand({
+          cluster,
+          containerInstance,
+          desiredStatus,
+          ...(nextToken && { nextToken }),
+        }),
       );
       arns.push(...(page?.taskArns ?? []));
       nextToken = page?.nextToken;
@@ -160,9 +156,7 @@ async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstan
   // DescribeTasks takes at most 100 tasks per call.
   for (let i = 0; i < arns.length; i += 100) {
     const tasks = arns.slice(i, i + 100);
-    const out = await withRetry(deps, "DescribeTasks", () =>
-      deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks })),
-    );
+    const out = await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks }));
     found.push(...(out?.tasks ?? []).filter((t) => t.taskArn && t.startedBy === startedBy));
   }
   return found.map((t) => taskStateOf(t));

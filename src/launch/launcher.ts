@@ -35,7 +35,7 @@ export interface LaunchRequest {
   at?: Date;
 }
 
-type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now">;
 
 function triggerTime(deps: LaunchDeps, req: LaunchRequest): Date {
   const candidates = [req.at, req.trigger.scheduledTime ? new Date(req.trigger.scheduledTime) : undefined];
@@ -126,10 +126,18 @@ async function sendRequests(
   for (const [batch, input] of requests.entries()) {
     const result = await launchBatch(deps, job, input);
     if ("rejected" in result) {
-      const { name, message } = result.rejected;
+      const { name, message, transient } = result.rejected;
       const unlaunched = requests.slice(batch).reduce((n, r) => n + (r.count ?? 1), 0);
-      deps.log.error("ECS rejected RunTask; the run failed", { batch, error: name });
-      return endRejected(deps, runId, placed, unlaunched, { reason: name, detail: message }, pendingNotes, {
+      const where = `RunTask on cluster ${job.spec.task.cluster} (batch ${batch + 1} of ${requests.length})`;
+      deps.log.error(
+        transient
+          ? "RunTask failed after the SDK's retries; the run failed"
+          : "ECS rejected RunTask; the run failed",
+        { batch, error: name },
+      );
+      const failure = { reason: name, detail: transient ? `${where}: ${message.split("\n")[0]}` : message };
+      const hint = apiErrorHint(name, message, { transient, where });
+      return endRejected(deps, runId, placed, unlaunched, failure, hint, pendingNotes, {
         oldFailures,
         oldNotes,
       });
@@ -166,6 +174,7 @@ async function endRejected(
   placed: number,
   unlaunched: number,
   failure: RunFailure,
+  hint: string,
   notes: string[],
   old: { oldFailures: AlreadyRecorded<RunFailure>; oldNotes: AlreadyRecorded<string> },
 ): Promise<Run> {
@@ -174,7 +183,7 @@ async function endRejected(
     if (freshNotes.length > 0)
       await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: freshNotes });
     const { run } = await deps.ledger.finish(runId, "FAILED", {
-      hint: apiErrorHint(failure.reason, failure.detail ?? ""),
+      hint,
       failures: old.oldFailures.fresh([failure]),
     });
     return run;

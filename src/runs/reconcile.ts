@@ -9,7 +9,6 @@
  * older one is stale: either changes nothing.
  */
 import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
-import { withRetry } from "../launch/ecs-call.ts";
 import type { Job } from "../spec/schema.ts";
 import { type EcsTaskDetail, EcsTaskDetailSchema } from "./events.ts";
 import type { Run } from "./model.ts";
@@ -59,9 +58,7 @@ export async function reconcileRun(deps: RunActionDeps, job: Job, run: Run): Pro
   for (const [cluster, arns] of byCluster) {
     for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
       const tasks = arns.slice(i, i + DESCRIBE_MAX);
-      const out = await withRetry(deps, "DescribeTasks", () =>
-        deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks })),
-      );
+      const out = await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks }));
       for (const f of out?.failures ?? []) if (f.arn && f.reason === "MISSING") report.missing.push(f.arn);
       for (const task of out?.tasks ?? []) {
         // The SDK's Dates become the ISO strings of an event; the event's own schema then checks the task.

@@ -5,20 +5,20 @@
  */
 import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
-import { classifyAwsError, withRetry } from "../launch/ecs-call.ts";
+import { classifyAwsError } from "../launch/ecs-call.ts";
 import { runTaskStartedBy, startTaskStartedBy } from "../launch/requests.ts";
 import type { Job } from "../spec/schema.ts";
 import type { Run } from "./model.ts";
 
-type StopDeps = Pick<Deps, "clients" | "log" | "sleep">;
+type StopDeps = Pick<Deps, "clients" | "log">;
 
 async function listedTasks(deps: StopDeps, cluster: string, startedBy: string): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   try {
     do {
-      const page = await withRetry(deps, "ListTasks", () =>
-        deps.clients.ecs.send(new ListTasksCommand({ cluster, startedBy, ...(nextToken && { nextToken }) })),
+      const page = await deps.clients.ecs.send(
+        new ListTasksCommand({ cluster, startedBy, ...(nextToken && { nextToken }) }),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
@@ -45,9 +45,7 @@ export async function stopRunTasks(deps: StopDeps, job: Job, run: Run, reason: s
   const stopped: string[] = [];
   for (const task of arns) {
     try {
-      await withRetry(deps, "StopTask", () =>
-        deps.clients.ecs.send(new StopTaskCommand({ cluster, task, reason })),
-      );
+      await deps.clients.ecs.send(new StopTaskCommand({ cluster, task, reason }));
       stopped.push(task);
     } catch (error) {
       // A task ECS no longer knows cannot be stopped, nor needs to be; anything else is worth a look.

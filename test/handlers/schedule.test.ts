@@ -97,10 +97,11 @@ describe("schedule handler", () => {
     expect(deps.log.lines.filter((l) => l.level === "warn" || l.level === "error")).toHaveLength(4);
   });
 
-  it("fails the invocation on an AWS fault, so Lambda retries it", async () => {
-    ecs.on(RunTaskCommand).rejects(awsError("ServerException", 503));
-    await expect(invoke(testDeps(), schedulerInput("legacy-import"))).rejects.toMatchObject({
-      name: "ServerException",
+  it("fails the invocation on a ledger fault, so Lambda retries it", async () => {
+    const deps = testDeps();
+    deps.ledger.create = () => Promise.reject(awsError("ProvisionedThroughputExceededException", 400));
+    await expect(invoke(deps, schedulerInput("legacy-import"))).rejects.toMatchObject({
+      name: "ProvisionedThroughputExceededException",
     });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { familyOf } from "../../src/launch/active-tasks.ts";
-import { classifyAwsError, withRetry } from "../../src/launch/ecs-call.ts";
+import { classifyAwsError } from "../../src/launch/ecs-call.ts";
 import { AlreadyRecorded, padFailures } from "../../src/launch/failures.ts";
-import { awsError, recordingLog } from "./harness.ts";
+import { awsError } from "./harness.ts";
 
 describe("classifyAwsError", () => {
   it.each([
@@ -15,56 +15,14 @@ describe("classifyAwsError", () => {
     [awsError("AccessDeniedException", 403), "client"],
     [awsError("ClusterNotFoundException", 400), "client"],
     [Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "network"],
+    [
+      Object.assign(new SyntaxError("Unexpected token '<'"), { $metadata: { httpStatusCode: 200 } }),
+      "server",
+    ],
     [new TypeError("x is undefined"), "unknown"],
     ["a string", "unknown"],
   ] as const)("%o is %s", (error, kind) => {
     expect(classifyAwsError(error)).toBe(kind);
-  });
-});
-
-describe("withRetry", () => {
-  const deps = (sleeps: number[]) => ({
-    log: recordingLog(),
-    sleep: async (ms: number) => void sleeps.push(ms),
-  });
-
-  it("backs off exponentially up to the cap, with full jitter, for the given attempts", async () => {
-    const sleeps: number[] = [];
-    let calls = 0;
-    const always = () => {
-      calls++;
-      return Promise.reject(awsError("ThrottlingException", 400));
-    };
-    await expect(
-      withRetry(deps(sleeps), "RunTask", always, { attempts: 6, baseMs: 100, maxMs: 500, random: () => 1 }),
-    ).rejects.toMatchObject({ name: "ThrottlingException" });
-    expect(calls).toBe(6);
-    expect(sleeps).toEqual([100, 200, 400, 500, 500]);
-    const jittered: number[] = [];
-    await expect(
-      withRetry(deps(jittered), "RunTask", always, {
-        attempts: 3,
-        baseMs: 100,
-        maxMs: 500,
-        random: () => 0.5,
-      }),
-    ).rejects.toBeDefined();
-    expect(jittered).toEqual([50, 100]);
-  });
-
-  it("returns the first success and does not retry client errors", async () => {
-    const sleeps: number[] = [];
-    let n = 0;
-    const flaky = () => (++n < 3 ? Promise.reject(awsError("ServerException", 500)) : Promise.resolve("ok"));
-    await expect(withRetry(deps(sleeps), "X", flaky)).resolves.toBe("ok");
-    expect(sleeps).toHaveLength(2);
-    let m = 0;
-    const bad = () => {
-      m++;
-      return Promise.reject(awsError("InvalidParameterException", 400));
-    };
-    await expect(withRetry(deps([]), "X", bad)).rejects.toMatchObject({ name: "InvalidParameterException" });
-    expect(m).toBe(1);
   });
 });
 

@@ -186,33 +186,18 @@ describe("RunTask failures", () => {
 });
 
 describe("ECS errors", () => {
-  it("throttling is retried with growing, capped, jittered waits, then succeeds", async () => {
-    ecs
-      .on(RunTaskCommand)
-      .rejectsOnce(awsError("ThrottlingException", 400, "Rate exceeded"))
-      .rejectsOnce(awsError("ThrottlingException", 400, "Rate exceeded"))
-      .resolves({ tasks: [ecsTask()], failures: [] });
-    const deps = testDeps();
-    const run = await launchRun(deps, { job: exampleJob("legacy-import"), trigger: scheduled() });
-    expect(run.status).toBe("PENDING");
-    expect(run.tasks).toHaveLength(1);
-    expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 3);
-    const tokens = new Set(sent().map((i) => i.clientToken));
-    expect(tokens.size).toBe(1);
-    expect(deps.sleeps).toHaveLength(2);
-    expect(deps.sleeps[0]).toBeLessThanOrEqual(200);
-    expect(deps.sleeps[1]).toBeLessThanOrEqual(400);
-  });
-
-  it("a 5xx that outlasts the retries is thrown (Lambda retries with the same clientToken)", async () => {
+  // What the SDK's retries do on the wire is in sdk-retries.test.ts (the mock replaces the SDK's send).
+  it("an error that outlasts the SDK's retries ends the run FAILED, sent once by the launcher", async () => {
     ecs.on(RunTaskCommand).rejects(awsError("ServerException", 500, "Service unavailable"));
     const deps = testDeps();
-    await expect(
-      launchRun(deps, { job: exampleJob("legacy-import"), trigger: scheduled() }),
-    ).rejects.toMatchObject({ name: "ServerException" });
-    expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 5);
-    const [run] = deps.ledger.runs.values();
-    expect(run?.status).toBe("PENDING");
+    const run = await launchRun(deps, { job: exampleJob("legacy-import"), trigger: scheduled() });
+    expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+    expect(deps.sleeps).toEqual([]);
+    expect(run.status).toBe("FAILED");
+    expect(run.failures).toEqual([
+      { reason: "ServerException", detail: "RunTask on cluster jobs (batch 1 of 1): Service unavailable" },
+    ]);
+    expect(run.hint).toMatch(/^ECS answered RunTask on cluster jobs \(batch 1 of 1\) with ServerException/);
   });
 
   for (const [name, pattern] of [

@@ -8,9 +8,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { registerRun, requestFromSets } from "../../src/cli/commands/run.ts";
 import { CliExit, type CliIo } from "../../src/cli/context.ts";
 import { cliDeps } from "../../src/cli/deps.ts";
+import { exitCodeFor } from "../../src/cli/main.ts";
 import { statusLine } from "../../src/launch/follow.ts";
 import { taskEvent } from "../support/events.ts";
-import { ecsTask, NOW, ROOT, type TestDeps, testDeps } from "./harness.ts";
+import { awsError, ecsTask, NOW, ROOT, type TestDeps, testDeps } from "./harness.ts";
 
 const ecs = mockClient(ECSClient);
 afterEach(() => {
@@ -139,6 +140,40 @@ describe("ecs-jobs run", () => {
     const range = await run(["run", "customer-export", "--set", "count=0"], testDeps());
     expect(range.code).toBe(2);
     expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+  });
+});
+
+describe("a launch whose RunTask failed past the SDK's retries", () => {
+  it("prints the FAILED run naming the job, the cluster and the AWS error, exits 1, no stack trace", async () => {
+    // What the SDK throws for an HTML error page: a SyntaxError carrying the response's metadata.
+    const unreadable = Object.assign(new SyntaxError(`Unexpected token '<', "<html>" is not valid JSON`), {
+      $metadata: { httpStatusCode: 502 },
+    });
+    ecs.on(RunTaskCommand).rejects(unreadable);
+    const out = await run(["run", "customer-export"], testDeps());
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toMatch(/^run \S+ of customer-export: FAILED/);
+    expect(out.stdout).toMatch(/hint: ECS answered RunTask on cluster \S+ \(batch 1 of 1\) with SyntaxError/);
+    expect(out.stdout).not.toMatch(/\n\s+at /);
+    ecs.on(RunTaskCommand).rejects(awsError("ThrottlingException", 400, "Rate exceeded"));
+    const throttled = await run(["run", "customer-export"], testDeps());
+    expect(throttled.code).toBe(1);
+    expect(throttled.stdout).toMatch(/with ThrottlingException, after the SDK's retries: Rate exceeded/);
+  });
+
+  it("any other AWS error reaching the CLI is one line naming it, exit 1", () => {
+    let stderr = "";
+    const unreadable = Object.assign(new SyntaxError("Unexpected token '<'\n  Deserialization error: …"), {
+      $metadata: { httpStatusCode: 500 },
+    });
+    const io = {
+      stderr: (t: string) => {
+        stderr += t;
+      },
+    };
+    expect(exitCodeFor(unreadable, io)).toBe(1);
+    expect(stderr).toBe("error: AWS answered SyntaxError: Unexpected token '<'\n");
   });
 });
 

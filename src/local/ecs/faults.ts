@@ -17,6 +17,11 @@ export interface FaultSettings {
   throttleNext?: number;
   /** The next N matching requests fail with ServerException, whatever the rates. */
   errorNext?: number;
+  /**
+   * The next N matching requests are answered 502 with an HTML page, as a proxy in the way would: an
+   * answer the SDK cannot read (it throws a SyntaxError carrying the response's metadata).
+   */
+  garbleNext?: number;
   /** Share of task state change events delivered twice (EventBridge delivers at least once). */
   duplicateEventRate?: number;
   /**
@@ -75,7 +80,7 @@ export class Faults {
   }
 
   /** The error to answer `operation` with instead of serving it, if any; and how long to wait first. */
-  decide(operation: string): { latencyMs: number; error?: EcsApiError } {
+  decide(operation: string): { latencyMs: number; error?: EcsApiError; garbled?: true } {
     if (!this.applies(operation)) return { latencyMs: 0 };
     const s = this.settings;
     const latencyMs = s.latencyMs ?? 0;
@@ -86,6 +91,10 @@ export class Faults {
     if (s.errorNext && s.errorNext > 0) {
       s.errorNext--;
       return { latencyMs, error: serverError() };
+    }
+    if (s.garbleNext && s.garbleNext > 0) {
+      s.garbleNext--;
+      return { latencyMs, garbled: true };
     }
     if (s.throttleRate && this.random() < s.throttleRate) return { latencyMs, error: throttled() };
     if (s.errorRate && this.random() < s.errorRate) return { latencyMs, error: serverError() };

@@ -89,6 +89,12 @@ export function createEcsServer(
         const fault = core.faults.decide(operation);
         if (fault.latencyMs > 0) await sleep(fault.latencyMs);
         if (fault.error) throw fault.error;
+        if (fault.garbled) {
+          log.push({ operation, input, status: 502, error: { type: "BadGateway", message: "HTML page" } });
+          res.writeHead(502, { "Content-Type": "text/html" });
+          res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+          return;
+        }
         checkRequest(operation, input);
         const output = toWire(await HANDLERS[operation](core, input as never));
         log.push({ operation, input, status: 200, output });
