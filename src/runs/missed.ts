@@ -25,7 +25,7 @@ const MINUTE = 60_000;
 export const LOOKBACK_MINUTES = 60;
 export const DEFAULT_GRACE_MINUTES = 10;
 /** One day of a minutely schedule: the most a sweep records (and a backfill launches) at once. */
-const MAX_FIRES = 1440;
+export const MAX_FIRES = 1440;
 
 export interface ScheduleInfo {
   created?: Date;
