@@ -326,7 +326,10 @@ describe("concurrency", () => {
     const again = await launchRun(deps, { job: nightly, trigger: scheduled("exec-a") });
     expect(again.runId).toBe(a.runId);
     await deps.ledger.finish(launched!.runId, "TIMED_OUT");
-    const next = await launchRun(deps, { job: nightly, trigger: scheduled("exec-c", "2026-03-11T02:00:00Z") });
+    const next = await launchRun(deps, {
+      job: nightly,
+      trigger: scheduled("exec-c", "2026-03-11T02:00:00Z"),
+    });
     expect(next.status).toBe("PENDING");
   });
 
