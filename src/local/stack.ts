@@ -164,7 +164,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // Shutdown goes from the edges inwards: nothing new comes in, then the emulator flushes its last events
   // to the bus, the bus to the handlers, and only then go the stand-ins and the ledger the handlers use.
-  const ORDER = ["discovery", "scheduler", "retries", "http", "emulator", "bus", "aws", "clients", "dynamo"] as const;
+  const ORDER = [
+    "discovery",
+    "scheduler",
+    "retries",
+    "http",
+    "emulator",
+    "bus",
+    "aws",
+    "clients",
+    "dynamo",
+  ] as const;
   const cleanups: [(typeof ORDER)[number], () => Promise<void> | void][] = [];
   const cleanup = async () => {
     const steps = cleanups.splice(0).sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
