@@ -129,7 +129,8 @@ export function fireTimesIn(
     from: new Date(window.from),
     count: max,
     ...(startDate !== undefined && { startDate: new Date(startDate) }),
-    ...(endDate !== undefined && { endDate: new Date(endDate) }),
+    // Bounded by the window too, so a sweep computes the fire times it judges and no more.
+    endDate: new Date(Math.min(endDate ?? Number.POSITIVE_INFINITY, window.to)),
   })
     .map((d) => d.getTime())
     .filter((t) => t <= window.to);
