@@ -194,7 +194,12 @@ export function jobStatements(
 }
 
 /** The fixed statements of one function: its logs, the run table, alerts, reads, schedule control. */
-export function baseStatements(key: FunctionKey, names: IamNames, config: DeployConfig): Statement[] {
+export function baseStatements(
+  key: FunctionKey,
+  names: IamNames,
+  config: DeployConfig,
+  options: { delayedRetries?: boolean } = {},
+): Statement[] {
   const grants = FUNCTION_GRANTS[key];
   const table = arnIn("dynamodb", `table/${names.tableName}`);
   const statements: Statement[] = [
@@ -205,6 +210,18 @@ export function baseStatements(key: FunctionKey, names: IamNames, config: Deploy
             Sid: "TaskEventsQueue",
             Effect: "Allow" as const,
             Action: [...EVENT_SOURCE_MAPPING_SQS_ACTIONS],
+            Resource: [arnIn("sqs", names.taskEventsQueueName)],
+          },
+        ]
+      : []),
+    ...(options.delayedRetries
+      ? [
+          {
+            // policy.retries.delaySeconds: any function that sees a run end may delay its retry as a message
+            // on the task events queue (src/aws/retry-queue.ts).
+            Sid: "DelayedRetries",
+            Effect: "Allow" as const,
+            Action: ["sqs:SendMessage"],
             Resource: [arnIn("sqs", names.taskEventsQueueName)],
           },
         ]
@@ -325,7 +342,8 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
   const resources: Record<string, CfnResource> = {};
   const inlinePolicies = {} as Record<FunctionKey, PolicyDocument>;
   for (const key of FUNCTION_KEYS) {
-    const inline = policy(baseStatements(key, names, config));
+    const delayedRetries = jobs.some((j) => (j.spec.policy.retries?.delaySeconds ?? 0) > 0);
+    const inline = policy(baseStatements(key, names, config, { delayedRetries }));
     const size = policySize(inline);
     if (size > ROLE_INLINE_POLICIES_MAX_CHARS) {
       throw new PolicyTooLargeError(

@@ -11,6 +11,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
+import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
 import {
   CATALOG_FILE_NAME,
   type Catalog,
@@ -64,7 +65,17 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
         tableName: config.tableName,
         retentionDays: config.retentionDays,
       });
-      return { clients, ledger, catalog, config, now: () => new Date(), log: logger, sleep };
+      const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
+      return {
+        clients,
+        ledger,
+        catalog,
+        config,
+        now: () => new Date(),
+        log: logger,
+        sleep,
+        ...(retryQueue && { retryTimer: sqsRetryTimer(retryQueue, config.region) }),
+      };
     })().catch((error: unknown) => {
       deps = undefined;
       throw error;

@@ -6,8 +6,10 @@
  */
 import type { SQSBatchResponse } from "aws-lambda";
 import type { Deps } from "../src/deps.ts";
+import { onRetryDue } from "../src/runs/finalize.ts";
 import type { LaunchFn } from "../src/runs/retry.ts";
 import { handleTaskStateChange, handleTaskStateChangeBatch } from "../src/runs/status.ts";
+import { looksLikeRetryDue, RetryDueSchema } from "../src/triggers/retry-due.ts";
 import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
@@ -25,7 +27,25 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
       d.log.warn("malformed SQS batch dropped");
       return { batchItemFailures: [] };
     }
-    const report = await handleTaskStateChangeBatch(runDeps, records);
+    const retries = records.filter((r) => looksLikeRetryDue(r.event));
+    const report = await handleTaskStateChangeBatch(
+      runDeps,
+      records.filter((r) => !looksLikeRetryDue(r.event)),
+    );
+    // Delayed retries (policy.retries.delaySeconds) come on the same queue; each one on its own.
+    for (const record of retries) {
+      const due = RetryDueSchema.safeParse(record.event);
+      if (!due.success) {
+        d.log.warn("malformed retry message dropped", { messageId: record.id });
+        continue;
+      }
+      try {
+        await onRetryDue(runDeps, due.data);
+      } catch (error) {
+        d.log.error("delayed retry failed; it comes again", { runId: due.data.runId, error: String(error) });
+        report.failed.push(record.id);
+      }
+    }
     const summary = { records: records.length, ...report.outcomes, failed: report.failed.length };
     if (report.failed.length > 0) d.log.warn("task event batch done; some come again", summary);
     else d.log.debug("task event batch done", summary);

@@ -6,6 +6,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { AwsClients } from "./aws/clients.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import type { RunLedger } from "./runs/ledger.ts";
+import type { RetryDue } from "./triggers/retry-due.ts";
 
 export interface AppConfig {
   /** DynamoDB table of the run ledger. */
@@ -33,6 +34,17 @@ export interface Deps {
   log: Log;
   /** Waits between retries; tests and the local stack pass a fake. */
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Delivers a delayed retry to the status function (an SQS message with DelaySeconds in AWS). Absent (the
+   * CLI, most tests), a retry is launched at once whatever its delay.
+   */
+  retryTimer?: RetryTimer;
+  /** Jitter source for retry delays; Math.random unless a test pins it. */
+  random?: () => number;
+}
+
+export interface RetryTimer {
+  after(seconds: number, due: RetryDue): Promise<void>;
 }
 
 export const DEFAULT_CONFIG: AppConfig = {

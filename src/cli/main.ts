@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import("./commands/run.ts")).registerRun,
   runs: async () => (await import("./commands/runs.ts")).registerRuns,
   resume: async () => (await import("./commands/resume.ts")).registerResume,
+  backfill: async () => (await import("./commands/backfill.ts")).registerBackfill,
   dev: async () => (await import("./commands/dev.ts")).registerDev,
 };
 

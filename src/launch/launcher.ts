@@ -18,6 +18,7 @@ import { launchBatch } from "./batch.ts";
 import { AlreadyRecorded } from "./failures.ts";
 import { type RunOverrides, runTaskRequests } from "./requests.ts";
 import { runIdFor } from "./run-id.ts";
+import { ON_DEMAND_NOTE, onDemandRequest } from "./spot.ts";
 
 export interface LaunchRequest {
   job: Job;
@@ -33,6 +34,8 @@ export interface LaunchRequest {
    * (the API Gateway request time, an event's time). Default: trigger.scheduledTime, else now.
    */
   at?: Date;
+  /** Launch on on-demand capacity instead of FARGATE_SPOT (a retry after a SpotInterruption). */
+  onDemand?: boolean;
 }
 
 type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now">;
@@ -47,7 +50,9 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
   const attempt = req.attempt ?? 1;
   const runId = runIdFor(job.name, trigger, triggerTime(deps, req), attempt);
   deps.log.appendKeys({ job: job.name, runId });
-  const requests = runTaskRequests(job, runId, req.overrides).map((r) => r.input as RunTaskCommandInput);
+  const requests = runTaskRequests(job, runId, req.overrides)
+    .map((r) => r.input as RunTaskCommandInput)
+    .map((r) => (req.onDemand ? onDemandRequest(r) : r));
   const expectedTasks = requests.reduce((n, r) => n + (r.count ?? 1), 0);
 
   const { run: stored, created } = await deps.ledger.create({
@@ -70,7 +75,10 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
 
   const policy = await applyConcurrency(deps, job, runId);
   if ("skipped" in policy) return policy.skipped;
-  return sendRequests(deps, job, stored, requests, policy.notes);
+  return sendRequests(deps, job, stored, requests, [
+    ...(req.onDemand ? [ON_DEMAND_NOTE] : []),
+    ...policy.notes,
+  ]);
 }
 
 async function skip(deps: LaunchDeps, runId: string, others: string): Promise<Run> {

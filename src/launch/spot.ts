@@ -30,3 +30,16 @@ export const fallbackNote = (placed: number, asked: number, reason: string): str
   placed === asked
     ? `spot capacity unavailable; ${placed} task(s) launched on FARGATE (${reason})`
     : `spot capacity unavailable; ${placed} of ${asked} task(s) launched on FARGATE (${reason})`;
+
+/**
+ * The same call on on-demand FARGATE, for a retry after a SpotInterruption of a policy.spotFallback job:
+ * Spot took the capacity back once, so the next attempt does not bet on it again. Other calls unchanged.
+ */
+export function onDemandRequest(input: RunTaskCommandInput): RunTaskCommandInput {
+  if (!usesFargateSpot(input)) return input;
+  const { capacityProviderStrategy: _spot, launchType: _launchType, ...rest } = input;
+  return { ...rest, capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] };
+}
+
+export const ON_DEMAND_NOTE =
+  "launched on FARGATE (on-demand): the previous attempt was interrupted by Spot and policy.spotFallback is set";

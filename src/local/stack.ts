@@ -53,6 +53,7 @@ import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { reconcileActiveRuns } from "./reconcile.ts";
+import { createLocalRetryTimer } from "./retry-timer.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
 import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from "./task-definitions.ts";
 import { createTaskEventQueue } from "./task-event-queue.ts";
@@ -175,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const ORDER = [
     "discovery",
     "scheduler",
+    "retries",
     "http",
     "emulator",
     "bus",
@@ -404,6 +406,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const opened = await openLedger(clients.dynamodb, config, now);
     ledger = opened;
+    const retryTimer = createLocalRetryTimer((due) => {
+      void taskEvents.send(`retry:${due.runId}`, `retry of ${due.runId}`, due);
+    });
+    cleanups.push([
+      "retries",
+      () => {
+        const dropped = retryTimer.close();
+        if (dropped.length > 0) log.warn("delayed retries dropped by the stop", { runs: dropped });
+      },
+    ]);
     const deps: Deps = {
       clients,
       ledger: opened,
@@ -412,6 +424,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       now,
       log: log.child("handler").asDepsLog(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      retryTimer,
     };
     try {
       const loaded = await loadHandlers(deps, identity);

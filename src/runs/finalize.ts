@@ -9,11 +9,15 @@
  */
 import { deliverAlert } from "../alerts/deliver.ts";
 import type { AlertKind } from "../alerts/kinds.ts";
+import { EcsJobsError } from "../errors.ts";
+import { launchRun } from "../launch/launcher.ts";
 import type { Job } from "../spec/schema.ts";
+import type { RetryDue } from "../triggers/retry-due.ts";
 import { isFailure, loadJobRuns, previousOutcome } from "./history.ts";
 import { isFinal, type Run } from "./model.ts";
 import { pauseIfFailing } from "./pause.ts";
-import { launchRetry, type RunActionDeps, retryConditionFor } from "./retry.ts";
+import { launchRetry, RETRY_CLAIM, type RunActionDeps, retryConditionFor, retryRequest } from "./retry.ts";
+import { retryDelayFor } from "./retry-delay.ts";
 
 export const DONE_CLAIM = "DONE";
 
@@ -66,6 +70,11 @@ export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
   try {
     let note: string | undefined;
     if (retryConditionFor(job, run)) {
+      const delay = deps.retryTimer ? retryDelayFor(job, run, deps.random ?? Math.random) : 0;
+      if (delay > 0) {
+        await delayRetry(deps, job, run, delay);
+        return;
+      }
       const retry = await launchRetry(deps, job, run);
       if ("launched" in retry) {
         // An attempt that failed at launch gets no task event: act on it here.
@@ -86,6 +95,52 @@ export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
     await deps.ledger.releaseAlert?.(run.runId, DONE_CLAIM);
     throw error;
   }
+}
+
+/**
+ * Hands the next attempt to the retry timer, once per run (the RETRY claim): it comes back as a RetryDue
+ * message after `seconds`, in whichever invocation receives it, however long this one lives.
+ */
+async function delayRetry(deps: RunActionDeps, job: Job, run: Run, seconds: number): Promise<void> {
+  if (!deps.retryTimer || !(await deps.ledger.claimAlert(run.runId, RETRY_CLAIM))) return;
+  try {
+    await deps.retryTimer.after(seconds, { type: "ecs-jobs.retry-due", runId: run.runId, job: job.name });
+  } catch (error) {
+    await deps.ledger.releaseAlert?.(run.runId, RETRY_CLAIM);
+    throw error;
+  }
+  deps.log.info("retry delayed", { runId: run.runId, attempt: run.attempt + 1, delaySeconds: seconds });
+}
+
+/**
+ * A delayed retry whose time has come: launches the next attempt (its run id is derived from the failed
+ * run, so a message delivered twice launches it once) and acts on it if it ended at launch. An attempt
+ * that could not even be launched (concurrency forbids it, a domain error) leaves the failed run with no
+ * retry: it is alerted and counted as if none were left.
+ */
+export async function onRetryDue(deps: RunActionDeps, due: RetryDue): Promise<void> {
+  const run = await deps.ledger.get(due.runId);
+  const job = run && deps.catalog.get(run.job);
+  if (!run || !job) {
+    deps.log.warn("retry of an unknown run or job; dropped", { runId: due.runId, job: due.job });
+    return;
+  }
+  const launch = deps.launch ?? launchRun;
+  let refused: string | undefined;
+  try {
+    const next = await launch(deps, retryRequest(job, run));
+    if (next.status !== "SKIPPED") {
+      deps.log.info("delayed retry launched", { runId: run.runId, next: next.runId, attempt: next.attempt });
+      await onRunFinal(deps, next);
+      return;
+    }
+    refused = next.hint ?? "the next attempt was skipped";
+  } catch (error) {
+    if (!(error instanceof EcsJobsError)) throw error;
+    refused = error.message;
+  }
+  await alertOutcome(deps, job, run, `No retry: ${refused}`);
+  await pauseIfFailing(deps, job, run);
 }
 
 /**

@@ -20,13 +20,22 @@ export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
 ]);
 export const isFinal = (s: RunStatus): boolean => FINAL_STATUSES.has(s);
 
-export type TriggerKind = "schedule" | "http" | "cli" | "instanceLaunch" | "retry";
+export type TriggerKind =
+  | "schedule"
+  | "http"
+  | "cli"
+  | "instanceLaunch"
+  | "retry"
+  /** A fire time found missed, launched again by policy.catchUp. */
+  | "catchUp"
+  /** A fire time launched by `ecs-jobs backfill`. */
+  | "backfill";
 
 export interface Trigger {
   kind: TriggerKind;
   /** Scheduler execution id, API request id, instance ARN … — what makes a retried invocation recognisable. */
   id: string;
-  /** For scheduled runs: the fire time the scheduler meant. */
+  /** For scheduled, catch-up and backfill runs: the fire time the scheduler meant. */
   scheduledTime?: string;
   /** Who asked (IAM principal, "cli", "local"). */
   by?: string;

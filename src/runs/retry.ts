@@ -63,6 +63,10 @@ export function retryConditionFor(job: Job, run: Run): string | undefined {
   return matchRetryCondition(run, retries.on);
 }
 
+/** policy.spotFallback: an attempt that Spot interrupted is retried on on-demand capacity. */
+const spotInterrupted = (job: Job, run: Run): boolean =>
+  job.spec.policy.spotFallback && run.tasks.some((t) => t.stopCode === "SpotInterruption");
+
 /** The next attempt's launch request: the same on every delivery, so a repeated launch finds the same run. */
 export function retryRequest(job: Job, run: Run): LaunchRequest & { attempt: number; at: Date } {
   return {
@@ -73,6 +77,7 @@ export function retryRequest(job: Job, run: Run): LaunchRequest & { attempt: num
     at: new Date(run.stoppedAt ?? run.createdAt),
     // The next attempt runs what was asked for (count, command, environment), not just the job's defaults.
     ...(run.overrides && { overrides: run.overrides }),
+    ...(spotInterrupted(job, run) && { onDemand: true }),
   };
 }
 

@@ -203,8 +203,13 @@ const PolicySchema = z.strictObject({
         1,
         20,
       ),
+      /** The first retry's delay; each later one doubles it (with jitter), capped at 15 minutes. */
+      delaySeconds: int(0, 900).default(0),
     })
     .optional(),
+  /** After missed fire times (MISSED): launch none, the latest, or all of those younger than the window. */
+  catchUp: z.enum(["none", "latest", "all"], { error: "expected none, latest or all" }).default("none"),
+  catchUpWindowMinutes: int(1, 1440).default(60),
   spotFallback: z.boolean({ error: "expected true or false" }).default(false),
   pauseAfterFailures: int(0, 1000).default(0),
 });

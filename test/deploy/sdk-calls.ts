@@ -13,6 +13,7 @@ const IAM_PREFIX: Record<string, string> = {
   "client-eventbridge": "events",
   "client-sns": "sns",
   "client-cloudwatch-logs": "logs",
+  "client-sqs": "sqs",
 };
 
 /** lib-dynamodb's document commands are the table operations of the same name with Item. */

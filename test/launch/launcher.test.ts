@@ -21,10 +21,10 @@ afterEach(() => {
   ecs.reset();
 });
 
-const scheduled = (id = "exec-1"): Trigger => ({
+const scheduled = (id = "exec-1", scheduledTime = "2026-03-10T02:00:00Z"): Trigger => ({
   kind: "schedule",
   id,
-  scheduledTime: "2026-03-10T02:00:00Z",
+  scheduledTime,
 });
 const sent = () => ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input);
 
@@ -143,12 +143,24 @@ describe("idempotence", () => {
     expect(again.failures).toEqual([{ reason: "RESOURCE:CPU" }]);
   });
 
-  it("different triggers make different runs", async () => {
+  it("different fire times make different runs", async () => {
     placeAll(ecs);
     const deps = testDeps();
-    const a = await launchRun(deps, { job: exampleJob("legacy-import"), trigger: scheduled("exec-1") });
-    const b = await launchRun(deps, { job: exampleJob("legacy-import"), trigger: scheduled("exec-2") });
+    const job = exampleJob("legacy-import");
+    const a = await launchRun(deps, { job, trigger: scheduled("exec-1", "2026-03-10T02:00:00Z") });
+    const b = await launchRun(deps, { job, trigger: scheduled("exec-2", "2026-03-10T03:00:00Z") });
     expect(a.runId).not.toBe(b.runId);
+  });
+
+  it("one fire time is one run, whatever execution id delivers it", async () => {
+    placeAll(ecs);
+    const deps = testDeps();
+    const job = exampleJob("legacy-import");
+    const a = await launchRun(deps, { job, trigger: scheduled("exec-1", "2026-03-10T02:00:00Z") });
+    const b = await launchRun(deps, { job, trigger: scheduled("exec-2", "2026-03-10T02:00:00.000Z") });
+    expect(b.runId).toBe(a.runId);
+    expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 2);
+    expect(new Set(sent().map((i) => i.clientToken)).size).toBe(1);
   });
 });
 
@@ -299,7 +311,10 @@ describe("concurrency", () => {
     const again = await launchRun(deps, { job: nightly, trigger: scheduled("exec-a") });
     expect(again.runId).toBe(a.runId);
     await deps.ledger.finish(launched!.runId, "TIMED_OUT");
-    const next = await launchRun(deps, { job: nightly, trigger: scheduled("exec-c") });
+    const next = await launchRun(deps, {
+      job: nightly,
+      trigger: scheduled("exec-c", "2026-03-11T02:00:00Z"),
+    });
     expect(next.status).toBe("PENDING");
   });
 

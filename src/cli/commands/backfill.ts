@@ -1,0 +1,106 @@
+/**
+ * `ecs-jobs backfill NAME --from ISO --to ISO [--dry-run] [--json] [--aws]`: one run for each fire time in
+ * the window that has no run (SPEC section 6). Jobs with concurrency forbid or replace are backfilled one
+ * run at a time, each followed to its end; Ctrl+C stops launching more, and a repeated backfill picks up
+ * where it stopped (the run ids are stable per fire time).
+ */
+import type { Command } from "commander";
+import type { Run } from "../../runs/model.ts";
+import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson, usageError } from "../context.ts";
+import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+
+interface BackfillOptions {
+  jobs: string;
+  from: string;
+  to: string;
+  dryRun?: boolean;
+  json?: boolean;
+  aws?: boolean;
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A date-time with its offset, refused when it names no real instant (2026-02-30 is not 2 March). */
+export function parseInstant(value: string, flag: string): Date {
+  const m = ISO.exec(value);
+  const date = new Date(value);
+  if (!m || Number.isNaN(date.getTime()))
+    throw usageError(
+      `${flag} expects an ISO 8601 date-time with an offset, e.g. 2026-03-01T00:00:00Z; got "${value}"`,
+    );
+  const [, y, mo, d] = m.map(Number) as number[];
+  const days = new Date(Date.UTC(y as number, mo as number, 0)).getUTCDate();
+  if ((mo as number) < 1 || (mo as number) > 12 || (d as number) < 1 || (d as number) > days)
+    throw usageError(`${flag}: "${value}" is not a calendar date`);
+  return date;
+}
+
+export function registerBackfill(
+  program: Command,
+  io: CliIo,
+  now: () => Date,
+  makeDeps: MakeDeps = lazyCliDeps,
+): void {
+  program
+    .command("backfill")
+    .argument("<name>", "job name")
+    .description("launch one run for each fire time between --from and --to that has no run")
+    .requiredOption("--from <iso>", "start of the window (inclusive), ISO 8601 with offset")
+    .requiredOption("--to <iso>", "end of the window (inclusive), ISO 8601 with offset")
+    .option("--dry-run", "print the fire times and what would be launched; launch nothing")
+    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+    .option("--json", "print the plan (and launched runs) as JSON")
+    .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .action(async (name: string, opts: BackfillOptions) => {
+      const from = parseInstant(opts.from, "--from");
+      const to = parseInstant(opts.to, "--to");
+      const [{ requireJob }, { planBackfill, launchBackfill }, { followRun }, { settleLaunched }] =
+        await Promise.all([
+          import("../jobs.ts"),
+          import("../../runs/backfill.ts"),
+          import("../../launch/follow.ts"),
+          import("../../runs/finalize.ts"),
+        ]);
+      const job = requireJob(io, opts.jobs, name);
+      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      const plan = await planBackfill(deps, job, { from, to }).catch((error: unknown) => {
+        if (error instanceof Error && error.name === "ValidationError") throw usageError(error.message);
+        throw error;
+      });
+      const todo = plan.fireTimes.filter((f) => f.launch);
+      if (!opts.json) {
+        io.stdout(
+          `${name}: ${plan.fireTimes.length} fire time(s) from ${plan.from} to ${plan.to}, ${todo.length} without a run\n`,
+        );
+        for (const f of plan.fireTimes)
+          io.stdout(
+            `  ${f.scheduledTime}  ${f.launch ? (opts.dryRun ? "would launch" : "launch") : "has run"} ${f.runId}\n`,
+          );
+      }
+      if (opts.dryRun) {
+        if (opts.json) printJson(io, plan);
+        return;
+      }
+      const launched = await launchBackfill(deps, job, plan, {
+        by: `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}`,
+        onLaunched: (run: Run) => {
+          if (!opts.json)
+            io.stdout(`launched ${run.runId} for ${run.trigger.scheduledTime}: ${run.status}\n`);
+        },
+        waitFor: async (run: Run) => {
+          await settleLaunched(deps, run);
+          return followRun(deps, run.runId, {
+            cluster: job.spec.task.cluster,
+            onLine: (line, r) => {
+              if (!opts.json) io.stdout(`  ${r.runId} ${line}\n`);
+            },
+          });
+        },
+      });
+      for (const run of launched) await settleLaunched(deps, run);
+      if (opts.json)
+        printJson(io, { ...plan, launched: launched.map((r) => ({ runId: r.runId, status: r.status })) });
+      if (launched.some((r) => r.status === "FAILED" || r.status === "SKIPPED"))
+        throw new CliExit(EXIT_FAILED);
+    });
+}
