@@ -5,7 +5,8 @@
  * next poll fires what became due. Behaviour that differs from AWS, on purpose:
  * - rate schedules count from the Unix epoch (rate(5 minutes) fires at :00, :05 …), not from when the
  *   schedule was created, so fire times do not move when the stack restarts;
- * - a flexible time window is ignored: a schedule fires at its exact time;
+ * - a flexible time window delivers each fire time at a moment drawn from the job and the time
+ *   (flexible-window.ts), not at random;
  * - fire times that passed while the stack was down are not caught up; when several are due at once (the
  *   machine slept, a test moved the clock) only the latest fires, and the others are logged as skipped.
  * The execution id is derived from the job and the fire time, so firing the same time twice (a restart in the
@@ -15,6 +16,7 @@ import { createHash } from "node:crypto";
 import type { ScheduleExpression } from "../schedule/index.ts";
 import { nextFireTimes, parseScheduleExpression } from "../schedule/index.ts";
 import type { Job } from "../spec/schema.ts";
+import { flexibleDelayMs } from "./flexible-window.ts";
 
 /** The schedule handler's input (serverless.yml / deploy/schedules.ts: scheduleInput). */
 export interface SchedulerInput {
@@ -125,7 +127,9 @@ export function startLocalScheduler(options: LocalSchedulerOptions): LocalSchedu
       }
       let due: Date | undefined;
       let skipped = 0;
-      while (entry.next && entry.next.getTime() <= now.getTime() && skipped < MAX_CATCH_UP) {
+      const flex = entry.job.spec.schedule?.flexibleWindowMinutes ?? 0;
+      const deliverAt = (t: Date) => t.getTime() + flexibleDelayMs(entry.job.name, t, flex);
+      while (entry.next && deliverAt(entry.next) <= now.getTime() && skipped < MAX_CATCH_UP) {
         if (due) skipped++;
         due = entry.next;
         entry.next = following(entry, due)[0];
