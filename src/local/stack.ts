@@ -52,6 +52,7 @@ import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
+import { endLostRuns } from "./lost-runs.ts";
 import { reconcileActiveRuns } from "./reconcile.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
 import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from "./task-definitions.ts";
@@ -431,6 +432,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     for (const arn of reconciled.unknownTasks)
       log.warn(`task ${arn} of an active run is unknown to the emulator`);
+    for (const runId of await endLostRuns(deps, reconciled.lostRuns, emulatorOptions.stateFile))
+      log.warn(`run ${runId} ended FAILED: the emulator lost its tasks (${emulatorOptions.stateFile})`);
 
     if (options.seedContainerInstances) {
       const active = new Set(

@@ -90,6 +90,7 @@ export function createEcsServer(
         if (fault.latencyMs > 0) await sleep(fault.latencyMs);
         if (fault.error) throw fault.error;
         checkRequest(operation, input);
+        if (operation === "RunTask" || operation === "StartTask") core.ensureStateWritable();
         const output = toWire(await HANDLERS[operation](core, input as never));
         log.push({ operation, input, status: 200, output });
         send(res, 200, output);

@@ -69,7 +69,7 @@ export class Store {
 
 /** Writes the store to `path` once per burst of changes (atomically: temp file, then rename). */
 export class StateFile {
-  private readonly path: string;
+  readonly path: string;
   private readonly onError: (e: unknown) => void;
   private pending = false;
 
