@@ -14,6 +14,7 @@
  * fake credentials, so nothing ever reaches AWS.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -37,7 +38,7 @@ import { type Clock, realClock } from "./clock.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { claimDataDir } from "./data-dir.ts";
 import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "./discovery.ts";
-import { startDynalite } from "./dynamo.ts";
+import { checkLedger, startDynalite } from "./dynamo.ts";
 import {
   type EcsEmulator,
   type PhaseDurations,
@@ -200,6 +201,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(["lock", () => lock.release()]);
 
     // The ledger.
+    // A data dir that ran before has these; then its ledger must be there and whole.
+    const usedBefore = ["ecs-emulator.json", "schedules.json"].some((f) => existsSync(resolve(dataDir, f)));
+    await checkLedger(resolve(dataDir, "ledger"), usedBefore);
     const credentials = generateLocalCredentials();
     const dynamo = await startDynalite(resolve(dataDir, "ledger"), 0, {
       accessKeyId: credentials.accessKeyId,
