@@ -313,7 +313,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           async (e) => (await ready()).instanceLaunch(e),
         );
       },
-      onListenerError: (error: unknown) => log.error("emulator event listener failed", { error }),
+      // A listener that threw, or a background step (state file write, local process) that failed: in the log.
+      onError: (error: unknown) => log.error("emulator: a background step failed", { error }),
       onContainerOutput: (o: { taskArn: string; container: string; stream: string; text: string }) => {
         const stream = `${LOG_STREAM_PREFIX}/${o.container}/${o.taskArn.split("/").at(-1)}`;
         const lines = logLines.get(stream) ?? [];
