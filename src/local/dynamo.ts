@@ -3,8 +3,9 @@
  * survives restarts. The ledger code talks to it through the ordinary DynamoDB client, as it does in AWS.
  */
 import { timingSafeEqual } from "node:crypto";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -13,6 +14,8 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
+import { Level } from "level";
+import { EcsJobsError } from "../errors.ts";
 import { accessKeyOf, closeServer, guardRequests, refuseWebPages } from "./net.ts";
 
 export interface LocalDynamo {
@@ -77,6 +80,39 @@ export async function startDynalite(
   // dynalite closes its database once the last connection ends: requests in flight get time to finish, or
   // they would find the database closed (which dynalite answers by throwing).
   return { url: `http://127.0.0.1:${bound}`, close: () => closeServer(server, 10_000) };
+}
+
+/**
+ * Checks the run ledger on disk before dynalite opens it: dynalite, given a damaged LevelDB, either starts
+ * an empty one (CURRENT or the folder gone: every run and its alerts lost without a word) or throws
+ * "Database is closed" from its internals, uncaught. `existed` says whether the data dir was used before
+ * (other state files are there): then a missing ledger is damage, not a first start. Every entry is read
+ * once, which also finds table files that are gone (LevelDB opens those lazily). Local ledgers are small.
+ */
+export async function checkLedger(path: string, existed: boolean): Promise<void> {
+  const advice =
+    "Restore it from a backup, or move the data dir aside to start afresh (the run history is then gone).";
+  if (!existsSync(join(path, "CURRENT"))) {
+    if (!existed) return;
+    throw new EcsJobsError(
+      "DamagedLedger",
+      `the run ledger ${path} is missing or damaged (no ${existsSync(path) ? "CURRENT file" : "folder"}), while the data dir holds the state of earlier runs. ${advice}`,
+    );
+  }
+  const db = new Level(path, { createIfMissing: false });
+  try {
+    await db.open();
+    for await (const _ of db.keys()) {
+      // Reading is the check.
+    }
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw new EcsJobsError("DamagedLedger", `the run ledger ${path} is damaged (${cause}). ${advice}`, {
+      cause: error,
+    });
+  } finally {
+    await db.close().catch(() => {});
+  }
 }
 
 /** The parts of CreateTableInput the ledger decides (RUN_TABLE_DEFINITION); the rest is chosen here. */

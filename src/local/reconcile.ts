@@ -40,6 +40,8 @@ export interface ReconcileResult {
   events: number;
   /** Tasks of active runs the emulator no longer knows (its state file was removed). */
   unknownTasks: string[];
+  /** Active runs with a task the ledger does not show STOPPED and the emulator no longer knows. */
+  lostRuns: { runId: string; tasks: string[] }[];
 }
 
 async function listAll(ecs: ECSClient, cluster: string, startedBy: string): Promise<string[]> {
@@ -66,7 +68,7 @@ export async function reconcileActiveRuns(o: {
   deliver: (event: TaskStateChangeEvent) => Promise<unknown>;
 }): Promise<ReconcileResult> {
   const active = await o.ledger.listActive();
-  const result: ReconcileResult = { runs: active.length, events: 0, unknownTasks: [] };
+  const result: ReconcileResult = { runs: active.length, events: 0, unknownTasks: [], lostRuns: [] };
   for (const run of active) {
     const job = o.catalog.get(run.job);
     const cluster = job?.spec.task.cluster ?? "default";
@@ -78,17 +80,24 @@ export async function reconcileActiveRuns(o: {
       // The cluster may no longer exist; the tasks the ledger names are still described below.
     }
     const list = [...arns];
+    const unstopped = new Set(run.tasks.filter((t) => t.lastStatus !== "STOPPED").map((t) => t.taskArn));
+    const lost: string[] = [];
     for (let i = 0; i < list.length; i += 100) {
       const batch = list.slice(i, i + 100);
       const { tasks = [], failures = [] } = await o.ecs.send(
         new DescribeTasksCommand({ cluster, tasks: batch }),
       );
-      for (const f of failures) if (f.arn) result.unknownTasks.push(f.arn);
+      for (const f of failures) {
+        if (!f.arn) continue;
+        result.unknownTasks.push(f.arn);
+        if (unstopped.has(f.arn)) lost.push(f.arn);
+      }
       for (const task of tasks) {
         await o.deliver(taskEventOf(task, o.identity, o.now()));
         result.events++;
       }
     }
+    if (lost.length > 0) result.lostRuns.push({ runId: run.runId, tasks: lost });
   }
   return result;
 }

@@ -14,6 +14,7 @@
  * fake credentials, so nothing ever reaches AWS.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -37,7 +38,7 @@ import { type Clock, realClock } from "./clock.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { claimDataDir } from "./data-dir.ts";
 import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "./discovery.ts";
-import { startDynalite } from "./dynamo.ts";
+import { checkLedger, startDynalite } from "./dynamo.ts";
 import {
   type EcsEmulator,
   type PhaseDurations,
@@ -52,6 +53,7 @@ import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
+import { endLostRuns } from "./lost-runs.ts";
 import { reconcileActiveRuns } from "./reconcile.ts";
 import { createLocalRetryTimer } from "./retry-timer.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
@@ -203,6 +205,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(["lock", () => lock.release()]);
 
     // The ledger.
+    // A data dir that ran before has these; then its ledger must be there and whole.
+    const usedBefore = ["ecs-emulator.json", "schedules.json"].some((f) => existsSync(resolve(dataDir, f)));
+    await checkLedger(resolve(dataDir, "ledger"), usedBefore);
     const credentials = generateLocalCredentials();
     const dynamo = await startDynalite(resolve(dataDir, "ledger"), 0, {
       accessKeyId: credentials.accessKeyId,
@@ -313,7 +318,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           async (e) => (await ready()).instanceLaunch(e),
         );
       },
-      onListenerError: (error: unknown) => log.error("emulator event listener failed", { error }),
+      // A listener that threw, or a background step (state file write, local process) that failed: in the log.
+      onError: (error: unknown) => log.error("emulator: a background step failed", { error }),
       onContainerOutput: (o: { taskArn: string; container: string; stream: string; text: string }) => {
         const stream = `${LOG_STREAM_PREFIX}/${o.container}/${o.taskArn.split("/").at(-1)}`;
         const lines = logLines.get(stream) ?? [];
@@ -451,6 +457,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     for (const arn of reconciled.unknownTasks)
       log.warn(`task ${arn} of an active run is unknown to the emulator`);
+    for (const runId of await endLostRuns(deps, reconciled.lostRuns, emulatorOptions.stateFile))
+      log.warn(`run ${runId} ended FAILED: the emulator lost its tasks (${emulatorOptions.stateFile})`);
 
     if (options.seedContainerInstances) {
       const active = new Set(

@@ -121,7 +121,7 @@ describe("HTTP fuzzing of the local stack", () => {
     );
     expect(sent).toBeGreaterThanOrEqual(REQUESTS);
     // The generators reach every kind of answer: a fuzzer stuck on 401s or 404s would prove little.
-    for (const status of [200, 202, 400, 401, 403, 404, 413])
+    for (const status of [200, 202, 400, 401, 403, 404, 413, 415])
       expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
     console.log(
       `http fuzz: ${sent} requests; answers ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,

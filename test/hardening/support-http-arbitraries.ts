@@ -290,12 +290,19 @@ export const targetedCase = (good: string): fc.Arbitrary<FuzzCase> =>
         { weight: 2, arbitrary: fc.constant("random" as const) },
       ),
       fc.integer({ min: 0, max: 1_000_000 }),
-      fc.constantFrom<Record<string, string>>(
-        JSON_TYPE,
-        JSON_TYPE,
-        {},
-        { "content-type": "text/plain" },
-        { "content-type": "application/octet-stream" },
+      // Mostly JSON, so that most bodies reach the handler's checks; the rest are 415s.
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant<Record<string, string>>(JSON_TYPE) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom<Record<string, string>>(
+            {},
+            { "content-type": "text/plain" },
+            { "content-type": "application/x-www-form-urlencoded" },
+            { "content-type": "multipart/form-data; boundary=x" },
+            { "content-type": "application/octet-stream" },
+          ),
+        },
       ),
     )
     .chain(([auth, job, kind, seed, anyType]) => {

@@ -97,7 +97,7 @@ describe("reconciling runs in flight", () => {
       },
     });
 
-    expect(result).toEqual({ runs: 1, events: 1, unknownTasks: [] });
+    expect(result).toEqual({ runs: 1, events: 1, unknownTasks: [], lostRuns: [] });
     expect(delivered[0]).toMatchObject({
       "detail-type": "ECS Task State Change",
       source: "aws.ecs",

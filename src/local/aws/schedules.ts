@@ -9,6 +9,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { scheduleEntry, scheduleRequest } from "../../../deploy/schedules.ts";
+import { EcsJobsError } from "../../errors.ts";
 import type { Job } from "../../spec/schema.ts";
 import { sendJson, sendJsonError } from "./protocol.ts";
 
@@ -62,16 +63,40 @@ interface Persisted {
 }
 type PersistedSchedules = Record<string, Persisted>;
 
+/**
+ * The state kept across restarts. No file is a first start; a file that cannot be read is an error naming
+ * it: starting afresh would silently resume every job paused at runtime.
+ */
 function readPersisted(file: string): PersistedSchedules {
+  let text: string;
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as {
-      version?: number;
-      schedules?: PersistedSchedules;
-    };
-    return parsed.version === 2 ? (parsed.schedules ?? {}) : {};
-  } catch {
-    return {};
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new EcsJobsError(
+      "CorruptStateFile",
+      `${file} cannot be read (${(error as NodeJS.ErrnoException).code})`,
+      { cause: error },
+    );
   }
+  const corrupt = (why: string, cause?: unknown) =>
+    new EcsJobsError(
+      "CorruptStateFile",
+      `${file} is damaged (${why}): it keeps which jobs are paused. Fix it, or move it aside to start with every schedule as its spec says (paused jobs resume).`,
+      { cause },
+    );
+  let parsed: { version?: unknown; schedules?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (error) {
+    throw corrupt("not valid JSON", error);
+  }
+  if (parsed === null || typeof parsed !== "object" || parsed.version !== 2)
+    throw corrupt("not version 2 of the schedules state");
+  const schedules = parsed.schedules ?? {};
+  if (typeof schedules !== "object" || schedules === null || Array.isArray(schedules))
+    throw corrupt("schedules is not an object");
+  return schedules as PersistedSchedules;
 }
 
 const seconds = (d: Date | undefined): number | undefined =>

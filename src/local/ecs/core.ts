@@ -1,6 +1,6 @@
 /** The emulator's state and the services its operations share: clusters, task definitions, events. */
 import type { Cluster } from "@aws-sdk/client-ecs";
-import { clusterNotFound } from "./api-error.ts";
+import { clusterNotFound, EcsApiError } from "./api-error.ts";
 import { type ArnContext, clusterArn, clusterNameOf } from "./arns.ts";
 import type { BehaviourResolver } from "./behaviour.ts";
 import type { Clock } from "./clock.ts";
@@ -71,6 +71,25 @@ export class EmulatorCore {
 
   persist(): void {
     this.options.stateFile?.schedule(this.store);
+  }
+
+  /**
+   * Before a task is created: the state as it is must reach the disk now, or nothing is started. A task the
+   * emulator cannot store would be lost at the next restart and leave its run RUNNING; the caller gets a
+   * ServerException naming the file instead of a task.
+   */
+  ensureStateWritable(): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    try {
+      file.write(this.store);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new EcsApiError(
+        "ServerException",
+        `The ECS emulator cannot store its state in ${file.path} (${code}); no task was started. Make the data dir writable.`,
+      );
+    }
   }
 
   /** Events go out one at a time, in order; a failing listener is reported and does not stop the emulator. */

@@ -96,6 +96,7 @@ export function createEcsServer(
           return;
         }
         checkRequest(operation, input);
+        if (operation === "RunTask" || operation === "StartTask") core.ensureStateWritable();
         const output = toWire(await HANDLERS[operation](core, input as never));
         log.push({ operation, input, status: 200, output });
         send(res, 200, output);

@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { EcsJobsError } from "../../errors.ts";
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
@@ -69,7 +70,7 @@ export class Store {
 
 /** Writes the store to `path` once per burst of changes (atomically: temp file, then rename). */
 export class StateFile {
-  private readonly path: string;
+  readonly path: string;
   private readonly onError: (e: unknown) => void;
   private pending = false;
 
@@ -78,9 +79,28 @@ export class StateFile {
     this.onError = onError;
   }
 
+  /** The saved state; undefined on a first start. A damaged file stops the start, naming it. */
   read(): EmulatorSnapshot | undefined {
     if (!existsSync(this.path)) return undefined;
-    return decodeState<EmulatorSnapshot>(JSON.parse(readFileSync(this.path, "utf8")));
+    try {
+      const snapshot = decodeState<EmulatorSnapshot>(JSON.parse(readFileSync(this.path, "utf8")));
+      if (snapshot?.format !== 1) throw new Error(`unsupported format ${String(snapshot?.format)}`);
+      for (const key of [
+        "clusters",
+        "taskDefinitions",
+        "tasks",
+        "containerInstances",
+        "clientTokens",
+      ] as const)
+        if (!Array.isArray(snapshot[key])) throw new Error(`${key} is not a list`);
+      return snapshot;
+    } catch (error) {
+      throw new EcsJobsError(
+        "CorruptStateFile",
+        `${this.path} is damaged (${(error as Error).message}): it holds the ECS emulator's clusters and tasks. Move it aside to start with an empty emulator; runs still active then end FAILED.`,
+        { cause: error },
+      );
+    }
   }
 
   schedule(store: Store): void {

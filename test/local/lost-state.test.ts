@@ -1,0 +1,94 @@
+/**
+ * Lost and unwritable emulator state (issue 20, item 6): a launch whose task the emulator cannot store is
+ * refused (never a 202 for a task a restart would lose), naming the file, and no
+ * task started; a run whose tasks the emulator lost (state file deleted) ends FAILED with a hint at restart
+ * instead of staying RUNNING and holding a `forbid` job's slot.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import type { Run } from "../../src/runs/model.ts";
+import { api, FAST_PHASES, fargate, poll, startRun, tempProject } from "./support/stack.ts";
+
+const JOBS = {
+  guarded: fargate(
+    "http: true\npolicy: { concurrency: forbid }\n",
+    "{ outcome: succeed, durationSeconds: 600 }",
+  ),
+};
+const TOKEN = "lost-state-token-0123456789";
+const open: LocalStack[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function start(p: { jobsDir: string; dataDir: string }) {
+  const stack = await startLocalStack({
+    jobsDir: p.jobsDir,
+    dataDir: p.dataDir,
+    port: 0,
+    token: TOKEN,
+    log: () => {},
+    phaseMs: FAST_PHASES,
+  });
+  open.push(stack);
+  return stack;
+}
+
+describe("emulator state that cannot be stored", () => {
+  it("refuses the launch (503, not 202) and starts no task; the log names the file", async () => {
+    const p = tempProject(JOBS);
+    dirs.push(p.dir);
+    const logs: string[] = [];
+    const stack = await startLocalStack({
+      jobsDir: p.jobsDir,
+      dataDir: p.dataDir,
+      port: 0,
+      token: TOKEN,
+      log: (l) => logs.push(l),
+      phaseMs: FAST_PHASES,
+    });
+    open.push(stack);
+    // A directory where the state file's temporary copy goes: every write fails (EISDIR), as on a
+    // read-only disk, whoever runs the test (root ignores permission bits).
+    const stateFile = join(p.dataDir, "ecs-emulator.json");
+    mkdirSync(`${stateFile}.${process.pid}.tmp`);
+    const res = await api(stack).post<{ error?: { code: string } }>("/jobs/guarded/runs", {});
+    expect(res.status).toBe(503);
+    expect(res.body.error?.code).toBe("ServiceUnavailable");
+    expect(stack.emulator.tasks()).toHaveLength(0);
+    expect(logs.join("")).toContain(`cannot store its state in ${stateFile}`);
+  });
+});
+
+describe("emulator state lost while a run was active", () => {
+  it("ends the run FAILED at restart, with a hint naming the file, and frees the forbid slot", async () => {
+    const p = tempProject(JOBS);
+    dirs.push(p.dir);
+    let stack = await start(p);
+    const a1 = api(stack);
+    const runId = await startRun(a1, "guarded", {});
+    await poll(
+      async () => (await a1.get<Run>(`/runs/${runId}`)).body,
+      (r) => r.status === "RUNNING",
+      { what: "the run RUNNING" },
+    );
+    await stack.close();
+    open.length = 0;
+    rmSync(join(p.dataDir, "ecs-emulator.json"));
+    stack = await start(p);
+    const a2 = api(stack);
+    await stack.idle();
+    const run = await poll(
+      async () => (await a2.get<Run>(`/runs/${runId}`)).body,
+      (r) => r.status !== "RUNNING" && r.status !== "PENDING",
+      { what: "the run final", timeoutMs: 10_000 },
+    );
+    expect(run.status).toBe("FAILED");
+    expect(run.hint).toContain(join(p.dataDir, "ecs-emulator.json"));
+    expect((await a2.post("/jobs/guarded/runs", {})).status).toBe(202);
+  });
+});
