@@ -6,11 +6,17 @@
  * the run already created and sends the same calls again; ECS answers a repeated clientToken with the tasks
  * it already started, and the ledger records a task ARN once. A run that already reached a final status is
  * returned as it is.
+ *
+ * Progress: each batch's answer is recorded with how many batches are done and a lease (LAUNCH_LEASE_MS).
+ * A launch that dies mid-way (SIGTERM, a Lambda timeout) or stops on purpose at `stopBy` (an invocation's
+ * time running out; the HTTP answer that must not wait for 100 batches) is continued from the first batch
+ * not recorded — by a redelivery of the trigger, or by the sweeper once the lease has passed
+ * (continueLaunch). Re-sending a batch that was sent but not recorded is harmless: same clientToken.
  */
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
 import { formatHint, hintFor } from "../runs/hints.ts";
-import { isFinal, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
+import { isFinal, type LaunchProgress, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
 import { findActiveTasks, runIdsOf, stopTasks } from "./active-tasks.ts";
 import { apiErrorHint } from "./api-error-hint.ts";
@@ -33,7 +39,24 @@ export interface LaunchRequest {
    * (the API Gateway request time, an event's time). Default: trigger.scheduledTime, else now.
    */
   at?: Date;
+  /**
+   * Send no batch after this (at least one is sent): the rest is left, recorded, for the sweeper to continue.
+   * Default: launch every batch.
+   */
+  stopBy?: Date;
 }
+
+/**
+ * How long a launcher may go without recording a batch before it is taken for dead and its launch continued
+ * by the sweeper: well past a RunTask call with the SDK's retries, and past a Lambda invocation's 30 s.
+ */
+export const LAUNCH_LEASE_MS = 2 * 60_000;
+
+const progressOf = (deps: LaunchDeps, batches: number, done: number, leaseMs = LAUNCH_LEASE_MS) => ({
+  batches,
+  done,
+  leaseUntil: new Date(deps.now().getTime() + leaseMs).toISOString(),
+});
 
 type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now">;
 
@@ -59,6 +82,7 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
     lineageId: req.lineageId ?? runId,
     createdAt: deps.now().toISOString(),
     expectedTasks,
+    launch: progressOf(deps, requests.length, 0),
     failures: [],
     tasks: [],
     ...(req.overrides && Object.keys(req.overrides).length > 0 && { overrides: req.overrides }),
@@ -70,7 +94,28 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
 
   const policy = await applyConcurrency(deps, job, runId);
   if ("skipped" in policy) return policy.skipped;
-  return sendRequests(deps, job, stored, requests, policy.notes);
+  return sendRequests(deps, job, stored, requests, policy.notes, req.stopBy);
+}
+
+/**
+ * Whether a run's launch stopped short and nobody is on it: batches left and the lease passed. A run
+ * without recorded progress (launched before it was recorded) is not: see interruptedLaunch in the sweeper.
+ */
+export function stalledLaunch(run: Run, now: Date): LaunchProgress | undefined {
+  const p = run.launch;
+  if (!p || isFinal(run.status) || p.done >= p.batches) return undefined;
+  return Date.parse(p.leaseUntil) <= now.getTime() ? p : undefined;
+}
+
+/** Sends the batches of `run` not recorded yet, as launchRun would have; the concurrency policy was applied. */
+export async function continueLaunch(deps: LaunchDeps, job: Job, run: Run, stopBy?: Date): Promise<Run> {
+  deps.log.appendKeys({ job: job.name, runId: run.runId });
+  const requests = runTaskRequests(job, run.runId, run.overrides).map((r) => r.input as RunTaskCommandInput);
+  deps.log.warn("continuing a launch that stopped short", {
+    done: run.launch?.done ?? 0,
+    batches: requests.length,
+  });
+  return sendRequests(deps, job, run, requests, [], stopBy);
 }
 
 async function skip(deps: LaunchDeps, runId: string, others: string): Promise<Run> {
@@ -116,14 +161,27 @@ async function sendRequests(
   stored: Run,
   requests: readonly RunTaskCommandInput[],
   notes: string[],
+  stopBy?: Date,
 ): Promise<Run> {
   const runId = stored.runId;
   const oldFailures = new AlreadyRecorded<RunFailure>(stored.failures);
   const oldNotes = new AlreadyRecorded<string>(stored.notes ?? []);
   let pendingNotes = notes;
   let run = stored;
-  let placed = 0;
-  for (const [batch, input] of requests.entries()) {
+  let placed = stored.tasks.length;
+  const first = Math.min(stored.launch?.done ?? 0, requests.length);
+  for (let batch = first; batch < requests.length; batch++) {
+    const input = requests[batch] as RunTaskCommandInput;
+    if (stopBy && batch > first && deps.now() >= stopBy) {
+      // Out of time: the lease ends now, so the next sweep continues from here.
+      deps.log.info("launch handed off; the sweeper continues it", { done: batch, batches: requests.length });
+      return deps.ledger.recordLaunch(runId, {
+        tasks: [],
+        failures: [],
+        ...(pendingNotes.length > 0 && { notes: oldNotes.fresh(pendingNotes) }),
+        progress: progressOf(deps, requests.length, batch, 0),
+      });
+    }
     const result = await launchBatch(deps, job, input);
     if ("rejected" in result) {
       const { name, message, transient } = result.rejected;
@@ -140,6 +198,7 @@ async function sendRequests(
       return endRejected(deps, runId, placed, unlaunched, failure, hint, pendingNotes, {
         oldFailures,
         oldNotes,
+        progress: progressOf(deps, requests.length, requests.length),
       });
     }
     placed += result.tasks.length;
@@ -154,6 +213,7 @@ async function sendRequests(
       tasks: result.tasks,
       failures: oldFailures.fresh(result.failures),
       ...(fresh.length > 0 && { notes: fresh }),
+      progress: progressOf(deps, requests.length, batch + 1),
     });
     pendingNotes = [];
   }
@@ -176,12 +236,20 @@ async function endRejected(
   failure: RunFailure,
   hint: string,
   notes: string[],
-  old: { oldFailures: AlreadyRecorded<RunFailure>; oldNotes: AlreadyRecorded<string> },
+  old: {
+    oldFailures: AlreadyRecorded<RunFailure>;
+    oldNotes: AlreadyRecorded<string>;
+    progress: LaunchProgress;
+  },
 ): Promise<Run> {
   const freshNotes = old.oldNotes.fresh(notes);
   if (placed === 0) {
-    if (freshNotes.length > 0)
-      await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: freshNotes });
+    await deps.ledger.recordLaunch(runId, {
+      tasks: [],
+      failures: [],
+      ...(freshNotes.length > 0 && { notes: freshNotes }),
+      progress: old.progress,
+    });
     const { run } = await deps.ledger.finish(runId, "FAILED", {
       hint,
       failures: old.oldFailures.fresh([failure]),
@@ -192,5 +260,6 @@ async function endRejected(
     tasks: [],
     failures: old.oldFailures.fresh(Array.from({ length: unlaunched }, () => ({ ...failure }))),
     ...(freshNotes.length > 0 && { notes: freshNotes }),
+    progress: old.progress,
   });
 }
