@@ -164,7 +164,10 @@ async function sendRequests(
   stopBy?: Date,
 ): Promise<Run> {
   const runId = stored.runId;
-  const oldFailures = new AlreadyRecorded<RunFailure>(stored.failures);
+  // A batch is recorded in one write with the progress that counts it, so batches from `done` on have
+  // recorded nothing yet. Only a run without progress (launched before it was recorded) re-sends batches
+  // whose failures are in the ledger already.
+  const oldFailures = new AlreadyRecorded<RunFailure>(stored.launch ? [] : stored.failures);
   const oldNotes = new AlreadyRecorded<string>(stored.notes ?? []);
   let pendingNotes = notes;
   let run = stored;

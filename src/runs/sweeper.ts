@@ -8,7 +8,7 @@
  */
 
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
-import { settleShortLaunch } from "./interrupted-launch.ts";
+import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
 import { isFinal, type Run } from "./model.ts";
 import { scheduleNameFor } from "./pause.ts";
@@ -58,16 +58,23 @@ export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
   };
 
   const usual = new Map<string, Promise<number | undefined>>();
+  const active = await deps.ledger.listActive();
   const launchesStopBy = new Date(deps.now().getTime() + SWEEP_LAUNCH_BUDGET_MS);
-  for (const listed of await deps.ledger.listActive()) {
+  const continued = await continueStalledLaunches(deps, active, launchesStopBy, (runId, error) => {
+    deps.log.error("sweeper step failed", { where: `launch of ${runId}`, error: String(error) });
+    report.errors.push({ where: `launch of ${runId}`, error });
+  });
+  report.continued.push(...continued.keys());
+  for (const listed of active) {
     const job = deps.catalog.get(listed.job);
     if (!job) continue;
     await attempt(`run ${listed.runId}`, async () => {
-      let run = listed;
-      const short = await settleShortLaunch(deps, job, run, launchesStopBy);
-      if (short.action) {
-        report[short.action].push(run.runId);
-        run = short.run;
+      let run = continued.get(listed.runId) ?? listed;
+      if (isFinal(run.status)) return;
+      const cutShort = await endInterruptedLaunch(deps, run);
+      if (cutShort) {
+        report.interrupted.push(run.runId);
+        run = cutShort;
         if (isFinal(run.status)) return;
       }
       // First what ECS says happened: a run whose last task stopped unseen is not past its deadline.
