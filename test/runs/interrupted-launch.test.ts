@@ -101,6 +101,22 @@ describe("a launch killed mid-way", () => {
   });
 });
 
+describe("several stalled launches", () => {
+  it("take turns: one RunTask call each per round, not one fan-out after the other", async () => {
+    placeAll();
+    const deps = runDeps([job25]);
+    const a = await launchRun(deps, { job: job25, trigger: { kind: "cli", id: "a" }, stopBy: NOW });
+    const b = await launchRun(deps, { job: job25, trigger: { kind: "cli", id: "b" }, stopBy: NOW });
+    expect(tokens()).toEqual([`${a.runId}-0`, `${b.runId}-0`]);
+    await sweep(deps);
+    const order = tokens().slice(2);
+    // Both runs are created at NOW, so listActive's order between them is the ledger's: either may go first.
+    const [x, y] = order[0]?.startsWith(a.runId) ? [a.runId, b.runId] : [b.runId, a.runId];
+    expect(order).toEqual([`${x}-1`, `${y}-1`, `${x}-2`, `${y}-2`]);
+    for (const id of [a.runId, b.runId]) expect((await deps.ledger.get(id))?.tasks).toHaveLength(25);
+  });
+});
+
 describe("a run with no recorded progress, short of its tasks", () => {
   it("ends FAILED with 'launched K of N tasks; the launch was interrupted' once its known tasks stopped", async () => {
     const deps = runDeps([job25]);
