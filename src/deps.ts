@@ -31,7 +31,7 @@ export interface Deps {
   config: AppConfig;
   now: () => Date;
   log: Log;
-  /** Waits between retries; tests and the local stack pass a fake. */
+  /** Waits between polls (`run --wait`); tests pass a fake. */
   sleep: (ms: number) => Promise<void>;
 }
 
