@@ -51,6 +51,16 @@ export function readCatalog(path: string): Catalog {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Time a launching invocation keeps at the end for its last RunTask call (the SDK's 3 attempts) and the
+ * ledger writes after it; the batches it could not send by then are continued by the sweeper.
+ */
+export const LAUNCH_MARGIN_MS = 10_000;
+
+/** When a launching invocation stops sending batches: before Lambda would cut it off mid-way. */
+export const launchStopBy = (context: Pick<Context, "getRemainingTimeInMillis">, now = Date.now()): Date =>
+  new Date(now + Math.max(0, context.getRemainingTimeInMillis() - LAUNCH_MARGIN_MS));
+
+/**
  * Deps for a handler, built once per Lambda container on first call. Only the client constructors given
  * are bundled; the ledger needs `dynamodb`.
  */

@@ -2,9 +2,13 @@
 import type { Deps } from "../src/deps.ts";
 import { onScheduleEvent } from "../src/launch/on-schedule.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";
-import { lambdaDeps, lambdaHandler } from "./runtime.ts";
+import { lambdaDeps, lambdaHandler, launchStopBy } from "./runtime.ts";
 
 export const createScheduleHandler = (deps: () => Promise<Deps>) =>
-  lambdaHandler(async (event: unknown) => onScheduleEvent(await deps(), event));
+  lambdaHandler(async (event: unknown, context) => {
+    const d = await deps();
+    // On the deps' clock, which the launcher compares it with (the local stack's may be offset).
+    return onScheduleEvent(d, event, { stopBy: launchStopBy(context, d.now().getTime()) });
+  });
 
 export const handler = createScheduleHandler(lambdaDeps(RUN_ACTION_CLIENTS));

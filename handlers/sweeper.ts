@@ -11,6 +11,8 @@ export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchF
     const d = await deps();
     const report = await sweep(launch ? { ...d, launch } : d);
     const summary = {
+      continued: report.continued.length,
+      interrupted: report.interrupted.length,
       reconciled: report.reconciled.length,
       timedOut: report.timedOut.length,
       missed: report.missed.length,

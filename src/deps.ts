@@ -32,7 +32,7 @@ export interface Deps {
   config: AppConfig;
   now: () => Date;
   log: Log;
-  /** Waits between retries; tests and the local stack pass a fake. */
+  /** Waits between polls (`run --wait`); tests pass a fake. */
   sleep: (ms: number) => Promise<void>;
   /**
    * Delivers a delayed retry to the status function (an SQS message with DelaySeconds in AWS). Absent (the

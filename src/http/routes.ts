@@ -17,6 +17,13 @@ import { parseRunRequest } from "./run-request.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";
 
 export const DEFAULT_LIMIT = 20;
+
+/**
+ * How long POST /jobs/{name}/runs spends launching before it answers 202 (at least the first batch is sent):
+ * a fan-out of 1,000 tasks is 100 RunTask calls, and ECS sustains 20 a second at best (Fargate RunTask
+ * throttling), while API Gateway gives the function 30 s. The sweeper continues the rest of the launch.
+ */
+export const HTTP_LAUNCH_BUDGET_MS = 3_000;
 export const MAX_LIMIT = 100;
 
 /** The job named in a path segment; anything that is not a job name (`..`, `%2F` …) is simply not found. */
@@ -95,6 +102,7 @@ export async function startRun(
     trigger: { kind: "http", id: req.requestId, ...(req.principal && { by: req.principal }) },
     overrides,
     ...(req.time !== undefined && Number.isFinite(req.time) && { at: new Date(req.time) }),
+    stopBy: new Date(deps.now().getTime() + HTTP_LAUNCH_BUDGET_MS),
   });
   await settleLaunched(deps, run);
   if (run.status === "SKIPPED")

@@ -6,11 +6,17 @@
  * the run already created and sends the same calls again; ECS answers a repeated clientToken with the tasks
  * it already started, and the ledger records a task ARN once. A run that already reached a final status is
  * returned as it is.
+ *
+ * Progress: each batch's answer is recorded with how many batches are done and a lease (LAUNCH_LEASE_MS).
+ * A launch that dies mid-way (SIGTERM, a Lambda timeout) or stops on purpose at `stopBy` (an invocation's
+ * time running out; the HTTP answer that must not wait for 100 batches) is continued from the first batch
+ * not recorded — by a redelivery of the trigger, or by the sweeper once the lease has passed
+ * (continueLaunch). Re-sending a batch that was sent but not recorded is harmless: same clientToken.
  */
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
 import { formatHint, hintFor } from "../runs/hints.ts";
-import { isFinal, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
+import { isFinal, type LaunchProgress, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
 import { findActiveTasks, runIdsOf, stopTasks } from "./active-tasks.ts";
 import { apiErrorHint } from "./api-error-hint.ts";
@@ -36,7 +42,24 @@ export interface LaunchRequest {
   at?: Date;
   /** Launch on on-demand capacity instead of FARGATE_SPOT (a retry after a SpotInterruption). */
   onDemand?: boolean;
+  /**
+   * Send no batch after this (at least one is sent): the rest is left, recorded, for the sweeper to continue.
+   * Default: launch every batch.
+   */
+  stopBy?: Date;
 }
+
+/**
+ * How long a launcher may go without recording a batch before it is taken for dead and its launch continued
+ * by the sweeper: well past a RunTask call with the SDK's retries, and past a Lambda invocation's 30 s.
+ */
+export const LAUNCH_LEASE_MS = 2 * 60_000;
+
+const progressOf = (deps: LaunchDeps, batches: number, done: number, leaseMs = LAUNCH_LEASE_MS) => ({
+  batches,
+  done,
+  leaseUntil: new Date(deps.now().getTime() + leaseMs).toISOString(),
+});
 
 type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now">;
 
@@ -64,6 +87,7 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
     lineageId: req.lineageId ?? runId,
     createdAt: deps.now().toISOString(),
     expectedTasks,
+    launch: progressOf(deps, requests.length, 0),
     failures: [],
     tasks: [],
     ...(req.overrides && Object.keys(req.overrides).length > 0 && { overrides: req.overrides }),
@@ -75,10 +99,39 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
 
   const policy = await applyConcurrency(deps, job, runId);
   if ("skipped" in policy) return policy.skipped;
-  return sendRequests(deps, job, stored, requests, [
-    ...(req.onDemand ? [ON_DEMAND_NOTE] : []),
-    ...policy.notes,
-  ]);
+  return sendRequests(
+    deps,
+    job,
+    stored,
+    requests,
+    [...(req.onDemand ? [ON_DEMAND_NOTE] : []), ...policy.notes],
+    req.stopBy,
+  );
+}
+
+/**
+ * Whether a run's launch stopped short and nobody is on it: batches left and the lease passed. A run
+ * without recorded progress (launched before it was recorded) is not: see interruptedLaunch in the sweeper.
+ */
+export function stalledLaunch(run: Run, now: Date): LaunchProgress | undefined {
+  const p = run.launch;
+  if (!p || isFinal(run.status) || p.done >= p.batches) return undefined;
+  return Date.parse(p.leaseUntil) <= now.getTime() ? p : undefined;
+}
+
+/** Sends the batches of `run` not recorded yet, as launchRun would have; the concurrency policy was applied. */
+export async function continueLaunch(deps: LaunchDeps, job: Job, run: Run, stopBy?: Date): Promise<Run> {
+  deps.log.appendKeys({ job: job.name, runId: run.runId });
+  // A retry after a Spot interruption goes on as it began: on on-demand capacity (its note says so).
+  const onDemand = run.notes?.includes(ON_DEMAND_NOTE) === true;
+  const requests = runTaskRequests(job, run.runId, run.overrides)
+    .map((r) => r.input as RunTaskCommandInput)
+    .map((r) => (onDemand ? onDemandRequest(r) : r));
+  deps.log.warn("continuing a launch that stopped short", {
+    done: run.launch?.done ?? 0,
+    batches: requests.length,
+  });
+  return sendRequests(deps, job, run, requests, [], stopBy);
 }
 
 async function skip(deps: LaunchDeps, runId: string, others: string): Promise<Run> {
@@ -124,14 +177,30 @@ async function sendRequests(
   stored: Run,
   requests: readonly RunTaskCommandInput[],
   notes: string[],
+  stopBy?: Date,
 ): Promise<Run> {
   const runId = stored.runId;
-  const oldFailures = new AlreadyRecorded<RunFailure>(stored.failures);
+  // A batch is recorded in one write with the progress that counts it, so batches from `done` on have
+  // recorded nothing yet. Only a run without progress (launched before it was recorded) re-sends batches
+  // whose failures are in the ledger already.
+  const oldFailures = new AlreadyRecorded<RunFailure>(stored.launch ? [] : stored.failures);
   const oldNotes = new AlreadyRecorded<string>(stored.notes ?? []);
   let pendingNotes = notes;
   let run = stored;
-  let placed = 0;
-  for (const [batch, input] of requests.entries()) {
+  let placed = stored.tasks.length;
+  const first = Math.min(stored.launch?.done ?? 0, requests.length);
+  for (let batch = first; batch < requests.length; batch++) {
+    const input = requests[batch] as RunTaskCommandInput;
+    if (stopBy && batch > first && deps.now() >= stopBy) {
+      // Out of time: the lease ends now, so the next sweep continues from here.
+      deps.log.info("launch handed off; the sweeper continues it", { done: batch, batches: requests.length });
+      return deps.ledger.recordLaunch(runId, {
+        tasks: [],
+        failures: [],
+        ...(pendingNotes.length > 0 && { notes: oldNotes.fresh(pendingNotes) }),
+        progress: progressOf(deps, requests.length, batch, 0),
+      });
+    }
     const result = await launchBatch(deps, job, input);
     if ("rejected" in result) {
       const { name, message, transient } = result.rejected;
@@ -148,6 +217,7 @@ async function sendRequests(
       return endRejected(deps, runId, placed, unlaunched, failure, hint, pendingNotes, {
         oldFailures,
         oldNotes,
+        progress: progressOf(deps, requests.length, requests.length),
       });
     }
     placed += result.tasks.length;
@@ -162,6 +232,7 @@ async function sendRequests(
       tasks: result.tasks,
       failures: oldFailures.fresh(result.failures),
       ...(fresh.length > 0 && { notes: fresh }),
+      progress: progressOf(deps, requests.length, batch + 1),
     });
     pendingNotes = [];
   }
@@ -184,12 +255,20 @@ async function endRejected(
   failure: RunFailure,
   hint: string,
   notes: string[],
-  old: { oldFailures: AlreadyRecorded<RunFailure>; oldNotes: AlreadyRecorded<string> },
+  old: {
+    oldFailures: AlreadyRecorded<RunFailure>;
+    oldNotes: AlreadyRecorded<string>;
+    progress: LaunchProgress;
+  },
 ): Promise<Run> {
   const freshNotes = old.oldNotes.fresh(notes);
   if (placed === 0) {
-    if (freshNotes.length > 0)
-      await deps.ledger.recordLaunch(runId, { tasks: [], failures: [], notes: freshNotes });
+    await deps.ledger.recordLaunch(runId, {
+      tasks: [],
+      failures: [],
+      ...(freshNotes.length > 0 && { notes: freshNotes }),
+      progress: old.progress,
+    });
     const { run } = await deps.ledger.finish(runId, "FAILED", {
       hint,
       failures: old.oldFailures.fresh([failure]),
@@ -200,5 +279,6 @@ async function endRejected(
     tasks: [],
     failures: old.oldFailures.fresh(Array.from({ length: unlaunched }, () => ({ ...failure }))),
     ...(freshNotes.length > 0 && { notes: freshNotes }),
+    progress: old.progress,
   });
 }

@@ -32,7 +32,12 @@ export function scheduleTriggerOf(event: unknown): { jobNames: string[]; trigger
   return undefined;
 }
 
-export async function onScheduleEvent(deps: Deps, event: unknown): Promise<ScheduleOutcome> {
+/** `stopBy`: when the invocation must stop sending batches (its time is running out); see launchRun. */
+export async function onScheduleEvent(
+  deps: Deps,
+  event: unknown,
+  options: { stopBy?: Date } = {},
+): Promise<ScheduleOutcome> {
   const found = scheduleTriggerOf(event);
   if (!found) {
     const issue = SchedulerInputSchema.safeParse(event).error?.issues[0];
@@ -47,7 +52,11 @@ export async function onScheduleEvent(deps: Deps, event: unknown): Promise<Sched
     deps.log.warn("schedule names no known job; dropped", { jobNames: found.jobNames });
     return { outcome: "dropped", reason: `unknown job ${found.jobNames[0] ?? "(none)"}` };
   }
-  const run = await launchRun(deps, { job, trigger: found.trigger });
+  const run = await launchRun(deps, {
+    job,
+    trigger: found.trigger,
+    ...(options.stopBy && { stopBy: options.stopBy }),
+  });
   deps.log.info("scheduled run launched", { status: run.status, tasks: run.tasks.length });
   // A run that is final at launch (every RunTask refused, forbid) gets no task event: act on it now. If that
   // fails the invocation is retried; the run id and clientTokens are the same, so nothing launches twice.

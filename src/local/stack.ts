@@ -128,6 +128,18 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** Whether an HTTP answer is a 202 whose run has batches left to launch. */
+function handedOff(answer: unknown): boolean {
+  const a = answer as { statusCode?: number; body?: string } | undefined;
+  if (a?.statusCode !== 202 || typeof a.body !== "string") return false;
+  try {
+    const launch = (JSON.parse(a.body) as { launch?: { done: number; batches: number } }).launch;
+    return launch !== undefined && launch.done < launch.batches;
+  } catch {
+    return false;
+  }
+}
+
 function deferred<T>() {
   let resolveFn!: (value: T) => void;
   let rejectFn!: (error: unknown) => void;
@@ -256,13 +268,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const handlersReady = deferred<LocalHandlers>();
     const ready = () => handlersReady.promise;
 
+    let continueLaunches: (() => void) | undefined;
     // The HTTP API first, so that P+1 is known when the API port was chosen freely.
     let dashboardSource: (() => Promise<Awaited<ReturnType<typeof dashboardData>>>) | undefined;
     const http = await inUse("HTTP API", "--port", () =>
       startHttpApi({
         port: options.port,
         token,
-        api: async (event) => (await ready()).http(event),
+        api: async (event) => {
+          const answer = await (await ready()).http(event);
+          // A launch the HTTP function handed off (a big fan-out) is continued by the sweeper. In AWS the
+          // next sweep is within a minute; here it is run at once, so a local fan-out does not wait for it.
+          if (handedOff(answer)) continueLaunches?.();
+          return answer;
+        },
         dashboard: async () => {
           await ready();
           if (!dashboardSource) throw new Error("the dashboard is not ready");
@@ -493,6 +512,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const sweep = (at: Date) =>
       bus.publish("sweeper", `sweeper ${schedulerTime(at)}`, sweepEvent(at), (e) => handlers.sweeper(e));
+    continueLaunches = () => void sweep(now());
     const scheduler = startLocalScheduler({
       jobs,
       now,

@@ -2,10 +2,10 @@
  * A RunLedger in memory, with the same semantics as the DynamoDB one (conditional create, stale/duplicate
  * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
  */
-import { withAggregate } from "./aggregate.ts";
 import { foldTaskEvents } from "./fold-events.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
 import { isFinal, type Run } from "./model.ts";
+import { mergeLaunch } from "./record-launch.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -48,15 +48,7 @@ export class MemoryLedger implements RunLedger {
   }
 
   async recordLaunch(runId: string, result: Parameters<RunLedger["recordLaunch"]>[1]) {
-    const run = this.must(runId);
-    const known = new Set(run.tasks.map((t) => t.taskArn));
-    const next: Run = {
-      ...run,
-      tasks: [...run.tasks, ...result.tasks.filter((t) => !known.has(t.taskArn))],
-      failures: [...run.failures, ...result.failures],
-      ...(result.notes && { notes: [...(run.notes ?? []), ...result.notes] }),
-    };
-    const updated = withAggregate(next);
+    const updated = mergeLaunch(this.must(runId), result);
     this.runs.set(runId, updated);
     return clone(updated);
   }

@@ -4,7 +4,7 @@
  * handler (applies task events) and the readers (HTTP API, CLI, dashboard, sweeper).
  */
 import type { EcsTaskDetail } from "./events.ts";
-import type { Run, RunFailure, RunStatus, TaskState } from "./model.ts";
+import type { LaunchProgress, Run, RunFailure, RunStatus, TaskState } from "./model.ts";
 
 export interface RunPage {
   runs: Run[];
@@ -25,10 +25,13 @@ export interface RunLedger {
   listRecent(options?: { limit?: number; next?: string }): Promise<RunPage>;
   /** Runs not yet in a final state (sweeper, restart reconciliation). */
   listActive(): Promise<Run[]>;
-  /** Records what the launch calls answered: tasks started, failures, notes. Idempotent per task ARN. */
+  /**
+   * Records what the launch calls answered: tasks started, failures, notes, and how far the launch got
+   * (never backwards). Idempotent per task ARN.
+   */
   recordLaunch(
     runId: string,
-    result: { tasks: TaskState[]; failures: RunFailure[]; notes?: string[] },
+    result: { tasks: TaskState[]; failures: RunFailure[]; notes?: string[]; progress?: LaunchProgress },
   ): Promise<Run>;
   /**
    * Applies one "ECS Task State Change" detail to its run with a conditional write; a stale or duplicate

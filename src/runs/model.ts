@@ -70,6 +70,20 @@ export interface TaskState {
   containers: ContainerState[];
 }
 
+/**
+ * How far the launch of a run got, written with each batch's answer: a launch cut short (SIGTERM, a Lambda
+ * timeout, a deliberate hand-off at the end of an invocation's time) is continued from `done` by the
+ * sweeper once `leaseUntil` has passed, with the same per-batch clientTokens, so nothing launches twice.
+ */
+export interface LaunchProgress {
+  /** RunTask calls the run needs in all. */
+  batches: number;
+  /** Calls answered and recorded, in order: the next one to send is batch `done`. */
+  done: number;
+  /** Until then the launcher that wrote this is taken to be alive; afterwards anyone may continue. */
+  leaseUntil: string;
+}
+
 export interface Run {
   runId: string;
   job: string;
@@ -83,6 +97,8 @@ export interface Run {
   stoppedAt?: string;
   /** How many tasks the run asked for. */
   expectedTasks?: number;
+  /** Absent on runs launched before progress was recorded, and on StartTask runs. */
+  launch?: LaunchProgress;
   hint?: string;
   /** Free-form notes on what the launcher did (spot fallback, replaced run …). */
   notes?: string[];

@@ -1,6 +1,6 @@
 import { withAggregate } from "./aggregate.ts";
 import type { RunLedger } from "./ledger.ts";
-import type { Run, TaskState } from "./model.ts";
+import type { LaunchProgress, Run, TaskState } from "./model.ts";
 
 export type LaunchResult = Parameters<RunLedger["recordLaunch"]>[1];
 
@@ -21,8 +21,16 @@ function withEssentialFlags(task: TaskState, launched: TaskState | undefined): T
   };
 }
 
+/** Progress only moves forward: a launcher that lost a race with a faster one does not set it back. */
+function laterProgress(old: LaunchProgress | undefined, next: LaunchProgress | undefined) {
+  if (!next) return old;
+  if (old && old.done > next.done) return old;
+  return next;
+}
+
 /** The run after a launch answer: tasks once per ARN, failures and notes appended, status re-aggregated. */
 export function mergeLaunch(run: Run, result: LaunchResult): Run {
+  const launch = laterProgress(run.launch, result.progress);
   const launched = new Map(result.tasks.map((t) => [t.taskArn, t]));
   const known = new Set(run.tasks.map((t) => t.taskArn));
   const fresh = [...launched.values()].filter((t) => !known.has(t.taskArn));
@@ -31,5 +39,6 @@ export function mergeLaunch(run: Run, result: LaunchResult): Run {
     tasks: [...run.tasks.map((t) => withEssentialFlags(t, launched.get(t.taskArn))), ...fresh],
     failures: [...run.failures, ...result.failures],
     ...(result.notes && { notes: [...(run.notes ?? []), ...result.notes] }),
+    ...(launch && { launch }),
   });
 }

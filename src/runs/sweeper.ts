@@ -1,5 +1,6 @@
 /**
- * The sweeper, once a minute: active runs that are due have their tasks described, to apply task events
+ * The sweeper, once a minute: launches that stopped short are continued, or their run ended
+ * (interrupted-launch.ts); active runs that are due have their tasks described, to apply task events
  * that were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
  * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
  * with no run become MISSED runs (missed.ts). One run's or job's failure does not stop the others; the
@@ -7,6 +8,7 @@
  */
 
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
+import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
 import { isFinal, type Run } from "./model.ts";
 import { scheduleNameFor } from "./pause.ts";
@@ -14,7 +16,17 @@ import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import type { RunActionDeps } from "./retry.ts";
 import { checkSlow } from "./slow.ts";
 
+/**
+ * How long one sweep spends continuing launches, all runs together: the sweeper function has 120 s, and the
+ * rest of its work must fit too. A launch not finished by then is continued by the next sweep.
+ */
+export const SWEEP_LAUNCH_BUDGET_MS = 60_000;
+
 export interface SweepReport {
+  /** Runs whose stalled launch was continued. */
+  continued: string[];
+  /** Runs whose launch was interrupted with no progress recorded: ended with the missing tasks failed. */
+  interrupted: string[];
   /** Runs that lost task events, and got them back from DescribeTasks. */
   reconciled: string[];
   timedOut: string[];
@@ -27,6 +39,8 @@ export interface SweepReport {
 
 export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
   const report: SweepReport = {
+    continued: [],
+    interrupted: [],
     reconciled: [],
     timedOut: [],
     missed: [],
@@ -44,11 +58,25 @@ export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
   };
 
   const usual = new Map<string, Promise<number | undefined>>();
-  for (const listed of await deps.ledger.listActive()) {
+  const active = await deps.ledger.listActive();
+  const launchesStopBy = new Date(deps.now().getTime() + SWEEP_LAUNCH_BUDGET_MS);
+  const continued = await continueStalledLaunches(deps, active, launchesStopBy, (runId, error) => {
+    deps.log.error("sweeper step failed", { where: `launch of ${runId}`, error: String(error) });
+    report.errors.push({ where: `launch of ${runId}`, error });
+  });
+  report.continued.push(...continued.keys());
+  for (const listed of active) {
     const job = deps.catalog.get(listed.job);
     if (!job) continue;
     await attempt(`run ${listed.runId}`, async () => {
-      let run = listed;
+      let run = continued.get(listed.runId) ?? listed;
+      if (isFinal(run.status)) return;
+      const cutShort = await endInterruptedLaunch(deps, run);
+      if (cutShort) {
+        report.interrupted.push(run.runId);
+        run = cutShort;
+        if (isFinal(run.status)) return;
+      }
       // First what ECS says happened: a run whose last task stopped unseen is not past its deadline.
       const now = deps.now();
       const due = dueForReconcile(run, now, passedDeadline(job, run, now) !== undefined);

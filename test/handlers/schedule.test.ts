@@ -54,7 +54,7 @@ describe("schedule handler", () => {
     );
   });
 
-  it("a duplicated invocation sends the same clientToken and creates one run", async () => {
+  it("a duplicated invocation creates one run and launches it once", async () => {
     const task = ecsTask();
     ecs.on(RunTaskCommand).resolves({ tasks: [task] });
     const deps = testDeps();
@@ -62,7 +62,7 @@ describe("schedule handler", () => {
     const b = (await invoke(deps, schedulerInput("legacy-import"))) as { runId: string };
     expect(b.runId).toBe(a.runId);
     const tokens = ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
-    expect(tokens).toEqual([`${a.runId}-0`, `${a.runId}-0`]);
+    expect(tokens).toEqual([`${a.runId}-0`]);
     expect(deps.ledger.runs.size).toBe(1);
     expect((await deps.ledger.get(a.runId))?.tasks).toHaveLength(1);
   });

@@ -25,6 +25,8 @@ describe("sweeper handler (Lambda)", () => {
     });
     await deps.ledger.create(run);
     expect(await invoke(deps)).toEqual({
+      continued: 0,
+      interrupted: 0,
       reconciled: 0,
       timedOut: 1,
       missed: 0,

@@ -108,11 +108,19 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
     expect(injected.throttled).toBeGreaterThanOrEqual(5);
     expect(injected.serverErrors).toBeGreaterThanOrEqual(3);
     stack.emulator.faults.clear();
+    // A RunTask that failed past the SDK's 3 attempts ends its run FAILED with no task (issue 13 item 2),
+    // naming the error; every other run's outcome is its job's own, not the faults'.
+    const faultedAtLaunch = (run: Run) =>
+      run.status === "FAILED" &&
+      run.tasks.length === 0 &&
+      /^(ThrottlingException|ServerException)$/.test(run.failures[0]?.reason ?? "");
+    for (const run of runs) if (faultedAtLaunch(run)) expected.set(run.runId, 0);
     await expectInvariants(stack, a, expected);
-    // The outcomes are the jobs' own, not the faults': every bad run alerted once, the others succeeded.
     for (const run of runs) {
-      expect(run.status).toBe(run.job === "bad" ? "FAILED" : "SUCCEEDED");
-      expect(stack.alerts().filter((x) => x.runId === run.runId)).toHaveLength(run.job === "bad" ? 1 : 0);
+      const alerting = run.job === "bad";
+      if (faultedAtLaunch(run)) expect(run.hint).toMatch(/ECS answered RunTask on cluster/);
+      else expect(run.status).toBe(alerting ? "FAILED" : "SUCCEEDED");
+      expect(stack.alerts().filter((x) => x.runId === run.runId)).toHaveLength(alerting ? 1 : 0);
     }
     count(stack);
     figures.runs += expected.size;

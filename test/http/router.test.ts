@@ -275,8 +275,10 @@ describe("POST /jobs/{name}/runs", () => {
   });
 
   it("an AWS fault is a generic 503 (logged), a bug a generic 500: nothing internal leaks", async () => {
-    ecs.on(RunTaskCommand).rejects(awsError("ServerException", 500, "internal detail 42"));
+    const create = deps.ledger.create.bind(deps.ledger);
+    deps.ledger.create = () => Promise.reject(awsError("ServerException", 500, "internal detail 42"));
     const fault = await call("POST", "/jobs/customer-export/runs", {});
+    deps.ledger.create = create;
     expect(fault.status).toBe(503);
     expect(fault.body).not.toContain("internal detail 42");
     expect(deps.log.lines.some((l) => l.level === "error")).toBe(true);
@@ -285,6 +287,13 @@ describe("POST /jobs/{name}/runs", () => {
     const bug = await call("GET", "/runs/20260101T000000Z-00000000");
     expect(bug.status).toBe(500);
     expect(bug.json.error).toEqual({ code: "InternalError", message: "internal error" });
+  });
+
+  it("a RunTask fault past the SDK's retries is a 202 with the FAILED run, naming the error", async () => {
+    ecs.on(RunTaskCommand).rejects(awsError("ServerException", 500, "Service Unavailable"));
+    const res = await call("POST", "/jobs/customer-export/runs", {});
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ status: "FAILED", failures: [{ reason: "ServerException" }] });
   });
 
   it("never answers 5xx to hostile input", async () => {

@@ -104,7 +104,7 @@ describe("launchRun sends what `ecs-jobs show` prints", () => {
 });
 
 describe("idempotence", () => {
-  it("a duplicated scheduler invocation sends the same clientTokens and leaves one run", async () => {
+  it("a duplicated scheduler invocation finds the launch recorded, sends nothing more, leaves one run", async () => {
     const placed = ecsTask();
     // ECS answers a repeated clientToken with the task it already started.
     ecs.on(RunTaskCommand).resolves({ tasks: [placed], failures: [] });
@@ -113,7 +113,7 @@ describe("idempotence", () => {
     const second = await launchRun(deps, { job: exampleJob("legacy-import"), trigger: scheduled("exec-7") });
     expect(second.runId).toBe(first.runId);
     const tokens = sent().map((i) => i.clientToken);
-    expect(tokens).toEqual([`${first.runId}-0`, `${first.runId}-0`]);
+    expect(tokens).toEqual([`${first.runId}-0`]);
     expect(deps.ledger.runs.size).toBe(1);
     expect(second.tasks.map((t) => t.taskArn)).toEqual([placed.taskArn]);
   });
@@ -130,17 +130,21 @@ describe("idempotence", () => {
     expect(sent()).toHaveLength(1);
   });
 
-  it("a redelivery of a run still in flight re-sends its calls but records nothing twice", async () => {
+  it("a redelivery of a run whose launch died before recording re-sends the call, same clientToken", async () => {
     const placed = [ecsTask({ cluster: "tiles" }), ecsTask({ cluster: "tiles" })];
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-    ecs.on(RunTaskCommand).resolves({ tasks: placed, failures: [{ reason: "RESOURCE:CPU" }] });
+    // The first delivery dies waiting for RunTask's answer (a Lambda timeout): it never records it.
+    ecs.on(RunTaskCommand).callsFake(() => new Promise(() => {}));
     const deps = testDeps();
     const j = exampleJob("cache-compaction");
-    await launchRun(deps, { job: j, trigger: scheduled("exec-3") });
+    void launchRun(deps, { job: j, trigger: scheduled("exec-3") });
+    while (sent().length === 0) await new Promise((r) => setImmediate(r));
+    ecs.on(RunTaskCommand).resolves({ tasks: placed, failures: [{ reason: "RESOURCE:CPU" }] });
     const again = await launchRun(deps, { job: j, trigger: scheduled("exec-3") });
-    expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 2);
+    expect(sent().map((i) => i.clientToken)).toEqual([`${again.runId}-0`, `${again.runId}-0`]);
     expect(again.tasks.map((t) => t.taskArn)).toEqual(placed.map((t) => t.taskArn));
     expect(again.failures).toEqual([{ reason: "RESOURCE:CPU" }]);
+    expect(again.launch).toMatchObject({ batches: 1, done: 1 });
   });
 
   it("different fire times make different runs", async () => {

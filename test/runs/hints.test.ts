@@ -187,6 +187,7 @@ const failures: [string, string][] = [
   ["MISSING", "MISSING"],
   ["INACTIVE", "INACTIVE"],
   ["LOCATION", "LOCATION"],
+  ["LaunchInterrupted", "LaunchInterrupted"],
   [
     "Capacity is unavailable at this time. Please try again later or in a different availability zone",
     "CapacityUnavailable",

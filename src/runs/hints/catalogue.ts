@@ -343,6 +343,16 @@ export const FAILURE_RULES: readonly FailureRule[] = [
     doc: DOCS.apiFailures,
   },
   {
+    // Written by the sweeper (src/runs/interrupted-launch.ts), not by ECS.
+    code: "LaunchInterrupted",
+    reason: /^LaunchInterrupted$/,
+    cause:
+      "The launch stopped before every task was started (the launcher was stopped or timed out mid-way), and it had recorded no progress to continue from.",
+    check:
+      "Launch the job again; the tasks that did start are in the run. Runs launched by this version record their progress, and the sweeper continues them.",
+    doc: DOCS.apiFailures,
+  },
+  {
     code: "MISSING",
     reason: /^MISSING$/i,
     cause: "The cluster or container instance named in the request was not found.",
