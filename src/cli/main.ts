@@ -125,5 +125,5 @@ function awsErrorText(error: unknown): string | undefined {
     return `no AWS credentials (${error.message}); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (status === undefined) return undefined;
-  return `AWS answered ${error.name} (HTTP ${status}): ${error.message}`;
+  return `AWS answered ${error.name} (HTTP ${status}): ${error.message.split("\n")[0]}`;
 }

@@ -76,7 +76,12 @@ describe("a run whose RunTask failed past the SDK's retries", () => {
 policy: { concurrency: forbid${extra} }
 alerts: { on: [FAILED, TIMED_OUT] }
 `);
-  const fire = (id: string) => ({ job: "report", executionId: id, scheduledTime: "2026-03-10T11:00:00Z" });
+  // One fire time is one run, whatever execution delivers it: each firing here is its own hour.
+  const fire = (id: string) => ({
+    job: "report",
+    executionId: id,
+    scheduledTime: `2026-03-10T1${id.slice(-1)}:00:00Z`,
+  });
 
   it("ends FAILED at once with a FAILED alert, and the next firing is not SKIPPED", async () => {
     mocks.ecs.on(RunTaskCommand).rejects(awsError("ServerException", 500, "Service Unavailable"));

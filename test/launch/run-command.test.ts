@@ -173,7 +173,7 @@ describe("a launch whose RunTask failed past the SDK's retries", () => {
       },
     };
     expect(exitCodeFor(unreadable, io)).toBe(1);
-    expect(stderr).toBe("error: AWS answered SyntaxError: Unexpected token '<'\n");
+    expect(stderr).toBe("error: AWS answered SyntaxError (HTTP 500): Unexpected token '<'\n");
   });
 });
 

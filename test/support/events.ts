@@ -44,6 +44,8 @@ export function apiGatewayV2(method: string, path: string, body?: string): ApiGa
   e.rawQueryString = "";
   e.queryStringParameters = undefined;
   e.body = body;
+  // A body comes with its JSON content type, as every client of the API sends it (others get 415).
+  if (body !== undefined) e.headers = { ...(e.headers as object), "content-type": "application/json" };
   e.requestContext.http = { ...(e.requestContext.http as object), method, path };
   e.requestContext.authorizer = { iam: { userArn: "arn:aws:iam::111122223333:user/alice" } };
   return e;
@@ -56,6 +58,7 @@ export function apiGatewayV1(method: string, path: string, body?: string): ApiGa
   e.path = path;
   e.resource = path;
   e.body = body ?? null;
+  if (body !== undefined) e.headers = { ...(e.headers as object), "content-type": "application/json" };
   e.queryStringParameters = null;
   e.multiValueQueryStringParameters = null;
   return e;
