@@ -1,5 +1,5 @@
 import type { EcsContainer, EcsTaskDetail } from "./events.ts";
-import type { ContainerState, Run, TaskState } from "./model.ts";
+import type { ContainerState, Run, TaskBilling, TaskState } from "./model.ts";
 
 /*
  * Merges one "ECS Task State Change" into a run. ECS delivers these at least once and in no guaranteed
@@ -39,7 +39,25 @@ function mergeTask(previous: TaskState | undefined, d: EcsTaskDetail): TaskState
     ...(startedAt !== undefined && { startedAt }),
     ...(stoppedAt !== undefined && { stoppedAt }),
     containers: mergeContainers(previous?.containers ?? [], d.containers),
+    ...billingOf(previous?.billing, d),
   };
+}
+
+/** What the cost estimate reads from the task, each fact kept once known (as startedAt is). */
+function billingOf(previous: TaskBilling | undefined, d: EcsTaskDetail): { billing?: TaskBilling } {
+  const architecture = d.attributes?.find((a) => a.name === "ecs.cpu-architecture")?.value;
+  const billing: TaskBilling = { ...previous };
+  const set = (key: keyof TaskBilling, value: string | undefined) => {
+    if (value !== undefined) billing[key] = value;
+  };
+  set("cpu", d.cpu);
+  set("memory", d.memory);
+  set("launchType", d.launchType);
+  set("capacityProviderName", d.capacityProviderName);
+  set("platformFamily", d.platformFamily);
+  set("cpuArchitecture", architecture);
+  set("pullStartedAt", d.pullStartedAt);
+  return Object.keys(billing).length > 0 ? { billing } : {};
 }
 
 /**

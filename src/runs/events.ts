@@ -12,6 +12,12 @@ import "../triggers/zod-locale.ts";
 
 const timestamp = z.iso.datetime({ offset: true });
 
+/**
+ * A field read only for the cost estimate (cost.ts): a value this does not understand becomes undefined
+ * rather than dropping the event, since the event's status matters far more than its price.
+ */
+const forCost = <T extends z.core.SomeType>(schema: T) => z.catch(z.optional(schema), undefined);
+
 export const EcsContainerSchema = z.looseObject({
   name: z.string().check(z.minLength(1)),
   containerArn: z.optional(z.string()),
@@ -34,6 +40,15 @@ export const EcsTaskDetailSchema = z.looseObject({
   launchType: z.optional(z.string()),
   capacityProviderName: z.optional(z.string()),
   stopCode: z.optional(z.string()),
+  /** Task size in CPU units and MiB, as strings ("256", "512"): what Fargate bills. */
+  cpu: forCost(z.string()),
+  memory: forCost(z.string()),
+  /** LINUX or WINDOWS_… on Fargate. */
+  platformFamily: forCost(z.string()),
+  /** Where ECS says `ecs.cpu-architecture` (arm64 or x86_64). */
+  attributes: forCost(z.array(z.looseObject({ name: z.string(), value: z.optional(z.string()) }))),
+  /** Fargate bills from here (the image pull's start) to stoppedAt. */
+  pullStartedAt: forCost(timestamp),
   stoppedReason: z.optional(z.string()),
   createdAt: z.optional(timestamp),
   startedAt: z.optional(timestamp),
