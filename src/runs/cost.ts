@@ -98,3 +98,25 @@ export function runCost(run: Run): RunCost | undefined {
     },
   };
 }
+
+/**
+ * A short form for tables and messages: `~$0.00023` (the tilde: an estimate), or the vCPU-seconds when
+ * there is no price; "-" without a cost.
+ */
+export function formatCost(cost: RunCost | undefined): string {
+  if (!cost) return "-";
+  if (cost.usd === undefined) return `${Math.round(cost.vcpuSeconds)} vCPU-s`;
+  return `~$${cost.usd >= 1 ? cost.usd.toFixed(2) : Number(cost.usd.toPrecision(2)).toString()}`;
+}
+
+/** The long form for alerts: the estimate, what it counts, and which prices it used. */
+export function describeCost(cost: RunCost | undefined): string | undefined {
+  if (!cost) return undefined;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  const usage = `${round(cost.vcpuSeconds)} vCPU-s, ${round(cost.gbSeconds)} GB-s`;
+  const prices = `${cost.pricing.region} prices of ${cost.pricing.asOf}`;
+  const note = cost.pricing.note ? `; ${cost.pricing.note}` : "";
+  return cost.usd === undefined
+    ? `${usage} (no USD estimate${note})`
+    : `${formatCost(cost)} estimated (${usage}; ${prices}${note})`;
+}
