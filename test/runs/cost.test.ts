@@ -147,14 +147,15 @@ describe("cost from ECS task events", () => {
     expect(withAggregate(runFixture())).not.toHaveProperty("cost");
   });
 
-  it("a cost field ECS sends in an unexpected shape does not drop the event", () => {
+  it("a cost field ECS sends in an unexpected shape does not drop the event, and is not kept", () => {
     const event = loadTaskFixture() as unknown as { detail: Record<string, unknown> };
     event.detail.cpu = 256;
     event.detail.pullStartedAt = "yesterday";
+    event.detail.attributes = "arm64";
     const parsed = EcsTaskStateChangeSchema.safeParse(event);
     expect(parsed.success).toBe(true);
-    expect(parsed.data?.detail.cpu).toBeUndefined();
-    expect(parsed.data?.detail.pullStartedAt).toBeUndefined();
+    const run = foldTaskEvents(runFixture(), [parsed.data?.detail as never]);
+    expect(run?.tasks[0]?.billing).toEqual({ memory: "512", launchType: "FARGATE" });
   });
 
   it("reads the CPU architecture from the task's attributes", () => {
