@@ -14,10 +14,12 @@ export function emfMetricSink(
   // Powertools adds a `service` dimension by default; the alarms and the dashboard select on Job alone.
   metrics.clearDefaultDimensions();
   return {
-    emit(job, data) {
+    emit(job, data, properties = {}) {
       try {
         metrics.addDimension(JOB_DIMENSION, job);
         for (const d of data) metrics.addMetric(d.name, MetricUnit[d.unit], d.value);
+        // Typed as strings, stored as given (MetadataStore): numbers stay numbers, for Logs Insights to sum.
+        for (const [key, value] of Object.entries(properties)) metrics.addMetadata(key, value as string);
         metrics.publishStoredMetrics();
       } catch (error) {
         // The run's write is done; a figure that cannot be written is worth a log line, not a failed invocation.

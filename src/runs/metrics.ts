@@ -22,9 +22,12 @@ export interface MetricDatum {
   value: number;
 }
 
+/** Fields that go with the figures but are not metrics (no dimension, no per-metric price): what run, what cost. */
+export type MetricProperties = Readonly<Record<string, string | number>>;
+
 /** Where metrics go, one job's figures at a time (they share the Job dimension). */
 export interface MetricSink {
-  emit(job: string, metrics: readonly MetricDatum[]): void;
+  emit(job: string, metrics: readonly MetricDatum[], properties?: MetricProperties): void;
 }
 
 /**
@@ -67,6 +70,22 @@ export function runEndMetrics(run: Run): MetricDatum[] {
   return out;
 }
 
+/**
+ * What goes beside a run's end figures: its id and status, and its estimated cost when known. The cost is
+ * a property, not a metric: a metric per job costs money every month, while the CloudWatch dashboard can
+ * sum these fields from the log lines (deploy/dashboard.ts). A run ended by a deadline has its tasks still
+ * stopping, so no cost yet.
+ */
+export function runEndProperties(run: Run): MetricProperties {
+  const cost = run.cost;
+  return {
+    runId: run.runId,
+    status: run.status,
+    ...(cost && { vcpuSeconds: cost.vcpuSeconds, gbSeconds: cost.gbSeconds }),
+    ...(cost?.usd !== undefined && { estimatedCostUsd: cost.usd }),
+  };
+}
+
 /** What the ledger's transitions mean as metrics: a created attempt after the first is a retry. */
 export function metricsOnTransitions(sink: MetricSink): RunTransitions {
   return {
@@ -75,7 +94,7 @@ export function metricsOnTransitions(sink: MetricSink): RunTransitions {
     },
     ended(run) {
       const metrics = runEndMetrics(run);
-      if (metrics.length > 0) sink.emit(run.job, metrics);
+      if (metrics.length > 0) sink.emit(run.job, metrics, runEndProperties(run));
     },
   };
 }

@@ -31,10 +31,14 @@ describe("run metrics as CloudWatch Embedded Metric Format", () => {
     const warn = vi.fn();
     const sink = emfMetricSink({ warn });
     const lines = stdoutLines(() => {
-      sink.emit("nightly-report", [
-        { name: "RunsFailed", unit: "Count", value: 1 },
-        { name: "RunDuration", unit: "Seconds", value: 62 },
-      ]);
+      sink.emit(
+        "nightly-report",
+        [
+          { name: "RunsFailed", unit: "Count", value: 1 },
+          { name: "RunDuration", unit: "Seconds", value: 62 },
+        ],
+        { runId: "r1", estimatedCostUsd: 0.000233 },
+      );
       sink.emit("other", [{ name: "Retries", unit: "Count", value: 1 }]);
     });
     expect(lines).toHaveLength(2);
@@ -56,11 +60,15 @@ describe("run metrics as CloudWatch Embedded Metric Format", () => {
       Job: "nightly-report",
       RunsFailed: 1,
       RunDuration: 62,
+      // Properties, not metrics: the cost stays a number for Logs Insights to sum.
+      runId: "r1",
+      estimatedCostUsd: 0.000233,
     });
     expect(first).not.toHaveProperty("service");
     // Each line has its own job: the dimension of one run does not leak into the next.
     expect(second).toMatchObject({ Job: "other", Retries: 1 });
     expect(second).not.toHaveProperty("RunsFailed");
+    expect(second).not.toHaveProperty("runId");
     expect(warn).not.toHaveBeenCalled();
   });
 

@@ -5,6 +5,7 @@ import {
   metricsOnTransitions,
   RUN_METRIC_NAMES,
   runEndMetrics,
+  runEndProperties,
 } from "../../src/runs/metrics.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture } from "../support/events.ts";
@@ -63,6 +64,30 @@ describe("runEndMetrics", () => {
       ].sort(),
     );
     expect(Object.keys(ENDED_METRIC)).toHaveLength(5);
+  });
+});
+
+describe("runEndProperties", () => {
+  it("carry the run id, status and estimated cost beside the figures", () => {
+    const cost = {
+      vcpuSeconds: 17,
+      gbSeconds: 34,
+      usd: 0.000233,
+      pricing: { source: "estimate" as const, region: "us-west-2", asOf: "2025-01" },
+    };
+    expect(runEndProperties(ended({ runId: "r1", cost }))).toEqual({
+      runId: "r1",
+      status: "SUCCEEDED",
+      vcpuSeconds: 17,
+      gbSeconds: 34,
+      estimatedCostUsd: 0.000233,
+    });
+    const { usd: _usd, ...unpriced } = cost;
+    expect(runEndProperties(ended({ runId: "r2", cost: unpriced }))).not.toHaveProperty("estimatedCostUsd");
+    expect(runEndProperties(ended({ runId: "r3", status: "TIMED_OUT" }))).toEqual({
+      runId: "r3",
+      status: "TIMED_OUT",
+    });
   });
 });
 
