@@ -46,9 +46,9 @@ const ofType = (resources: Record<string, CfnResource>, type: string) =>
 
 /** The dashboard body as CloudWatch gets it, placeholders filled in. */
 function dashboardBody(resources: Record<string, CfnResource>) {
-  const body = (resources[LOGICAL_IDS.dashboard]?.Properties.DashboardBody as { "Fn::Sub": string })[
-    "Fn::Sub"
-  ];
+  const dashboard = resources[LOGICAL_IDS.dashboard];
+  if (!dashboard) throw new Error("no dashboard in the stack");
+  const body = (dashboard.Properties.DashboardBody as { "Fn::Sub": string })["Fn::Sub"];
   const filled = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => `filled-${name.replace(/\W/g, "")}`);
   return {
     raw: body,
