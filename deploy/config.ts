@@ -32,6 +32,16 @@ export const DeployConfigSchema = z.strictObject({
       maximumEventAgeInSeconds: z.number().int().min(60).max(86400).default(3600),
     })
     .default({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 }),
+  /**
+   * Where the CloudWatch alarms (dead-letter queues, jobs with alerts.alarm) notify: an operations SNS topic
+   * whose policy lets cloudwatch.amazonaws.com publish. Unset: the alarms only change state.
+   */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+      error: "expected a standard (not FIFO) SNS topic ARN",
+    })
+    .optional(),
   /** Reconcile the schedules with the Scheduler API after `deploy` (false: only `reconcile-schedules`). */
   reconcileOnDeploy: z.boolean().default(true),
 });

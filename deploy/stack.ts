@@ -5,8 +5,10 @@
 import { createHash } from "node:crypto";
 import { deploymentNames, STACK_OUTPUTS } from "../src/aws/deployment.ts";
 import type { Job } from "../src/spec/schema.ts";
+import { alarmResources } from "./alarms.ts";
 import { type ArnTemplate, arnIn } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
+import { ALARM_WIDGET_MAX, dashboardResource } from "./dashboard.ts";
 import { type FunctionKey, roleLogicalId } from "./functions.ts";
 import { buildIam, type CfnResource, type IamResult } from "./iam.ts";
 import { toCfn } from "./policy.ts";
@@ -15,6 +17,8 @@ import { buildManifest, type ScheduleManifest } from "./schedules.ts";
 import { type RunTableDefinition, tableResource } from "./table.ts";
 
 export interface StackNames {
+  /** SERVICE-STAGE: names of account-wide things (alarms, the dashboard) start with it. */
+  prefix: string;
   /** Deployed Lambda function names by key. */
   functionNames: Record<FunctionKey, string>;
   /** CloudFormation logical ids of the functions. */
@@ -47,6 +51,7 @@ export function stackNames(input: {
   const base = `${input.service}-${input.stage}`;
   const named = deploymentNames(input.stage, input.service);
   return {
+    prefix: base,
     functionNames: input.functionNames,
     functionLogicalIds: input.functionLogicalIds,
     tableName: named.tableName,
@@ -67,6 +72,7 @@ export const LOGICAL_IDS = {
   taskEventsQueue: "EcsJobsTaskEventsQueue",
   taskEventsDeadLetterQueue: "EcsJobsTaskEventsDeadLetterQueue",
   taskEventsMapping: "EcsJobsTaskEventsMapping",
+  dashboard: "EcsJobsDashboard",
 } as const;
 
 /**
@@ -89,6 +95,33 @@ export interface StackAdditions {
   outputs: Record<string, { Description: string; Value: unknown }>;
   manifest: ScheduleManifest;
   iam: IamResult;
+}
+
+/** The alarms and the dashboard (SPEC section 6): alarms.ts, dashboard.ts. */
+function monitoring(
+  jobs: readonly Job[],
+  names: StackNames,
+  config: DeployConfig,
+): Record<string, CfnResource> {
+  const deadLetterQueues = [
+    { logicalId: LOGICAL_IDS.deadLetterQueue, what: "schedules" },
+    { logicalId: LOGICAL_IDS.taskEventsDeadLetterQueue, what: "task-events" },
+  ];
+  const alarms = alarmResources(jobs, {
+    prefix: names.prefix,
+    deadLetterQueues,
+    topicArn: config.alarmTopicArn,
+  });
+  const alarmNames = Object.values(alarms).map((a) => String(a.Properties.AlarmName));
+  const dashboard = dashboardResource({
+    name: names.prefix,
+    functionNames: Object.values(names.functionNames),
+    alarmNames,
+    deadLetterQueues,
+  });
+  // The alarms it shows exist before it does.
+  dashboard.DependsOn = Object.keys(alarms).slice(0, ALARM_WIDGET_MAX);
+  return { ...alarms, [LOGICAL_IDS.dashboard]: dashboard };
 }
 
 export function buildStack(input: {
@@ -210,6 +243,7 @@ export function buildStack(input: {
       },
     },
     ...iam.resources,
+    ...monitoring(jobs, names, config),
     ...ecsRules(jobs, {
       status: { queueLogicalId: LOGICAL_IDS.taskEventsQueue },
       instanceLaunch: { functionLogicalId: names.functionLogicalIds.instanceLaunch },

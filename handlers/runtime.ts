@@ -12,6 +12,7 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
 import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
+import { emfMetricSink } from "../src/aws/emf.ts";
 import {
   CATALOG_FILE_NAME,
   type Catalog,
@@ -21,6 +22,7 @@ import {
 import { configFromEnv, type Deps } from "../src/deps.ts";
 import { EcsJobsError } from "../src/errors.ts";
 import { createDynamoLedger } from "../src/runs/ledger-dynamo.ts";
+import { metricsOnTransitions } from "../src/runs/metrics.ts";
 
 export const logger = new Logger({ serviceName: "ecs-jobs" });
 
@@ -74,6 +76,8 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
       const ledger = createDynamoLedger(clients.dynamodb, {
         tableName: config.tableName,
         retentionDays: config.retentionDays,
+        // Every handler that can end a run (status, sweeper, and the launchers at launch failure) counts it.
+        transitions: metricsOnTransitions(emfMetricSink(logger)),
       });
       const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
       return {

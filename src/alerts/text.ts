@@ -1,4 +1,5 @@
 /** The alert as a person reads it in an SNS e-mail or chat message. */
+import { describeCost } from "../runs/cost.ts";
 import type { Alert } from "./detail.ts";
 import { redactSecrets } from "./redact.ts";
 
@@ -30,6 +31,7 @@ export function alertMessage(alert: Alert): string {
     ...line("Started", run.startedAt),
     ...line("Stopped", run.stoppedAt),
     ...line("Hint", run.hint),
+    ...line("Cost", describeCost(run.cost)),
   ];
   if (run.tasks.length > 0) out.push("", "Tasks:");
   for (const t of run.tasks.slice(0, SHOWN_TASKS)) {

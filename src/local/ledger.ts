@@ -4,7 +4,7 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AppConfig } from "../deps.ts";
-import type { RunLedger } from "../runs/ledger.ts";
+import type { RunLedger, RunTransitions } from "../runs/ledger.ts";
 import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../runs/ledger-dynamo.ts";
 import { ensureTable } from "./dynamo.ts";
 
@@ -12,6 +12,7 @@ export async function openLedger(
   client: DynamoDBClient,
   config: AppConfig,
   now: () => Date,
+  transitions?: RunTransitions,
 ): Promise<RunLedger> {
   // dynalite has no UpdateTimeToLive: locally runs are kept until .ecs-jobs/ is removed.
   await ensureTable(client, config.tableName, RUN_TABLE_DEFINITION);
@@ -19,5 +20,6 @@ export async function openLedger(
     tableName: config.tableName,
     retentionDays: config.retentionDays,
     now,
+    ...(transitions && { transitions }),
   });
 }

@@ -29,6 +29,7 @@ import type { AppConfig, Deps } from "../deps.ts";
 import { EcsJobsError, NotFoundError } from "../errors.ts";
 import { parseStartedBy } from "../launch/requests.ts";
 import type { RunLedger } from "../runs/ledger.ts";
+import { metricsOnTransitions } from "../runs/metrics.ts";
 import type { Job } from "../spec/schema.ts";
 import { createAlertLog, type LocalAlert } from "./aws/alerts.ts";
 import { createScheduleStore } from "./aws/schedules.ts";
@@ -54,6 +55,7 @@ import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { endLostRuns } from "./lost-runs.ts";
+import { localMetricSink } from "./metrics.ts";
 import { reconcileActiveRuns } from "./reconcile.ts";
 import { createLocalRetryTimer } from "./retry-timer.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
@@ -429,7 +431,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: identity.region,
       publicUrl: http.url,
     };
-    const opened = await openLedger(clients.dynamodb, config, now);
+    const metrics = metricsOnTransitions(localMetricSink(log.child("metrics")));
+    const opened = await openLedger(clients.dynamodb, config, now, metrics);
     ledger = opened;
     const retryTimer = createLocalRetryTimer((due) => {
       void taskEvents.send(`retry:${due.runId}`, `retry of ${due.runId}`, due);

@@ -1,3 +1,4 @@
+import { runCost } from "./cost.ts";
 import { formatHint, hintFor } from "./hints.ts";
 import { type ContainerState, isFinal, type Run, type RunStatus, type TaskState } from "./model.ts";
 
@@ -110,9 +111,11 @@ export function aggregateStatus(run: Run): RunAggregate {
   return aggregate("FAILED", startedAt, stoppedAt, formatHint(hint));
 }
 
-/** The run with its aggregated status, times and hint written back. */
+/** The run with its aggregated status, times, hint and (once it is final) cost written back. */
 export function withAggregate(run: Run): Run {
   const a = aggregateStatus(run);
-  const { startedAt: _s, stoppedAt: _t, hint: _h, ...rest } = run;
-  return { ...rest, ...a };
+  const { startedAt: _s, stoppedAt: _t, hint: _h, cost: _c, ...rest } = run;
+  const next: Run = { ...rest, ...a };
+  const cost = runCost(next);
+  return cost ? { ...next, cost } : next;
 }

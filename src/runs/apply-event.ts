@@ -1,5 +1,5 @@
 import type { EcsContainer, EcsTaskDetail } from "./events.ts";
-import type { ContainerState, Run, TaskState } from "./model.ts";
+import type { ContainerState, Run, TaskBilling, TaskState } from "./model.ts";
 
 /*
  * Merges one "ECS Task State Change" into a run. ECS delivers these at least once and in no guaranteed
@@ -39,7 +39,38 @@ function mergeTask(previous: TaskState | undefined, d: EcsTaskDetail): TaskState
     ...(startedAt !== undefined && { startedAt }),
     ...(stoppedAt !== undefined && { stoppedAt }),
     containers: mergeContainers(previous?.containers ?? [], d.containers),
+    ...billingOf(previous?.billing, d),
   };
+}
+
+const MAX_FACT = 64;
+/** A short string, else undefined: these fields are not checked by the event schema (events.ts). */
+const fact = (value: unknown): string | undefined =>
+  typeof value === "string" && value.length > 0 && value.length <= MAX_FACT ? value : undefined;
+
+function architectureOf(attributes: unknown): string | undefined {
+  if (!Array.isArray(attributes)) return undefined;
+  const found = attributes.find(
+    (a: unknown) => (a as { name?: unknown } | null)?.name === "ecs.cpu-architecture",
+  ) as { value?: unknown } | undefined;
+  return fact(found?.value);
+}
+
+/** What the cost estimate reads from the task, each fact kept once known (as startedAt is). */
+function billingOf(previous: TaskBilling | undefined, d: EcsTaskDetail): { billing?: TaskBilling } {
+  const pulled = fact(d.pullStartedAt);
+  const billing: TaskBilling = { ...previous };
+  const set = (key: keyof TaskBilling, value: string | undefined) => {
+    if (value !== undefined) billing[key] = value;
+  };
+  set("cpu", fact(d.cpu));
+  set("memory", fact(d.memory));
+  set("launchType", d.launchType);
+  set("capacityProviderName", d.capacityProviderName);
+  set("platformFamily", fact(d.platformFamily));
+  set("cpuArchitecture", architectureOf(d.attributes));
+  set("pullStartedAt", pulled !== undefined && !Number.isNaN(Date.parse(pulled)) ? pulled : undefined);
+  return Object.keys(billing).length > 0 ? { billing } : {};
 }
 
 /**

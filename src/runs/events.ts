@@ -12,6 +12,13 @@ import "../triggers/zod-locale.ts";
 
 const timestamp = z.iso.datetime({ offset: true });
 
+/**
+ * A field read only for the cost estimate: never checked here, so that a value this does not understand
+ * cannot drop the event (its status matters far more than its price); apply-event.ts keeps the ones that
+ * have the documented shape. (z.catch would do the same at ~10 KB more zod in every bundle.)
+ */
+const forCost = z.optional(z.unknown());
+
 export const EcsContainerSchema = z.looseObject({
   name: z.string().check(z.minLength(1)),
   containerArn: z.optional(z.string()),
@@ -34,6 +41,15 @@ export const EcsTaskDetailSchema = z.looseObject({
   launchType: z.optional(z.string()),
   capacityProviderName: z.optional(z.string()),
   stopCode: z.optional(z.string()),
+  /** Task size in CPU units and MiB, as strings ("256", "512"): what Fargate bills. */
+  cpu: forCost,
+  memory: forCost,
+  /** LINUX or WINDOWS_… on Fargate. */
+  platformFamily: forCost,
+  /** [{name, value}]; `ecs.cpu-architecture` says arm64 or x86_64. */
+  attributes: forCost,
+  /** Fargate bills from here (the image pull's start) to stoppedAt. */
+  pullStartedAt: forCost,
   stoppedReason: z.optional(z.string()),
   createdAt: z.optional(timestamp),
   startedAt: z.optional(timestamp),

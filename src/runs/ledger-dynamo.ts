@@ -44,7 +44,7 @@ import {
 } from "./dynamo-table.ts";
 import type { EcsTaskDetail } from "./events.ts";
 import { foldTaskEvents } from "./fold-events.ts";
-import type { RunLedger, RunPage } from "./ledger.ts";
+import type { RunLedger, RunPage, RunTransitions } from "./ledger.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./ledger-cache.ts";
 import { isFinal, type Run } from "./model.ts";
 import { mergeLaunch } from "./record-launch.ts";
@@ -63,6 +63,8 @@ export interface DynamoLedgerOptions {
    * bytes of the runs. `runs: 0` turns it off: every change reads first.
    */
   cache?: Partial<RunCacheLimits>;
+  /** Told of each run created and each run made final, by the write that did it (metrics). */
+  transitions?: RunTransitions;
 }
 
 /**
@@ -182,6 +184,8 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       return AGAIN;
     }
     cache.remember(runId, { rev: known.rev + 1, run: next, expiresAt: known.expiresAt }, json);
+    // The put was conditional on the revision that was not final: this write, and no other, ended the run.
+    if (!isFinal(known.run.status) && isFinal(next.status)) options.transitions?.ended(next);
     return { before: known.run, after: next, changed: true };
   }
 
@@ -274,6 +278,8 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
           }),
         );
         cache.remember(run.runId, { rev: 0, run, expiresAt }, json);
+        options.transitions?.created(run);
+        if (isFinal(run.status)) options.transitions?.ended(run);
         return { run, created: true };
       } catch (e) {
         if (!isConditionFailure(e)) throw e;

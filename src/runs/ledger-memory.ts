@@ -3,7 +3,7 @@
  * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
  */
 import { foldTaskEvents } from "./fold-events.ts";
-import type { RunLedger, RunPage } from "./ledger.ts";
+import type { RunLedger, RunPage, RunTransitions } from "./ledger.ts";
 import { isFinal, type Run } from "./model.ts";
 import { mergeLaunch } from "./record-launch.ts";
 
@@ -23,10 +23,24 @@ export class MemoryLedger implements RunLedger {
   readonly runs = new Map<string, Run>();
   readonly alerts = new Set<string>();
 
+  private readonly transitions: RunTransitions | undefined;
+
+  constructor(transitions?: RunTransitions) {
+    this.transitions = transitions;
+  }
+
+  /** Stores the run, telling `transitions` if this change made it final (as the DynamoDB ledger does). */
+  private put(before: Run, after: Run): void {
+    this.runs.set(after.runId, after);
+    if (!isFinal(before.status) && isFinal(after.status)) this.transitions?.ended(clone(after));
+  }
+
   async create(run: Run) {
     const existing = this.runs.get(run.runId);
     if (existing) return { run: clone(existing), created: false };
     this.runs.set(run.runId, clone(run));
+    this.transitions?.created(clone(run));
+    if (isFinal(run.status)) this.transitions?.ended(clone(run));
     return { run: clone(run), created: true };
   }
 
@@ -48,8 +62,9 @@ export class MemoryLedger implements RunLedger {
   }
 
   async recordLaunch(runId: string, result: Parameters<RunLedger["recordLaunch"]>[1]) {
-    const updated = mergeLaunch(this.must(runId), result);
-    this.runs.set(runId, updated);
+    const run = this.must(runId);
+    const updated = mergeLaunch(run, result);
+    this.put(run, updated);
     return clone(updated);
   }
 
@@ -62,7 +77,7 @@ export class MemoryLedger implements RunLedger {
     if (!run) return undefined;
     const updated = foldTaskEvents(run, details);
     if (!updated) return { run: clone(run), changed: false, becameFinal: false };
-    this.runs.set(runId, updated);
+    this.put(run, updated);
     return {
       run: clone(updated),
       changed: true,
@@ -84,7 +99,7 @@ export class MemoryLedger implements RunLedger {
       failures: [...run.failures, ...(extra.failures ?? [])],
       ...(!run.stoppedAt && { stoppedAt: new Date().toISOString() }),
     };
-    this.runs.set(runId, updated);
+    this.put(run, updated);
     return { run: clone(updated), changed: true };
   }
 

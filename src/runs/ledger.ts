@@ -12,6 +12,17 @@ export interface RunPage {
   next?: string;
 }
 
+/**
+ * Told by the ledger, from the one conditional write that did it, that a run was created or became final:
+ * once per run each, whatever duplicates, retries and late events follow (metrics.ts counts with it).
+ * Called after the write, before the call returns. It must not throw: the write is done, and failing the
+ * caller would only have it retried against a run that no longer changes.
+ */
+export interface RunTransitions {
+  created(run: Run): void;
+  ended(run: Run): void;
+}
+
 export interface RunLedger {
   /**
    * Creates the run unless a run with the same id exists (conditional put). Returns the stored run and

@@ -68,6 +68,36 @@ export interface TaskState {
   startedAt?: string;
   stoppedAt?: string;
   containers: ContainerState[];
+  /** What the cost estimate needs (cost.ts), as ECS reports them; absent when it did not. */
+  billing?: TaskBilling;
+}
+
+export interface TaskBilling {
+  /** CPU units (1024 = 1 vCPU) and memory in MiB, as ECS reports them. */
+  cpu?: string;
+  memory?: string;
+  launchType?: string;
+  capacityProviderName?: string;
+  platformFamily?: string;
+  /** "arm64" or "x86_64", from the task's `ecs.cpu-architecture` attribute. */
+  cpuArchitecture?: string;
+  pullStartedAt?: string;
+}
+
+/** A finished run's compute, and an estimate of its price (SPEC section 6). */
+export interface RunCost {
+  vcpuSeconds: number;
+  gbSeconds: number;
+  /** An estimate from the price table in src/runs/fargate-prices.ts; absent where the table has no price. */
+  usd?: number;
+  pricing: {
+    source: "estimate";
+    region: string;
+    /** The month the table's prices were taken from. */
+    asOf: string;
+    /** Why there is no usd, when there is none. */
+    note?: string;
+  };
 }
 
 /**
@@ -109,4 +139,6 @@ export interface Run {
    * Environment values may be secrets: whatever shows a run shows it through `redactSecrets` (src/alerts/redact.ts).
    */
   overrides?: RunOverrides;
+  /** Fargate and Fargate Spot runs, once final and every task stopped (cost.ts). */
+  cost?: RunCost;
 }

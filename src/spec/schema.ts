@@ -224,6 +224,11 @@ const AlertsSchema = z.strictObject({
       error: "expected an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:111122223333:ops",
     })
     .optional(),
+  /**
+   * A CloudWatch alarm on this job's RunsFailed and RunsMissed metrics (deploy/alarms.ts), for consoles,
+   * composite alarms and paging, besides the alerts.
+   */
+  alarm: z.boolean({ error: "expected true or false" }).default(false),
 });
 
 export const LOCAL_OUTCOME = /^(succeed|oom|spotInterruption|exit:\d{1,3}|failToStart:[A-Za-z][A-Za-z0-9]*)$/;

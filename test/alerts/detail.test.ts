@@ -118,6 +118,29 @@ describe("the SNS message", () => {
     expect(message).toContain("Hint: Container app exited with code 1.");
     expect(message).toContain("    app: exit 3");
   });
+
+  it("says what the run cost, marked as an estimate, in the message and the detail", () => {
+    const cost: Run["cost"] = {
+      vcpuSeconds: 17,
+      gbSeconds: 34,
+      usd: 0.000233,
+      pricing: { source: "estimate", region: "us-west-2", asOf: "2025-01" },
+    };
+    const run = { ...failedRun([task(1, 3)]), cost };
+    const message = alertMessage({ kind: "FAILED", run, summary: "report failed" });
+    expect(message).toContain("Cost: ~$0.00023 estimated (17 vCPU-s, 34 GB-s; us-west-2 prices of 2025-01)");
+    expect(alertDetail({ kind: "FAILED", run, summary: "s" }).cost).toEqual(cost);
+    const unpriced = {
+      ...run,
+      cost: { vcpuSeconds: 17, gbSeconds: 34, pricing: { ...cost.pricing, note: "n" } },
+    };
+    expect(alertMessage({ kind: "FAILED", run: unpriced, summary: "s" })).toContain(
+      "Cost: 17 vCPU-s, 34 GB-s (no USD estimate; n)",
+    );
+    expect(alertMessage({ kind: "FAILED", run: failedRun([task(1, 3)]), summary: "s" })).not.toContain(
+      "Cost:",
+    );
+  });
 });
 
 describe("redaction", () => {

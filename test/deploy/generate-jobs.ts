@@ -1,7 +1,7 @@
 /**
  * A large, varied jobs folder for the deploy scale tests: every trigger, cron/rate/shorthand/one-time
  * expressions in several zones, Fargate, EC2 and capacity providers, task definitions by family, revision and
- * ARN, clusters by name and ARN, task roles, SNS topics, disabled and windowed schedules.
+ * ARN, clusters by name and ARN, task roles, SNS topics, CloudWatch alarms, disabled and windowed schedules.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -108,7 +108,12 @@ export function generateJobFiles(count: number): Record<string, string> {
     );
     if (i % 6 === 0) lines.push(`  startDeadlineMinutes: ${(i % 30) + 1}`);
     if (kind === 3) lines.push("  spotFallback: true");
-    if (i % 4 === 0) lines.push("alerts:", `  snsTopicArn: arn:aws:sns:eu-west-1:${ACCOUNT}:ops-${i % 8}`);
+    const alerts = [
+      ...(i % 4 === 0 ? [`  snsTopicArn: arn:aws:sns:eu-west-1:${ACCOUNT}:ops-${i % 8}`] : []),
+      // A CloudWatch alarm for one job in ten: 100 alarm resources at 1,000 jobs.
+      ...(i % 10 === 0 ? ["  alarm: true"] : []),
+    ];
+    if (alerts.length > 0) lines.push("alerts:", ...alerts);
     files[`${name}.yml`] = `${lines.join("\n")}\n`;
   }
   return files;

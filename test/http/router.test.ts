@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { handleHttp } from "../../src/http/router.ts";
 import type { HttpOptions, HttpRequest } from "../../src/http/types.ts";
 import { awsError, ecsTask, exampleJobs, placeAll, type TestDeps, testDeps } from "../launch/harness.ts";
+import { taskLifecycle } from "../support/events.ts";
 import { FARGATE_JOB, job } from "../support/spec.ts";
 
 const ecs = mockClient(ECSClient);
@@ -107,6 +108,28 @@ describe("GET routes", () => {
     expect(res.json).toEqual(created.json);
     expect((await call("GET", "/runs/20260101T000000Z-00000000")).status).toBe(404);
     expect((await call("GET", "/runs/..%2F..%2Fetc%2Fpasswd")).status).toBe(404);
+  });
+
+  it("GET /runs/{runId} shows a finished Fargate run's estimated cost", async () => {
+    const created = await call("POST", "/jobs/customer-export/runs", {});
+    const runId = created.json.runId as string;
+    const [task, ...others] = created.json.tasks as { taskArn: string }[];
+    expect(others).toEqual([]);
+    const events = taskLifecycle({ taskArn: task?.taskArn ?? "" });
+    await deps.ledger.applyTaskEvents(
+      runId,
+      events.map((e) => e.detail),
+    );
+    const res = await call("GET", `/runs/${runId}`);
+    expect(res.json.status).toBe("SUCCEEDED");
+    // The fixture task: 0.25 vCPU, 0.5 GB, billed 68 s (image pull to stop): 17 vCPU-s, 34 GB-s;
+    // (17 × 0.04048 + 34 × 0.004445) / 3600 = $0.000233 at the us-east-1/us-west-2 Fargate price.
+    expect(res.json.cost).toEqual({
+      vcpuSeconds: 17,
+      gbSeconds: 34,
+      usd: 0.000233,
+      pricing: { source: "estimate", region: expect.stringMatching(/^us-/), asOf: expect.any(String) },
+    });
   });
 
   it("unknown jobs, path tricks and unknown routes are 404; wrong methods 405", async () => {

@@ -133,6 +133,20 @@ describe("the local stack", () => {
       new DescribeTasksCommand({ cluster: "local-test", tasks: [run.tasks[0]?.taskArn as string] }),
     );
     expect(tasks?.[0]).toMatchObject({ lastStatus: "STOPPED", startedBy: `ecs-jobs/hello/${runId}` });
+    // The local task definition is 0.5 vCPU, 1 GB; a sub-second task is billed Fargate's one-minute minimum.
+    expect(run.cost).toMatchObject({
+      vcpuSeconds: 30,
+      gbSeconds: 60,
+      pricing: { source: "estimate", region: stack.region },
+    });
+    // The metrics stand-in logs what CloudWatch would get, once.
+    const line = await poll(
+      async () => logs.filter((l) => l.includes(`hello: RunsSucceeded=1`) && l.includes(runId)),
+      (found) => found.length > 0,
+      { what: "the run's metrics line" },
+    );
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatch(/RunDuration=[\d.]+s StartLatency=[\d.]+s/);
   });
 
   it("ends a failToStart:CannotPullContainerError run FAILED, with its hint and exactly one alert", async () => {

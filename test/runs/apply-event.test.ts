@@ -117,6 +117,7 @@ describe("applyTaskEvent", () => {
         version: 2,
         started: false,
         containers: [{ name: "FargateApp", lastStatus: "PENDING" }],
+        billing: { cpu: "256", memory: "512", launchType: "FARGATE" },
       },
     ]);
   });
@@ -159,6 +160,12 @@ describe("applyTaskEvent", () => {
         { name: "app", exitCode: 1, reason: "boom", lastStatus: "STOPPED" },
         { name: "sidecar", exitCode: 0, lastStatus: "STOPPED" },
       ],
+      billing: {
+        cpu: "256",
+        memory: "512",
+        launchType: "FARGATE",
+        pullStartedAt: stopped.detail.pullStartedAt,
+      },
     });
   });
 

@@ -47,6 +47,12 @@ async function history() {
       status: "SUCCEEDED",
       startedAt: "2026-03-10T10:00:30.000Z",
       stoppedAt: "2026-03-10T10:05:00.000Z",
+      cost: {
+        vcpuSeconds: 270,
+        gbSeconds: 540,
+        usd: 0.0042,
+        pricing: { source: "estimate", region: "us-east-1", asOf: "2025-01" },
+      },
       tasks: [
         {
           taskArn: taskArnFor(1),
@@ -63,6 +69,11 @@ async function history() {
       attempt: 2,
       startedAt: "2026-03-10T10:00:30.000Z",
       stoppedAt: "2026-03-10T11:30:30.000Z",
+      cost: {
+        vcpuSeconds: 5400.4,
+        gbSeconds: 10800,
+        pricing: { source: "estimate", region: "sa-east-1", asOf: "2025-01", note: "no price" },
+      },
       tasks: [
         {
           taskArn: taskArnFor(2),
@@ -85,18 +96,20 @@ async function history() {
 }
 
 describe("ecs-jobs runs", () => {
-  it("prints recent runs newest first with status, duration, exit codes and stop reason", async () => {
+  it("prints recent runs newest first with status, duration, cost, exit codes and stop reason", async () => {
     const { stdout } = await cli(["runs"], await history());
     const lines = stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^RUN\s+JOB\s+STATUS\s+CREATED\s+DURATION\s+EXIT CODES\s+STOP REASON$/);
+    expect(lines[0]).toMatch(
+      /^RUN\s+JOB\s+STATUS\s+CREATED\s+DURATION\s+COST \(EST\.\)\s+EXIT CODES\s+STOP REASON$/,
+    );
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(
-      /^20260310T100003Z-00000003\s+other\s+RUNNING\s+2026-03-10T10:00:03Z\s+1m00s\+\s+-\s+-$/,
+      /^20260310T100003Z-00000003\s+other\s+RUNNING\s+2026-03-10T10:00:03Z\s+1m00s\+\s+-\s+-\s+-$/,
     );
     expect(lines[2]).toMatch(
-      /report\s+FAILED \(attempt 2\)\s+.*1h30m\s+app=137 sidecar=0\s+EssentialContainerExited: Essential container in task exited$/,
+      /report\s+FAILED \(attempt 2\)\s+.*1h30m\s+5400 vCPU-s\s+app=137 sidecar=0\s+EssentialContainerExited: Essential container in task exited$/,
     );
-    expect(lines[3]).toMatch(/report\s+SUCCEEDED\s+.*4m30s\s+app=0\s+-$/);
+    expect(lines[3]).toMatch(/report\s+SUCCEEDED\s+.*4m30s\s+~\$0\.0042\s+app=0\s+-$/);
   });
 
   it("filters by job, limits, and prints JSON", async () => {
@@ -104,6 +117,7 @@ describe("ecs-jobs runs", () => {
     const { stdout, asked } = await cli(["runs", "report", "--limit", "1", "--json", "--aws"], deps);
     const runs = JSON.parse(stdout) as Run[];
     expect(runs.map((r) => r.runId)).toEqual(["20260310T100002Z-00000002"]);
+    expect(runs[0]?.cost).toMatchObject({ vcpuSeconds: 5400.4, pricing: { source: "estimate" } });
     expect(asked).toEqual([{ aws: true, target: {}, jobsDir: "jobs", now: expect.any(Function) }]);
     expect((await cli(["runs", "nothing"], deps)).stdout).toBe("no runs of nothing\n");
   });

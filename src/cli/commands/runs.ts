@@ -1,7 +1,11 @@
-/** `ecs-jobs runs [NAME] [--limit N] [--json]`: recent runs with status, duration, exit codes, stop reason. */
+/**
+ * `ecs-jobs runs [NAME] [--limit N] [--json]`: recent runs with status, duration, estimated cost, exit
+ * codes, stop reason.
+ */
 import type { Command } from "commander";
 import { redactSecrets } from "../../alerts/redact.ts";
 import { taskSucceeded } from "../../runs/aggregate.ts";
+import { formatCost } from "../../runs/cost.ts";
 import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
 import { type CliIo, DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
@@ -59,13 +63,14 @@ export function stopReason(run: Run): string {
 
 export function runsTable(runs: readonly Run[], now: Date): string {
   const rows = [
-    ["RUN", "JOB", "STATUS", "CREATED", "DURATION", "EXIT CODES", "STOP REASON"],
+    ["RUN", "JOB", "STATUS", "CREATED", "DURATION", "COST (EST.)", "EXIT CODES", "STOP REASON"],
     ...runs.map((r) => [
       r.runId,
       r.job,
       r.attempt > 1 ? `${r.status} (attempt ${r.attempt})` : r.status,
       r.createdAt.replace(/\.\d+Z$/, "Z"),
       duration(r, now),
+      formatCost(r.cost),
       exitCodes(r),
       stopReason(r),
     ]),
@@ -91,7 +96,7 @@ export function registerRuns(
   const command = program
     .command("runs")
     .argument("[name]", "only the runs of this job")
-    .description("recent runs, newest first: status, duration, exit codes, stop reason")
+    .description("recent runs, newest first: status, duration, estimated cost, exit codes, stop reason")
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--limit <n>", "how many runs", "20")
     .option("--json", "print the runs as JSON");

@@ -4,6 +4,7 @@
  * JavaScript and nothing in a job name, stop reason or hint can inject markup; a few lines of inline script
  * (allowed by nonce, nothing else is) re-fetch the <main> fragment every few seconds.
  */
+import { formatCost } from "../../runs/cost.ts";
 import type { Run } from "../../runs/model.ts";
 import type { LocalAlert } from "../aws/alerts.ts";
 
@@ -109,11 +110,11 @@ function runsTable(runs: Run[], now: Date): string {
       r.trigger.kind,
     )}</td><td><span class="tag ${cls}">${escapeHtml(r.status)}</span></td><td>${escapeHtml(
       durationOf(r, now),
-    )}</td><td>${escapeHtml(exitCodesOf(r))}</td><td>${escapeHtml(stopOf(r))}${
+    )}${r.cost ? `<div class="muted cost">${escapeHtml(formatCost(r.cost))}</div>` : ""}</td><td>${escapeHtml(exitCodesOf(r))}</td><td>${escapeHtml(stopOf(r))}${
       r.hint ? `<div class="hint">${escapeHtml(r.hint)}</div>` : ""
     }</td></tr>`;
   });
-  return `<table><thead><tr><th>Created</th><th>Job / run</th><th>Trigger</th><th>Status</th><th>Duration</th><th>Exit codes</th><th>Stop reason and hint</th></tr></thead><tbody>${rows.join(
+  return `<table><thead><tr><th>Created</th><th>Job / run</th><th>Trigger</th><th>Status</th><th>Duration / cost (est.)</th><th>Exit codes</th><th>Stop reason and hint</th></tr></thead><tbody>${rows.join(
     "",
   )}</tbody></table>`;
 }
