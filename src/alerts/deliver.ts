@@ -14,8 +14,9 @@ import type { Deps } from "../deps.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Run } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
+import type { ChangesSinceSuccess } from "./changes.ts";
 import { type Alert, alertDetail, fitDetail } from "./detail.ts";
-import { ALERT_SOURCE, type AlertKind, detailTypeOf } from "./kinds.ts";
+import { ALERT_SOURCE, type AlertKind, alertWanted, detailTypeOf } from "./kinds.ts";
 import { failedContainerLogs } from "./logs.ts";
 import { alertMessage, alertSubject } from "./text.ts";
 
@@ -28,6 +29,8 @@ export interface AlertRequest {
   summary: string;
   /** Attach the failed (or slow) container's log link and last lines. */
   withLogs?: boolean;
+  /** For failures: what changed since the job's last success. */
+  changes?: ChangesSinceSuccess;
 }
 
 export type Channel = "eventbridge" | "sns";
@@ -72,7 +75,7 @@ async function publish(deps: AlertDeps, alert: Alert, topicArn: string): Promise
  */
 export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<Channel[]> {
   const { job, run, kind } = req;
-  if (!job.spec.alerts.on.includes(kind)) return [];
+  if (!alertWanted(job, kind)) return [];
   const topic = job.spec.alerts.snsTopicArn;
   const channels: Channel[] = topic ? ["eventbridge", "sns"] : ["eventbridge"];
   let alert: Alert | undefined;
@@ -82,6 +85,7 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
       run,
       summary: req.summary,
       logs: req.withLogs ? await failedContainerLogs(deps, job, run) : undefined,
+      ...(req.changes && { changes: req.changes }),
     };
     return alert;
   };

@@ -1,4 +1,4 @@
-import type { ALERT_KINDS } from "../spec/schema.ts";
+import type { ALERT_KINDS, Job } from "../spec/schema.ts";
 
 /** FAILED, TIMED_OUT, MISSED, PAUSED, SLOW, RECOVERED — what a job may list in `alerts.on`. */
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -8,3 +8,7 @@ export const detailTypeOf = (kind: AlertKind): string => `ECS Job Run ${kind}`;
 
 /** The run statuses that are failures: they alert, count towards pauseAfterFailures, and precede RECOVERED. */
 export const FAILED_STATUSES: ReadonlySet<string> = new Set(["FAILED", "TIMED_OUT", "MISSED"]);
+
+/** Whether the job wants alerts of `kind`: listed in alerts.on, or RECOVERED, which notify: change implies. */
+export const alertWanted = (job: Job, kind: AlertKind): boolean =>
+  job.spec.alerts.on.includes(kind) || (kind === "RECOVERED" && job.spec.alerts.notify === "change");

@@ -17,6 +17,13 @@ export function alertSubject(alert: Alert): string {
 const line = (label: string, value: string | number | undefined) =>
   value === undefined || value === "" ? [] : [`${label}: ${value}`];
 
+/** "Changed since last success (run …): …", the first question of whoever is on call. */
+export function changedLine(alert: Alert): string {
+  const c = alert.changes;
+  if (!c) return "";
+  return `Changed since last success${c.since ? ` (run ${c.since.runId})` : ""}: ${c.text}`;
+}
+
 export function alertMessage(alert: Alert): string {
   const run = redactSecrets(alert.run);
   const out: string[] = [
@@ -30,6 +37,7 @@ export function alertMessage(alert: Alert): string {
     ...line("Started", run.startedAt),
     ...line("Stopped", run.stoppedAt),
     ...line("Hint", run.hint),
+    ...(alert.changes ? [changedLine(alert)] : []),
   ];
   if (run.tasks.length > 0) out.push("", "Tasks:");
   for (const t of run.tasks.slice(0, SHOWN_TASKS)) {

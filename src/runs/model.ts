@@ -61,6 +61,26 @@ export interface TaskState {
   containers: ContainerState[];
 }
 
+/** One container's image as ECS reported it in the run's task events (the digest once ECS resolved it). */
+export interface RanImage {
+  name: string;
+  image?: string;
+  imageDigest?: string;
+}
+
+/**
+ * What the run's tasks actually ran, as their events told it: the task definition revision, each
+ * container's image (and digest), and the overrides ECS applied. A failure alert compares it with the
+ * job's last success ("changed since last success", src/alerts/changes.ts). Environment values in
+ * `overrides` may be secrets: shown only through `redactSecrets`, like `overrides` below.
+ */
+export interface RanWith {
+  taskDefinitionArn?: string;
+  containers: RanImage[];
+  /** The task's `overrides` as ECS reports them (containerOverrides, cpu, memory, roles …). */
+  overrides?: Record<string, unknown>;
+}
+
 export interface Run {
   runId: string;
   job: string;
@@ -84,4 +104,6 @@ export interface Run {
    * Environment values may be secrets: whatever shows a run shows it through `redactSecrets` (src/alerts/redact.ts).
    */
   overrides?: RunOverrides;
+  /** What the tasks ran; absent until a task event said so (and on runs recorded before it was kept). */
+  ran?: RanWith;
 }
