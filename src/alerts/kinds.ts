@@ -5,6 +5,8 @@ export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_SOURCE = "ecs-jobs";
 export const detailTypeOf = (kind: AlertKind): string => `ECS Job Run ${kind}`;
+/** The dead-letter event of an alert a webhook did not take (src/alerts/deliver.ts). */
+export const DELIVERY_FAILED_DETAIL_TYPE = "ECS Job Alert Delivery FAILED";
 
 /** The run statuses that are failures: they alert, count towards pauseAfterFailures, and precede RECOVERED. */
 export const FAILED_STATUSES: ReadonlySet<string> = new Set(["FAILED", "TIMED_OUT", "MISSED"]);
