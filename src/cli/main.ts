@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import("./commands/run.ts")).registerRun,
   runs: async () => (await import("./commands/runs.ts")).registerRuns,
   resume: async () => (await import("./commands/resume.ts")).registerResume,
+  check: async () => (await import("./commands/check.ts")).registerCheck,
   dev: async () => (await import("./commands/dev.ts")).registerDev,
 };
 
