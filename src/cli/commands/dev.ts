@@ -99,6 +99,7 @@ export function registerDev(program: Command, io: CliIo): void {
         logLevel: io.env.ECS_JOBS_LOG_LEVEL === "debug" ? "debug" : "info",
         seedContainerInstances: true,
         ...(io.env.AWS_REGION && { region: io.env.AWS_REGION }),
+        ...(io.env.ECS_JOBS_WEBHOOK_SECRET && { webhookSecret: io.env.ECS_JOBS_WEBHOOK_SECRET }),
       });
       const signal = nextSignal();
       try {
