@@ -16,36 +16,19 @@
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import type { Deps, WebhookDelivery } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Run } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
-import { checkWebhookUrl, webhookHost } from "../spec/webhook-url.ts";
 import type { ChangesSinceSuccess } from "./changes.ts";
 import { type Alert, alertDetail, fitDetail } from "./detail.ts";
-import {
-  ALERT_SOURCE,
-  type AlertKind,
-  alertWanted,
-  DELIVERY_FAILED_DETAIL_TYPE,
-  detailTypeOf,
-} from "./kinds.ts";
+import { ALERT_SOURCE, type AlertKind, alertWanted, detailTypeOf } from "./kinds.ts";
 import { failedContainerLogs } from "./logs.ts";
 import { alertMessage, alertSubject } from "./text.ts";
-import {
-  DELIVERY_HEADER,
-  postWebhook,
-  SIGNATURE_HEADER,
-  signature,
-  TIMESTAMP_HEADER,
-  webhookBody,
-} from "./webhook.ts";
-import { awsSecretReader, cachedSecrets } from "./webhook-secret.ts";
+import { sendWebhook } from "./webhook-send.ts";
 
 export type AlertDeps = Pick<Deps, "clients" | "config" | "ledger" | "log" | "now"> &
   Partial<Pick<Deps, "sleep" | "webhooks">>;
-
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface AlertRequest {
   kind: AlertKind;
@@ -94,90 +77,6 @@ async function publish(deps: AlertDeps, alert: Alert, topicArn: string): Promise
   );
 }
 
-/** The deployed default: secrets from SSM / Secrets Manager, read once per Lambda container. */
-let defaultReader: ((parameter: string) => Promise<string>) | undefined;
-function secretReader(deps: AlertDeps): (parameter: string) => Promise<string> {
-  if (deps.webhooks?.readSecret) return deps.webhooks.readSecret;
-  defaultReader ??= cachedSecrets(awsSecretReader(deps.config.region));
-  return defaultReader;
-}
-
-/** Posts the alert to the job's webhook; resolves to what happened (never throws for the receiver's faults). */
-async function postAlert(
-  deps: AlertDeps,
-  alert: Alert,
-  webhook: { url: string; secretParameter?: string | undefined },
-) {
-  const checked = checkWebhookUrl(webhook.url);
-  if (!checked.ok) return { ok: false, attempts: 0, error: `invalid webhook URL: ${checked.message}` };
-  if (checked.loopbackHttp && !deps.webhooks?.allowLoopbackHttp)
-    return { ok: false, attempts: 0, error: "plain http webhooks are posted in local mode only" };
-  const body = webhookBody(alert);
-  const headers: Record<string, string> = { [DELIVERY_HEADER]: `${alert.run.runId}/${alert.kind}` };
-  if (webhook.secretParameter) {
-    let secret: string;
-    try {
-      secret = await secretReader(deps)(webhook.secretParameter);
-    } catch (error) {
-      return { ok: false, attempts: 0, error: error instanceof Error ? error.message : String(error) };
-    }
-    const timestamp = String(Math.floor(deps.now().getTime() / 1000));
-    headers[TIMESTAMP_HEADER] = timestamp;
-    headers[SIGNATURE_HEADER] = signature(secret, timestamp, body);
-  }
-  return postWebhook(webhook.url, body, headers, { sleep: deps.sleep ?? realSleep, now: deps.now });
-}
-
-/** The dead-letter path of a webhook delivery that failed: an event on the alerts' bus. */
-async function putDeliveryFailed(deps: AlertDeps, delivery: WebhookDelivery): Promise<void> {
-  const out = await deps.clients.eventbridge.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          Source: ALERT_SOURCE,
-          DetailType: DELIVERY_FAILED_DETAIL_TYPE,
-          Detail: JSON.stringify({ channel: "webhook", ...delivery }),
-          EventBusName: deps.config.eventBusName,
-        },
-      ],
-    }),
-  );
-  if ((out.FailedEntryCount ?? 0) > 0) {
-    const entry = out.Entries?.find((e) => e.ErrorCode);
-    throw new AlertDeliveryError(
-      `PutEvents refused the delivery failure: ${entry?.ErrorCode}: ${entry?.ErrorMessage}`,
-    );
-  }
-}
-
-async function sendWebhook(deps: AlertDeps, alert: Alert, job: Job): Promise<void> {
-  const webhook = job.spec.alerts.webhook!;
-  const result = await postAlert(deps, alert, webhook);
-  const delivery: WebhookDelivery = {
-    at: deps.now().toISOString(),
-    job: job.name,
-    runId: alert.run.runId,
-    kind: alert.kind,
-    host: webhookHost(webhook.url),
-    ok: result.ok,
-    attempts: result.attempts,
-    ...(result.status !== undefined && { status: result.status }),
-    ...(result.error !== undefined && { error: result.error }),
-    signed: webhook.secretParameter !== undefined,
-  };
-  deps.webhooks?.onDelivery?.(delivery);
-  if (result.ok) return;
-  deps.log.error("webhook delivery failed; sending it to the dead-letter event", {
-    kind: alert.kind,
-    runId: alert.run.runId,
-    host: delivery.host,
-    attempts: delivery.attempts,
-    status: delivery.status,
-    error: delivery.error,
-  });
-  await putDeliveryFailed(deps, delivery);
-}
-
 /**
  * Sends the alert on every channel not sent yet, if the job lists the kind in `alerts.on`.
  * Resolves to the channels this call sent; throws (after releasing their claims) if any failed.
@@ -210,7 +109,7 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
       const a = await content();
       if (channel === "eventbridge") await putEvent(deps, a);
       else if (channel === "sns") await publish(deps, a, topic!);
-      else await sendWebhook(deps, a, job);
+      else if (!(await sendWebhook(deps, a, job))) continue; // dead-lettered: handled, not sent
       sent.push(channel);
       deps.log.info("alert sent", { kind, channel, job: job.name, runId: run.runId });
     } catch (error) {
