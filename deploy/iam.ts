@@ -190,7 +190,46 @@ export function jobStatements(
   if (topics.length > 0) {
     statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: topics });
   }
+  statements.push(...webhookSecretStatements(jobs));
   return statements;
+}
+
+/** A Secrets Manager ARN as IAM matches it: a name without its random 6-character suffix gets `-??????`. */
+const secretArn = (arn: string): ArnTemplate => (/-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`);
+
+/**
+ * Reading the alert webhooks' signing secrets (src/alerts/webhook-secret.ts): exactly the parameters and
+ * secrets the jobs name. A SecureString under the AWS managed key (aws/ssm) needs no kms:Decrypt grant;
+ * a customer managed key does, and is granted in its key policy, not here.
+ */
+export function webhookSecretStatements(jobs: readonly Job[]): Statement[] {
+  const named = distinct(
+    jobs.map((j) => j.spec.alerts.webhook?.secretParameter).filter((p): p is string => Boolean(p)),
+  );
+  const secrets = named
+    .filter((p) => p.includes(":secretsmanager:"))
+    .map(secretArn)
+    .sort();
+  const parameters = named
+    .filter((p) => !p.includes(":secretsmanager:"))
+    .map((p) => (isArn(p) ? p : arnIn("ssm", `parameter${p.startsWith("/") ? "" : "/"}${p}`)))
+    .sort();
+  const out: Statement[] = [];
+  if (parameters.length > 0)
+    out.push({
+      Sid: "WebhookSecretParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      Resource: parameters,
+    });
+  if (secrets.length > 0)
+    out.push({
+      Sid: "WebhookSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: secrets,
+    });
+  return out;
 }
 
 /** The fixed statements of one function: its logs, the run table, alerts, reads, schedule control. */

@@ -11,8 +11,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
-import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
 import { emfMetricSink } from "../src/aws/emf.ts";
+import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
 import {
   CATALOG_FILE_NAME,
   type Catalog,

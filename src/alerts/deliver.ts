@@ -7,6 +7,12 @@
  * invocation is retried and the retry claims and sends again. Claims are per channel, so a retry after an
  * SNS failure does not repeat the EventBridge event. What remains: a process that dies between the claim
  * and the send loses that alert — chosen over sending it twice.
+ *
+ * The webhook is the exception to "release and throw": a receiver that is down or refuses the alert would
+ * otherwise hold the run's task events in the queue until they reach its dead-letter queue. After its own
+ * quick attempts (webhook.ts) a failed delivery keeps its claim and goes to the dead-letter path instead: an
+ * "ECS Job Alert Delivery FAILED" event on the alerts' bus, saying which run, kind and receiver host, and
+ * why. Only when that event cannot be put either is the claim released and the error thrown.
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
@@ -14,12 +20,15 @@ import type { Deps } from "../deps.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Run } from "../runs/model.ts";
 import type { Job } from "../spec/schema.ts";
+import type { ChangesSinceSuccess } from "./changes.ts";
 import { type Alert, alertDetail, fitDetail } from "./detail.ts";
-import { ALERT_SOURCE, type AlertKind, detailTypeOf } from "./kinds.ts";
+import { ALERT_SOURCE, type AlertKind, alertWanted, detailTypeOf } from "./kinds.ts";
 import { failedContainerLogs } from "./logs.ts";
 import { alertMessage, alertSubject } from "./text.ts";
+import { sendWebhook } from "./webhook-send.ts";
 
-export type AlertDeps = Pick<Deps, "clients" | "config" | "ledger" | "log">;
+export type AlertDeps = Pick<Deps, "clients" | "config" | "ledger" | "log" | "now"> &
+  Partial<Pick<Deps, "sleep" | "webhooks">>;
 
 export interface AlertRequest {
   kind: AlertKind;
@@ -28,9 +37,11 @@ export interface AlertRequest {
   summary: string;
   /** Attach the failed (or slow) container's log link and last lines. */
   withLogs?: boolean;
+  /** For failures: what changed since the job's last success. */
+  changes?: ChangesSinceSuccess;
 }
 
-export type Channel = "eventbridge" | "sns";
+export type Channel = "eventbridge" | "sns" | "webhook";
 
 /** EventBridge accepted the request but refused the entry. */
 export class AlertDeliveryError extends EcsJobsError {
@@ -41,7 +52,7 @@ export class AlertDeliveryError extends EcsJobsError {
 
 /** The claim of one channel; the EventBridge event's claim is the kind itself. */
 export const claimKindOf = (kind: AlertKind, channel: Channel): string =>
-  channel === "eventbridge" ? kind : `${kind}:sns`;
+  channel === "eventbridge" ? kind : `${kind}:${channel}`;
 
 async function putEvent(deps: AlertDeps, alert: Alert): Promise<void> {
   const DetailType = detailTypeOf(alert.kind);
@@ -72,9 +83,11 @@ async function publish(deps: AlertDeps, alert: Alert, topicArn: string): Promise
  */
 export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<Channel[]> {
   const { job, run, kind } = req;
-  if (!job.spec.alerts.on.includes(kind)) return [];
+  if (!alertWanted(job, kind)) return [];
   const topic = job.spec.alerts.snsTopicArn;
-  const channels: Channel[] = topic ? ["eventbridge", "sns"] : ["eventbridge"];
+  const channels: Channel[] = ["eventbridge"];
+  if (topic) channels.push("sns");
+  if (job.spec.alerts.webhook) channels.push("webhook");
   let alert: Alert | undefined;
   const content = async (): Promise<Alert> => {
     alert ??= {
@@ -82,6 +95,7 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
       run,
       summary: req.summary,
       logs: req.withLogs ? await failedContainerLogs(deps, job, run) : undefined,
+      ...(req.changes && { changes: req.changes }),
     };
     return alert;
   };
@@ -94,7 +108,8 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
     try {
       const a = await content();
       if (channel === "eventbridge") await putEvent(deps, a);
-      else await publish(deps, a, topic!);
+      else if (channel === "sns") await publish(deps, a, topic!);
+      else if (!(await sendWebhook(deps, a, job))) continue; // dead-lettered: handled, not sent
       sent.push(channel);
       deps.log.info("alert sent", { kind, channel, job: job.name, runId: run.runId });
     } catch (error) {

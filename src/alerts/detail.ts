@@ -7,6 +7,7 @@
  */
 import { taskSucceeded } from "../runs/aggregate.ts";
 import type { Run, TaskState } from "../runs/model.ts";
+import type { ChangesSinceSuccess } from "./changes.ts";
 import type { AlertKind } from "./kinds.ts";
 import type { AlertLogs } from "./logs.ts";
 import { redactSecrets } from "./redact.ts";
@@ -17,12 +18,15 @@ export interface Alert {
   /** One line a person reads first (subject, console). */
   summary: string;
   logs?: AlertLogs | undefined;
+  changes?: ChangesSinceSuccess;
 }
 
 export interface AlertDetail extends Run {
   kind: AlertKind;
   summary: string;
   logs?: AlertLogs;
+  /** Failures: what changed since the job's last success (task definition, images, overrides). */
+  changedSinceLastSuccess?: ChangesSinceSuccess;
   /** How many tasks and failures were left out to keep the event under its size limit. */
   tasksOmitted?: number;
   failuresOmitted?: number;
@@ -37,6 +41,7 @@ export function alertDetail(alert: Alert): AlertDetail {
     kind: alert.kind,
     summary: alert.summary,
     ...(alert.logs && { logs: alert.logs }),
+    ...(alert.changes && { changedSinceLastSuccess: alert.changes }),
   };
 }
 

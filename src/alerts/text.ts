@@ -18,6 +18,13 @@ export function alertSubject(alert: Alert): string {
 const line = (label: string, value: string | number | undefined) =>
   value === undefined || value === "" ? [] : [`${label}: ${value}`];
 
+/** "Changed since last success (run …): …", the first question of whoever is on call. */
+export function changedLine(alert: Alert): string {
+  const c = alert.changes;
+  if (!c) return "";
+  return `Changed since last success${c.since ? ` (run ${c.since.runId})` : ""}: ${c.text}`;
+}
+
 export function alertMessage(alert: Alert): string {
   const run = redactSecrets(alert.run);
   const out: string[] = [
@@ -32,6 +39,7 @@ export function alertMessage(alert: Alert): string {
     ...line("Stopped", run.stoppedAt),
     ...line("Hint", run.hint),
     ...line("Cost", describeCost(run.cost)),
+    ...(alert.changes ? [changedLine(alert)] : []),
   ];
   if (run.tasks.length > 0) out.push("", "Tasks:");
   for (const t of run.tasks.slice(0, SHOWN_TASKS)) {

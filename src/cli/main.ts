@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   runs: async () => (await import("./commands/runs.ts")).registerRuns,
   resume: async () => (await import("./commands/resume.ts")).registerResume,
   backfill: async () => (await import("./commands/backfill.ts")).registerBackfill,
+  check: async () => (await import("./commands/check.ts")).registerCheck,
   dev: async () => (await import("./commands/dev.ts")).registerDev,
 };
 

@@ -2,6 +2,7 @@
 import { redactSecrets } from "../alerts/redact.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
+import type { WebhookDelivery } from "../deps.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import { describeSchedule } from "../schedule/describe.ts";
 import { formatInZone, parseScheduleExpression } from "../schedule/index.ts";
@@ -18,6 +19,7 @@ export async function dashboardData(s: {
   schedules: Pick<ScheduleStore, "isEnabled">;
   ledger: Pick<RunLedger, "listRecent">;
   alerts: AlertLog;
+  deliveries?: () => WebhookDelivery[];
   now: Date;
   ecsUrl: string;
 }): Promise<DashboardData> {
@@ -47,7 +49,14 @@ export async function dashboardData(s: {
     };
   });
   const { runs } = await s.ledger.listRecent({ limit: DASHBOARD_RUNS });
-  return { jobs, runs: redactSecrets(runs), alerts: s.alerts.list(), now: s.now, ecsUrl: s.ecsUrl };
+  return {
+    jobs,
+    runs: redactSecrets(runs),
+    alerts: s.alerts.list(),
+    deliveries: s.deliveries?.() ?? [],
+    now: s.now,
+    ecsUrl: s.ecsUrl,
+  };
 }
 
 /** The schedule in words ("At 03:00"), from a spec that was validated: an expression always parses. */

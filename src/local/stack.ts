@@ -25,7 +25,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { type ClientConstructors, createClients } from "../aws/clients.ts";
 import { loadValidJobs } from "../catalog/build.ts";
 import { type Catalog, catalogOf } from "../catalog/catalog.ts";
-import type { AppConfig, Deps } from "../deps.ts";
+import type { AppConfig, Deps, WebhookDelivery } from "../deps.ts";
 import { EcsJobsError, NotFoundError } from "../errors.ts";
 import { parseStartedBy } from "../launch/requests.ts";
 import type { RunLedger } from "../runs/ledger.ts";
@@ -63,6 +63,7 @@ import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from 
 import { createTaskEventQueue } from "./task-event-queue.ts";
 
 export const LOCAL_TABLE = "ecs-jobs-runs";
+const MAX_DELIVERIES = 200;
 export const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
 /**
  * Credentials of one stack's clients, generated at start: the SDK insists on signing; the run ledger answers
@@ -100,6 +101,12 @@ export interface LocalStackOptions {
   region?: string;
   /** The emulator creates any cluster a request names (default false: ClusterNotFoundException, as ECS). */
   autoCreateClusters?: boolean;
+  /**
+   * What signs alert webhooks locally, whatever parameter a job names (ECS_JOBS_WEBHOOK_SECRET for
+   * `ecs-jobs dev`): there is no Parameter Store here. Without it a signed webhook is not sent (a failed
+   * delivery, listed on the dashboard).
+   */
+  webhookSecret?: string;
 }
 
 export interface LocalStack {
@@ -123,6 +130,8 @@ export interface LocalStack {
   /** Fires every enabled scheduled job once and starts every HTTP-only job once (the dev demo). */
   kickOff(): Promise<string[]>;
   alerts(): LocalAlert[];
+  /** Alert webhook deliveries, oldest first (the dashboard lists them). */
+  deliveries(): WebhookDelivery[];
   /** Resolves once every queued handler invocation has finished. */
   idle(): Promise<void>;
   /** The next fire times of a job as the local scheduler will fire them. */
@@ -433,6 +442,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const metrics = metricsOnTransitions(localMetricSink(log.child("metrics")));
     const opened = await openLedger(clients.dynamodb, config, now, metrics);
+    const deliveries: WebhookDelivery[] = [];
     ledger = opened;
     const retryTimer = createLocalRetryTimer((due) => {
       void taskEvents.send(`retry:${due.runId}`, `retry of ${due.runId}`, due);
@@ -453,6 +463,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: log.child("handler").asDepsLog(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       retryTimer,
+      webhooks: {
+        // Webhooks to a receiver on this machine (tests, demos) are plain http; local mode posts them.
+        allowLoopbackHttp: true,
+        readSecret: async (parameter) => {
+          if (options.webhookSecret) return options.webhookSecret;
+          throw new Error(
+            `local mode signs webhooks with ECS_JOBS_WEBHOOK_SECRET (for ${parameter}); it is unset`,
+          );
+        },
+        onDelivery: (d) => {
+          deliveries.push(d);
+          if (deliveries.length > MAX_DELIVERIES) deliveries.shift();
+          const outcome = d.ok ? `delivered (HTTP ${d.status})` : `NOT delivered: ${d.error}`;
+          log.warn(`WEBHOOK ${d.kind} ${d.job} run ${d.runId} to ${d.host} ${outcome}`);
+        },
+      },
     };
     try {
       const loaded = await loadHandlers(deps, identity);
@@ -534,6 +560,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         schedules,
         ledger: opened,
         alerts,
+        deliveries: () => [...deliveries],
         now: now(),
         ecsUrl: emulator.url,
       });
@@ -601,6 +628,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return started;
       },
       alerts: () => alerts.list(),
+      deliveries: () => [...deliveries],
       idle: () => bus.idle(),
       upcoming: (name, count) => scheduler.upcoming(name, count),
       close() {

@@ -1,5 +1,6 @@
 import type { EcsContainer, EcsTaskDetail } from "./events.ts";
 import type { ContainerState, Run, TaskBilling, TaskState } from "./model.ts";
+import { mergeRan } from "./ran.ts";
 
 /*
  * Merges one "ECS Task State Change" into a run. ECS delivers these at least once and in no guaranteed
@@ -19,7 +20,8 @@ export function applyTaskEvent(run: Run, detail: EcsTaskDetail): ApplyResult {
   }
   const task = mergeTask(previous, detail);
   const tasks = index >= 0 ? run.tasks.map((t, i) => (i === index ? task : t)) : [...run.tasks, task];
-  return { ...run, tasks };
+  const ran = mergeRan(run.ran, detail);
+  return { ...run, tasks, ...(ran && { ran }) };
 }
 
 function mergeTask(previous: TaskState | undefined, d: EcsTaskDetail): TaskState {

@@ -1,25 +1,32 @@
 /**
  * What happens once a run is final, whoever made it final (a task event, the sweeper, the launcher):
  * the next attempt when policy.retries says so — and then no alert — otherwise the alert for how it ended
- * (FAILED, TIMED_OUT, MISSED, or RECOVERED after a failure) and the pause check.
+ * (FAILED, TIMED_OUT, MISSED, or RECOVERED after a failure; with `notify: change` only a streak's first
+ * failure and its recovery) and the pause check. Failure alerts say what changed since the last success.
  *
  * It runs at most once to completion per run: a claim (DONE) is taken first, so the many events that
  * follow a final run cost one conditional write each. If a step fails, the claim is released and the error
  * thrown, so the invocation is retried; each step has its own claim, so nothing done is done twice.
  */
+
+import { changesSinceSuccess } from "../alerts/changes.ts";
 import { deliverAlert } from "../alerts/deliver.ts";
-import type { AlertKind } from "../alerts/kinds.ts";
+import { type AlertKind, alertWanted } from "../alerts/kinds.ts";
 import { EcsJobsError } from "../errors.ts";
 import { launchRun } from "../launch/launcher.ts";
 import type { Job } from "../spec/schema.ts";
 import type { RetryDue } from "../triggers/retry-due.ts";
 import { isFailure, loadJobRuns, previousOutcome } from "./history.ts";
 import { isFinal, type Run } from "./model.ts";
+import { lastSuccessBefore, opensStreak, previousDecisive } from "./notify.ts";
 import { pauseIfFailing } from "./pause.ts";
 import { launchRetry, RETRY_CLAIM, type RunActionDeps, retryConditionFor, retryRequest } from "./retry.ts";
 import { retryDelayFor } from "./retry-delay.ts";
 
 export const DONE_CLAIM = "DONE";
+
+/** RECOVERED is sent when listed in alerts.on, and always with notify: change. */
+const recoveryWanted = (job: Job): boolean => alertWanted(job, "RECOVERED");
 
 const attemptText = (run: Run) => (run.attempt > 1 ? ` (attempt ${run.attempt})` : "");
 
@@ -28,8 +35,30 @@ function failureSummary(run: Run): string {
   return `${run.job} run ${run.runId} ${what}${attemptText(run)}${run.hint ? `: ${run.hint}` : "."}`;
 }
 
+/** A job's runs, newest first, read until `enough` or a few pages: what alerting decisions look at. */
+const HISTORY_MAX = 200;
+
 async function alertOutcome(deps: RunActionDeps, job: Job, run: Run, note?: string): Promise<void> {
+  const { notify } = job.spec.alerts;
   if (isFailure(run)) {
+    if (!alertWanted(job, run.status as AlertKind)) return;
+    const withChanges = run.status !== "MISSED";
+    // One read serves both questions: is this the streak's first failure, and what ran at the last success.
+    const runs = await loadJobRuns(deps.ledger, job.name, {
+      max: HISTORY_MAX,
+      current: run,
+      enough: (rs) =>
+        (notify === "every" || previousDecisive(rs, run) !== undefined) &&
+        (!withChanges || lastSuccessBefore(rs, run) !== undefined),
+    });
+    if (notify === "change" && !opensStreak(runs, run)) {
+      deps.log.info("failure alert not sent: the job failed before and has not succeeded since", {
+        runId: run.runId,
+        job: job.name,
+        previous: previousDecisive(runs, run)?.runId,
+      });
+      return;
+    }
     const summary = failureSummary(run) + (note ? ` ${note}` : "");
     await deliverAlert(deps, {
       kind: run.status as AlertKind,
@@ -37,12 +66,14 @@ async function alertOutcome(deps: RunActionDeps, job: Job, run: Run, note?: stri
       run,
       summary,
       withLogs: run.status !== "MISSED",
+      ...(withChanges && { changes: changesSinceSuccess(run, lastSuccessBefore(runs, run)) }),
     });
     return;
   }
-  if (run.status !== "SUCCEEDED" || !job.spec.alerts.on.includes("RECOVERED")) return;
+  // notify: change promises the recovery as well, whether or not `on` lists RECOVERED.
+  if (run.status !== "SUCCEEDED" || !recoveryWanted(job)) return;
   const runs = await loadJobRuns(deps.ledger, job.name, {
-    max: 200,
+    max: HISTORY_MAX,
     current: run,
     enough: (rs) => previousOutcome(rs, run) !== undefined,
   });
@@ -65,7 +96,7 @@ export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
     return;
   }
   // A success leads to nothing but a RECOVERED alert (no retry, no pause): without one, skip the claim's write.
-  if (run.status === "SUCCEEDED" && !job.spec.alerts.on.includes("RECOVERED")) return;
+  if (run.status === "SUCCEEDED" && !recoveryWanted(job)) return;
   if (!(await deps.ledger.claimAlert(run.runId, DONE_CLAIM))) return;
   try {
     let note: string | undefined;

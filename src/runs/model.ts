@@ -114,6 +114,26 @@ export interface LaunchProgress {
   leaseUntil: string;
 }
 
+/** One container's image as ECS reported it in the run's task events (the digest once ECS resolved it). */
+export interface RanImage {
+  name: string;
+  image?: string;
+  imageDigest?: string;
+}
+
+/**
+ * What the run's tasks actually ran, as their events told it: the task definition revision, each
+ * container's image (and digest), and the overrides ECS applied. A failure alert compares it with the
+ * job's last success ("changed since last success", src/alerts/changes.ts). Environment values in
+ * `overrides` may be secrets: shown only through `redactSecrets`, like `overrides` below.
+ */
+export interface RanWith {
+  taskDefinitionArn?: string;
+  containers: RanImage[];
+  /** The task's `overrides` as ECS reports them (containerOverrides, cpu, memory, roles …). */
+  overrides?: Record<string, unknown>;
+}
+
 export interface Run {
   runId: string;
   job: string;
@@ -141,4 +161,6 @@ export interface Run {
   overrides?: RunOverrides;
   /** Fargate and Fargate Spot runs, once final and every task stopped (cost.ts). */
   cost?: RunCost;
+  /** What the tasks ran; absent until a task event said so (and on runs recorded before it was kept). */
+  ran?: RanWith;
 }

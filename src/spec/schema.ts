@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { isValidTimeZone, parseScheduleExpression } from "../schedule/index.ts";
 import { JOB_NAME_PATTERN, OVERRIDE_PATH } from "./patterns.ts";
+import { checkWebhookUrl } from "./webhook-url.ts";
 
 export { JOB_NAME_PATTERN, OVERRIDE_PATH };
 
@@ -216,8 +217,31 @@ const PolicySchema = z.strictObject({
 
 export const ALERT_KINDS = ["FAILED", "TIMED_OUT", "MISSED", "PAUSED", "SLOW", "RECOVERED"] as const;
 
+/** An SSM parameter name (/ecs-jobs/webhook) or ARN, or a Secrets Manager secret ARN. */
+export const SECRET_PARAMETER =
+  /^(arn:aws[a-z-]*:(ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]{1,2011}|secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512})|\/?[A-Za-z0-9_.\-/]{1,2011})$/;
+
+const WebhookSchema = z.strictObject({
+  url: z
+    .string({ error: "expected an https:// URL" })
+    .max(2048, { error: "expected at most 2048 characters" })
+    .superRefine((value, ctx) => {
+      const checked = checkWebhookUrl(value);
+      if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.message });
+    }),
+  secretParameter: z
+    .string({ error: "expected an SSM parameter name or a Secrets Manager secret ARN" })
+    .regex(SECRET_PARAMETER, {
+      error: "expected an SSM parameter name (/ecs-jobs/webhook) or ARN, or a Secrets Manager secret ARN",
+    })
+    .optional(),
+});
+
 const AlertsSchema = z.strictObject({
   on: z.array(z.enum(ALERT_KINDS)).default(["FAILED", "TIMED_OUT", "MISSED", "PAUSED"]),
+  /** every: each failed run alerts; change: a streak's first failure and its recovery only. */
+  notify: z.enum(["every", "change"]).default("every"),
+  webhook: WebhookSchema.optional(),
   snsTopicArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, {

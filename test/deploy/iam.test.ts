@@ -3,7 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { taskDefinitionRef } from "../../deploy/arns.ts";
 import { parseDeployConfig } from "../../deploy/config.ts";
-import { buildIam, type IamNames, jobStatements, taskDefinitionResources } from "../../deploy/iam.ts";
+import {
+  buildIam,
+  type IamNames,
+  jobStatements,
+  taskDefinitionResources,
+  webhookSecretStatements,
+} from "../../deploy/iam.ts";
 import {
   MANAGED_POLICY_MAX_CHARS,
   PolicyTooLargeError,
@@ -247,5 +253,50 @@ describe("custom.ecsJobs", () => {
       /custom\.ecsJobs\.maxManagedPoliciesPerRole/,
     );
     expect(() => parseDeployConfig({ passRole: [] })).toThrow(/custom\.ecsJobs/);
+  });
+});
+
+describe("webhook signing secrets", () => {
+  const hook = (secret: string) =>
+    `alerts:\n  webhook:\n    url: https://hooks.example.com/x\n    secretParameter: "${secret}"\n`;
+  const td = "  taskDefinition: report:7";
+
+  it("grants GetParameter / GetSecretValue on exactly the secrets the jobs name, and nothing without one", () => {
+    const jobs = [
+      job("a", td, hook("/ecs-jobs/webhook")),
+      job("b", td, hook("ecs-jobs/other")),
+      job("c", td, hook("arn:aws:secretsmanager:eu-west-1:111122223333:secret:ops/hook")),
+      job("d", td, hook("arn:aws:secretsmanager:eu-west-1:111122223333:secret:ops/full-AbCdEf")),
+      job("e", td, hook("/ecs-jobs/webhook")),
+      job("f", td),
+    ];
+    expect(webhookSecretStatements(jobs)).toEqual([
+      {
+        Sid: "WebhookSecretParameters",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter"],
+        Resource: [
+          "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ecs-jobs/other",
+          "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ecs-jobs/webhook",
+        ],
+      },
+      {
+        Sid: "WebhookSecrets",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: [
+          "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ops/full-AbCdEf",
+          "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ops/hook-??????",
+        ],
+      },
+    ]);
+    expect(webhookSecretStatements([job("f", td)])).toEqual([]);
+    for (const key of ["status", "sweeper", "schedule"] as const)
+      expect(
+        actions(
+          jobStatements(key, [jobs[0] as Job], config(), { anyRevision: false, familyPrefixes: [] }),
+          "ssm:GetParameter",
+        ),
+      ).toHaveLength(1);
   });
 });

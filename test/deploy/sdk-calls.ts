@@ -14,6 +14,8 @@ const IAM_PREFIX: Record<string, string> = {
   "client-sns": "sns",
   "client-cloudwatch-logs": "logs",
   "client-sqs": "sqs",
+  "client-ssm": "ssm",
+  "client-secrets-manager": "secretsmanager",
 };
 
 /** lib-dynamodb's document commands are the table operations of the same name with Item. */
@@ -42,10 +44,13 @@ export function lambdaSdkActions(root: string): Set<string> {
   for (const file of tsFiles(join(root, "src")).filter((f) => !excluded.some((d) => f.startsWith(d)))) {
     const text = readFileSync(file, "utf8");
     const packageOf = new Map<string, string>();
-    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/([a-z-]+)"/g)) {
-      for (const name of (m[1] ?? "").split(",")) {
+    // Static imports, and the lazy `const { … } = await import("@aws-sdk/…")` of rarely used clients.
+    for (const m of text.matchAll(
+      /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*)"@aws-sdk\/([a-z-]+)"/g,
+    )) {
+      for (const name of (m[1] ?? m[2] ?? "").split(",")) {
         const clean = name.replace(/^\s*type\s+/, "").trim();
-        if (clean) packageOf.set(clean, m[2] ?? "");
+        if (clean) packageOf.set(clean, m[3] ?? "");
       }
     }
     for (const m of text.matchAll(/new\s+(\w+)Command\(/g)) {

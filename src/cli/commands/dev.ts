@@ -108,6 +108,7 @@ export function registerDev(program: Command, io: CliIo): void {
         seedContainerInstances: true,
         ...(opts.autoCreateClusters && { autoCreateClusters: true }),
         ...(io.env.AWS_REGION && { region: io.env.AWS_REGION }),
+        ...(io.env.ECS_JOBS_WEBHOOK_SECRET && { webhookSecret: io.env.ECS_JOBS_WEBHOOK_SECRET }),
       });
       const signal = nextSignal();
       try {

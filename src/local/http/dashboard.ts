@@ -4,6 +4,8 @@
  * JavaScript and nothing in a job name, stop reason or hint can inject markup; a few lines of inline script
  * (allowed by nonce, nothing else is) re-fetch the <main> fragment every few seconds.
  */
+
+import type { WebhookDelivery } from "../../deps.ts";
 import { formatCost } from "../../runs/cost.ts";
 import type { Run } from "../../runs/model.ts";
 import type { LocalAlert } from "../aws/alerts.ts";
@@ -29,6 +31,8 @@ export interface DashboardData {
   jobs: DashboardJob[];
   runs: Run[];
   alerts: LocalAlert[];
+  /** Alert webhook deliveries, oldest first (absent: none configured). */
+  deliveries?: WebhookDelivery[];
   now: Date;
   ecsUrl: string;
 }
@@ -135,13 +139,30 @@ function alertsList(alerts: LocalAlert[]): string {
   return `<ul class="alerts">${items.join("")}</ul>`;
 }
 
+/** The last webhook deliveries: where (host only), whether it took it, and why not. */
+export function deliveriesList(deliveries: readonly WebhookDelivery[]): string {
+  if (deliveries.length === 0) return "";
+  const items = [...deliveries]
+    .reverse()
+    .slice(0, 20)
+    .map(
+      (d) =>
+        `<li><span class="tag ${d.ok ? "ok" : "bad"}">${d.ok ? "delivered" : "failed"}</span> ${escapeHtml(d.kind)} ${escapeHtml(
+          d.job,
+        )} <span class="muted">${escapeHtml(d.runId)} · ${escapeHtml(d.host)}${d.signed ? " · signed" : ""} · ${escapeHtml(
+          d.ok ? `HTTP ${d.status}` : (d.error ?? ""),
+        )} · ${d.attempts} attempt(s) · ${escapeHtml(time(d.at))}</span></li>`,
+    );
+  return `<h2>Webhook deliveries</h2><ul class="alerts">${items.join("")}</ul>`;
+}
+
 /** The part the page re-fetches. */
 export function renderMain(d: DashboardData): string {
   return `<main id="main"><p class="muted">Updated ${escapeHtml(time(d.now.toISOString()))} · ECS emulator ${escapeHtml(
     d.ecsUrl,
   )}</p><h2>Jobs</h2>${jobsTable(d.jobs)}<h2>Recent runs</h2>${runsTable(d.runs, d.now)}<h2>Alerts</h2>${alertsList(
     d.alerts,
-  )}</main>`;
+  )}${deliveriesList(d.deliveries ?? [])}</main>`;
 }
 
 export const DASHBOARD_REFRESH_MS = 3_000;
