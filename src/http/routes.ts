@@ -7,6 +7,7 @@ import { classifyAwsError, isTransient } from "../launch/ecs-call.ts";
 import { launchRun } from "../launch/launcher.ts";
 import { RUN_ID_PATTERN } from "../launch/run-id.ts";
 import { settleLaunched } from "../runs/finalize.ts";
+import { checkStopReason, stopRun } from "../runs/stop-run.ts";
 import { formatInZone } from "../schedule/zone.ts";
 import { JOB_NAME_PATTERN } from "../spec/patterns.ts";
 import type { Job } from "../spec/schema.ts";
@@ -35,21 +36,30 @@ function limitOf(query: HttpRequest["query"]): number {
   return n;
 }
 
-export function listJobs(deps: Deps): HttpResponse {
+/** The jobs paused where they run; none known without the option (a build with no Scheduler client). */
+const pausedOf = async (deps: Deps, options: HttpOptions): Promise<ReadonlySet<string>> =>
+  options.pausedJobs ? options.pausedJobs(deps) : new Set();
+
+export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpResponse> {
   const now = deps.now();
-  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now)) });
+  const paused = await pausedOf(deps, options);
+  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now, 1, paused.has(j.name))) });
 }
 
-export async function getJob(deps: Deps, name: string): Promise<HttpResponse> {
+export async function getJob(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   const now = deps.now();
-  const { runs } = await deps.ledger.listByJob(job.name, { limit: 5 });
+  const [{ runs }, paused] = await Promise.all([
+    deps.ledger.listByJob(job.name, { limit: 5 }),
+    job.spec.schedule?.enabled ? pausedOf(deps, options) : new Set<string>(),
+  ]);
   const zone = job.spec.schedule?.timezone ?? "UTC";
   const { local: _local, ...spec } = job.spec;
+  const summary = summarize(job, now, 1, paused.has(job.name));
   return jsonResponse(200, {
-    ...summarize(job, now),
+    ...summary,
     spec,
-    nextFireTimes: job.spec.schedule?.enabled ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
+    nextFireTimes: summary.state === "ENABLED" ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
     runs: redactSecrets(runs),
   });
 }
@@ -110,4 +120,34 @@ export async function resume(deps: Deps, name: string, options: HttpOptions): Pr
     throw new NotImplementedError("resuming a paused job is not available in this build");
   const result = await options.resumeJob(deps, job);
   return jsonResponse(200, result ?? { job: job.name, resumed: true });
+}
+
+export async function pause(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
+  const job = jobOf(deps, name);
+  if (!options.pauseJob) throw new NotImplementedError("pausing a job is not available in this build");
+  return jsonResponse(200, await options.pauseJob(deps, job));
+}
+
+/** The optional body of POST /runs/{runId}/stop: `{ "reason"?: text }`. */
+function stopBody(req: HttpRequest, options: HttpOptions): string | undefined {
+  const body = parseJsonBody(req.body, options.maxBodyBytes);
+  if (body === undefined) return undefined;
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ValidationError('body: expected an object such as { "reason": "…" }', { field: "body" });
+  const extra = Object.keys(body).find((k) => k !== "reason");
+  if (extra !== undefined)
+    throw new ValidationError(`${extra}: unknown key; only reason is allowed`, { field: extra });
+  return checkStopReason((body as { reason?: unknown }).reason);
+}
+
+/** StopTask for every task of the run, which ends CANCELLED; 409 when it is final already. */
+export async function stop(
+  deps: Deps,
+  runId: string,
+  req: HttpRequest,
+  options: HttpOptions,
+): Promise<HttpResponse> {
+  const reason = stopBody(req, options);
+  const { run } = await stopRun(deps, runId, { ...(reason && { reason }), by: req.principal ?? "http" });
+  return jsonResponse(200, redactSecrets(run));
 }

@@ -4,7 +4,7 @@
  */
 import { withAggregate } from "./aggregate.ts";
 import { foldTaskEvents } from "./fold-events.ts";
-import type { RunLedger, RunPage } from "./ledger.ts";
+import type { FinishExtra, RunLedger, RunPage } from "./ledger.ts";
 import { isFinal, type Run } from "./model.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -78,17 +78,14 @@ export class MemoryLedger implements RunLedger {
     };
   }
 
-  async finish(
-    runId: string,
-    status: Run["status"],
-    extra: { hint?: string; failures?: Run["failures"] } = {},
-  ) {
+  async finish(runId: string, status: Run["status"], extra: FinishExtra = {}) {
     const run = this.must(runId);
     if (isFinal(run.status)) return { run: clone(run), changed: false };
     const updated: Run = {
       ...run,
       status,
       ...(extra.hint !== undefined && { hint: extra.hint }),
+      ...(extra.cancelledBy !== undefined && { cancelledBy: extra.cancelledBy }),
       failures: [...run.failures, ...(extra.failures ?? [])],
       ...(!run.stoppedAt && { stoppedAt: new Date().toISOString() }),
     };
@@ -121,6 +118,12 @@ export class MemoryLedger implements RunLedger {
     if (!free) return { taken: false as const, holder: slot.holder };
     this.slots.set(job, { holder: runId, until: at.until.getTime() });
     return { taken: true as const };
+  }
+
+  async takeJobSlot(job: string, runId: string, at: { now: Date; until: Date }) {
+    const holder = this.slots.get(job)?.holder;
+    this.slots.set(job, { holder: runId, until: at.until.getTime() });
+    return holder !== undefined && holder !== runId ? { previous: holder } : {};
   }
 
   private must(runId: string): Run {

@@ -9,6 +9,7 @@ export const RUN_STATUSES = [
   "TIMED_OUT",
   "MISSED",
   "SKIPPED",
+  "CANCELLED",
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
@@ -17,6 +18,7 @@ export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   "TIMED_OUT",
   "MISSED",
   "SKIPPED",
+  "CANCELLED",
 ]);
 export const isFinal = (s: RunStatus): boolean => FINAL_STATUSES.has(s);
 
@@ -75,6 +77,8 @@ export interface Run {
   /** How many tasks the run asked for. */
   expectedTasks?: number;
   hint?: string;
+  /** For a CANCELLED run that `concurrency: replace` stopped: the run that replaced it. */
+  cancelledBy?: string;
   /** Free-form notes on what the launcher did (spot fallback, replaced run …). */
   notes?: string[];
   failures: RunFailure[];

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { commandsFor, runCli } from "../../src/cli/main.ts";
 
-const ALL = ["validate", "list", "show", "next", "schema", "run", "runs", "resume", "dev"];
+const ALL = ["validate", "list", "show", "next", "schema", "run", "runs", "stop", "pause", "resume", "dev"];
 
 async function cli(argv: string[]) {
   let out = "";
