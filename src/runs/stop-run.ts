@@ -86,9 +86,6 @@ async function refuse(deps: StopDeps, job: Job, run: Run, ecsReason: string): Pr
   throw new ConflictError(`run ${run.runId} is already ${run.status}; there is nothing to stop${note}`);
 }
 
-const alreadyFinal = (run: Run) =>
-  new ConflictError(`run ${run.runId} is already ${run.status}; there is nothing to stop`);
-
 /** `stop RUN`: the run by id, its job from the catalogue, then cancelRun. */
 export async function stopRun(
   deps: StopDeps & Pick<Deps, "catalog">,
