@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   schema: async () => (await import("./commands/schema.ts")).registerSchema,
   run: async () => (await import("./commands/run.ts")).registerRun,
   runs: async () => (await import("./commands/runs.ts")).registerRuns,
+  logs: async () => (await import("./commands/logs.ts")).registerLogs,
   stop: async () => (await import("./commands/stop.ts")).registerStop,
   pause: async () => (await import("./commands/pause.ts")).registerPause,
   resume: async () => (await import("./commands/resume.ts")).registerResume,

@@ -5,7 +5,7 @@
 import type { Deps } from "../deps.ts";
 import { NotFoundError } from "../errors.ts";
 import { errorResponse, MethodNotAllowedError } from "./errors.ts";
-import { getJob, getRun, listJobs, listRuns, pause, resume, startRun, stop } from "./routes.ts";
+import { getJob, getRun, getRunLogs, listJobs, listRuns, pause, resume, startRun, stop } from "./routes.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";
 
 type Handler = (
@@ -34,6 +34,7 @@ const ROUTES: Route[] = [
   { pattern: ["jobs", null, "resume"], methods: { POST: (d, [name], _req, o) => resume(d, name ?? "", o) } },
   { pattern: ["jobs", null, "pause"], methods: { POST: (d, [name], _req, o) => pause(d, name ?? "", o) } },
   { pattern: ["runs", null], methods: { GET: (d, [runId]) => getRun(d, runId ?? "") } },
+  { pattern: ["runs", null, "logs"], methods: { GET: (d, [runId], req) => getRunLogs(d, runId ?? "", req) } },
   {
     pattern: ["runs", null, "stop"],
     methods: { POST: (d, [runId], req, o) => stop(d, runId ?? "", req, o) },

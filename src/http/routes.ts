@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { classifyAwsError, isTransient } from "../launch/ecs-call.ts";
 import { launchRun } from "../launch/launcher.ts";
 import { RUN_ID_PATTERN } from "../launch/run-id.ts";
+import { formatLogLine, lastRunLines } from "../logs/run-logs.ts";
 import { settleLaunched } from "../runs/finalize.ts";
 import { checkStopReason, stopRun } from "../runs/stop-run.ts";
 import { formatInZone } from "../schedule/zone.ts";
@@ -85,6 +86,32 @@ export async function getRun(deps: Deps, runId: string): Promise<HttpResponse> {
   const run = RUN_ID_PATTERN.test(runId) ? await deps.ledger.get(runId) : undefined;
   if (!run) throw new NotFoundError(`run "${runId.slice(0, 80)}"`);
   return jsonResponse(200, redactSecrets(run));
+}
+
+export const DEFAULT_LOG_LINES = 100;
+export const MAX_LOG_LINES = 1_000;
+
+/** GET /runs/{runId}/logs?limit=N[&task=ID][&container=NAME]: the run's last N log lines, oldest first. */
+export async function getRunLogs(deps: Deps, runId: string, req: HttpRequest): Promise<HttpResponse> {
+  const raw = req.query.limit;
+  const limit = raw === undefined || raw === "" ? DEFAULT_LOG_LINES : Number(raw);
+  if (raw !== undefined && raw !== "" && (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LOG_LINES))
+    throw new ValidationError(`limit: expected an integer 1..${MAX_LOG_LINES}`, { field: "limit" });
+  const run = RUN_ID_PATTERN.test(runId) ? await deps.ledger.get(runId) : undefined;
+  if (!run) throw new NotFoundError(`run "${runId.slice(0, 80)}"`);
+  const job = deps.catalog.get(run.job);
+  if (!job) throw new NotFoundError(`job ${run.job} (of run ${run.runId}) in this deployment`);
+  const { task, container } = req.query;
+  const { lines, notices } = await lastRunLines(deps, job, run, limit, {
+    ...(task && { task }),
+    ...(container && { container }),
+  });
+  return jsonResponse(200, {
+    runId: run.runId,
+    status: run.status,
+    lines: lines.map((l) => ({ ...l, text: formatLogLine(l) })),
+    notices,
+  });
 }
 
 export async function startRun(

@@ -18,7 +18,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -201,14 +201,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const aws = await startAwsStandIn({
       alerts,
       schedules,
-      // Streams exist for tasks whose containers started (with what `local.exec` printed, if anything); a
-      // task that never started has none, as in CloudWatch.
+      // Streams exist for tasks whose containers started: what `local.exec` printed, or for other jobs a few
+      // lines standing in for the output; a task that never started has none, as in CloudWatch.
       logs: (_group, stream) => {
         const lines = logLines.get(stream);
         if (lines) return lines;
-        const taskId = stream.split("/").at(-1);
+        const [, container, taskId] = stream.split("/");
         const task = emulatorRef?.tasks().find((t) => t.taskArn?.endsWith(`/${taskId}`));
-        return task?.startedAt ? [] : undefined;
+        return task ? syntheticLines(task, container ?? "") : undefined;
       },
     });
     cleanups.push(["aws", () => aws.close()]);
@@ -536,4 +536,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await cleanup();
     throw error;
   }
+}
+
+/** The output of a container that runs nothing locally (no `local.exec`): its start and its end. */
+function syntheticLines(
+  task: Partial<Pick<Task, "startedAt" | "stoppedAt" | "containers">>,
+  container: string,
+): { timestamp: number; message: string }[] | undefined {
+  if (!task.startedAt) return undefined;
+  const lines = [
+    {
+      timestamp: task.startedAt.getTime(),
+      message: `[ecs-jobs local] ${container} started; without local.exec nothing runs, so these lines stand in for its output`,
+    },
+  ];
+  const exitCode = task.containers?.find((c) => c.name === container)?.exitCode;
+  if (task.stoppedAt && exitCode !== undefined)
+    lines.push({
+      timestamp: task.stoppedAt.getTime(),
+      message: `[ecs-jobs local] ${container} exited with code ${exitCode}`,
+    });
+  return lines;
 }

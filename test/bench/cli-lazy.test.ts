@@ -3,7 +3,20 @@ import { describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { commandsFor, runCli } from "../../src/cli/main.ts";
 
-const ALL = ["validate", "list", "show", "next", "schema", "run", "runs", "stop", "pause", "resume", "dev"];
+const ALL = [
+  "validate",
+  "list",
+  "show",
+  "next",
+  "schema",
+  "run",
+  "runs",
+  "logs",
+  "stop",
+  "pause",
+  "resume",
+  "dev",
+];
 
 async function cli(argv: string[]) {
   let out = "";
