@@ -208,7 +208,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (lines) return lines;
         const [, container, taskId] = stream.split("/");
         const task = emulatorRef?.tasks().find((t) => t.taskArn?.endsWith(`/${taskId}`));
-        return task ? syntheticLines(task, container ?? "") : undefined;
+        if (!task?.startedAt) return undefined;
+        // A `local.exec` container's own lines are on their way (or it printed none): no stand-ins.
+        const job = jobs.find((j) => j.name === parseStartedBy(task.startedBy)?.job);
+        return job?.spec.local.exec ? [] : syntheticLines(task, container ?? "");
       },
     });
     cleanups.push(["aws", () => aws.close()]);
