@@ -168,4 +168,25 @@ describe("operating jobs on the local stack", () => {
     const noSchedule = await a.post<{ error: { field: string } }>("/jobs/quick/pause");
     expect(noSchedule.status).toBe(400);
   });
+
+  it("--data-dir finds the stack from another folder; without it the error says how to find the stack", async () => {
+    const elsewhere = { cwd: project.jobsDir };
+    const jobs = ["--jobs", project.jobsDir];
+    const lost = await cli(["runs", ...jobs], elsewhere);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toContain("--data-dir");
+    for (const argv of [
+      ["runs", "--json"],
+      ["pause", "nightly"],
+      ["resume", "nightly"],
+    ]) {
+      const r = await cli([...argv, ...jobs, "--data-dir", project.dataDir], elsewhere);
+      expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 0, stderr: "" });
+    }
+    const runId = await startRun(a, "long");
+    const stopped = await cli(["stop", runId, ...jobs, "--data-dir", project.dataDir], elsewhere);
+    expect(stopped.code).toBe(0);
+    const logs = await cli(["logs", runId, ...jobs, "--data-dir", project.dataDir], elsewhere);
+    expect(logs.code).toBe(0);
+  });
 });

@@ -5,7 +5,13 @@ import type { CliIo } from "../context.ts";
 
 export type MakeDeps = (
   io: CliIo,
-  opts: { aws?: boolean; jobsDir?: string; now?: () => Date; clients?: readonly ServiceName[] },
+  opts: {
+    aws?: boolean;
+    jobsDir?: string;
+    now?: () => Date;
+    clients?: readonly ServiceName[];
+    dataDir?: string;
+  },
 ) => Promise<Deps>;
 
 /** What launching a run needs; a run that is final at launch needs the rest (alert, retry, pause). */
@@ -16,3 +22,7 @@ export const lazyCliDeps: MakeDeps = async (io, opts) => (await import("../deps.
 
 /** Loads the SDK clients a command's Deps did not load up front (see cliDeps `clients`). */
 export const loadAllSdkClients = async (): Promise<void> => (await import("../deps.ts")).loadSdkClients();
+
+/** --data-dir of the commands that talk to the local stack: the folder `ecs-jobs dev --data-dir` was given. */
+export const DATA_DIR_HELP =
+  "the local stack's data folder, as given to `ecs-jobs dev --data-dir` (default .ecs-jobs)";

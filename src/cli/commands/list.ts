@@ -2,12 +2,13 @@
 import type { Command } from "commander";
 import type { Job } from "../../spec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface ListOptions {
   jobs: string;
   json?: boolean;
   aws?: boolean;
+  dataDir?: string;
 }
 
 /**
@@ -26,6 +27,7 @@ async function pausedWhereTheyRun(
   try {
     deps = await makeDeps(io, {
       ...(opts.aws && { aws: true }),
+      ...(opts.dataDir && { dataDir: opts.dataDir }),
       jobsDir: opts.jobs,
       now,
       clients: ["scheduler"],
@@ -53,6 +55,7 @@ export function registerList(
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the jobs as JSON")
     .option("--aws", "read the schedules' state (PAUSED) in AWS instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (opts: ListOptions) => {
       const [{ summarize }, { loadJobs, reportIssues }] = await Promise.all([
         import("../../catalog/summary.ts"),

@@ -1,7 +1,7 @@
 /** `ecs-jobs logs RUN [--follow] [--task ARN] [--container NAME] [--since 10m]`: a run's container output. */
 import type { Command } from "commander";
 import { type CliIo, DEFAULT_JOBS_DIR, usageError } from "../context.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface LogsOptions {
   jobs: string;
@@ -10,6 +10,7 @@ interface LogsOptions {
   container?: string;
   since?: string;
   aws?: boolean;
+  dataDir?: string;
 }
 
 export function registerLogs(
@@ -31,6 +32,7 @@ export function registerLogs(
     .option("--since <when>", "only lines since a duration ago (30s, 10m, 2h, 1d) or an ISO 8601 time")
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (runId: string, opts: LogsOptions) => {
       const [
         { streamRunLogs, parseSince },
@@ -50,6 +52,7 @@ export function registerLogs(
         );
       const deps = await makeDeps(io, {
         ...(opts.aws && { aws: true }),
+        ...(opts.dataDir && { dataDir: opts.dataDir }),
         jobsDir: opts.jobs,
         now,
         clients: ["ecs", "dynamodb", "logs"],

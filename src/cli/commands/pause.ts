@@ -1,12 +1,13 @@
 /** `ecs-jobs pause NAME`: disables a job's schedule on purpose until `ecs-jobs resume NAME`. */
 import type { Command } from "commander";
 import { type CliIo, DEFAULT_JOBS_DIR, printJson } from "../context.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface PauseOptions {
   jobs: string;
   json?: boolean;
   aws?: boolean;
+  dataDir?: string;
 }
 
 export function registerPause(
@@ -22,13 +23,19 @@ export function registerPause(
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the result as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (name: string, opts: PauseOptions) => {
       const [{ pauseJob }, { requireJob }] = await Promise.all([
         import("../../runs/pause.ts"),
         import("../jobs.ts"),
       ]);
       const job = requireJob(io, opts.jobs, name);
-      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      const deps = await makeDeps(io, {
+        ...(opts.aws && { aws: true }),
+        ...(opts.dataDir && { dataDir: opts.dataDir }),
+        jobsDir: opts.jobs,
+        now,
+      });
       const result = await pauseJob(deps, job);
       if (opts.json) printJson(io, result);
       else if (result.state === "DISABLED")

@@ -18,7 +18,13 @@ import {
   printJson,
   usageError,
 } from "../context.ts";
-import { LAUNCH_SDK_CLIENTS, lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
+import {
+  DATA_DIR_HELP,
+  LAUNCH_SDK_CLIENTS,
+  lazyCliDeps,
+  loadAllSdkClients,
+  type MakeDeps,
+} from "./lazy-deps.ts";
 
 export type { MakeDeps };
 
@@ -97,6 +103,7 @@ interface RunOptions {
   set: string[];
   json?: boolean;
   aws?: boolean;
+  dataDir?: string;
 }
 
 const summary = (statusLine: (run: Run) => string, run: Run) =>
@@ -125,6 +132,7 @@ export function registerRun(
     )
     .option("--json", "print the run as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (name: string, opts: RunOptions) => {
       // Imported on use: registering `run` (for --help) must not load the launcher and the SDK.
       const [{ requireJob }, { runOverridesFor }, { launchRun }, { statusLine }, { isFinal }] =
@@ -141,6 +149,7 @@ export function registerRun(
       // launch (settleLaunched alerts, retries, pauses) or is followed (--wait), and not otherwise.
       const deps = await makeDeps(io, {
         ...(opts.aws && { aws: true }),
+        ...(opts.dataDir && { dataDir: opts.dataDir }),
         jobsDir: opts.jobs,
         now,
         ...(!opts.wait && { clients: LAUNCH_SDK_CLIENTS }),

@@ -5,7 +5,7 @@ import { taskSucceeded } from "../../runs/aggregate.ts";
 import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
 import { type CliIo, DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 const REASON_MAX = 60;
 
@@ -80,6 +80,7 @@ interface RunsOptions {
   limit: string;
   json?: boolean;
   aws?: boolean;
+  dataDir?: string;
 }
 
 export function registerRuns(
@@ -96,9 +97,15 @@ export function registerRuns(
     .option("--limit <n>", "how many runs", "20")
     .option("--json", "print the runs as JSON")
     .option("--aws", "read the run table in AWS instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (name: string | undefined, opts: RunsOptions) => {
       const limit = parsePositiveInt(opts.limit, "--limit");
-      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      const deps = await makeDeps(io, {
+        ...(opts.aws && { aws: true }),
+        ...(opts.dataDir && { dataDir: opts.dataDir }),
+        jobsDir: opts.jobs,
+        now,
+      });
       const runs = await recentRuns(deps.ledger, name, limit);
       if (opts.json) printJson(io, redactSecrets(runs));
       else if (runs.length === 0) io.stdout(name ? `no runs of ${name}\n` : "no runs\n");

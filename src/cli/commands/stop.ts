@@ -3,13 +3,14 @@ import type { Command } from "commander";
 import { redactSecrets } from "../../alerts/redact.ts";
 import { EcsJobsError } from "../../errors.ts";
 import { type CliIo, DEFAULT_JOBS_DIR, printJson, usageError } from "../context.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface StopOptions {
   jobs: string;
   reason?: string;
   json?: boolean;
   aws?: boolean;
+  dataDir?: string;
 }
 
 export function registerStop(
@@ -26,6 +27,7 @@ export function registerStop(
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the run as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (runId: string, opts: StopOptions) => {
       const { checkStopReason, stopRun } = await import("../../runs/stop-run.ts");
       let reason: string | undefined;
@@ -35,7 +37,12 @@ export function registerStop(
         if (error instanceof EcsJobsError) throw usageError(`--${error.message}`);
         throw error;
       }
-      const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
+      const deps = await makeDeps(io, {
+        ...(opts.aws && { aws: true }),
+        ...(opts.dataDir && { dataDir: opts.dataDir }),
+        jobsDir: opts.jobs,
+        now,
+      });
       const by = `cli:${io.env.USER ?? io.env.USERNAME ?? "unknown"}`;
       const { run, stoppedTasks } = await stopRun(deps, runId, { ...(reason && { reason }), by });
       if (opts.json) printJson(io, redactSecrets(run));
