@@ -182,12 +182,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(["dynamo", () => dynamo.close()]);
 
     // Alerts, schedules and logs.
-    const alerts = createAlertLog((a) => {
-      const what = a.kind ?? a.detailType ?? a.subject ?? "alert";
-      log.warn(
-        `ALERT ${what}${a.job ? ` ${a.job}` : ""}${a.runId ? ` run ${a.runId}` : ""} via ${a.channel}${a.topicArn ? ` ${a.topicArn}` : ""}`,
-      );
-    });
+    const alerts = createAlertLog(
+      (a) => {
+        const what = a.kind ?? a.detailType ?? a.subject ?? "alert";
+        log.warn(
+          `ALERT ${what}${a.job ? ` ${a.job}` : ""}${a.runId ? ` run ${a.runId}` : ""} via ${a.channel}${a.topicArn ? ` ${a.topicArn}` : ""}`,
+        );
+      },
+      1_000,
+      resolve(dataDir, "alerts.jsonl"),
+    );
     const schedules = createScheduleStore({
       jobs,
       group: LOCAL_SCHEDULE_GROUP,
