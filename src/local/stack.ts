@@ -14,7 +14,7 @@
  * fake credentials, so nothing ever reaches AWS.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, watch } from "node:fs";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -24,9 +24,10 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { type ClientConstructors, createClients } from "../aws/clients.ts";
 import { loadValidJobs } from "../catalog/build.ts";
-import { type Catalog, catalogOf } from "../catalog/catalog.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import { loadJobsDir } from "../catalog/read-dir.ts";
 import type { AppConfig, Deps } from "../deps.ts";
-import { EcsJobsError, NotFoundError } from "../errors.ts";
+import { EcsJobsError, formatSpecIssue, NotFoundError } from "../errors.ts";
 import { parseStartedBy } from "../launch/requests.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import type { Job } from "../spec/schema.ts";
@@ -51,6 +52,7 @@ import { startHttpApi } from "./http/server.ts";
 import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
+import { createLiveCatalog, type JobsChange } from "./live-catalog.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { reconcileActiveRuns } from "./reconcile.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
@@ -85,9 +87,14 @@ export interface LocalStackOptions {
   discoveryFile?: boolean;
   /** How long the emulator's lifecycle steps take (tests shorten them). */
   phaseMs?: Partial<PhaseDurations>;
+  /** Watch the jobs folder and reload it on change (default true). */
+  watchJobs?: boolean;
   /** Region when the jobs' ARNs do not tell (default eu-west-1). */
   region?: string;
 }
+
+/** What a reload of the jobs folder did: the jobs added, changed, removed; or the problems that kept it. */
+export type JobsReload = JobsChange | { issues: string[] };
 
 export interface LocalStack {
   readonly httpUrl: string;
@@ -112,6 +119,8 @@ export interface LocalStack {
   alerts(): LocalAlert[];
   /** Resolves once every queued handler invocation has finished. */
   idle(): Promise<void>;
+  /** Reads the jobs folder again (the watcher does on every change); see JobsReload. */
+  reloadJobs(): Promise<JobsReload>;
   /** The next fire times of a job as the local scheduler will fire them. */
   upcoming(name: string, count: number): Date[];
   close(): Promise<void>;
@@ -153,7 +162,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(dataDir, { recursive: true });
 
   const jobs = loadValidJobs(jobsDir);
-  const catalog: Catalog = catalogOf(jobs);
+  // Replaced when the jobs folder changes (reloadJobs): read jobs through `catalog`, not `jobs`, after start.
+  const live = createLiveCatalog(jobs);
+  const catalog: Catalog = live.catalog;
   const identity = identityOf(jobs, { region: options.region });
   if (identity.conflicts.length > 0)
     log.warn(
@@ -163,7 +174,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // Shutdown goes from the edges inwards: nothing new comes in, then the emulator flushes its last events
   // to the bus, the bus to the handlers, and only then go the stand-ins and the ledger the handlers use.
-  const ORDER = ["discovery", "scheduler", "http", "emulator", "bus", "aws", "clients", "dynamo"] as const;
+  const ORDER = [
+    "discovery",
+    "watcher",
+    "scheduler",
+    "http",
+    "emulator",
+    "bus",
+    "aws",
+    "clients",
+    "dynamo",
+  ] as const;
   const cleanups: [(typeof ORDER)[number], () => Promise<void> | void][] = [];
   const cleanup = async () => {
     const steps = cleanups.splice(0).sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
@@ -214,7 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const task = emulatorRef?.tasks().find((t) => t.taskArn?.endsWith(`/${taskId}`));
         if (!task?.startedAt) return undefined;
         // A `local.exec` container's own lines are on their way (or it printed none): no stand-ins.
-        const job = jobs.find((j) => j.name === parseStartedBy(task.startedBy)?.job);
+        const job = catalog.get(parseStartedBy(task.startedBy)?.job ?? "");
         return job?.spec.local.exec ? [] : syntheticLines(task, container ?? "");
       },
     });
@@ -321,17 +342,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     emulatorRef = emulator;
     cleanups.push(["emulator", () => emulator.close()]);
 
-    const plans = planTaskDefinitions(jobs, identity);
-    for (const s of plans.skipped) log.warn(`${s.job}: task definition not registered: ${s.reason}`);
-    const registered = registerTaskDefinitions(
-      {
-        registerTaskDefinition: (input) => emulator.registerTaskDefinition(input),
-        registeredRevisions: (family) =>
-          emulator.snapshot().taskDefinitions.filter((d) => d.taskDefinition.family === family).length,
-      },
-      plans.plans,
-    );
-    if (registered.length > 0) log.info(`registered task definitions: ${registered.join(", ")}`);
+    const registerFor = (forJobs: readonly Job[]) => {
+      const plans = planTaskDefinitions(forJobs, identity);
+      for (const s of plans.skipped) log.warn(`${s.job}: task definition not registered: ${s.reason}`);
+      const registered = registerTaskDefinitions(
+        {
+          registerTaskDefinition: (input) => emulator.registerTaskDefinition(input),
+          registeredRevisions: (family) =>
+            emulator.snapshot().taskDefinitions.filter((d) => d.taskDefinition.family === family).length,
+        },
+        plans.plans,
+      );
+      if (registered.length > 0) log.info(`registered task definitions: ${registered.join(", ")}`);
+    };
+    registerFor(jobs);
 
     // Deps for the handlers: every client on a local endpoint.
     const made: { destroy(): void }[] = [];
@@ -470,6 +494,51 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ecsUrl: emulator.url,
       });
 
+    /**
+     * The jobs folder again: a valid folder replaces the jobs (schedules, task definitions, catalogue); an
+     * invalid one is reported and the jobs stay as they were. Runs in flight go on as launched (their tasks
+     * run what they were started with); what happens when they end — retries, alerts, pause — follows the
+     * new spec, and a removed job's runs end without any.
+     */
+    const reloadJobs = async (): Promise<JobsReload> => {
+      const { jobs: next, issues } = loadJobsDir(jobsDir);
+      if (issues.length > 0) {
+        const text = issues.map(formatSpecIssue);
+        log.error(`jobs folder not reloaded; the jobs stay as they were:\n  ${text.join("\n  ")}`);
+        return { issues: text };
+      }
+      const change = live.replace(next);
+      if (change.added.length + change.changed.length + change.removed.length === 0) return change;
+      schedules.sync(next);
+      scheduler.setJobs(next);
+      registerFor(next);
+      const said = (label: string, names: string[]) => (names.length ? [`${label} ${names.join(", ")}`] : []);
+      log.info(
+        `jobs reloaded: ${[...said("added", change.added), ...said("changed", change.changed), ...said("removed", change.removed)].join("; ")} ` +
+          "(runs in flight go on as launched; their retries and alerts follow the new specs)",
+      );
+      return change;
+    };
+    if (options.watchJobs !== false) {
+      let pending: NodeJS.Timeout | undefined;
+      const watcher = watch(jobsDir, () => {
+        // Editors write a file in several steps: reload once they are done.
+        clearTimeout(pending);
+        pending = setTimeout(
+          () => void reloadJobs().catch((e) => log.error("jobs reload failed", { error: e })),
+          150,
+        );
+      });
+      watcher.on("error", (error) => log.warn("not watching the jobs folder any more", { error }));
+      cleanups.push([
+        "watcher",
+        async () => {
+          clearTimeout(pending);
+          watcher.close();
+        },
+      ]);
+    }
+
     const info = {
       httpUrl: http.url,
       ecsUrl: emulator.url,
@@ -499,8 +568,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: identity.region,
       accountId: identity.accountId,
       dataDir,
-      jobs,
+      get jobs() {
+        return catalog.jobs;
+      },
       emulator,
+      reloadJobs,
       async fireSchedule(name, at) {
         if (!catalog.get(name)) throw new NotFoundError(`job ${name}`);
         const when = at ?? new Date(Math.floor(clock.now() / 1000) * 1000);
@@ -515,7 +587,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async kickOff() {
         const started: string[] = [];
         const at = new Date(Math.floor(clock.now() / 1000) * 1000);
-        for (const job of jobs) {
+        for (const job of catalog.jobs) {
           if (job.spec.schedule?.enabled && schedules.isEnabled(job.name)) {
             void fire(scheduler.inputFor(job.name, at));
             started.push(job.name);
