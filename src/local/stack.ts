@@ -28,6 +28,7 @@ import type { Catalog } from "../catalog/catalog.ts";
 import { loadJobsDir } from "../catalog/read-dir.ts";
 import type { AppConfig, Deps } from "../deps.ts";
 import { EcsJobsError, formatSpecIssue, NotFoundError } from "../errors.ts";
+import type { HttpOptions } from "../http/types.ts";
 import { parseStartedBy } from "../launch/requests.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import type { Job } from "../spec/schema.ts";
@@ -414,7 +415,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     };
     try {
-      const loaded = await loadHandlers(deps, identity);
+      // Which jobs are paused, from the schedule stand-in in this process rather than a ListSchedules round
+      // trip: GET /jobs stays free of I/O, as the HTTP/0.9-style raw requests of the fuzz tests need (Node
+      // drops the answer to one whose client half-closed, if it is not ready at once).
+      const pausedJobs = async () =>
+        new Set(
+          catalog.jobs
+            .filter((j) => j.spec.schedule?.enabled && !schedules.isEnabled(j.name))
+            .map((j) => j.name),
+        );
+      const loaded = await loadHandlers(deps, identity, { http: { pausedJobs } satisfies HttpOptions });
       for (const m of loaded.missing) log.error(m.message);
       handlersReady.resolve(loaded.handlers);
     } catch (error) {
