@@ -13,9 +13,12 @@ export interface Grants {
   runTask: (jobs: readonly Job[]) => Job[];
   /** Jobs this function may start with StartTask (container instance launch). */
   startTask: (jobs: readonly Job[]) => Job[];
-  /** StopTask on the tasks of the clusters of its jobs: replace policy, timeouts. */
-  stopTask: boolean;
-  /** ListSchedules: the sweeper's missed-run check (fire times with no run). */
+  /**
+   * Jobs in whose clusters this function may StopTask: those it launches (replace policy, timeouts), and
+   * for the HTTP API every job (POST /runs/{runId}/stop stops a run however it started).
+   */
+  stopTask: (jobs: readonly Job[]) => Job[];
+  /** ListSchedules: the sweeper's missed-run check; the HTTP API's job state (PAUSED) in GET /jobs. */
   listSchedules: boolean;
   /** DescribeContainerInstances on its StartTask clusters: an instance's registration time, for the run id. */
   describeInstances: boolean;
@@ -27,40 +30,42 @@ const onLaunch = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.onInstanceL
 /** Retries start another attempt the way the first one started. */
 const relaunchable = (jobs: readonly Job[]) => jobs.filter((j) => j.spec.schedule || j.spec.http);
 const none = () => [];
+const all = (jobs: readonly Job[]) => [...jobs];
+const launched = (jobs: readonly Job[]) => [...relaunchable(jobs), ...onLaunch(jobs)];
 
 export const FUNCTION_GRANTS: Record<FunctionKey, Grants> = {
   schedule: {
     runTask: scheduled,
     startTask: none,
-    stopTask: true,
+    stopTask: scheduled,
     listSchedules: false,
     describeInstances: false,
   },
   http: {
     runTask: httpEnabled,
     startTask: none,
-    stopTask: true,
-    listSchedules: false,
+    stopTask: all,
+    listSchedules: true,
     describeInstances: false,
   },
   instanceLaunch: {
     runTask: none,
     startTask: onLaunch,
-    stopTask: false,
+    stopTask: none,
     listSchedules: false,
     describeInstances: true,
   },
   status: {
     runTask: relaunchable,
     startTask: onLaunch,
-    stopTask: true,
+    stopTask: launched,
     listSchedules: false,
     describeInstances: false,
   },
   sweeper: {
     runTask: relaunchable,
     startTask: onLaunch,
-    stopTask: true,
+    stopTask: launched,
     listSchedules: true,
     describeInstances: false,
   },

@@ -163,8 +163,9 @@ export function jobStatements(
       Condition: { ArnEquals: { "ecs:cluster": startClusters } },
     });
   }
-  // Stopping covers every task the function could have started or must time out, StartTask ones included.
-  const stopClusters = grants.stopTask ? clusters : [];
+  // Stopping covers every task the function could have started or must time out, StartTask ones included,
+  // and for the HTTP API any job's run (stop route).
+  const stopClusters = distinct(grants.stopTask(jobs).map((j) => clusterArn(j.spec.task.cluster))).sort();
   if (stopClusters.length > 0) {
     statements.push({
       Sid: "StopTasks",

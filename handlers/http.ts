@@ -4,12 +4,12 @@ import { type ApiGatewayResult, requestFromApiGateway, toApiGatewayResult } from
 import { errorResponse } from "../src/http/errors.ts";
 import { handleHttp } from "../src/http/router.ts";
 import type { HttpOptions } from "../src/http/types.ts";
-import { resumeJob } from "../src/runs/pause.ts";
+import { pausedJobs, pauseJob, resumeJob } from "../src/runs/pause.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
 
 /**
- * Resume is on by default: the one route that needs the Scheduler client. No deps (no catalogue, no ledger)
+ * Pause and resume are on by default: the routes that need the Scheduler client. No deps (no catalogue, no ledger)
  * is a generic 5xx with the cause logged; an event that is not an API Gateway proxy event (a misconfigured
  * integration, a test invoke) is a 400, never a failed invocation. handleHttp answers every other error.
  */
@@ -18,7 +18,9 @@ export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOption
     let d: Deps | undefined;
     try {
       d = await deps();
-      return toApiGatewayResult(await handleHttp(d, requestFromApiGateway(event), { resumeJob, ...options }));
+      return toApiGatewayResult(
+        await handleHttp(d, requestFromApiGateway(event), { resumeJob, pauseJob, pausedJobs, ...options }),
+      );
     } catch (error) {
       return toApiGatewayResult(errorResponse(error, d?.log ?? logger));
     }

@@ -8,13 +8,17 @@ import type { Job, JobSpec } from "../spec/schema.ts";
 
 export type TriggerName = "schedule" | "http" | "instanceLaunch";
 
+/** SPEC section 6: DISABLED = `schedule.enabled: false` in the spec; PAUSED = its schedule disabled on purpose. */
+export type JobState = "ENABLED" | "PAUSED" | "DISABLED";
+
 export interface JobSummary {
   name: string;
   description?: string;
   file: string;
   triggers: TriggerName[];
   schedule?: { expression: string; awsExpression: string; timezone: string; enabled: boolean };
-  /** ISO 8601 with the offset of the job's time zone; empty when not scheduled, disabled or past its end. */
+  state: JobState;
+  /** ISO 8601 with the offset of the job's time zone; empty unless scheduled and ENABLED, or past its end. */
   nextFireTimes: string[];
   target: { cluster: string; taskDefinition: string; capacity: string; count: number };
 }
@@ -54,8 +58,15 @@ export function capacityOf(spec: JobSpec): string {
   return "cluster default";
 }
 
-export function summarize(job: Job, now: Date, count = 1): JobSummary {
+export function jobState(job: Job, paused: boolean): JobState {
+  if (job.spec.schedule && !job.spec.schedule.enabled) return "DISABLED";
+  return paused && job.spec.schedule ? "PAUSED" : "ENABLED";
+}
+
+/** `paused`: whether the job's schedule is disabled where it runs (pausedJobs); the spec alone cannot tell. */
+export function summarize(job: Job, now: Date, count = 1, paused = false): JobSummary {
   const s = job.spec.schedule;
+  const state = jobState(job, paused);
   return {
     name: job.name,
     ...(job.spec.description && { description: job.spec.description }),
@@ -69,7 +80,9 @@ export function summarize(job: Job, now: Date, count = 1): JobSummary {
         enabled: s.enabled,
       },
     }),
-    nextFireTimes: s?.enabled ? upcoming(job, now, count).map((d) => formatInZone(d, s.timezone)) : [],
+    state,
+    nextFireTimes:
+      s && state === "ENABLED" ? upcoming(job, now, count).map((d) => formatInZone(d, s.timezone)) : [],
     target: {
       cluster: job.spec.task.cluster,
       taskDefinition: job.spec.task.taskDefinition,

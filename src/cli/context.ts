@@ -15,6 +15,8 @@ export const DEFAULT_JOBS_DIR = "jobs";
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Ctrl+C while following a run: the run goes on, its result is not known here (128 + SIGINT, as shells do). */
+export const EXIT_INTERRUPTED = 130;
 
 /** Thrown by a command to end with a given exit code after printing its message. */
 export class CliExit extends EcsJobsError {

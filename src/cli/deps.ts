@@ -32,6 +32,8 @@ export interface CliDepsOptions {
   now?: () => Date;
   /** The SDK clients to load now (default: all six); others must be loaded with loadSdkClients before use. */
   clients?: readonly ServiceName[];
+  /** Where `ecs-jobs dev --data-dir` keeps the local stack (--data-dir); default ECS_JOBS_DATA_DIR or .ecs-jobs. */
+  dataDir?: string;
 }
 
 /** Quiet by default: only warnings (e.g. a throttled call being retried) reach stderr. */
@@ -77,15 +79,17 @@ async function answers(url: string): Promise<boolean> {
 const notRunning = (why: string) =>
   new CliExit(
     EXIT_FAILED,
-    `the local stack is not running (${why}); start it with \`ecs-jobs dev\` in another terminal, or pass --aws to use AWS`,
+    `the local stack is not running (${why}); start it with \`ecs-jobs dev\` in another terminal ` +
+      "(`ecs-jobs dev` prints its data folder; give the same --data-dir here if it is not .ecs-jobs in this folder), " +
+      "or pass --aws to use AWS",
   );
 
-async function localEndpoints(io: CliIo) {
+async function localEndpoints(io: CliIo, dataDirOption: string | undefined) {
   const env = io.env;
-  if (env.ECS_JOBS_ECS_ENDPOINT && env.ECS_JOBS_DYNAMODB_ENDPOINT) {
+  if (!dataDirOption && env.ECS_JOBS_ECS_ENDPOINT && env.ECS_JOBS_DYNAMODB_ENDPOINT) {
     return { ecs: env.ECS_JOBS_ECS_ENDPOINT, dynamodb: env.ECS_JOBS_DYNAMODB_ENDPOINT };
   }
-  const dataDir = resolve(io.cwd, env.ECS_JOBS_DATA_DIR ?? DEFAULT_DATA_DIR);
+  const dataDir = resolve(io.cwd, dataDirOption ?? env.ECS_JOBS_DATA_DIR ?? DEFAULT_DATA_DIR);
   const stack = readLocalStack(dataDir);
   if (!stack) throw notRunning(`no ${join(dataDir, "stack.json")} and ECS_JOBS_ECS_ENDPOINT is unset`);
   return {
@@ -153,7 +157,7 @@ export async function cliDeps(io: CliIo, opts: CliDepsOptions = {}): Promise<Cli
     config.region = awsTarget.region;
     clientConfig = { region: config.region };
   } else {
-    const local = await localEndpoints(io);
+    const local = await localEndpoints(io, opts.dataDir);
     for (const url of [local.ecs, local.dynamodb]) {
       if (!(await answers(url))) throw notRunning(`nothing answers at ${url}`);
     }

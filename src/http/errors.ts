@@ -7,6 +7,7 @@
 import type { Log } from "../deps.ts";
 import { ConflictError, EcsJobsError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { classifyAwsError, errorName } from "../launch/ecs-call.ts";
+import { LogsUnavailableError } from "../logs/run-logs.ts";
 import type { HttpResponse } from "./types.ts";
 
 export class PayloadTooLargeError extends EcsJobsError {
@@ -43,6 +44,8 @@ const STATUS: [new (...args: never[]) => EcsJobsError, number][] = [
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
+  // The task definition or log group could not be read (permissions, deleted): named in the message.
+  [LogsUnavailableError, 502],
   [NotImplementedError, 501],
 ];
 

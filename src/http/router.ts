@@ -5,7 +5,7 @@
 import type { Deps } from "../deps.ts";
 import { NotFoundError } from "../errors.ts";
 import { errorResponse, MethodNotAllowedError } from "./errors.ts";
-import { getJob, getRun, listJobs, listRuns, resume, startRun } from "./routes.ts";
+import { getJob, getRun, getRunLogs, listJobs, listRuns, pause, resume, startRun, stop } from "./routes.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";
 
 type Handler = (
@@ -22,8 +22,8 @@ interface Route {
 
 /** `null` = a path parameter. */
 const ROUTES: Route[] = [
-  { pattern: ["jobs"], methods: { GET: async (d) => listJobs(d) } },
-  { pattern: ["jobs", null], methods: { GET: (d, [name]) => getJob(d, name ?? "") } },
+  { pattern: ["jobs"], methods: { GET: (d, _p, _req, o) => listJobs(d, o) } },
+  { pattern: ["jobs", null], methods: { GET: (d, [name], _req, o) => getJob(d, name ?? "", o) } },
   {
     pattern: ["jobs", null, "runs"],
     methods: {
@@ -32,7 +32,13 @@ const ROUTES: Route[] = [
     },
   },
   { pattern: ["jobs", null, "resume"], methods: { POST: (d, [name], _req, o) => resume(d, name ?? "", o) } },
+  { pattern: ["jobs", null, "pause"], methods: { POST: (d, [name], _req, o) => pause(d, name ?? "", o) } },
   { pattern: ["runs", null], methods: { GET: (d, [runId]) => getRun(d, runId ?? "") } },
+  { pattern: ["runs", null, "logs"], methods: { GET: (d, [runId], req) => getRunLogs(d, runId ?? "", req) } },
+  {
+    pattern: ["runs", null, "stop"],
+    methods: { POST: (d, [runId], req, o) => stop(d, runId ?? "", req, o) },
+  },
 ];
 
 /** Path segments, percent-decoded; undefined when the encoding is broken. */

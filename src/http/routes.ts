@@ -6,7 +6,9 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { classifyAwsError, isTransient } from "../launch/ecs-call.ts";
 import { launchRun } from "../launch/launcher.ts";
 import { RUN_ID_PATTERN } from "../launch/run-id.ts";
+import { formatLogLine, lastRunLines } from "../logs/run-logs.ts";
 import { settleLaunched } from "../runs/finalize.ts";
+import { checkStopReason, stopRun } from "../runs/stop-run.ts";
 import { formatInZone } from "../schedule/zone.ts";
 import { JOB_NAME_PATTERN } from "../spec/patterns.ts";
 import type { Job } from "../spec/schema.ts";
@@ -42,21 +44,30 @@ function limitOf(query: HttpRequest["query"]): number {
   return n;
 }
 
-export function listJobs(deps: Deps): HttpResponse {
+/** The jobs paused where they run; none known without the option (a build with no Scheduler client). */
+const pausedOf = async (deps: Deps, options: HttpOptions): Promise<ReadonlySet<string>> =>
+  options.pausedJobs ? options.pausedJobs(deps) : new Set();
+
+export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpResponse> {
   const now = deps.now();
-  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now)) });
+  const paused = await pausedOf(deps, options);
+  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now, 1, paused.has(j.name))) });
 }
 
-export async function getJob(deps: Deps, name: string): Promise<HttpResponse> {
+export async function getJob(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   const now = deps.now();
-  const { runs } = await deps.ledger.listByJob(job.name, { limit: 5 });
+  const [{ runs }, paused] = await Promise.all([
+    deps.ledger.listByJob(job.name, { limit: 5 }),
+    job.spec.schedule?.enabled ? pausedOf(deps, options) : new Set<string>(),
+  ]);
   const zone = job.spec.schedule?.timezone ?? "UTC";
   const { local: _local, ...spec } = job.spec;
+  const summary = summarize(job, now, 1, paused.has(job.name));
   return jsonResponse(200, {
-    ...summarize(job, now),
+    ...summary,
     spec,
-    nextFireTimes: job.spec.schedule?.enabled ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
+    nextFireTimes: summary.state === "ENABLED" ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
     runs: redactSecrets(runs),
   });
 }
@@ -82,6 +93,32 @@ export async function getRun(deps: Deps, runId: string): Promise<HttpResponse> {
   const run = RUN_ID_PATTERN.test(runId) ? await deps.ledger.get(runId) : undefined;
   if (!run) throw new NotFoundError(`run "${runId.slice(0, 80)}"`);
   return jsonResponse(200, redactSecrets(run));
+}
+
+export const DEFAULT_LOG_LINES = 100;
+export const MAX_LOG_LINES = 1_000;
+
+/** GET /runs/{runId}/logs?limit=N[&task=ID][&container=NAME]: the run's last N log lines, oldest first. */
+export async function getRunLogs(deps: Deps, runId: string, req: HttpRequest): Promise<HttpResponse> {
+  const raw = req.query.limit;
+  const limit = raw === undefined || raw === "" ? DEFAULT_LOG_LINES : Number(raw);
+  if (raw !== undefined && raw !== "" && (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LOG_LINES))
+    throw new ValidationError(`limit: expected an integer 1..${MAX_LOG_LINES}`, { field: "limit" });
+  const run = RUN_ID_PATTERN.test(runId) ? await deps.ledger.get(runId) : undefined;
+  if (!run) throw new NotFoundError(`run "${runId.slice(0, 80)}"`);
+  const job = deps.catalog.get(run.job);
+  if (!job) throw new NotFoundError(`job ${run.job} (of run ${run.runId}) in this deployment`);
+  const { task, container } = req.query;
+  const { lines, notices } = await lastRunLines(deps, job, run, limit, {
+    ...(task && { task }),
+    ...(container && { container }),
+  });
+  return jsonResponse(200, {
+    runId: run.runId,
+    status: run.status,
+    lines: lines.map((l) => ({ ...l, text: formatLogLine(l) })),
+    notices,
+  });
 }
 
 export async function startRun(
@@ -118,4 +155,34 @@ export async function resume(deps: Deps, name: string, options: HttpOptions): Pr
     throw new NotImplementedError("resuming a paused job is not available in this build");
   const result = await options.resumeJob(deps, job);
   return jsonResponse(200, result ?? { job: job.name, resumed: true });
+}
+
+export async function pause(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
+  const job = jobOf(deps, name);
+  if (!options.pauseJob) throw new NotImplementedError("pausing a job is not available in this build");
+  return jsonResponse(200, await options.pauseJob(deps, job));
+}
+
+/** The optional body of POST /runs/{runId}/stop: `{ "reason"?: text }`. */
+function stopBody(req: HttpRequest, options: HttpOptions): string | undefined {
+  const body = jsonBodyOf(req, options.maxBodyBytes);
+  if (body === undefined) return undefined;
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ValidationError('body: expected an object such as { "reason": "…" }', { field: "body" });
+  const extra = Object.keys(body).find((k) => k !== "reason");
+  if (extra !== undefined)
+    throw new ValidationError(`${extra}: unknown key; only reason is allowed`, { field: extra });
+  return checkStopReason((body as { reason?: unknown }).reason);
+}
+
+/** StopTask for every task of the run, which ends CANCELLED; 409 when it is final already. */
+export async function stop(
+  deps: Deps,
+  runId: string,
+  req: HttpRequest,
+  options: HttpOptions,
+): Promise<HttpResponse> {
+  const reason = stopBody(req, options);
+  const { run } = await stopRun(deps, runId, { ...(reason && { reason }), by: req.principal ?? "http" });
+  return jsonResponse(200, redactSecrets(run));
 }

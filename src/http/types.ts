@@ -28,6 +28,10 @@ export interface HttpResponse {
 export interface HttpOptions {
   /** POST /jobs/{name}/resume; absent = 501. */
   resumeJob?: (deps: Deps, job: Job) => Promise<unknown>;
+  /** Jobs whose schedule is paused (GET /jobs, GET /jobs/{name}); absent = every job as its spec says. */
+  pausedJobs?: (deps: Deps) => Promise<ReadonlySet<string>>;
+  /** POST /jobs/{name}/pause; absent = 501. */
+  pauseJob?: (deps: Deps, job: Job) => Promise<unknown>;
   /** Default MAX_BODY_BYTES. */
   maxBodyBytes?: number;
 }

@@ -12,6 +12,8 @@ export interface FollowOptions {
   cluster: string;
   intervalMs?: number;
   onLine: (line: string, run: Run) => void;
+  /** Stops following (Ctrl+C): resolves with the run as last read, final or not. */
+  signal?: AbortSignal;
 }
 
 async function liveStatuses(deps: Pick<Deps, "clients">, cluster: string, run: Run) {
@@ -55,7 +57,8 @@ export async function followRun(
     const line = statusLine(run, final ? new Map() : await liveStatuses(deps, options.cluster, run));
     if (line !== last) options.onLine(line, run);
     last = line;
-    if (final) return run;
+    if (final || options.signal?.aborted) return run;
     await deps.sleep(options.intervalMs ?? 1_000);
+    if (options.signal?.aborted) return run;
   }
 }

@@ -15,10 +15,13 @@
  */
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
+import { ConflictError } from "../errors.ts";
 import { formatHint, hintFor } from "../runs/hints.ts";
 import { isFinal, type LaunchProgress, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
+import { cancelRun } from "../runs/stop-run.ts";
+import { stopRunTasks } from "../runs/stop-tasks.ts";
 import type { Job } from "../spec/schema.ts";
-import { findActiveTasks, runIdsOf, stopTasks } from "./active-tasks.ts";
+import { findActiveTasks, runIdsOf } from "./active-tasks.ts";
 import { apiErrorHint } from "./api-error-hint.ts";
 import { launchBatch } from "./batch.ts";
 import { AlreadyRecorded } from "./failures.ts";
@@ -99,7 +102,12 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
 
   const policy = await applyConcurrency(deps, job, runId);
   if ("skipped" in policy) return policy.skipped;
-  return sendRequests(
+  if (job.spec.policy.concurrency === "replace") {
+    // A later trigger may have replaced this run already: launch nothing for a cancelled run.
+    const current = await deps.ledger.get(runId);
+    if (current && isFinal(current.status)) return current;
+  }
+  const run = await sendRequests(
     deps,
     job,
     stored,
@@ -107,6 +115,13 @@ export async function launchRun(deps: LaunchDeps, req: LaunchRequest): Promise<R
     [...(req.onDemand ? [ON_DEMAND_NOTE] : []), ...policy.notes],
     req.stopBy,
   );
+  if (run.status === "CANCELLED") {
+    // Replaced while RunTask was answering: the replacing trigger's StopTask may have missed these tasks
+    // (it cancelled the run before they were recorded), so they are stopped here. Either it saw them or
+    // this recordLaunch saw the CANCELLED run, since the ledger orders the two writes.
+    await stopRunTasks(deps, job, run, `ecs-jobs: replaced by run ${run.cancelledBy ?? "a newer run"}`);
+  }
+  return run;
 }
 
 /**
@@ -144,7 +159,12 @@ async function skip(deps: LaunchDeps, runId: string, others: string): Promise<Ru
   return run;
 }
 
-/** forbid: SKIPPED when another run of the job is active. replace: stop that run's tasks first. */
+/**
+ * forbid: SKIPPED when another run of the job is active. replace: the active run is CANCELLED and its tasks
+ * stopped first. Both go through the ledger's one slot per job: ListTasks cannot see a run launched a moment
+ * ago by a simultaneous trigger; the slot can. It lapses after the run's timeout (plus a margin), should the
+ * run never be marked final.
+ */
 async function applyConcurrency(
   deps: LaunchDeps,
   job: Job,
@@ -152,23 +172,44 @@ async function applyConcurrency(
 ): Promise<{ skipped: Run } | { notes: string[] }> {
   const concurrency = job.spec.policy.concurrency;
   if (concurrency === "allow") return { notes: [] };
-  if (concurrency === "forbid") {
-    // ListTasks below cannot see a run launched a moment ago by a simultaneous trigger; the ledger's slot
-    // can. It lapses after the run's timeout (plus a margin), should the run never be marked final.
-    const minutes = (job.spec.policy.timeoutMinutes ?? 24 * 60) + 15;
-    const now = deps.now();
-    const until = new Date(now.getTime() + minutes * 60_000);
-    const slot = await deps.ledger.claimJobSlot(job.name, runId, { now, until });
-    if (!slot.taken) return { skipped: await skip(deps, runId, slot.holder) };
-  }
+  const minutes = (job.spec.policy.timeoutMinutes ?? 24 * 60) + 15;
+  const now = deps.now();
+  const until = new Date(now.getTime() + minutes * 60_000);
+  if (concurrency === "replace") return replacePrevious(deps, job, runId, { now, until });
+  const slot = await deps.ledger.claimJobSlot(job.name, runId, { now, until });
+  if (!slot.taken) return { skipped: await skip(deps, runId, slot.holder) };
   // A retried invocation must not count its own tasks as another run.
   const active = await findActiveTasks(deps, job, runId);
   if (active.length === 0) return { notes: [] };
-  const others = runIdsOf(active).join(", ");
-  if (concurrency === "forbid") return { skipped: await skip(deps, runId, others) };
-  await stopTasks(deps, job.spec.task.cluster, active, `ecs-jobs: replaced by run ${runId}`);
-  deps.log.info("concurrency replace: stopped the active run", { activeRuns: others, tasks: active.length });
-  return { notes: [`replaced run(s) ${others}: ${active.length} task(s) stopped`] };
+  return { skipped: await skip(deps, runId, runIdsOf(active).join(", ")) };
+}
+
+/**
+ * replace: takes the job's slot from whichever run holds it and cancels that run (stop-run.ts). Of N
+ * simultaneous triggers each takes the slot from exactly one predecessor, so each run but the last holder is
+ * cancelled by its successor: at most one run of the job is left running.
+ */
+async function replacePrevious(
+  deps: LaunchDeps,
+  job: Job,
+  runId: string,
+  at: { now: Date; until: Date },
+): Promise<{ notes: string[] }> {
+  const { previous } = await deps.ledger.takeJobSlot(job.name, runId, at);
+  const old = previous ? await deps.ledger.get(previous) : undefined;
+  if (!old || isFinal(old.status)) return { notes: [] };
+  try {
+    const { stoppedTasks } = await cancelRun(deps, job, old, { cancelledBy: runId });
+    deps.log.info("concurrency replace: cancelled the active run", {
+      replaced: old.runId,
+      tasks: stoppedTasks.length,
+    });
+    return { notes: [`replaced run ${old.runId}: ${stoppedTasks.length} task(s) stopped`] };
+  } catch (error) {
+    // It ended on its own between the read and the cancel: nothing to replace.
+    if (error instanceof ConflictError) return { notes: [] };
+    throw error;
+  }
 }
 
 async function sendRequests(

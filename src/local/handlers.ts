@@ -46,7 +46,7 @@ export const HANDLER_MODULES: Record<FunctionName, { module: string; factory: st
 };
 
 type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
-type Factory = (deps: () => Promise<Deps>) => LambdaHandler;
+type Factory = (deps: () => Promise<Deps>, options?: unknown) => LambdaHandler;
 
 /** Raised when a piece the local stack runs has not been built yet (or was renamed). */
 export class MissingPieceError extends Error {
@@ -83,6 +83,8 @@ export interface LoadedHandlers {
 export async function loadHandlers(
   deps: Deps,
   identity: { region: string; accountId: string },
+  /** Second argument of a factory, by function (createHttpHandler's HttpOptions). */
+  factoryOptions: Partial<Record<FunctionName, unknown>> = {},
 ): Promise<LoadedHandlers> {
   const getDeps = () => Promise.resolve(deps);
   const missing: MissingPieceError[] = [];
@@ -90,7 +92,9 @@ export async function loadHandlers(
     (Object.keys(HANDLER_MODULES) as FunctionName[]).map(
       async (name): Promise<[FunctionName, LambdaHandler]> => {
         try {
-          return [name, (await loadFactory(name))(getDeps)];
+          const options = factoryOptions[name];
+          const factory = await loadFactory(name);
+          return [name, options === undefined ? factory(getDeps) : factory(getDeps, options)];
         } catch (error) {
           if (!(error instanceof MissingPieceError)) throw error;
           missing.push(error);

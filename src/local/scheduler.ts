@@ -55,6 +55,8 @@ export interface LocalScheduler {
   upcoming(job: string, count: number): Date[];
   /** The input the scheduler would send for this job and fire time. */
   inputFor(job: string, at: Date): SchedulerInput;
+  /** The jobs folder changed: schedules of new or changed jobs start afresh, unchanged ones go on. */
+  setJobs(jobs: readonly Job[]): void;
   stop(): void;
 }
 
@@ -96,18 +98,29 @@ export function startLocalScheduler(options: LocalSchedulerOptions): LocalSchedu
 
   const started = options.now();
   const anchorOf = (name: string) => options.anchor?.(name)?.getTime() ?? started.getTime();
-  for (const job of options.jobs) {
-    const s = job.spec.schedule;
-    if (!s) continue;
-    const parsed = parseScheduleExpression(s.expression);
-    if (!parsed.ok) {
-      options.log.warn(`${job.name}: schedule not started: ${parsed.error}`);
-      continue;
+  /** Entries for `jobs`; a job whose schedule did not change keeps its next fire time. */
+  const place = (jobs: readonly Job[], from: Date) => {
+    const before = new Map(entries);
+    entries.clear();
+    for (const job of jobs) {
+      const s = job.spec.schedule;
+      if (!s) continue;
+      const parsed = parseScheduleExpression(s.expression);
+      if (!parsed.ok) {
+        options.log.warn(`${job.name}: schedule not started: ${parsed.error}`);
+        continue;
+      }
+      const old = before.get(job.name);
+      if (old && JSON.stringify(old.job.spec.schedule) === JSON.stringify(s)) {
+        entries.set(job.name, { ...old, job });
+        continue;
+      }
+      const entry: Entry = { job, expression: parsed.value, anchor: anchorOf(job.name), next: undefined };
+      entry.next = following(entry, from)[0];
+      entries.set(job.name, entry);
     }
-    const entry: Entry = { job, expression: parsed.value, anchor: anchorOf(job.name), next: undefined };
-    entry.next = following(entry, started)[0];
-    entries.set(job.name, entry);
-  }
+  };
+  place(options.jobs, started);
 
   const inputFor = (job: string, at: Date): SchedulerInput => ({
     job,
@@ -160,6 +173,9 @@ export function startLocalScheduler(options: LocalSchedulerOptions): LocalSchedu
       return [entry.next, ...following(entry, entry.next, count - 1)];
     },
     inputFor,
+    setJobs(jobs) {
+      place(jobs, options.now());
+    },
     stop() {
       clearInterval(timer);
     },

@@ -14,19 +14,21 @@
  * fake credentials, so nothing ever reaches AWS.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import { resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { type ClientConstructors, createClients } from "../aws/clients.ts";
 import { loadValidJobs } from "../catalog/build.ts";
-import { type Catalog, catalogOf } from "../catalog/catalog.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import { loadJobsDir } from "../catalog/read-dir.ts";
 import type { AppConfig, Deps, WebhookDelivery } from "../deps.ts";
-import { EcsJobsError, NotFoundError } from "../errors.ts";
+import { EcsJobsError, formatSpecIssue, NotFoundError } from "../errors.ts";
+import type { HttpOptions } from "../http/types.ts";
 import { parseStartedBy } from "../launch/requests.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import { metricsOnTransitions } from "../runs/metrics.ts";
@@ -53,6 +55,7 @@ import { startHttpApi } from "./http/server.ts";
 import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
+import { createLiveCatalog, type JobsChange } from "./live-catalog.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { endLostRuns } from "./lost-runs.ts";
 import { localMetricSink } from "./metrics.ts";
@@ -97,6 +100,8 @@ export interface LocalStackOptions {
   discoveryFile?: boolean;
   /** How long the emulator's lifecycle steps take (tests shorten them). */
   phaseMs?: Partial<PhaseDurations>;
+  /** Watch the jobs folder and reload it on change (default true). */
+  watchJobs?: boolean;
   /** Region when the jobs' ARNs do not tell (default eu-west-1). */
   region?: string;
   /** The emulator creates any cluster a request names (default false: ClusterNotFoundException, as ECS). */
@@ -108,6 +113,9 @@ export interface LocalStackOptions {
    */
   webhookSecret?: string;
 }
+
+/** What a reload of the jobs folder did: the jobs added, changed, removed; or the problems that kept it. */
+export type JobsReload = JobsChange | { issues: string[] };
 
 export interface LocalStack {
   readonly httpUrl: string;
@@ -134,6 +142,8 @@ export interface LocalStack {
   deliveries(): WebhookDelivery[];
   /** Resolves once every queued handler invocation has finished. */
   idle(): Promise<void>;
+  /** Reads the jobs folder again (the watcher does on every change); see JobsReload. */
+  reloadJobs(): Promise<JobsReload>;
   /** The next fire times of a job as the local scheduler will fire them. */
   upcoming(name: string, count: number): Date[];
   close(): Promise<void>;
@@ -188,7 +198,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (tokenIssue) throw new EcsJobsError("InvalidToken", tokenIssue);
 
   const jobs = loadValidJobs(jobsDir);
-  const catalog: Catalog = catalogOf(jobs);
+  // Replaced when the jobs folder changes (reloadJobs): read jobs through `catalog`, not `jobs`, after start.
+  const live = createLiveCatalog(jobs);
+  const catalog: Catalog = live.catalog;
   const identity = identityOf(jobs, { region: options.region });
   if (identity.conflicts.length > 0)
     log.warn(
@@ -200,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // to the bus, the bus to the handlers, and only then go the stand-ins and the ledger the handlers use.
   const ORDER = [
     "discovery",
+    "watcher",
     "scheduler",
     "retries",
     "http",
@@ -238,12 +251,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(["dynamo", () => dynamo.close()]);
 
     // Alerts, schedules and logs.
-    const alerts = createAlertLog((a) => {
-      const what = a.kind ?? a.detailType ?? a.subject ?? "alert";
-      log.warn(
-        `ALERT ${what}${a.job ? ` ${a.job}` : ""}${a.runId ? ` run ${a.runId}` : ""} via ${a.channel}${a.topicArn ? ` ${a.topicArn}` : ""}`,
-      );
-    });
+    const alerts = createAlertLog(
+      (a) => {
+        const what = a.kind ?? a.detailType ?? a.subject ?? "alert";
+        log.warn(
+          `ALERT ${what}${a.job ? ` ${a.job}` : ""}${a.runId ? ` run ${a.runId}` : ""} via ${a.channel}${a.topicArn ? ` ${a.topicArn}` : ""}`,
+        );
+      },
+      1_000,
+      resolve(dataDir, "alerts.jsonl"),
+    );
     const schedules = createScheduleStore({
       jobs,
       group: LOCAL_SCHEDULE_GROUP,
@@ -257,14 +274,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const aws = await startAwsStandIn({
       alerts,
       schedules,
-      // Streams exist for tasks whose containers started (with what `local.exec` printed, if anything); a
-      // task that never started has none, as in CloudWatch.
+      // Streams exist for tasks whose containers started: what `local.exec` printed, or for other jobs a few
+      // lines standing in for the output; a task that never started has none, as in CloudWatch.
       logs: (_group, stream) => {
         const lines = logLines.get(stream);
         if (lines) return lines;
-        const taskId = stream.split("/").at(-1);
+        const [, container, taskId] = stream.split("/");
         const task = emulatorRef?.tasks().find((t) => t.taskArn?.endsWith(`/${taskId}`));
-        return task?.startedAt ? [] : undefined;
+        if (!task?.startedAt) return undefined;
+        // A `local.exec` container's own lines are on their way (or it printed none): no stand-ins.
+        const job = catalog.get(parseStartedBy(task.startedBy)?.job ?? "");
+        return job?.spec.local.exec ? [] : syntheticLines(task, container ?? "");
       },
     });
     cleanups.push(["aws", () => aws.close()]);
@@ -383,17 +403,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const clusterNames = new Set(jobs.map((j) => j.spec.task.cluster.replace(/^arn:.*:cluster\//, "")));
     for (const name of clusterNames) emulator.createCluster(name);
 
-    const plans = planTaskDefinitions(jobs, identity);
-    for (const s of plans.skipped) log.warn(`${s.job}: task definition not registered: ${s.reason}`);
-    const registered = registerTaskDefinitions(
-      {
-        registerTaskDefinition: (input) => emulator.registerTaskDefinition(input),
-        registeredRevisions: (family) =>
-          emulator.snapshot().taskDefinitions.filter((d) => d.taskDefinition.family === family).length,
-      },
-      plans.plans,
-    );
-    if (registered.length > 0) log.info(`registered task definitions: ${registered.join(", ")}`);
+    const registerFor = (forJobs: readonly Job[]) => {
+      const plans = planTaskDefinitions(forJobs, identity);
+      for (const s of plans.skipped) log.warn(`${s.job}: task definition not registered: ${s.reason}`);
+      const registered = registerTaskDefinitions(
+        {
+          registerTaskDefinition: (input) => emulator.registerTaskDefinition(input),
+          registeredRevisions: (family) =>
+            emulator.snapshot().taskDefinitions.filter((d) => d.taskDefinition.family === family).length,
+        },
+        plans.plans,
+      );
+      if (registered.length > 0) log.info(`registered task definitions: ${registered.join(", ")}`);
+    };
+    registerFor(jobs);
 
     // Deps for the handlers: every client on a local endpoint.
     const made: { destroy(): void }[] = [];
@@ -481,7 +504,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
     try {
-      const loaded = await loadHandlers(deps, identity);
+      // Which jobs are paused, from the schedule stand-in in this process rather than a ListSchedules round
+      // trip: GET /jobs stays free of I/O, as the HTTP/0.9-style raw requests of the fuzz tests need (Node
+      // drops the answer to one whose client half-closed, if it is not ready at once).
+      const pausedJobs = async () =>
+        new Set(
+          catalog.jobs
+            .filter((j) => j.spec.schedule?.enabled && !schedules.isEnabled(j.name))
+            .map((j) => j.name),
+        );
+      const loaded = await loadHandlers(deps, identity, { http: { pausedJobs } satisfies HttpOptions });
       for (const m of loaded.missing) log.error(m.message);
       handlersReady.resolve(loaded.handlers);
     } catch (error) {
@@ -565,6 +597,51 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ecsUrl: emulator.url,
       });
 
+    /**
+     * The jobs folder again: a valid folder replaces the jobs (schedules, task definitions, catalogue); an
+     * invalid one is reported and the jobs stay as they were. Runs in flight go on as launched (their tasks
+     * run what they were started with); what happens when they end — retries, alerts, pause — follows the
+     * new spec, and a removed job's runs end without any.
+     */
+    const reloadJobs = async (): Promise<JobsReload> => {
+      const { jobs: next, issues } = loadJobsDir(jobsDir);
+      if (issues.length > 0) {
+        const text = issues.map(formatSpecIssue);
+        log.error(`jobs folder not reloaded; the jobs stay as they were:\n  ${text.join("\n  ")}`);
+        return { issues: text };
+      }
+      const change = live.replace(next);
+      if (change.added.length + change.changed.length + change.removed.length === 0) return change;
+      schedules.sync(next);
+      scheduler.setJobs(next);
+      registerFor(next);
+      const said = (label: string, names: string[]) => (names.length ? [`${label} ${names.join(", ")}`] : []);
+      log.info(
+        `jobs reloaded: ${[...said("added", change.added), ...said("changed", change.changed), ...said("removed", change.removed)].join("; ")} ` +
+          "(runs in flight go on as launched; their retries and alerts follow the new specs)",
+      );
+      return change;
+    };
+    if (options.watchJobs !== false) {
+      let pending: NodeJS.Timeout | undefined;
+      const watcher = watch(jobsDir, () => {
+        // Editors write a file in several steps: reload once they are done.
+        clearTimeout(pending);
+        pending = setTimeout(
+          () => void reloadJobs().catch((e) => log.error("jobs reload failed", { error: e })),
+          150,
+        );
+      });
+      watcher.on("error", (error) => log.warn("not watching the jobs folder any more", { error }));
+      cleanups.push([
+        "watcher",
+        async () => {
+          clearTimeout(pending);
+          watcher.close();
+        },
+      ]);
+    }
+
     const info = {
       httpUrl: http.url,
       ecsUrl: emulator.url,
@@ -595,8 +672,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: identity.region,
       accountId: identity.accountId,
       dataDir,
-      jobs,
+      get jobs() {
+        return catalog.jobs;
+      },
       emulator,
+      reloadJobs,
       async fireSchedule(name, at) {
         if (!catalog.get(name)) throw new NotFoundError(`job ${name}`);
         const when = at ?? new Date(Math.floor(clock.now() / 1000) * 1000);
@@ -611,7 +691,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async kickOff() {
         const started: string[] = [];
         const at = new Date(Math.floor(clock.now() / 1000) * 1000);
-        for (const job of jobs) {
+        for (const job of catalog.jobs) {
           if (job.spec.schedule?.enabled && schedules.isEnabled(job.name)) {
             void fire(scheduler.inputFor(job.name, at));
             started.push(job.name);
@@ -640,4 +720,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await cleanup();
     throw error;
   }
+}
+
+/** The output of a container that runs nothing locally (no `local.exec`): its start and its end. */
+function syntheticLines(
+  task: Partial<Pick<Task, "startedAt" | "stoppedAt" | "containers">>,
+  container: string,
+): { timestamp: number; message: string }[] | undefined {
+  if (!task.startedAt) return undefined;
+  const lines = [
+    {
+      timestamp: task.startedAt.getTime(),
+      message: `[ecs-jobs local] ${container} started; without local.exec nothing runs, so these lines stand in for its output`,
+    },
+  ];
+  const exitCode = task.containers?.find((c) => c.name === container)?.exitCode;
+  if (task.stoppedAt && exitCode !== undefined)
+    lines.push({
+      timestamp: task.stoppedAt.getTime(),
+      message: `[ecs-jobs local] ${container} exited with code ${exitCode}`,
+    });
+  return lines;
 }

@@ -51,15 +51,19 @@ export function lineageOutcomes(runs: readonly Run[]): Run[] {
 export const isFailure = (run: Run): boolean =>
   run.status === "FAILED" || run.status === "TIMED_OUT" || run.status === "MISSED";
 
+/** Runs that ended without an outcome of their own: skipped by concurrency, or stopped on purpose. */
+const noOutcome = (run: Run): boolean => run.status === "SKIPPED" || run.status === "CANCELLED";
+
 /**
- * How many failed outcomes in a row end the history (SKIPPED runs neither break nor extend a streak),
+ * How many failed outcomes in a row end the history (SKIPPED and CANCELLED runs neither break nor extend a
+ * streak: a stopped run says nothing about whether the job works),
  * counting only runs created after `since` when given.
  */
 export function failureStreak(runs: readonly Run[], since?: Date): number {
   let streak = 0;
   for (const run of lineageOutcomes(runs)) {
     if (since && Date.parse(run.createdAt) <= since.getTime()) break;
-    if (run.status === "SKIPPED") continue;
+    if (noOutcome(run)) continue;
     if (!isFailure(run)) break;
     streak++;
   }
@@ -71,6 +75,6 @@ export function previousOutcome(runs: readonly Run[], run: Run): Run | undefined
   const lineage = lineageOf(run);
   const after = runs.findIndex((r) => lineageOf(r) === lineage);
   return lineageOutcomes(runs.slice(after + 1).filter((r) => lineageOf(r) !== lineage)).find(
-    (r) => r.status !== "SKIPPED",
+    (r) => !noOutcome(r),
   );
 }

@@ -325,6 +325,7 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
           ...run,
           status,
           ...(extra.hint !== undefined && { hint: extra.hint }),
+          ...(extra.cancelledBy !== undefined && { cancelledBy: extra.cancelledBy }),
           failures: [...run.failures, ...(extra.failures ?? [])],
           ...(!run.stoppedAt && { stoppedAt: now().toISOString() }),
         };
@@ -396,6 +397,34 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         }
       }
       return { taken: false as const, holder };
+    },
+
+    async takeJobSlot(job, runId, { until }) {
+      const pk = slotKey(job);
+      const Item = { pk, holder: runId, until: until.toISOString(), [TTL_ATTRIBUTE]: expiry() };
+      // Read the holder, then write naming it: a trigger that wrote in between makes the write fail, and
+      // this one goes round again to replace that one instead. Contention ends as each round has a winner.
+      for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const slot = await doc.send(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true }));
+        const holder = slot.Item ? String(slot.Item.holder ?? "") : undefined;
+        if (holder === runId) return {};
+        try {
+          await doc.send(
+            new PutCommand({
+              TableName,
+              Item,
+              ...(holder === undefined
+                ? { ConditionExpression: "attribute_not_exists(pk)" }
+                : { ConditionExpression: "holder = :old", ExpressionAttributeValues: { ":old": holder } }),
+            }),
+          );
+          return holder ? { previous: holder } : {};
+        } catch (e) {
+          if (!isConditionFailure(e)) throw e;
+        }
+        await backoff(attempt);
+      }
+      throw new StaleWriteError(`slot of job ${job}: gave up after ${maxAttempts} concurrent takeovers`);
     },
 
     async releaseAlert(runId, kind) {

@@ -3,7 +3,7 @@
  * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
  */
 import { foldTaskEvents } from "./fold-events.ts";
-import type { RunLedger, RunPage, RunTransitions } from "./ledger.ts";
+import type { FinishExtra, RunLedger, RunPage, RunTransitions } from "./ledger.ts";
 import { isFinal, type Run } from "./model.ts";
 import { mergeLaunch } from "./record-launch.ts";
 
@@ -85,17 +85,14 @@ export class MemoryLedger implements RunLedger {
     };
   }
 
-  async finish(
-    runId: string,
-    status: Run["status"],
-    extra: { hint?: string; failures?: Run["failures"] } = {},
-  ) {
+  async finish(runId: string, status: Run["status"], extra: FinishExtra = {}) {
     const run = this.must(runId);
     if (isFinal(run.status)) return { run: clone(run), changed: false };
     const updated: Run = {
       ...run,
       status,
       ...(extra.hint !== undefined && { hint: extra.hint }),
+      ...(extra.cancelledBy !== undefined && { cancelledBy: extra.cancelledBy }),
       failures: [...run.failures, ...(extra.failures ?? [])],
       ...(!run.stoppedAt && { stoppedAt: new Date().toISOString() }),
     };
@@ -128,6 +125,12 @@ export class MemoryLedger implements RunLedger {
     if (!free) return { taken: false as const, holder: slot.holder };
     this.slots.set(job, { holder: runId, until: at.until.getTime() });
     return { taken: true as const };
+  }
+
+  async takeJobSlot(job: string, runId: string, at: { now: Date; until: Date }) {
+    const holder = this.slots.get(job)?.holder;
+    this.slots.set(job, { holder: runId, until: at.until.getTime() });
+    return holder !== undefined && holder !== runId ? { previous: holder } : {};
   }
 
   private must(runId: string): Run {

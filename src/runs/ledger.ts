@@ -23,6 +23,14 @@ export interface RunTransitions {
   ended(run: Run): void;
 }
 
+/** What `finish` records besides the status. */
+export interface FinishExtra {
+  hint?: string;
+  failures?: RunFailure[];
+  /** CANCELLED by `concurrency: replace`: the run that replaced it. */
+  cancelledBy?: string;
+}
+
 export interface RunLedger {
   /**
    * Creates the run unless a run with the same id exists (conditional put). Returns the stored run and
@@ -60,12 +68,11 @@ export interface RunLedger {
     runId: string,
     details: readonly EcsTaskDetail[],
   ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
-  /** Sets a status the tasks do not decide (SKIPPED, TIMED_OUT, MISSED) unless the run is already final. */
-  finish(
-    runId: string,
-    status: RunStatus,
-    extra?: { hint?: string; failures?: RunFailure[] },
-  ): Promise<{ run: Run; changed: boolean }>;
+  /**
+   * Sets a status the tasks do not decide (SKIPPED, TIMED_OUT, MISSED, CANCELLED) unless the run is already
+   * final; `changed` is false when it was (the run returned is then the stored, final one).
+   */
+  finish(runId: string, status: RunStatus, extra?: FinishExtra): Promise<{ run: Run; changed: boolean }>;
   /**
    * Marks an alert kind as sent for a run; true only for the first caller, so each alert goes out once
    * however many times the events that lead to it are delivered.
@@ -88,4 +95,11 @@ export interface RunLedger {
     runId: string,
     at: { now: Date; until: Date },
   ): Promise<{ taken: true } | { taken: false; holder: string }>;
+  /**
+   * `concurrency: replace`: takes the job's slot (the one claimJobSlot guards) for `runId` whoever holds it,
+   * with a write conditional on the holder it replaces, so that of simultaneous triggers each one replaces
+   * exactly one predecessor and the last to write holds the slot. `previous` is the run it took the slot
+   * from (absent when free or already this run's); that run is the caller's to stop.
+   */
+  takeJobSlot(job: string, runId: string, at: { now: Date; until: Date }): Promise<{ previous?: string }>;
 }

@@ -9,6 +9,7 @@ export const RUN_STATUSES = [
   "TIMED_OUT",
   "MISSED",
   "SKIPPED",
+  "CANCELLED",
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
@@ -17,6 +18,7 @@ export const FINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   "TIMED_OUT",
   "MISSED",
   "SKIPPED",
+  "CANCELLED",
 ]);
 export const isFinal = (s: RunStatus): boolean => FINAL_STATUSES.has(s);
 
@@ -150,6 +152,8 @@ export interface Run {
   /** Absent on runs launched before progress was recorded, and on StartTask runs. */
   launch?: LaunchProgress;
   hint?: string;
+  /** For a CANCELLED run that `concurrency: replace` stopped: the run that replaced it. */
+  cancelledBy?: string;
   /** Free-form notes on what the launcher did (spot fallback, replaced run …). */
   notes?: string[];
   failures: RunFailure[];

@@ -6,6 +6,7 @@
 import {
   GetScheduleCommand,
   type GetScheduleCommandOutput,
+  ListSchedulesCommand,
   UpdateScheduleCommand,
   type UpdateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
@@ -101,6 +102,54 @@ export async function pauseIfFailing(deps: Deps, job: Job, run: Run): Promise<bo
     await deps.ledger.releaseAlert?.(run.runId, PAUSE_CLAIM);
     throw error;
   }
+}
+
+/**
+ * Disables a job's schedule on purpose (`ecs-jobs pause`, POST /jobs/{name}/pause). Idempotent: `changed` is
+ * false when it was paused already, or is DISABLED by its spec (it does not fire either way).
+ */
+export async function pauseJob(
+  deps: Pick<Deps, "clients" | "config" | "catalog" | "now" | "log">,
+  jobOrName: Job | string,
+): Promise<{ job: string; state: "PAUSED" | "DISABLED"; changed: boolean }> {
+  const name = typeof jobOrName === "string" ? jobOrName : jobOrName.name;
+  const job = deps.catalog.get(name);
+  if (!job) throw new NotFoundError(`job ${name}`);
+  if (!job.spec.schedule)
+    throw new ValidationError(`job ${name} has no schedule to pause`, { field: "name" });
+  if (!job.spec.schedule.enabled) return { job: name, state: "DISABLED", changed: false };
+  const schedule = await getSchedule(deps, name);
+  if (!schedule)
+    throw new NotFoundError(`schedule ${scheduleNameFor(name)} in group ${deps.config.scheduleGroup}`);
+  if (schedule.State === "DISABLED") return { job: name, state: "PAUSED", changed: false };
+  await setState(deps, schedule, "DISABLED");
+  deps.log.info("schedule paused on request", { job: name });
+  return { job: name, state: "PAUSED", changed: true };
+}
+
+/**
+ * The jobs whose schedule is DISABLED in the stack's group while their spec enables it: PAUSED (by
+ * pauseAfterFailures or `pause`). One ListSchedules walk for all jobs rather than a GetSchedule each.
+ */
+export async function pausedJobs(deps: Pick<Deps, "clients" | "config" | "catalog">): Promise<Set<string>> {
+  const out = new Set<string>();
+  let NextToken: string | undefined;
+  do {
+    const page = await deps.clients.scheduler.send(
+      new ListSchedulesCommand({
+        GroupName: deps.config.scheduleGroup,
+        State: "DISABLED",
+        MaxResults: 100,
+        ...(NextToken && { NextToken }),
+      }),
+    );
+    for (const s of page.Schedules ?? []) {
+      const job = s.Name === undefined ? undefined : deps.catalog.get(s.Name);
+      if (job?.spec.schedule?.enabled && scheduleNameFor(job.name) === s.Name) out.add(job.name);
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return out;
 }
 
 /** Enables a job's schedule again. `changed` is false when it was enabled already. */

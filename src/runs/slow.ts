@@ -37,7 +37,14 @@ export async function usualDurationMs(deps: Pick<Deps, "ledger">, job: string): 
   return durations.length >= SLOW_MIN_SAMPLES ? median(durations) : undefined;
 }
 
-const minutes = (ms: number) => Math.round(ms / 6_000) / 10;
+/** "7 seconds", "12.5 minutes", "3.2 hours": a short job's median is seconds, not "0 minutes". */
+export function spokenDuration(ms: number): string {
+  const s = ms / 1_000;
+  const say = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (s < 90) return say(Math.round(s), "second");
+  if (s < 90 * 60) return say(Math.round(s / 6) / 10, "minute");
+  return say(Math.round(s / 360) / 10, "hour");
+}
 
 /**
  * Alerts SLOW once if the running run is past twice its job's usual duration. `usual` caches the job's
@@ -62,7 +69,7 @@ export async function checkSlow(
     kind: "SLOW",
     job,
     run,
-    summary: `${job.name} run ${run.runId} has been running for ${minutes(elapsed)} minutes, more than ${SLOW_FACTOR}x its median of ${minutes(typical)} minutes.`,
+    summary: `${job.name} run ${run.runId} has been running for ${spokenDuration(elapsed)}, more than ${SLOW_FACTOR}x its median of ${spokenDuration(typical)}.`,
     withLogs: true,
   });
   return sent.length > 0;

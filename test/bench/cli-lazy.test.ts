@@ -3,7 +3,22 @@ import { describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { commandsFor, runCli } from "../../src/cli/main.ts";
 
-const ALL = ["validate", "list", "show", "next", "schema", "run", "runs", "resume", "check", "dev"];
+const ALL = [
+  "validate",
+  "list",
+  "show",
+  "next",
+  "schema",
+  "run",
+  "runs",
+  "logs",
+  "stop",
+  "pause",
+  "resume",
+  "backfill",
+  "check",
+  "dev",
+];
 
 async function cli(argv: string[]) {
   let out = "";

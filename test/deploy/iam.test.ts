@@ -110,6 +110,31 @@ describe("task definition grants", () => {
   });
 });
 
+describe("operating runs (SPEC section 6)", () => {
+  const jobs = [
+    job("scheduled", "  cluster: batch\n  taskDefinition: sched:1", SCHEDULED),
+    job("api", "  cluster: web\n  taskDefinition: api:1", "http: true"),
+    job("warm", "  cluster: fleet\n  taskDefinition: warm:1", "onInstanceLaunch: true"),
+  ];
+  const stopClusters = (key: Parameters<typeof jobStatements>[0]) =>
+    actions(jobStatements(key, jobs, config(), { anyRevision: false, familyPrefixes: [] }), "ecs:StopTask")
+      .flatMap((s) => s.Resource)
+      .map((r) => r.split("/").at(-2));
+
+  it("lets the http function stop a run of any job (POST /runs/{runId}/stop), in those clusters only", () => {
+    expect(stopClusters("http")).toEqual(["batch", "fleet", "web"]);
+    expect(stopClusters("schedule")).toEqual(["batch"]);
+    expect(stopClusters("instanceLaunch")).toEqual([]);
+  });
+
+  it("lets the http function list the group's schedules (job state in GET /jobs), read-only", () => {
+    const http = buildIam(jobs, NAMES, config()).inlinePolicies.http.Statement;
+    expect(actions(http, "scheduler:ListSchedules")).toHaveLength(1);
+    const schedule = buildIam(jobs, NAMES, config()).inlinePolicies.schedule.Statement;
+    expect(actions(schedule, "scheduler:ListSchedules")).toEqual([]);
+  });
+});
+
 describe("iam:PassRole", () => {
   const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
 

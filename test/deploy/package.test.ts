@@ -326,6 +326,10 @@ describe("serverless package on the example jobs", () => {
         "GET /jobs/{name}/runs",
         "GET /runs/{runId}",
         "POST /jobs/{name}/resume",
+        // SPEC section 6.
+        "POST /jobs/{name}/pause",
+        "POST /runs/{runId}/stop",
+        "GET /runs/{runId}/logs",
       ].sort(),
     );
     for (const route of routes) expect(route.AuthorizationType, String(route.RouteKey)).toBe("AWS_IAM");

@@ -1,5 +1,10 @@
-import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
+import { ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import {
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from "@aws-sdk/client-scheduler";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpHandler } from "../../handlers/http.ts";
@@ -58,9 +63,24 @@ describe.each([
       Target: { Arn: "arn:aws:lambda:us-east-1:111122223333:function:f", RoleArn: "arn:aws:iam::1:role/r" },
     });
     scheduler.on(UpdateScheduleCommand).resolves({});
+    scheduler
+      .on(ListSchedulesCommand)
+      .resolves({ Schedules: [{ Name: "nightly-report", State: "DISABLED" }] });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
     const deps = depsWithScheduler();
-    expect((await invoke(deps, make("GET", "/jobs"))).statusCode).toBe(200);
-    expect((await invoke(deps, make("GET", "/jobs/nightly-report"))).statusCode).toBe(200);
+    const jobs = await invoke(deps, make("GET", "/jobs"));
+    expect(jobs.statusCode).toBe(200);
+    const listed = jobs.json.jobs as { name: string; state: string; nextFireTimes: string[] }[];
+    expect(listed.find((j) => j.name === "nightly-report")).toMatchObject({
+      state: "PAUSED",
+      nextFireTimes: [],
+    });
+    expect(listed.find((j) => j.name === "legacy-import")?.state).toBe("ENABLED");
+    const job = await invoke(deps, make("GET", "/jobs/nightly-report"));
+    expect(job.statusCode).toBe(200);
+    expect(job.json).toMatchObject({ state: "PAUSED", nextFireTimes: [] });
+    const paused = await invoke(deps, make("POST", "/jobs/nightly-report/pause"));
+    expect(paused.json).toMatchObject({ job: "nightly-report", state: "PAUSED", changed: false });
     const started = await invoke(deps, make("POST", "/jobs/customer-export/runs", '{"count":2}'));
     expect(started.statusCode).toBe(202);
     expect(started.json.trigger).toMatchObject({ kind: "http", id: make === v2 ? "id" : "id=" });
@@ -78,6 +98,11 @@ describe.each([
       State: "ENABLED",
     });
     expect(ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+    const stopped = await invoke(deps, make("POST", `/runs/${started.json.runId}/stop`));
+    expect(stopped.statusCode).toBe(200);
+    expect(stopped.json).toMatchObject({ status: "CANCELLED" });
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 2);
+    expect((await invoke(deps, make("POST", `/runs/${started.json.runId}/stop`))).statusCode).toBe(409);
   });
 
   it("answers 404 / 403 / 400 / 413 as JSON errors", async () => {

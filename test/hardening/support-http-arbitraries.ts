@@ -194,7 +194,10 @@ const pathArb = fc.oneof(
   jobNameArb.map((n) => `/jobs/${n}`),
   jobNameArb.map((n) => `/jobs/${n}/runs`),
   jobNameArb.map((n) => `/jobs/${n}/resume`),
+  jobNameArb.map((n) => `/jobs/${n}/pause`),
   runIdArb.map((r) => `/runs/${r}`),
+  runIdArb.map((r) => `/runs/${r}/stop`),
+  runIdArb.map((r) => `/runs/${r}/logs`),
   fc.constantFrom(
     "/",
     "/index.html",

@@ -340,23 +340,53 @@ describe("concurrency", () => {
     ]);
   });
 
-  it("replace: stops the active run's tasks with a reason naming the new run, then launches", async () => {
+  it("replace: cancels the run holding the job (CANCELLED, cancelledBy), stops its tasks, then launches", async () => {
     const j = exampleJob("cache-compaction");
-    const tasks = activeTasks([`ecs-jobs/cache-compaction/${other}`, `ecs-jobs/cache-compaction/${other}`]);
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
     placeAll(ecs, "tiles");
-    const run = await launchRun(testDeps(), { job: j, trigger: scheduled() });
+    const deps = testDeps();
+    const first = await launchRun(deps, { job: j, trigger: scheduled("exec-1") });
+    ecs.resetHistory();
+    const run = await launchRun(deps, { job: j, trigger: scheduled("exec-2") });
     const stops = ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input);
     expect(stops).toEqual(
-      tasks.map((t) => ({
+      first.tasks.map((t) => ({
         cluster: "tiles",
         task: t.taskArn,
         reason: `ecs-jobs: replaced by run ${run.runId}`,
       })),
     );
+    expect(stops).toHaveLength(3);
     const order = ecs.calls().map((c) => (c.args[0] as object).constructor.name);
     expect(order.lastIndexOf("StopTaskCommand")).toBeLessThan(order.indexOf("RunTaskCommand"));
     expect(run.status).toBe("PENDING");
-    expect(run.notes).toEqual([`replaced run(s) ${other}: 2 task(s) stopped`]);
+    expect(run.notes).toEqual([`replaced run ${first.runId}: 3 task(s) stopped`]);
+    expect(await deps.ledger.get(first.runId)).toMatchObject({
+      status: "CANCELLED",
+      cancelledBy: run.runId,
+    });
+  });
+
+  it("replace: a run replaced while its RunTask was answering stops the tasks it got", async () => {
+    const j = exampleJob("cache-compaction");
+    ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+    const deps = testDeps();
+    let replaced = false;
+    // The second trigger takes over (and launches) while the first one's RunTask is in flight.
+    ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
+      if (!replaced) {
+        replaced = true;
+        await launchRun(deps, { job: j, trigger: scheduled("exec-2") });
+      }
+      return {
+        tasks: Array.from({ length: input.count ?? 1 }, () => ecsTask({ cluster: "tiles" })),
+        failures: [],
+      };
+    });
+    const first = await launchRun(deps, { job: j, trigger: scheduled("exec-1") });
+    expect(first.status).toBe("CANCELLED");
+    const stopped = ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task);
+    for (const t of first.tasks) expect(stopped).toContain(t.taskArn);
   });
 
   it("allow: no lookup at all", async () => {

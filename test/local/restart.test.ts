@@ -5,6 +5,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { LocalAlert } from "../../src/local/aws/alerts.ts";
 import { type Clock, createManualClock } from "../../src/local/clock.ts";
 import { readLocalStack } from "../../src/local/discovery.ts";
 import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
@@ -15,6 +16,7 @@ describe("restarting the local stack", () => {
   const project = tempProject({
     quick: fargate("http: true", "{ outcome: succeed, durationSeconds: 0.1 }"),
     long: fargate("http: true", "{ outcome: exit:4, durationSeconds: 1.5 }"),
+    bad: fargate("http: true", "{ outcome: exit:3, durationSeconds: 0.1 }"),
   });
   const open: LocalStack[] = [];
   const start = async (clock?: Clock) => {
@@ -66,5 +68,21 @@ describe("restarting the local stack", () => {
     expect(finished.tasks[0]?.containers[0]).toMatchObject({ exitCode: 4 });
     const { runs } = (await a2.get<{ runs: Run[] }>("/jobs/quick/runs")).body;
     expect(runs.map((r) => r.runId)).toEqual([done.runId]);
+  });
+
+  it("keeps the alerts: GET /alerts after a restart still lists those sent before", async () => {
+    // One stack at a time on a data folder.
+    for (const s of open.splice(0)) await s.close();
+    const first = await start();
+    const a1 = api(first);
+    const failed = await waitForRun(a1, await startRun(a1, "bad"));
+    await first.idle();
+    const before = (await a1.get<{ alerts: LocalAlert[] }>("/alerts")).body.alerts;
+    expect(before.filter((x) => x.runId === failed.runId).map((x) => x.kind)).toEqual(["FAILED"]);
+    await first.close();
+
+    const second = await start();
+    const after = (await api(second).get<{ alerts: LocalAlert[] }>("/alerts")).body.alerts;
+    expect(after).toEqual(expect.arrayContaining(before));
   });
 });

@@ -318,4 +318,20 @@ describe("the job slot of concurrency: forbid, against dynalite", () => {
     expect(await l.claimJobSlot("slot-b", c.runId, at(30))).toEqual({ taken: false, holder: b.runId });
     expect(await l.claimJobSlot("slot-b", c.runId, at(61))).toEqual({ taken: true });
   });
+
+  it("replace: of 20 simultaneous takeovers each replaces exactly one other, so one holder is left", async () => {
+    const { ledger: l } = await ledger();
+    const runs = Array.from({ length: 20 }, (_, i) => run(700 + i, { job: "slot-r" }));
+    for (const r of runs) await l.create(r);
+    const results = await Promise.all(runs.map((r) => l.takeJobSlot("slot-r", r.runId, at())));
+    const previous = results.map((r) => r.previous).filter((p): p is string => p !== undefined);
+    // A chain: one took the free slot, every other took it from a distinct run, and the last holder from none.
+    expect(results.filter((r) => r.previous === undefined)).toHaveLength(1);
+    expect(new Set(previous).size).toBe(19);
+    const last = runs.map((r) => r.runId).filter((id) => !previous.includes(id));
+    expect(last).toHaveLength(1);
+    expect(await l.claimJobSlot("slot-r", "someone-else", at())).toMatchObject({ holder: last[0] });
+    // Taking it again as the holder replaces nobody.
+    expect(await l.takeJobSlot("slot-r", last[0] as string, at())).toEqual({});
+  });
 });

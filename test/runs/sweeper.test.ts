@@ -252,6 +252,25 @@ describe("SLOW", () => {
     expect(alerts[0]?.detail.summary).toMatch(/median of 10 minutes/);
   });
 
+  it("says seconds for runs that usually take seconds, never a median of 0 minutes", async () => {
+    const quick = (i: number, ms: number): Run => ({
+      ...past(i, 0),
+      stoppedAt: new Date(Date.parse(`2026-03-0${i}T10:00:00.000Z`) + ms).toISOString(),
+    });
+    const deps = runDeps([job], { now: at("2026-03-10T11:00:29Z") });
+    for (const [i, ms] of [
+      [1, 2_000],
+      [2, 2_000],
+      [3, 3_000],
+    ] as const)
+      await deps.ledger.create(quick(i, ms));
+    await runningRun(deps);
+    deps.clock.now = at("2026-03-10T11:00:36Z");
+    await sweep(deps);
+    const summary = sentAlerts()[0]?.detail.summary;
+    expect(summary).toMatch(/running for 7 seconds, more than 2x its median of 2 seconds\.$/);
+  });
+
   it("needs at least 3 successful runs to know what usual is", async () => {
     const deps = runDeps([job], { now: at("2026-03-10T14:00:00Z") });
     await deps.ledger.create(past(1, 1));

@@ -6,9 +6,12 @@ import type { Command } from "commander";
 import { MissingResourceError, NotFoundError } from "../../errors.ts";
 import type { AwsTarget, AwsTargetFlags } from "../aws-target.ts";
 import { CliExit, EXIT_FAILED } from "../context.ts";
+import { DATA_DIR_HELP } from "./lazy-deps.ts";
 
 export interface AwsOptions {
   aws?: boolean;
+  /** Where the local stack keeps its data (its stack.json), when not --aws. */
+  dataDir?: string;
   stage?: string;
   stack?: string;
   region?: string;
@@ -31,18 +34,20 @@ export function addAwsOptions(command: Command, what: string): Command {
     .option("--stage <stage>", "the deployed stage (stack ecs-jobs-STAGE); implies --aws")
     .option("--stack <name>", "the deployed stack, by name; implies --aws")
     .option("--region <region>", "the AWS region (default: AWS_REGION); implies --aws")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
     .addHelpText("after", AWS_ENV_HELP);
 }
 
-/** The MakeDeps options of the AWS flags: none for the local stack. */
-export function awsDepsOptions(opts: AwsOptions): { aws?: true; target?: AwsTargetFlags } {
+/** The MakeDeps options of the AWS flags, or of --data-dir for the local stack. */
+export function awsDepsOptions(opts: AwsOptions): { aws?: true; target?: AwsTargetFlags; dataDir?: string } {
   const target: AwsTargetFlags = {
     ...(opts.stage !== undefined && { stage: opts.stage }),
     ...(opts.stack !== undefined && { stack: opts.stack }),
     ...(opts.region !== undefined && { region: opts.region }),
   };
   const aws = opts.aws || Object.keys(target).length > 0;
-  return aws ? { aws: true, target } : {};
+  if (aws) return { aws: true, target };
+  return opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {};
 }
 
 /**

@@ -15,6 +15,7 @@ export type MakeDeps = (
     jobsDir?: string;
     now?: () => Date;
     clients?: readonly ServiceName[];
+    dataDir?: string;
   },
 ) => Promise<CliDeps>;
 
@@ -26,3 +27,7 @@ export const lazyCliDeps: MakeDeps = async (io, opts) => (await import("../deps.
 
 /** Loads the SDK clients a command's Deps did not load up front (see cliDeps `clients`). */
 export const loadAllSdkClients = async (): Promise<void> => (await import("../deps.ts")).loadSdkClients();
+
+/** --data-dir of the commands that talk to the local stack: the folder `ecs-jobs dev --data-dir` was given. */
+export const DATA_DIR_HELP =
+  "the local stack's data folder, as given to `ecs-jobs dev --data-dir` (default .ecs-jobs)";

@@ -1,19 +1,69 @@
+/** `ecs-jobs list`: one line per job with its state (ENABLED | PAUSED | DISABLED) and next fire time. */
 import type { Command } from "commander";
+import type { Job } from "../../spec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
+import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
-export function registerList(program: Command, io: CliIo, now: () => Date): void {
+interface ListOptions {
+  jobs: string;
+  json?: boolean;
+  aws?: boolean;
+  dataDir?: string;
+}
+
+/**
+ * Which jobs are paused is known only where the schedules are (the local stack's, or AWS with --aws); the
+ * specs alone still list every job, with a note that PAUSED cannot be told.
+ */
+async function pausedWhereTheyRun(
+  io: CliIo,
+  opts: ListOptions,
+  jobs: readonly Job[],
+  now: () => Date,
+  makeDeps: MakeDeps,
+): Promise<ReadonlySet<string>> {
+  if (!jobs.some((j) => j.spec.schedule?.enabled)) return new Set();
+  let deps: Awaited<ReturnType<MakeDeps>>;
+  try {
+    deps = await makeDeps(io, {
+      ...(opts.aws && { aws: true }),
+      ...(opts.dataDir && { dataDir: opts.dataDir }),
+      jobsDir: opts.jobs,
+      now,
+      clients: ["scheduler"],
+    });
+  } catch (error) {
+    if (opts.aws || !(error instanceof CliExit)) throw error;
+    io.stderr(
+      "note: no local stack running, so PAUSED cannot be told: states are as the specs say (--aws for AWS)\n",
+    );
+    return new Set();
+  }
+  const { pausedJobs } = await import("../../runs/pause.ts");
+  return pausedJobs(deps);
+}
+
+export function registerList(
+  program: Command,
+  io: CliIo,
+  now: () => Date,
+  makeDeps: MakeDeps = lazyCliDeps,
+): void {
   program
     .command("list")
-    .description("one line per job: name, trigger(s), next fire time, target")
+    .description("one line per job: name, trigger(s), next fire time, target, state")
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the jobs as JSON")
-    .action(async (opts: { jobs: string; json?: boolean }) => {
+    .option("--aws", "read the schedules' state (PAUSED) in AWS instead of the local stack")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
+    .action(async (opts: ListOptions) => {
       const [{ summarize }, { loadJobs, reportIssues }] = await Promise.all([
         import("../../catalog/summary.ts"),
         import("../jobs.ts"),
       ]);
       const result = loadJobs(io, opts.jobs, now());
-      const summaries = result.jobs.map((j) => summarize(j, now()));
+      const paused = await pausedWhereTheyRun(io, opts, result.jobs, now, makeDeps);
+      const summaries = result.jobs.map((j) => summarize(j, now(), 1, paused.has(j.name)));
       if (opts.json) printJson(io, summaries);
       else {
         const rows = summaries.map((s) => [
@@ -29,8 +79,9 @@ export function registerList(program: Command, io: CliIo, now: () => Date): void
           ].join(", ") || "manual",
           s.nextFireTimes[0] ?? "-",
           `${s.target.capacity} ${s.target.cluster}/${s.target.taskDefinition} x${s.target.count}`,
+          s.state,
         ]);
-        io.stdout(table([["NAME", "TRIGGERS", "NEXT", "TARGET"], ...rows]));
+        io.stdout(table([["NAME", "TRIGGERS", "NEXT", "TARGET", "STATE"], ...rows]));
       }
       if (reportIssues(io, result))
         throw new CliExit(EXIT_FAILED, `${result.issues.length} problem(s) in specs`);

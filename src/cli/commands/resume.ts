@@ -15,19 +15,25 @@ export function registerResume(
   now: () => Date,
   makeDeps: MakeDeps = lazyCliDeps,
 ): void {
-  const command = program
-    .command("resume")
-    .argument("<name>", "job name")
-    .description("enable a job's schedule again after it was paused (policy.pauseAfterFailures)")
-    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("--json", "print the result as JSON");
-  addAwsOptions(command, "enable the schedule").action(async (name: string, opts: ResumeOptions) => {
+  addAwsOptions(
+    program
+      .command("resume")
+      .argument("<name>", "job name")
+      .description("enable a job's schedule again after it was paused (policy.pauseAfterFailures)")
+      .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+      .option("--json", "print the result as JSON"),
+    "enable the schedule",
+  ).action(async (name: string, opts: ResumeOptions) => {
     const [{ resumeJob }, { requireJob }] = await Promise.all([
       import("../../runs/pause.ts"),
       import("../jobs.ts"),
     ]);
     const job = requireJob(io, opts.jobs, name);
-    const deps = await makeDeps(io, { ...awsDepsOptions(opts), jobsDir: opts.jobs, now });
+    const deps = await makeDeps(io, {
+      ...awsDepsOptions(opts),
+      jobsDir: opts.jobs,
+      now,
+    });
     const result = await explainingTarget(deps.awsTarget, () => resumeJob(deps, job));
     if (opts.json) printJson(io, result);
     else

@@ -9,7 +9,15 @@ import { redactSecrets } from "../../alerts/redact.ts";
 import { EcsJobsError } from "../../errors.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
 import type { Run } from "../../runs/model.ts";
-import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson, usageError } from "../context.ts";
+import {
+  CliExit,
+  type CliIo,
+  DEFAULT_JOBS_DIR,
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  printJson,
+  usageError,
+} from "../context.ts";
 import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
 import { LAUNCH_SDK_CLIENTS, lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
 
@@ -100,22 +108,27 @@ export function registerRun(
   now: () => Date,
   makeDeps: MakeDeps = lazyCliDeps,
 ): void {
-  const command = program
-    .command("run")
-    .argument("<name>", "job name")
-    .description("launch one run of a job now (local stack, or AWS with --aws)")
-    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("--wait", "follow the run until it stops; exit 0 only if it SUCCEEDED")
-    .option(
-      "--set <path=value>",
-      "override count, cpu, memory, [CONTAINER.]command or [CONTAINER.]environment.NAME",
-      (v: string, acc: string[]) => [...acc, v],
-      [],
-    )
-    .option("--json", "print the run as JSON");
-  addAwsOptions(command, "launch").action(async (name: string, opts: RunOptions) => {
+  addAwsOptions(
+    program
+      .command("run")
+      .argument("<name>", "job name")
+      .description("launch one run of a job now (local stack, or AWS with --aws)")
+      .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+      .option(
+        "--wait",
+        "follow the run (status and log lines) and its retries; exit 0 only if the final attempt SUCCEEDED",
+      )
+      .option(
+        "--set <path=value>",
+        "override count, cpu, memory, [CONTAINER.]command or [CONTAINER.]environment.NAME",
+        (v: string, acc: string[]) => [...acc, v],
+        [],
+      )
+      .option("--json", "print the run as JSON"),
+    "launch",
+  ).action(async (name: string, opts: RunOptions) => {
     // Imported on use: registering `run` (for --help) must not load the launcher and the SDK.
-    const [{ requireJob }, { runOverridesFor }, { launchRun }, { followRun, statusLine }, { isFinal }] =
+    const [{ requireJob }, { runOverridesFor }, { launchRun }, { statusLine }, { isFinal }] =
       await Promise.all([
         import("../jobs.ts"),
         import("../../http/overrides.ts"),
@@ -148,17 +161,14 @@ export function registerRun(
         import("../../runs/finalize.ts"),
         makeDeps === lazyCliDeps ? loadAllSdkClients() : undefined,
       ]);
-      await explainingTarget(deps.awsTarget, () => settleLaunched(deps, run));
+      await settleLaunched(deps, run);
     }
     if (!opts.json) io.stdout(summary(statusLine, run));
     if (opts.wait) {
-      run = await followRun(deps, run.runId, {
-        cluster: job.spec.task.cluster,
-        onLine: (line) => {
-          if (!opts.json) io.stdout(`  ${new Date(deps.now()).toISOString().slice(11, 19)} ${line}\n`);
-        },
-      });
-      if (!opts.json && run.hint) io.stdout(`  hint: ${run.hint}\n`);
+      const { waitForFinalAttempt } = await import("../wait.ts");
+      const waited = await waitForFinalAttempt(deps, job, run, { io, json: opts.json === true });
+      run = waited.run;
+      if (waited.interrupted) throw new CliExit(EXIT_INTERRUPTED);
     }
     if (opts.json) printJson(io, redactSecrets(run));
     const ok = opts.wait ? run.status === "SUCCEEDED" : run.status !== "FAILED" && run.status !== "SKIPPED";

@@ -12,7 +12,14 @@ export type LogSource = (
 ) => { timestamp: number; message: string }[] | undefined;
 
 export function getLogEvents(res: ServerResponse, body: Buffer, source: LogSource): void {
-  let input: { logGroupName?: unknown; logStreamName?: unknown; limit?: unknown; startFromHead?: unknown };
+  let input: {
+    logGroupName?: unknown;
+    logStreamName?: unknown;
+    limit?: unknown;
+    startFromHead?: unknown;
+    nextToken?: unknown;
+    startTime?: unknown;
+  };
   try {
     input = JSON.parse(body.toString("utf8")) as typeof input;
   } catch {
@@ -35,10 +42,29 @@ export function getLogEvents(res: ServerResponse, body: Buffer, source: LogSourc
     return;
   }
   const limit = typeof input.limit === "number" && input.limit > 0 ? Math.min(input.limit, 10_000) : 10_000;
-  const picked = input.startFromHead === true ? lines.slice(0, limit) : lines.slice(-limit);
+  // Tokens are positions in the stream: `f/N` reads forward from line N. As in CloudWatch, reading past the
+  // end answers the token it was given, which is how a reader knows it has it all.
+  const forward = typeof input.nextToken === "string" ? /^f\/(\d+)$/.exec(input.nextToken) : null;
+  if (typeof input.nextToken === "string" && !forward) {
+    sendJsonError(res, 400, "InvalidParameterException", "The specified nextToken is not valid.");
+    return;
+  }
+  if (forward || input.startFromHead === true) {
+    const since = typeof input.startTime === "number" ? input.startTime : 0;
+    const start = forward ? Number(forward[1]) : lines.findIndex((l) => l.timestamp >= since);
+    const from = start < 0 ? lines.length : Math.min(start, lines.length);
+    const picked = lines.slice(from, from + limit);
+    sendJson(res, 200, {
+      events: picked.map((l) => ({ ...l, ingestionTime: l.timestamp })),
+      nextForwardToken: `f/${from + picked.length}`,
+      nextBackwardToken: `b/${from}`,
+    });
+    return;
+  }
+  const picked = lines.slice(-limit);
   sendJson(res, 200, {
     events: picked.map((l) => ({ ...l, ingestionTime: l.timestamp })),
     nextForwardToken: `f/${lines.length}`,
-    nextBackwardToken: "b/0",
+    nextBackwardToken: `b/${lines.length - picked.length}`,
   });
 }

@@ -39,6 +39,11 @@ export interface ScheduleStore {
   /** When the schedule was last created or modified. */
   modifiedAt(name: string): Date | undefined;
   get(name: string): StoredSchedule | undefined;
+  /**
+   * The jobs folder changed while the stack runs: schedules of new jobs are created, changed ones updated
+   * (a paused one stays paused unless its expression changed, as on a deploy), removed ones deleted.
+   */
+  sync(jobs: readonly Job[]): void;
   /** Serves one REST-JSON request under /schedules; false when the path is not the Scheduler's. */
   handle(res: ServerResponse, method: string, url: URL, body: Buffer): boolean;
 }
@@ -116,33 +121,40 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
   const schedules = new Map<string, StoredSchedule>();
   const started = seconds(now()) ?? 0;
 
-  for (const job of options.jobs) {
-    const entry = scheduleEntry(job, retry);
-    if (!entry) continue;
-    const before = persisted[entry.name];
-    const same = before?.expression === entry.expression && before.timezone === entry.timezone;
-    // A schedule the spec disables stays disabled; one paused at runtime stays paused.
-    const state = entry.enabled ? (same ? (before?.state ?? "ENABLED") : "ENABLED") : "DISABLED";
-    const req = scheduleRequest(entry, options.group, target, retry, state);
-    const startDate = seconds(req.StartDate);
-    const endDate = seconds(req.EndDate);
-    schedules.set(entry.name, {
-      Arn: `${arnPrefix}${options.group}/${entry.name}`,
-      Name: entry.name,
-      GroupName: options.group,
-      ScheduleExpression: req.ScheduleExpression ?? entry.expression,
-      ...(req.ScheduleExpressionTimezone && { ScheduleExpressionTimezone: req.ScheduleExpressionTimezone }),
-      State: state,
-      ...(req.Description && { Description: req.Description }),
-      FlexibleTimeWindow: req.FlexibleTimeWindow,
-      ...(startDate !== undefined && { StartDate: startDate }),
-      ...(endDate !== undefined && { EndDate: endDate }),
-      ...(req.ActionAfterCompletion && { ActionAfterCompletion: req.ActionAfterCompletion }),
-      Target: req.Target as unknown as Record<string, unknown>,
-      CreationDate: before?.created ?? started,
-      LastModificationDate: same && before.state === state ? before.modified : started,
-    });
-  }
+  /** The schedule of each scheduled job, as a deploy would leave it; `before` = what the last run kept. */
+  const place = (jobs: readonly Job[], previous: PersistedSchedules, at: number) => {
+    const wanted = new Set<string>();
+    for (const job of jobs) {
+      const entry = scheduleEntry(job, retry);
+      if (!entry) continue;
+      wanted.add(entry.name);
+      const before = previous[entry.name];
+      const same = before?.expression === entry.expression && before.timezone === entry.timezone;
+      // A schedule the spec disables stays disabled; one paused at runtime stays paused.
+      const state = entry.enabled ? (same ? (before?.state ?? "ENABLED") : "ENABLED") : "DISABLED";
+      const req = scheduleRequest(entry, options.group, target, retry, state);
+      const startDate = seconds(req.StartDate);
+      const endDate = seconds(req.EndDate);
+      schedules.set(entry.name, {
+        Arn: `${arnPrefix}${options.group}/${entry.name}`,
+        Name: entry.name,
+        GroupName: options.group,
+        ScheduleExpression: req.ScheduleExpression ?? entry.expression,
+        ...(req.ScheduleExpressionTimezone && { ScheduleExpressionTimezone: req.ScheduleExpressionTimezone }),
+        State: state,
+        ...(req.Description && { Description: req.Description }),
+        FlexibleTimeWindow: req.FlexibleTimeWindow,
+        ...(startDate !== undefined && { StartDate: startDate }),
+        ...(endDate !== undefined && { EndDate: endDate }),
+        ...(req.ActionAfterCompletion && { ActionAfterCompletion: req.ActionAfterCompletion }),
+        Target: req.Target as unknown as Record<string, unknown>,
+        CreationDate: before?.created ?? at,
+        LastModificationDate: same && before.state === state ? before.modified : at,
+      });
+    }
+    for (const name of [...schedules.keys()]) if (!wanted.has(name)) schedules.delete(name);
+  };
+  place(options.jobs, persisted, started);
 
   const persist = () => {
     const out: PersistedSchedules = {};
@@ -241,6 +253,19 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
 
   return {
     isEnabled: (name) => schedules.get(name)?.State === "ENABLED",
+    sync(jobs) {
+      const kept: PersistedSchedules = {};
+      for (const x of schedules.values())
+        kept[x.Name] = {
+          state: x.State,
+          created: x.CreationDate,
+          modified: x.LastModificationDate,
+          expression: x.ScheduleExpression,
+          ...(x.ScheduleExpressionTimezone && { timezone: x.ScheduleExpressionTimezone }),
+        };
+      place(jobs, kept, seconds(now()) ?? started);
+      persist();
+    },
     modifiedAt: (name) => {
       const s = schedules.get(name);
       return s ? new Date(s.LastModificationDate * 1000) : undefined;

@@ -80,6 +80,19 @@ export function environmentOf(
 const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
   code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
 
+/** Sends `signal` to the container's process group (see `detached` below); to the process alone as a fallback. */
+export function signalContainer(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid !== undefined && process.platform !== "win32") {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // The group is gone already (or never formed): the process itself, below.
+    }
+  }
+  child.kill(signal);
+}
+
 /**
  * Starts the process; resolves once it is running, rejects with the spawn error (ENOENT, EACCES …) when it
  * cannot start.
@@ -97,6 +110,9 @@ export function startContainerProcess(
     env: options.env,
     cwd: options.cwd,
     shell: false,
+    // A process group of its own, so that a stop reaches what the command started too (a shell's children,
+    // npm's node): a container's processes all end with it, as in Docker.
+    detached: process.platform !== "win32",
     stdio: ["ignore", options.onOutput ? "pipe" : "ignore", options.onOutput ? "pipe" : "ignore"],
   });
   const onOutput = options.onOutput;

@@ -15,6 +15,7 @@ import {
   environmentOf,
   type RunningContainer,
   refusedOverrides,
+  signalContainer,
   startContainerProcess,
 } from "./exec.ts";
 import type { DueStep, TaskRecord } from "./records.ts";
@@ -224,7 +225,7 @@ export class TaskLifecycle {
       const started = await Promise.allSettled(toStart.map((d) => this.spawn(rec, d)));
       const failed = started.findIndex((s) => s.status === "rejected");
       if (failed !== -1 || t.desiredStatus === "STOPPED") {
-        for (const p of this.processesOf(rec).values()) p.child.kill("SIGKILL");
+        for (const p of this.processesOf(rec).values()) signalContainer(p.child, "SIGKILL");
         this.procs.delete(t.taskArn);
         if (t.desiredStatus === "STOPPED") return;
         const def = toStart[failed] as ContainerDefinition;
@@ -346,7 +347,7 @@ export class TaskLifecycle {
       const p = procs.get(c.name ?? "");
       if (p) {
         if (end?.reason) c.reason = end.reason;
-        p.child.kill(end?.signal ?? "SIGTERM");
+        signalContainer(p.child, end?.signal ?? "SIGTERM");
         continue;
       }
       c.lastStatus = "STOPPED";
@@ -364,7 +365,7 @@ export class TaskLifecycle {
   }
 
   private killRemaining(rec: TaskRecord): void {
-    for (const p of this.processesOf(rec).values()) p.child.kill("SIGKILL");
+    for (const p of this.processesOf(rec).values()) signalContainer(p.child, "SIGKILL");
   }
 
   /** Every container has stopped: the task walks down to STOPPED. */
@@ -477,7 +478,7 @@ export class TaskLifecycle {
     this.disposed = true;
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
-    for (const m of this.procs.values()) for (const p of m.values()) p.child.kill("SIGKILL");
+    for (const m of this.procs.values()) for (const p of m.values()) signalContainer(p.child, "SIGKILL");
     this.procs.clear();
   }
 }

@@ -15,6 +15,9 @@ export const API_ROUTES: readonly { method: string; path: string }[] = [
   { method: "GET", path: "/jobs/{name}/runs" },
   { method: "GET", path: "/runs/{runId}" },
   { method: "POST", path: "/jobs/{name}/resume" },
+  { method: "POST", path: "/jobs/{name}/pause" },
+  { method: "POST", path: "/runs/{runId}/stop" },
+  { method: "GET", path: "/runs/{runId}/logs" },
 ];
 
 export interface RouteMatch {

@@ -51,6 +51,7 @@ const STATUS_CLASS: Record<string, string> = {
   TIMED_OUT: "bad",
   MISSED: "warn",
   SKIPPED: "muted",
+  CANCELLED: "muted",
 };
 
 export function durationOf(run: Run, now: Date): string {

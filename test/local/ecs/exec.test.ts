@@ -1,4 +1,6 @@
 /** `local.exec: true`: containers' commands run as local processes whose exit codes count. */
+
+import { readFileSync } from "node:fs";
 import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -65,6 +67,41 @@ async function run(
 const exitOf = (t: Task, name: string) => t.containers?.find((c) => c.name === name)?.exitCode;
 
 describe("exec", () => {
+  it("closing the emulator ends the container's processes and the processes they started", async () => {
+    // The container starts a grandchild and prints its pid; only a kill of the whole group reaches it.
+    const script =
+      "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);";
+    await setUp([{ name: "app", command: [NODE, "-e", script] }]);
+    await run();
+    const pid = await new Promise<number>((resolve) => {
+      const check = setInterval(() => {
+        const line = output
+          .map((o) => o.text)
+          .join("")
+          .match(/grandchild (\d+)/);
+        if (line) {
+          clearInterval(check);
+          resolve(Number(line[1]));
+        }
+      }, 10);
+    });
+    // Alive = exists and is not a zombie (an orphan's zombie lingers where nothing reaps it).
+    const alive = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    await h.emu.close();
+    // The kill is sent by close(); the process is gone once the OS has delivered it.
+    for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 25));
+    const survived = alive();
+    if (survived) process.kill(pid, "SIGKILL");
+    expect(survived).toBe(false);
+  });
+
   it("the essential container's process exit code is the container's exit code", async () => {
     await setUp([{ name: "app", command: [NODE, "-e", "process.exit(7)"] }]);
     const arn = await run();
