@@ -33,6 +33,11 @@ export interface Deps {
   log: Log;
   /** Waits between retries; tests and the local stack pass a fake. */
   sleep: (ms: number) => Promise<void>;
+  /**
+   * When a job's schedule was created or last modified, where its rate schedule counts from (GET /jobs). The
+   * local stack gives its Scheduler stand-in's; unset in AWS, where views count from the request time.
+   */
+  scheduleAnchor?: (job: string) => Date | undefined;
 }
 
 export const DEFAULT_CONFIG: AppConfig = {

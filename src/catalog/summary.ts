@@ -31,7 +31,13 @@ export function awsExpression(expression: string): string {
   return parsed.ok ? parsed.value.aws : expression;
 }
 
-export function upcoming(job: Job, from: Date, count: number): Date[] {
+/**
+ * The one place fire times are computed for every view (`next`, `list`, GET /jobs, the dashboard, the local
+ * scheduler). A rate schedule counts as EventBridge Scheduler does: from its startDate when it has one, else
+ * from when the schedule was created or last modified (`anchor`: the caller's knowledge, e.g. the local
+ * stack's stored modification time); unknown, it counts from `from`, as a schedule created at that instant.
+ */
+export function upcoming(job: Job, from: Date, count: number, anchor?: Date): Date[] {
   const s = job.spec.schedule;
   if (!s) return [];
   const parsed = parseScheduleExpression(s.expression);
@@ -40,8 +46,7 @@ export function upcoming(job: Job, from: Date, count: number): Date[] {
     timezone: s.timezone,
     from,
     count,
-    // A rate schedule counts from when it was created, which only AWS knows; the minute of `from` stands in.
-    anchor: new Date(Math.floor(from.getTime() / 60_000) * 60_000),
+    anchor: anchor ?? from,
     ...(s.startDate && { startDate: new Date(s.startDate) }),
     ...(s.endDate && { endDate: new Date(s.endDate) }),
   });
@@ -54,7 +59,8 @@ export function capacityOf(spec: JobSpec): string {
   return "cluster default";
 }
 
-export function summarize(job: Job, now: Date, count = 1): JobSummary {
+/** `anchor`: when the job's schedule was created or last modified, if known (see upcoming). */
+export function summarize(job: Job, now: Date, count = 1, anchor?: Date): JobSummary {
   const s = job.spec.schedule;
   return {
     name: job.name,
@@ -69,7 +75,9 @@ export function summarize(job: Job, now: Date, count = 1): JobSummary {
         enabled: s.enabled,
       },
     }),
-    nextFireTimes: s?.enabled ? upcoming(job, now, count).map((d) => formatInZone(d, s.timezone)) : [],
+    nextFireTimes: s?.enabled
+      ? upcoming(job, now, count, anchor).map((d) => formatInZone(d, s.timezone))
+      : [],
     target: {
       cluster: job.spec.task.cluster,
       taskDefinition: job.spec.task.taskDefinition,

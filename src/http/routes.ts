@@ -37,7 +37,8 @@ function limitOf(query: HttpRequest["query"]): number {
 
 export function listJobs(deps: Deps): HttpResponse {
   const now = deps.now();
-  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now)) });
+  const anchor = (j: Job) => deps.scheduleAnchor?.(j.name);
+  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now, 1, anchor(j))) });
 }
 
 export async function getJob(deps: Deps, name: string): Promise<HttpResponse> {
@@ -49,7 +50,9 @@ export async function getJob(deps: Deps, name: string): Promise<HttpResponse> {
   return jsonResponse(200, {
     ...summarize(job, now),
     spec,
-    nextFireTimes: job.spec.schedule?.enabled ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
+    nextFireTimes: job.spec.schedule?.enabled
+      ? upcoming(job, now, 5, deps.scheduleAnchor?.(job.name)).map((d) => formatInZone(d, zone))
+      : [],
     runs: redactSecrets(runs),
   });
 }

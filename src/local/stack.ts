@@ -31,6 +31,7 @@ import { parseStartedBy } from "../launch/requests.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import type { Job } from "../spec/schema.ts";
 import { createAlertLog, type LocalAlert } from "./aws/alerts.ts";
+import { SCHEDULES_FILE } from "./aws/schedule-state.ts";
 import { createScheduleStore } from "./aws/schedules.ts";
 import { startAwsStandIn } from "./aws/server.ts";
 import { createBehaviourResolver } from "./behaviour.ts";
@@ -193,7 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       group: LOCAL_SCHEDULE_GROUP,
       region: identity.region,
       accountId: identity.accountId,
-      stateFile: resolve(dataDir, "schedules.json"),
+      stateFile: resolve(dataDir, SCHEDULES_FILE),
       now,
     });
     const logLines = new Map<string, { timestamp: number; message: string }[]>();
@@ -381,6 +382,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       now,
       log: log.child("handler").asDepsLog(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      // The local scheduler's anchor too: GET /jobs shows the times the stack fires.
+      scheduleAnchor: (name) => schedules.modifiedAt(name),
     };
     try {
       const loaded = await loadHandlers(deps, identity);

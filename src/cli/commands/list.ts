@@ -8,12 +8,14 @@ export function registerList(program: Command, io: CliIo, now: () => Date): void
     .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
     .option("--json", "print the jobs as JSON")
     .action(async (opts: { jobs: string; json?: boolean }) => {
-      const [{ summarize }, { loadJobs, reportIssues }] = await Promise.all([
+      const [{ summarize }, { loadJobs, reportIssues }, { scheduleAnchors }] = await Promise.all([
         import("../../catalog/summary.ts"),
         import("../jobs.ts"),
+        import("../anchors.ts"),
       ]);
       const result = loadJobs(io, opts.jobs, now());
-      const summaries = result.jobs.map((j) => summarize(j, now()));
+      const anchorOf = await scheduleAnchors(io);
+      const summaries = result.jobs.map((j) => summarize(j, now(), 1, anchorOf(j.name)));
       if (opts.json) printJson(io, summaries);
       else {
         const rows = summaries.map((s) => [

@@ -6,11 +6,12 @@
  * in `<dataDir>/schedules.json`: a paused job stays paused across restarts (as a deploy keeps it paused), and a
  * schedule whose expression did not change keeps its modification time (where rate schedules count from).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { scheduleEntry, scheduleRequest } from "../../../deploy/schedules.ts";
 import type { Job } from "../../spec/schema.ts";
 import { sendJson, sendJsonError } from "./protocol.ts";
+import { type PersistedSchedules, readPersisted } from "./schedule-state.ts";
 
 const CONTENT_TYPE = "application/json";
 const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
@@ -50,28 +51,6 @@ export interface ScheduleStoreOptions {
   /** Where runtime state changes are kept. */
   stateFile: string;
   now?: () => Date;
-}
-
-interface Persisted {
-  state: "ENABLED" | "DISABLED";
-  /** Epoch seconds. */
-  created: number;
-  modified: number;
-  expression: string;
-  timezone?: string;
-}
-type PersistedSchedules = Record<string, Persisted>;
-
-function readPersisted(file: string): PersistedSchedules {
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as {
-      version?: number;
-      schedules?: PersistedSchedules;
-    };
-    return parsed.version === 2 ? (parsed.schedules ?? {}) : {};
-  } catch {
-    return {};
-  }
 }
 
 const seconds = (d: Date | undefined): number | undefined =>
