@@ -35,6 +35,11 @@ export interface Deps {
   /** Waits between polls (`run --wait`); tests pass a fake. */
   sleep: (ms: number) => Promise<void>;
   /**
+   * When a job's schedule was created or last modified, where its rate schedule counts from (GET /jobs). The
+   * local stack gives its Scheduler stand-in's; unset in AWS, where views count from the request time.
+   */
+  scheduleAnchor?: (job: string) => Date | undefined;
+  /**
    * Delivers a delayed retry to the status function (an SQS message with DelaySeconds in AWS). Absent (the
    * CLI, most tests), a retry is launched at once whatever its delay.
    */

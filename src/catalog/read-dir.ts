@@ -79,12 +79,14 @@ function readEntry(dir: string, root: string, entry: Dirent): { text: string } |
     const stats = fstatSync(fd);
     if (!stats.isFile()) return { problem: notAFile(stats) };
     if (stats.size > MAX_SPEC_BYTES) return { problem: tooLarge(count(stats.size)) };
-    // Bounded whatever fstat said: a file can grow between fstat and read.
-    const buffer = Buffer.allocUnsafe(Math.min(stats.size, MAX_SPEC_BYTES) + 1);
+    // Only the size fstat gave (at most MAX_SPEC_BYTES): a file that grows meanwhile is read no further.
+    const buffer = Buffer.allocUnsafe(stats.size);
     let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n)
-      n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > MAX_SPEC_BYTES) return { problem: tooLarge(`over ${count(MAX_SPEC_BYTES)}`) };
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
     return { text: buffer.toString("utf8", 0, length) };
   } catch (error) {
     return { problem: `cannot read: ${(error as Error).message}` };

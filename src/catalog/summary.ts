@@ -35,7 +35,13 @@ export function awsExpression(expression: string): string {
   return parsed.ok ? parsed.value.aws : expression;
 }
 
-export function upcoming(job: Job, from: Date, count: number): Date[] {
+/**
+ * The one place fire times are computed for every view (`next`, `list`, GET /jobs, the dashboard, the local
+ * scheduler). A rate schedule counts as EventBridge Scheduler does: from its startDate when it has one, else
+ * from when the schedule was created or last modified (`anchor`: the caller's knowledge, e.g. the local
+ * stack's stored modification time); unknown, it counts from `from`, as a schedule created at that instant.
+ */
+export function upcoming(job: Job, from: Date, count: number, anchor?: Date): Date[] {
   const s = job.spec.schedule;
   if (!s) return [];
   const parsed = parseScheduleExpression(s.expression);
@@ -44,8 +50,7 @@ export function upcoming(job: Job, from: Date, count: number): Date[] {
     timezone: s.timezone,
     from,
     count,
-    // A rate schedule counts from when it was created, which only AWS knows; the minute of `from` stands in.
-    anchor: new Date(Math.floor(from.getTime() / 60_000) * 60_000),
+    anchor: anchor ?? from,
     ...(s.startDate && { startDate: new Date(s.startDate) }),
     ...(s.endDate && { endDate: new Date(s.endDate) }),
   });
@@ -64,7 +69,8 @@ export function jobState(job: Job, paused: boolean): JobState {
 }
 
 /** `paused`: whether the job's schedule is disabled where it runs (pausedJobs); the spec alone cannot tell. */
-export function summarize(job: Job, now: Date, count = 1, paused = false): JobSummary {
+/** `anchor`: when the job's schedule was created or last modified, if known (see upcoming). */
+export function summarize(job: Job, now: Date, count = 1, paused = false, anchor?: Date): JobSummary {
   const s = job.spec.schedule;
   const state = jobState(job, paused);
   return {
@@ -82,7 +88,9 @@ export function summarize(job: Job, now: Date, count = 1, paused = false): JobSu
     }),
     state,
     nextFireTimes:
-      s && state === "ENABLED" ? upcoming(job, now, count).map((d) => formatInZone(d, s.timezone)) : [],
+      s && state === "ENABLED"
+        ? upcoming(job, now, count, anchor).map((d) => formatInZone(d, s.timezone))
+        : [],
     target: {
       cluster: job.spec.task.cluster,
       taskDefinition: job.spec.task.taskDefinition,

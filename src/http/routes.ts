@@ -51,7 +51,10 @@ const pausedOf = async (deps: Deps, options: HttpOptions): Promise<ReadonlySet<s
 export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpResponse> {
   const now = deps.now();
   const paused = await pausedOf(deps, options);
-  return jsonResponse(200, { jobs: deps.catalog.jobs.map((j) => summarize(j, now, 1, paused.has(j.name))) });
+  const anchor = (j: Job) => deps.scheduleAnchor?.(j.name);
+  return jsonResponse(200, {
+    jobs: deps.catalog.jobs.map((j) => summarize(j, now, 1, paused.has(j.name), anchor(j))),
+  });
 }
 
 export async function getJob(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
@@ -67,7 +70,10 @@ export async function getJob(deps: Deps, name: string, options: HttpOptions): Pr
   return jsonResponse(200, {
     ...summary,
     spec,
-    nextFireTimes: summary.state === "ENABLED" ? upcoming(job, now, 5).map((d) => formatInZone(d, zone)) : [],
+    nextFireTimes:
+      summary.state === "ENABLED"
+        ? upcoming(job, now, 5, deps.scheduleAnchor?.(job.name)).map((d) => formatInZone(d, zone))
+        : [],
     runs: redactSecrets(runs),
   });
 }

@@ -2,9 +2,10 @@
  * The local stand-in for EventBridge Scheduler (the jobs' schedules) and for the sweeper's one-minute rule.
  *
  * It polls a clock rather than arming one timer per fire time, so a test can move an injected clock and the
- * next poll fires what became due. Behaviour that differs from AWS, on purpose:
- * - rate schedules count from the Unix epoch (rate(5 minutes) fires at :00, :05 …), not from when the
- *   schedule was created, so fire times do not move when the stack restarts;
+ * next poll fires what became due. Fire times come from `upcoming` (src/catalog/summary.ts), as in every other
+ * view: a rate schedule counts from its startDate, else from its schedule's stored modification time (the
+ * `anchor` option; the stack passes the Scheduler stand-in's), which survives restarts, as in AWS.
+ * Behaviour that differs from AWS, on purpose:
  * - a flexible time window delivers each fire time at a moment drawn from the job and the time
  *   (flexible-window.ts), not at random;
  * - fire times that passed while the stack was down are not caught up; when several are due at once (the
@@ -13,8 +14,9 @@
  * middle of a fire) yields the same run id and launches nothing twice.
  */
 import { createHash } from "node:crypto";
+import { upcoming } from "../catalog/summary.ts";
 import type { ScheduleExpression } from "../schedule/index.ts";
-import { nextFireTimes, parseScheduleExpression } from "../schedule/index.ts";
+import { parseScheduleExpression } from "../schedule/index.ts";
 import type { Job } from "../spec/schema.ts";
 import { flexibleDelayMs } from "./flexible-window.ts";
 
@@ -83,18 +85,8 @@ export function startLocalScheduler(options: LocalSchedulerOptions): LocalSchedu
   const entries = new Map<string, Entry>();
   const sweepEvery = options.sweepEveryMs ?? 60_000;
 
-  const following = (e: Omit<Entry, "next">, after: Date, count = 1): Date[] => {
-    const s = e.job.spec.schedule;
-    if (!s) return [];
-    return nextFireTimes(e.expression, {
-      timezone: s.timezone,
-      from: after,
-      count,
-      anchor: new Date(e.anchor),
-      ...(s.startDate && { startDate: new Date(s.startDate) }),
-      ...(s.endDate && { endDate: new Date(s.endDate) }),
-    });
-  };
+  const following = (e: Omit<Entry, "next">, after: Date, count = 1): Date[] =>
+    upcoming(e.job, after, count, new Date(e.anchor));
 
   const started = options.now();
   const anchorOf = (name: string) => options.anchor?.(name)?.getTime() ?? started.getTime();

@@ -34,6 +34,7 @@ import type { RunLedger } from "../runs/ledger.ts";
 import { metricsOnTransitions } from "../runs/metrics.ts";
 import type { Job } from "../spec/schema.ts";
 import { createAlertLog, type LocalAlert } from "./aws/alerts.ts";
+import { SCHEDULES_FILE } from "./aws/schedule-state.ts";
 import { createScheduleStore } from "./aws/schedules.ts";
 import { startAwsStandIn } from "./aws/server.ts";
 import { createBehaviourResolver } from "./behaviour.ts";
@@ -266,7 +267,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       group: LOCAL_SCHEDULE_GROUP,
       region: identity.region,
       accountId: identity.accountId,
-      stateFile: resolve(dataDir, "schedules.json"),
+      stateFile: resolve(dataDir, SCHEDULES_FILE),
       now,
     });
     const logLines = new Map<string, { timestamp: number; message: string }[]>();
@@ -502,6 +503,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           log.warn(`WEBHOOK ${d.kind} ${d.job} run ${d.runId} to ${d.host} ${outcome}`);
         },
       },
+      // The local scheduler's anchor too: GET /jobs shows the times the stack fires.
+      scheduleAnchor: (name) => schedules.modifiedAt(name),
     };
     try {
       // Which jobs are paused, from the schedule stand-in in this process rather than a ListSchedules round

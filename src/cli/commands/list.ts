@@ -57,13 +57,15 @@ export function registerList(
     .option("--aws", "read the schedules' state (PAUSED) in AWS instead of the local stack")
     .option("--data-dir <dir>", DATA_DIR_HELP)
     .action(async (opts: ListOptions) => {
-      const [{ summarize }, { loadJobs, reportIssues }] = await Promise.all([
+      const [{ summarize }, { loadJobs, reportIssues }, { scheduleAnchors }] = await Promise.all([
         import("../../catalog/summary.ts"),
         import("../jobs.ts"),
+        import("../anchors.ts"),
       ]);
       const result = loadJobs(io, opts.jobs, now());
       const paused = await pausedWhereTheyRun(io, opts, result.jobs, now, makeDeps);
-      const summaries = result.jobs.map((j) => summarize(j, now(), 1, paused.has(j.name)));
+      const anchorOf = await scheduleAnchors(io);
+      const summaries = result.jobs.map((j) => summarize(j, now(), 1, paused.has(j.name), anchorOf(j.name)));
       if (opts.json) printJson(io, summaries);
       else {
         const rows = summaries.map((s) => [

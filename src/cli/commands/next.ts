@@ -23,15 +23,17 @@ export function registerNext(program: Command, io: CliIo, now: () => Date): void
       const count = parsePositiveInt(opts.count, "-n");
       if (count > 1000) throw usageError("-n expects at most 1000");
       const from = opts.from === undefined ? now() : parseInstantFlag(opts.from, "--from");
-      const [{ upcoming }, { formatInZone }, { requireJob }] = await Promise.all([
+      const [{ upcoming }, { formatInZone }, { requireJob }, { scheduleAnchors }] = await Promise.all([
         import("../../catalog/summary.ts"),
         import("../../schedule/index.ts"),
         import("../jobs.ts"),
+        import("../anchors.ts"),
       ]);
       const job = requireJob(io, opts.jobs, name);
       const schedule = job.spec.schedule;
       if (!schedule) throw new CliExit(EXIT_FAILED, `job ${name} has no schedule`);
-      const times = upcoming(job, from, count).map((d) => formatInZone(d, schedule.timezone));
+      const anchor = (await scheduleAnchors(io))(name);
+      const times = upcoming(job, from, count, anchor).map((d) => formatInZone(d, schedule.timezone));
       if (opts.json) printJson(io, times);
       else io.stdout(times.map((t) => `${t}\n`).join(""));
       if (!schedule.enabled)

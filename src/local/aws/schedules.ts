@@ -6,12 +6,12 @@
  * in `<dataDir>/schedules.json`: a paused job stays paused across restarts (as a deploy keeps it paused), and a
  * schedule whose expression did not change keeps its modification time (where rate schedules count from).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { scheduleEntry, scheduleRequest } from "../../../deploy/schedules.ts";
-import { EcsJobsError } from "../../errors.ts";
 import type { Job } from "../../spec/schema.ts";
 import { sendJson, sendJsonError } from "./protocol.ts";
+import { type PersistedSchedules, readPersisted } from "./schedule-state.ts";
 
 const CONTENT_TYPE = "application/json";
 const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
@@ -56,52 +56,6 @@ export interface ScheduleStoreOptions {
   /** Where runtime state changes are kept. */
   stateFile: string;
   now?: () => Date;
-}
-
-interface Persisted {
-  state: "ENABLED" | "DISABLED";
-  /** Epoch seconds. */
-  created: number;
-  modified: number;
-  expression: string;
-  timezone?: string;
-}
-type PersistedSchedules = Record<string, Persisted>;
-
-/**
- * The state kept across restarts. No file is a first start; a file that cannot be read is an error naming
- * it: starting afresh would silently resume every job paused at runtime.
- */
-function readPersisted(file: string): PersistedSchedules {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new EcsJobsError(
-      "CorruptStateFile",
-      `${file} cannot be read (${(error as NodeJS.ErrnoException).code})`,
-      { cause: error },
-    );
-  }
-  const corrupt = (why: string, cause?: unknown) =>
-    new EcsJobsError(
-      "CorruptStateFile",
-      `${file} is damaged (${why}): it keeps which jobs are paused. Fix it, or move it aside to start with every schedule as its spec says (paused jobs resume).`,
-      { cause },
-    );
-  let parsed: { version?: unknown; schedules?: unknown };
-  try {
-    parsed = JSON.parse(text) as typeof parsed;
-  } catch (error) {
-    throw corrupt("not valid JSON", error);
-  }
-  if (parsed === null || typeof parsed !== "object" || parsed.version !== 2)
-    throw corrupt("not version 2 of the schedules state");
-  const schedules = parsed.schedules ?? {};
-  if (typeof schedules !== "object" || schedules === null || Array.isArray(schedules))
-    throw corrupt("schedules is not an object");
-  return schedules as PersistedSchedules;
 }
 
 const seconds = (d: Date | undefined): number | undefined =>
