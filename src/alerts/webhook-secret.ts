@@ -3,9 +3,10 @@
  * or Secrets Manager (a secret ARN) — never from the spec, never logged. Read once per process (a Lambda
  * container) and kept; a failed read is not kept, so the next delivery tries again.
  *
- * The SDK clients are imported on first use, not at module load: the handlers' launch path never pays for
- * them, only a delivery to a webhook with a secret does.
+ * Through one signed call each (src/aws/json-api.ts), not the services' SDK clients, which would add ~260 KB
+ * to every handler bundle.
  */
+import { AwsJsonApiError, callJsonApi } from "../aws/json-api.ts";
 import { EcsJobsError } from "../errors.ts";
 
 export class WebhookSecretError extends EcsJobsError {
@@ -21,33 +22,37 @@ export const secretStoreOf = (parameter: string): "secretsmanager" | "ssm" =>
   isSecretsManagerArn(parameter) ? "secretsmanager" : "ssm";
 
 async function fromSsm(region: string, name: string): Promise<string> {
-  const { SSMClient, GetParameterCommand, ParameterNotFound } = await import("@aws-sdk/client-ssm");
   try {
-    const out = await new SSMClient({ region }).send(
-      new GetParameterCommand({ Name: name, WithDecryption: true }),
-    );
+    const out = (await callJsonApi({
+      service: "ssm",
+      region,
+      target: "AmazonSSM.GetParameter",
+      body: { Name: name, WithDecryption: true },
+    })) as { Parameter?: { Value?: string } };
     const value = out.Parameter?.Value;
     if (!value) throw new WebhookSecretError(name, "the parameter has no value");
     return value;
   } catch (error) {
     if (error instanceof WebhookSecretError) throw error;
-    if (error instanceof ParameterNotFound)
+    if (error instanceof AwsJsonApiError && error.name === "ParameterNotFound")
       throw new WebhookSecretError(name, "no such SSM parameter", error);
     throw new WebhookSecretError(name, (error as Error).name || "SSM GetParameter failed", error);
   }
 }
 
 async function fromSecretsManager(region: string, arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand, ResourceNotFoundException } = await import(
-    "@aws-sdk/client-secrets-manager"
-  );
   try {
-    const out = await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: arn }));
+    const out = (await callJsonApi({
+      service: "secretsmanager",
+      region,
+      target: "secretsmanager.GetSecretValue",
+      body: { SecretId: arn },
+    })) as { SecretString?: string };
     if (!out.SecretString) throw new WebhookSecretError(arn, "the secret has no string value");
     return out.SecretString;
   } catch (error) {
     if (error instanceof WebhookSecretError) throw error;
-    if (error instanceof ResourceNotFoundException)
+    if (error instanceof AwsJsonApiError && error.name === "ResourceNotFoundException")
       throw new WebhookSecretError(arn, "no such secret in Secrets Manager", error);
     throw new WebhookSecretError(arn, (error as Error).name || "GetSecretValue failed", error);
   }

@@ -53,6 +53,9 @@ export function lambdaSdkActions(root: string): Set<string> {
         if (clean) packageOf.set(clean, m[3] ?? "");
       }
     }
+    // Calls made without a client (src/aws/json-api.ts): their X-Amz-Target names the action.
+    for (const m of text.matchAll(/target:\s*"(AmazonSSM|secretsmanager)\.(\w+)"/g))
+      actions.add(`${m[1] === "AmazonSSM" ? "ssm" : "secretsmanager"}:${m[2]}`);
     for (const m of text.matchAll(/new\s+(\w+)Command\(/g)) {
       const op = m[1] ?? "";
       const pkg = packageOf.get(`${op}Command`);
