@@ -5,8 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import {
+  DescribeContainerInstancesCommand,
   DescribeTasksCommand,
+  RegisterContainerInstanceCommand,
   type RunTaskCommandInput,
+  type StartTaskCommandInput,
   StopTaskCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
@@ -22,6 +25,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { reconcileSchedules } from "../../deploy/reconcile-schedules.ts";
 import { RUN_ACTION_CLIENTS } from "../../handlers/clients.ts";
 import { createHttpHandler } from "../../handlers/http.ts";
+import { createInstanceLaunchHandler } from "../../handlers/instance-launch.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { createStatusHandler } from "../../handlers/status.ts";
 import { createSweeperHandler } from "../../handlers/sweeper.ts";
@@ -32,14 +36,15 @@ import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { lambdaContext, recordingLog } from "../launch/harness.ts";
 import { cli, ROOT } from "../support/cli.ts";
-import { apiGatewayV2, sqsBatch, taskEvent } from "../support/events.ts";
-import { createCluster, registerTaskDefinition } from "./support/ecs.ts";
+import { apiGatewayV2, loadFixture, sqsBatch, taskEvent } from "../support/events.ts";
+import { createCluster, registerTaskDefinition, runEc2Instance } from "./support/ecs.ts";
 import { MOTO_REGION, useMoto } from "./support/moto.ts";
 import { type Deployed, deployStack } from "./support/stack.ts";
 
 const moto = useMoto();
 let deployed: Deployed;
 const sent: RunTaskCommandInput[] = [];
+const started: StartTaskCommandInput[] = [];
 
 beforeAll(async () => {
   deployed = await deployStack(moto, "test");
@@ -47,6 +52,8 @@ beforeAll(async () => {
   await createCluster(moto, "jobs");
   await registerTaskDefinition(moto, "report:7");
   await registerTaskDefinition(moto, "customer-export", ["export"]);
+  await createCluster(moto, "tiles");
+  await registerTaskDefinition(moto, "node-warmup:3", ["warmup"]);
 }, 90_000);
 
 /** Deps as lambdaDeps builds them in Lambda, with every endpoint at moto and the clock given. */
@@ -67,6 +74,8 @@ function motoDeps(now: () => Date = () => new Date()): Deps {
     (next, context) => async (args) => {
       if (context.commandName === "RunTaskCommand")
         sent.push(structuredClone(args.input as RunTaskCommandInput));
+      if (context.commandName === "StartTaskCommand")
+        started.push(structuredClone(args.input as StartTaskCommandInput));
       return next(args);
     },
     { step: "initialize", name: "recordRunTask" },
@@ -256,6 +265,54 @@ describe("the handlers against moto", () => {
       body: string;
     };
     expect(JSON.parse(one.body)).toMatchObject({ runId: first.runId, status: "SUCCEEDED" });
+  });
+
+  it("an instance joining the cluster gets the StartTask `show --instance` prints, once, with its registration time in the run id", async () => {
+    const deps = motoDeps();
+    const { containerInstance } = await deps.clients.ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: "tiles",
+        instanceIdentityDocument: JSON.stringify({
+          instanceId: await runEc2Instance(moto),
+          region: MOTO_REGION,
+        }),
+      }),
+    );
+    const instanceArn = containerInstance?.containerInstanceArn as string;
+    const [described] =
+      (
+        await deps.clients.ecs.send(
+          new DescribeContainerInstancesCommand({ cluster: "tiles", containerInstances: [instanceArn] }),
+        )
+      ).containerInstances ?? [];
+    // AWS's sample event, for this instance: it carries no registeredAt.
+    const event = loadFixture<{ detail: Record<string, unknown> }>("ecs-container-instance-state-change");
+    Object.assign(event.detail, {
+      clusterArn: `arn:aws:ecs:${MOTO_REGION}:123456789012:cluster/tiles`,
+      containerInstanceArn: instanceArn,
+    });
+    delete event.detail.registeredAt;
+    started.length = 0;
+    const handler = createInstanceLaunchHandler(async () => deps);
+    const out = (await handler(event as never, lambdaContext)) as {
+      started: { job: string; runId: string }[];
+    };
+    await handler(event as never, lambdaContext);
+    expect(started).toHaveLength(1);
+    const runId = out.started[0]?.runId as string;
+    const stamp = (described?.registeredAt as Date)
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z");
+    expect(runId.startsWith(stamp)).toBe(true);
+    const shown = await cli(["show", "node-warmup", "--run-id", runId, "--instance", instanceArn], {
+      cwd: ROOT,
+    });
+    expect(started).toEqual(
+      (JSON.parse(shown.stdout) as { input: StartTaskCommandInput }[]).map((r) => r.input),
+    );
+    const run = await deps.ledger.get(runId);
+    expect(await describeTasks(deps, "tiles", [run?.tasks[0]?.taskArn as string])).toHaveLength(1);
   });
 
   it("reconcile-schedules creates the schedules in the stack's group, and a second run changes nothing", async () => {
