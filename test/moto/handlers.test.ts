@@ -300,7 +300,8 @@ describe("the handlers against moto", () => {
     await handler(event as never, lambdaContext);
     expect(started).toHaveLength(1);
     const runId = out.started[0]?.runId as string;
-    const stamp = (described?.registeredAt as Date)
+    expect(described?.registeredAt).toBeInstanceOf(Date);
+    const stamp = new Date(described?.registeredAt as Date)
       .toISOString()
       .replace(/[-:]/g, "")
       .replace(/\.\d+Z$/, "Z");
