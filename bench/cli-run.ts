@@ -6,14 +6,18 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { bundleEntry } from "../bin/cli-bundle.js";
 import { runTaskRequests } from "../src/launch/requests.ts";
 import { type Benchmark, BIN, interleavedAsync, NODE, ROOT, round, timeCommandAsync } from "./lib.ts";
 import { JOB_NAME, REGION, startLocalEnv } from "./local-env.ts";
 
-export const AWS_CLI = "/usr/bin/aws";
+/** Debian's /usr/bin/aws where installed, else the first `aws` on PATH (any version: the comparison holds). */
+export const AWS_CLI =
+  ["/usr/bin/aws", ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "aws"))].find(
+    (p) => p && existsSync(p),
+  ) ?? "aws";
 
 /**
  * Builds the CLI bundle (scripts/build-cli.js, what install runs), measures, and says in a row note whether
@@ -45,7 +49,7 @@ export const cliRunBenchmark: Benchmark = {
   name: "cli-run",
   async run({ quick }) {
     if (!existsSync(AWS_CLI))
-      throw new Error(`${AWS_CLI} is missing: install Debian's AWS CLI (apt-get install -y awscli)`);
+      throw new Error("no AWS CLI: install one (apt-get install -y awscli), `aws` on PATH");
     const env = await startLocalEnv();
     const home = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-aws-"));
     try {
