@@ -110,14 +110,17 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const TableName = options.tableName;
   /** Every call: a table that does not exist is named, not left as DynamoDB's bare ResourceNotFoundException. */
-  const send = ((command: Parameters<typeof doc.send>[0]) =>
-    doc.send(command).catch((error: unknown) => {
+  const send = (async (command: Parameters<typeof doc.send>[0]) => {
+    try {
+      return await doc.send(command);
+    } catch (error) {
       if (error instanceof ResourceNotFoundException)
         throw new MissingResourceError(`table ${TableName}`, `run table ${TableName} does not exist`, {
           cause: error,
         });
       throw error;
-    })) as typeof doc.send;
+    }
+  }) as typeof doc.send;
   const now = options.now ?? (() => new Date());
   const maxAttempts = options.maxWriteAttempts ?? 60;
   const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };

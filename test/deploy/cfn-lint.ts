@@ -21,12 +21,12 @@ export interface LintFinding {
 export const ACCEPTED_WARNINGS: { rule: string; path: RegExp; why: string }[] = [
   {
     rule: "W3005",
-    path: /^Resources\/\w+LambdaFunction\/DependsOn\//,
+    path: /^Resources\/\w+LambdaFunction\/DependsOn(\/|$)/,
     why: "osls adds DependsOn on a function's own role and log group though Role already references it; harmless (CloudFormation orders by either) and not ours to change",
   },
   {
     rule: "W3005",
-    path: /^Resources\/HttpApiRoute\w+\/DependsOn\//,
+    path: /^Resources\/HttpApiRoute\w+\/DependsOn(\/|$)/,
     why: "osls makes each HTTP API route depend on the integration its Target already references; harmless",
   },
 ];

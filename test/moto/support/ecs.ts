@@ -42,3 +42,23 @@ export async function createCluster(moto: Moto, name: string): Promise<void> {
   await ecs.send(new CreateClusterCommand({ clusterName: name }));
   ecs.destroy();
 }
+
+/**
+ * An EC2 instance in moto, for RegisterContainerInstance (moto checks the instance exists). One EC2 Query
+ * call by hand: the project has no EC2 SDK client and moto routes by the credential scope, checking no
+ * signature. `ami-12c6146b` is one of the images moto ships.
+ */
+export async function runEc2Instance(moto: Moto): Promise<string> {
+  const res = await fetch(moto.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${moto.client.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: "Action=RunInstances&Version=2016-11-15&ImageId=ami-12c6146b&MinCount=1&MaxCount=1",
+  });
+  const text = await res.text();
+  const id = /<instanceId>(i-[0-9a-f]+)<\/instanceId>/.exec(text)?.[1];
+  if (!res.ok || !id) throw new Error(`moto RunInstances answered ${res.status}: ${text.slice(0, 300)}`);
+  return id;
+}

@@ -13,6 +13,7 @@ import {
 import { CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { parseDeployConfig } from "../../../deploy/config.ts";
 import { FUNCTION_KEYS } from "../../../deploy/functions.ts";
+import type { ScheduleManifest } from "../../../deploy/schedules.ts";
 import { buildStack, LOGICAL_IDS, stackNames } from "../../../deploy/stack.ts";
 import { runTableDefinition } from "../../../deploy/table.ts";
 import { deploymentNames, STACK_OUTPUTS } from "../../../src/aws/deployment.ts";
@@ -35,6 +36,7 @@ export interface Deployed {
   scheduleGroup: string;
   outputs: Record<string, string>;
   jobs: Job[];
+  manifest: ScheduleManifest;
 }
 
 export async function deployStack(moto: Moto, stage: string): Promise<Deployed> {
@@ -81,5 +83,6 @@ export async function deployStack(moto: Moto, stage: string): Promise<Deployed> 
     scheduleGroup: names.scheduleGroup,
     outputs: deployedOutputs,
     jobs,
+    manifest: added.manifest,
   };
 }
