@@ -87,6 +87,11 @@ export interface LocalStackOptions {
   phaseMs?: Partial<PhaseDurations>;
   /** Region when the jobs' ARNs do not tell (default eu-west-1). */
   region?: string;
+  /**
+   * How long HTTP requests in flight at close get to finish (default 1 s). A test that closes the stack in
+   * the middle of requests gives them longer, so that a busy machine cannot cut them.
+   */
+  httpCloseGraceMs?: number;
 }
 
 export interface LocalStack {
@@ -240,6 +245,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         userArn: `arn:aws:iam::${identity.accountId}:user/ecs-jobs-local`,
         now,
         log: log.child("http"),
+        ...(options.httpCloseGraceMs !== undefined && { closeGraceMs: options.httpCloseGraceMs }),
       }),
     );
     cleanups.push(["http", () => http.close()]);

@@ -211,7 +211,7 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
 
   it("the stack stopped while slow RunTask answers are in flight finishes the launches, then the runs", async () => {
     const first = await project();
-    // Slow enough that the RunTask calls are in flight at close, well within the HTTP server's 1 s drain.
+    // Slow enough that the RunTask calls are in flight at close; startStack gives them a long drain.
     first.stack.emulator.faults.set({ latencyMs: 150, onlyOperations: ["RunTask"] });
     // Not awaited: the stack goes down while the HTTP handler waits for RunTask (12 tasks = 2 calls).
     const posts = ["long", "wide"].map((j) => first.api.post<{ runId: string }>(`/jobs/${j}/runs`));

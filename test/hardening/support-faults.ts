@@ -23,6 +23,8 @@ export async function startStack(
     phaseMs: FAST_PHASES,
     schedulerPollMs: 25,
     retryDelaysMs: [50, 100, 200, 400],
+    // Requests in flight when a test closes the stack finish, however busy the machine (default 1 s).
+    httpCloseGraceMs: 30_000,
   });
   return { stack, api: api(stack) };
 }
