@@ -40,7 +40,8 @@ import {
 } from "./template-iam.ts";
 import { readZip } from "./zip.ts";
 
-const PACKAGE_TIMEOUT = 180_000;
+// Hang guards: a package takes ~7 s (1,000 jobs ~15 s) alone, several times that on a busy machine.
+const PACKAGE_TIMEOUT = 600_000;
 const scheduler = loadModel("scheduler");
 const ctx = { partition: "aws", region: REGION, accountId: ACCOUNT };
 
