@@ -79,7 +79,7 @@ async function runOfFiring(a: Api, job: string, executionId: string) {
   return run.runId;
 }
 
-describe("faults injected into the local stack", { timeout: 60_000 }, () => {
+describe("faults injected into the local stack", () => {
   it("a throttling storm with 5xx and duplicated events loses nothing and launches nothing twice", async () => {
     const { stack, api: a } = await project();
     // A burst first (whatever the timing, at least 5 throttled and 3 failed answers), then random trouble.
@@ -132,7 +132,7 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
       async () => [...expected].map(([id, n]) => ({ n, tasks: tasksOf(id) })),
       (all) =>
         all.every(({ n, tasks }) => tasks.length === n && tasks.every((t) => t.lastStatus === "STOPPED")),
-      { what: "every task to stop in the emulator", timeoutMs: 20_000 },
+      { what: "every task to stop in the emulator" },
     );
     await stack.idle();
     stack.emulator.faults.clear();

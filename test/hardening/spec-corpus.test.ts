@@ -96,7 +96,6 @@ describe("malformed-spec corpus", () => {
   // that push the parsers hardest go through it too.
   it.each(cases.filter((c) => /^(deep-flow-nesting|alias-billion-laughs)\.yml$/.test(c.file)))(
     "$file through the real ecs-jobs process",
-    { timeout: 60_000 },
     (c) => {
       const dir = folderOf(c);
       const r = cliProcess(["validate", "--jobs", dir, "--json"], dir);

@@ -39,7 +39,7 @@ export function faultsInjected(stack: LocalStack): { throttled: number; serverEr
 }
 
 /** Every run id reached a final state; waits at most `timeoutMs` for all of them together. */
-export async function waitAllFinal(a: Api, runIds: readonly string[], timeoutMs = 20_000): Promise<Run[]> {
+export async function waitAllFinal(a: Api, runIds: readonly string[], timeoutMs = 120_000): Promise<Run[]> {
   return poll(
     () => Promise.all(runIds.map(async (id) => (await a.get<Run>(`/runs/${id}`)).body)),
     (runs) => runs.every((r) => r && FINAL.has(r.status)),
