@@ -88,7 +88,8 @@ export async function callJsonApi(call: JsonApiCall): Promise<unknown> {
   try {
     parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
-    if (res.ok) throw new AwsJsonApiError("UnreadableAnswer", `${call.target}: the answer is not JSON`, res.status);
+    if (res.ok)
+      throw new AwsJsonApiError("UnreadableAnswer", `${call.target}: the answer is not JSON`, res.status);
   }
   if (res.ok) return parsed;
   // "__type": "com.amazonaws.ssm#ParameterNotFound" or "ParameterNotFound".

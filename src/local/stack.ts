@@ -113,6 +113,11 @@ export interface LocalStackOptions {
    * delivery, listed on the dashboard).
    */
   webhookSecret?: string;
+  /**
+   * How long HTTP requests in flight at close get to finish (default 1 s). A test that closes the stack in
+   * the middle of requests gives them longer, so that a busy machine cannot cut them.
+   */
+  httpCloseGraceMs?: number;
 }
 
 /** What a reload of the jobs folder did: the jobs added, changed, removed; or the problems that kept it. */
@@ -324,6 +329,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         userArn: `arn:aws:iam::${identity.accountId}:user/ecs-jobs-local`,
         now,
         log: log.child("http"),
+        ...(options.httpCloseGraceMs !== undefined && { closeGraceMs: options.httpCloseGraceMs }),
       }),
     );
     cleanups.push(["http", () => http.close()]);

@@ -34,7 +34,7 @@ describe("benchmarks (smoke, tiny sizes)", () => {
       expect(r.met).toBe(r.measured <= 500 && !r.notes?.includes("unused clients"));
       if (!r.met) expect(r.notes).toMatch(/largest parts: .*KB/);
     }
-  }, 120_000);
+  });
 
   it("launch overhead: schedule handler invocations that really start tasks, against bare RunTask", async () => {
     const rows = await launchBenchmark.run(quick);
@@ -43,7 +43,7 @@ describe("benchmarks (smoke, tiny sizes)", () => {
       "launch overhead (ledger on dynalite)",
     ]);
     for (const r of rows) expectMeasured(r);
-  }, 60_000);
+  });
 
   it("status throughput: checks every run's final state and counts the DynamoDB calls per event", async () => {
     const [row, batched] = await statusBenchmark.run(quick);
@@ -61,13 +61,13 @@ describe("benchmarks (smoke, tiny sizes)", () => {
     expect(Number(calls![2])).toBeGreaterThan(0);
     expect(Number(calls![2])).toBeLessThanOrEqual(1);
     expect(row!.notes).toContain("every run checked SUCCEEDED");
-  }, 60_000);
+  });
 
   it("CLI start: ecs-jobs run and aws ecs run-task (the `aws` on PATH) both start a task on the emulator", async () => {
     const [row] = await cliRunBenchmark.run(quick);
     expectMeasured(row!);
     expect(row!.baseline).toMatch(/^aws ecs run-task \(aws-cli\/\d+\.\d+/);
-  }, 120_000);
+  });
 
   it("CLI start without any `aws` on PATH: says how to install it instead of a bare ENOENT", () => {
     expect(() => awsCliVersion({ PATH: "/nonexistent" })).toThrow(
@@ -79,7 +79,7 @@ describe("benchmarks (smoke, tiny sizes)", () => {
     const [row] = await validateBenchmark.run(quick);
     expect(row!.benchmark).toBe("validate 5 specs");
     expectMeasured(row!);
-  }, 60_000);
+  });
 
   it("renders one table line per row, marking missed goals", () => {
     const table = renderTable([

@@ -15,5 +15,5 @@ describe("package benchmark (smoke)", () => {
     expect(row!.measured).toBeGreaterThan(0);
     expect(row!.base).toBe(examples.ms);
     expect(row!.notes).toMatch(/^5 jobs: \d+\/500 resources, template \d+ KB/);
-  }, 180_000);
+  }, 600_000);
 });

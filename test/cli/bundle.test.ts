@@ -67,7 +67,7 @@ beforeAll(() => {
     cpSync(join(ROOT, part), join(project, part), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
   build();
-}, 120_000);
+});
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
@@ -132,13 +132,13 @@ describe("the CLI bundle", () => {
     } finally {
       rmSync(bad, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 
   describe("run against the ECS emulator", () => {
     let env: LocalEnv;
     beforeAll(async () => {
       env = await startLocalEnv();
-    }, 60_000);
+    });
     afterAll(async () => {
       await env?.close();
     });
@@ -159,7 +159,7 @@ describe("the CLI bundle", () => {
       expect(a).toMatchObject({ job: JOB_NAME, status: b.status, trigger: { kind: "cli" } });
       expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
       expect(env.emulator.tasks().length - before).toBe(2);
-    }, 60_000);
+    });
   });
 
   describe("staleness", () => {
@@ -180,7 +180,7 @@ describe("the CLI bundle", () => {
       build();
       expect(run(["validate"]).stdout).toMatch(/job\(s\) VALID\n$/);
       writeFileSync(join(project, message), original());
-    }, 60_000);
+    });
 
     it("is stale when a source file is removed or package.json changes", () => {
       build();
@@ -204,7 +204,7 @@ describe("the CLI bundle", () => {
       } finally {
         dateBack(join(project, "package.json"));
       }
-    }, 60_000);
+    });
 
     it("leaves dev and ECS_JOBS_CLI=sources on the sources", () => {
       build();
@@ -213,6 +213,6 @@ describe("the CLI bundle", () => {
       expect(seen(["--version"])).toMatch(/dist\/cli\/main\.mjs/);
       expect(seen(["--version"], { ECS_JOBS_CLI: "sources" })).not.toMatch(/dist\/cli\/main\.mjs/);
       expect(seen(["dev", "--port", "x"])).not.toMatch(/dist\/cli\/main\.mjs/);
-    }, 60_000);
+    });
   });
 });

@@ -52,10 +52,11 @@ export function runPackage(
     execFile(
       NODE,
       [OSLS, "package", "--package", dir, "--stage", options.stage ?? "test", "--region", "eu-west-1"],
-      { cwd: service, env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: service, env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        done({ code, output: `${stdout}\n${stderr}`, ms: Date.now() - started, dir });
+        const killed = error?.killed ? `\nkilled after ${Date.now() - started} ms (timeout or signal)` : "";
+        done({ code, output: `${stdout}\n${stderr}${killed}`, ms: Date.now() - started, dir });
       },
     );
   });

@@ -19,7 +19,8 @@ declare module "vitest" {
 export default function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "ecs-jobs-shared-package-"));
   const result = join(dir, "result.json");
-  const running: Promise<PackageRun | undefined> = runPackage().then(
+  // Only a hang should hit the timeout: the package takes ~7 s alone, several times that on a busy machine.
+  const running: Promise<PackageRun | undefined> = runPackage({ timeoutMs: 600_000 }).then(
     (run) => {
       // Written whole, then renamed: a reader never sees half a file.
       writeFileSync(`${result}.part`, JSON.stringify(run));

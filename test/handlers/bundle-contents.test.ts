@@ -17,7 +17,7 @@ describe("handler bundles", () => {
   let bundles: Bundle[] = [];
   beforeAll(async () => {
     bundles = await buildHandlers(dir);
-  }, 120_000);
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("hold no YAML parser, no cronstrue and only zod/mini", () => {

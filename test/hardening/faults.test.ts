@@ -79,7 +79,7 @@ async function runOfFiring(a: Api, job: string, executionId: string) {
   return run.runId;
 }
 
-describe("faults injected into the local stack", { timeout: 60_000 }, () => {
+describe("faults injected into the local stack", () => {
   it("a throttling storm with 5xx and duplicated events loses nothing and launches nothing twice", async () => {
     const { stack, api: a } = await project();
     // A burst first (whatever the timing, at least 5 throttled and 3 failed answers), then random trouble.
@@ -140,7 +140,7 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
       async () => [...expected].map(([id, n]) => ({ n, tasks: tasksOf(id) })),
       (all) =>
         all.every(({ n, tasks }) => tasks.length === n && tasks.every((t) => t.lastStatus === "STOPPED")),
-      { what: "every task to stop in the emulator", timeoutMs: 20_000 },
+      { what: "every task to stop in the emulator" },
     );
     await stack.idle();
     stack.emulator.faults.clear();
@@ -219,7 +219,7 @@ describe("faults injected into the local stack", { timeout: 60_000 }, () => {
 
   it("the stack stopped while slow RunTask answers are in flight finishes the launches, then the runs", async () => {
     const first = await project();
-    // Slow enough that the RunTask calls are in flight at close, well within the HTTP server's 1 s drain.
+    // Slow enough that the RunTask calls are in flight at close; startStack gives them a long drain.
     first.stack.emulator.faults.set({ latencyMs: 150, onlyOperations: ["RunTask"] });
     // Not awaited: the stack goes down while the HTTP handler waits for RunTask (12 tasks = 2 calls).
     const posts = ["long", "wide"].map((j) => first.api.post<{ runId: string }>(`/jobs/${j}/runs`));

@@ -23,6 +23,8 @@ export async function startStack(
     phaseMs: FAST_PHASES,
     schedulerPollMs: 25,
     retryDelaysMs: [50, 100, 200, 400],
+    // Requests in flight when a test closes the stack finish, however busy the machine (default 1 s).
+    httpCloseGraceMs: 30_000,
   });
   return { stack, api: api(stack) };
 }
@@ -37,7 +39,7 @@ export function faultsInjected(stack: LocalStack): { throttled: number; serverEr
 }
 
 /** Every run id reached a final state; waits at most `timeoutMs` for all of them together. */
-export async function waitAllFinal(a: Api, runIds: readonly string[], timeoutMs = 20_000): Promise<Run[]> {
+export async function waitAllFinal(a: Api, runIds: readonly string[], timeoutMs = 120_000): Promise<Run[]> {
   return poll(
     () => Promise.all(runIds.map(async (id) => (await a.get<Run>(`/runs/${id}`)).body)),
     (runs) => runs.every((r) => r && FINAL.has(r.status)),

@@ -47,7 +47,7 @@ const ready = (dev: Dev) =>
       if (dev.child.exitCode !== null) throw new Error(`ecs-jobs dev exited early:\n${dev.err()}`);
       return out.includes("Press Ctrl+C to stop.");
     },
-    { timeoutMs: 30_000, what: "the dev banner" },
+    { what: "the dev banner" },
   );
 
 const field = (out: string, label: string): string => {
@@ -102,13 +102,13 @@ describe("ecs-jobs dev", () => {
           }
         ).alerts,
       (list) => list.some((a) => a.job === "legacy-import" && a.kind === "FAILED"),
-      { timeoutMs: 30_000, what: "the legacy-import alert" },
+      { what: "the legacy-import alert" },
     );
     expect(alerts.filter((a) => a.job === "legacy-import")).toHaveLength(1);
     const html = await poll(
       async () => (await openDashboard(dashboard)).text(),
       (page) => page.includes(">SUCCEEDED<") && page.includes(">FAILED<"),
-      { timeoutMs: 30_000, what: "succeeded and failed runs on the dashboard" },
+      { what: "succeeded and failed runs on the dashboard" },
     );
     expect(html).toContain("CannotPullContainerError");
     expect(html).toContain("image could not be pulled");
@@ -118,7 +118,7 @@ describe("ecs-jobs dev", () => {
     expect(dev.err()).toMatch(/SIGINT: stopping…[\s\S]*stopped\./);
     expect(existsSync(join(dir, ".ecs-jobs", "stack.json"))).toBe(false);
     expect(existsSync(join(dir, ".ecs-jobs", "ledger"))).toBe(true);
-  }, 60_000);
+  });
 
   it("serves the ECS emulator on --port + 1, takes the token from ECS_JOBS_TOKEN, and stops on SIGTERM", async () => {
     const dir = project();
@@ -146,7 +146,7 @@ describe("ecs-jobs dev", () => {
     expect(jobs.status).toBe(200);
     dev.child.kill("SIGTERM");
     expect(await dev.exited).toBe(0);
-  }, 60_000);
+  });
 
   it("is a command of the ecs-jobs CLI", async () => {
     const r = await cli(["dev", "--help"]);

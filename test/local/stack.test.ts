@@ -229,6 +229,8 @@ describe("the local stack", () => {
       }),
     );
     expect(taskArns).toEqual([]);
+    // The alert follows the run's end on the stack's event bus: wait for it, not for luck.
+    await stack.idle();
     expect((await alertsOf(runId)).map((x) => x.kind)).toContain("TIMED_OUT");
   });
 

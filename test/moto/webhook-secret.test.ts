@@ -3,8 +3,8 @@
  * Manager: what AWS's own clients would send, without their 260 KB in every bundle.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsJsonApiError, callJsonApi } from "../../src/aws/json-api.ts";
 import { awsSecretReader } from "../../src/alerts/webhook-secret.ts";
+import { AwsJsonApiError, callJsonApi } from "../../src/aws/json-api.ts";
 import { MOTO_REGION, useMoto } from "./support/moto.ts";
 
 const moto = useMoto();

@@ -285,7 +285,7 @@ describe("a run of 1,000 tasks that failed to start (more than a DynamoDB item h
 
     const listed = await l.listByJob(big.job, { limit: 5 });
     expect(listed.runs.find((r) => r.runId === big.runId)?.tasks).toHaveLength(1000);
-  }, 120_000);
+  });
 });
 
 describe("the job slot of concurrency: forbid, against dynalite", () => {

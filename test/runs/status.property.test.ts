@@ -125,6 +125,6 @@ describe("status handler, any order with duplicates", () => {
         ),
         { numRuns: 12 },
       );
-    }, 120_000);
+    });
   });
 });

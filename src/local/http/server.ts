@@ -33,6 +33,8 @@ export interface LocalHttpOptions {
   now: () => Date;
   log: HttpLog;
   bodyLimit?: number;
+  /** How long requests in flight at close get to finish (default 1 s). */
+  closeGraceMs?: number;
 }
 
 export interface LocalHttpServer {
@@ -228,5 +230,5 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
   server.on("clientError", answerClientError);
   port = await listen(server, o.port);
   url = `http://${LOOPBACK}:${port}`;
-  return { url, port, close: () => closeServer(server) };
+  return { url, port, close: () => closeServer(server, o.closeGraceMs) };
 }

@@ -52,7 +52,7 @@ function aws(args: string[]): Promise<CliResult> {
       "aws",
       ["ecs", ...args, "--endpoint-url", emu.url, "--output", "json"],
       {
-        timeout: 60_000,
+        timeout: 300_000,
         env: {
           PATH: process.env.PATH ?? "",
           HOME: home,
@@ -80,7 +80,7 @@ const json = (r: CliResult) => {
 };
 
 describe("aws ecs … --endpoint-url", () => {
-  it("runs, describes, lists and stops a task, and prints ECS errors", { timeout: 120_000 }, async () => {
+  it("runs, describes, lists and stops a task, and prints ECS errors", async () => {
     const first = await aws([
       "run-task",
       "--task-definition",

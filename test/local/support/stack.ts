@@ -51,11 +51,14 @@ export function api(stack: { httpUrl: string; token: string }): Api {
   return { get: (path) => call("GET", path), post: (path, body) => call("POST", path, body ?? {}) };
 }
 
-/** Calls `probe` until `done` holds for its answer; fails with the last answer after `timeoutMs`. */
+/**
+ * Calls `probe` until `done` holds for its answer; fails with the last answer after `timeoutMs`, a hang
+ * guard (2 minutes: a machine shared with other work can be many times slower than an idle one).
+ */
 export async function poll<T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
-  { timeoutMs = 15_000, everyMs = 50, what = "condition" } = {},
+  { timeoutMs = 120_000, everyMs = 50, what = "condition" } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
