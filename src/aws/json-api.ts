@@ -1,8 +1,9 @@
 /**
- * One SigV4-signed call to an AWS JSON 1.1 API (SSM, Secrets Manager) without the service's SDK client. The
- * only such calls are the two that read a webhook's signing secret; their clients would add ~260 KB to every
- * handler bundle (esbuild inlines a dynamic import), for one call per Lambda container. The signer, the
- * credentials from the environment and fetch are what the bundles already hold.
+ * One SigV4-signed call to an AWS JSON API (SSM, Secrets Manager, SQS) without the service's SDK client. The
+ * only such calls are rare ones: the two that read a webhook's signing secret and the delayed retry's
+ * SendMessage. Their clients would add ~290 KB to every handler bundle (esbuild inlines a dynamic import),
+ * for one call now and then. The signer, the credentials from the environment and fetch are what the bundles
+ * already hold.
  * The endpoint follows the SDK's variables (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL), as the tests use.
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
@@ -44,8 +45,8 @@ export class AwsJsonApiError extends Error {
 }
 
 export interface JsonApiCall {
-  /** Signing name and endpoint prefix: ssm, secretsmanager. */
-  service: "ssm" | "secretsmanager";
+  /** Signing name and endpoint prefix: ssm, secretsmanager, sqs. */
+  service: "ssm" | "secretsmanager" | "sqs";
   region: string;
   /** X-Amz-Target, e.g. AmazonSSM.GetParameter. */
   target: string;
@@ -77,7 +78,8 @@ export async function callJsonApi(call: JsonApiCall): Promise<unknown> {
     query: {},
     headers: {
       host: url.host,
-      "content-type": "application/x-amz-json-1.1",
+      // SQS speaks AWS JSON 1.0; SSM and Secrets Manager 1.1.
+      "content-type": `application/x-amz-json-${call.service === "sqs" ? "1.0" : "1.1"}`,
       "x-amz-target": call.target,
     },
     body,

@@ -54,8 +54,13 @@ export function lambdaSdkActions(root: string): Set<string> {
       }
     }
     // Calls made without a client (src/aws/json-api.ts): their X-Amz-Target names the action.
-    for (const m of text.matchAll(/target:\s*"(AmazonSSM|secretsmanager)\.(\w+)"/g))
-      actions.add(`${m[1] === "AmazonSSM" ? "ssm" : "secretsmanager"}:${m[2]}`);
+    const JSON_API: Record<string, string> = {
+      AmazonSSM: "ssm",
+      secretsmanager: "secretsmanager",
+      AmazonSQS: "sqs",
+    };
+    for (const m of text.matchAll(/target:\s*"(AmazonSSM|secretsmanager|AmazonSQS)\.(\w+)"/g))
+      actions.add(`${JSON_API[m[1] ?? ""]}:${m[2]}`);
     for (const m of text.matchAll(/new\s+(\w+)Command\(/g)) {
       const op = m[1] ?? "";
       const pkg = packageOf.get(`${op}Command`);

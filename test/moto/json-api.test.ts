@@ -1,10 +1,12 @@
 /**
- * The webhook secret's two reads, signed by hand (src/aws/json-api.ts), against moto's SSM and Secrets
- * Manager: what AWS's own clients would send, without their 260 KB in every bundle.
+ * The calls signed by hand (src/aws/json-api.ts) against moto: the webhook secret's two reads (SSM, Secrets
+ * Manager) and the delayed retry's SendMessage (SQS) — what AWS's own clients would send, without their
+ * ~290 KB in every bundle.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { awsSecretReader } from "../../src/alerts/webhook-secret.ts";
 import { AwsJsonApiError, callJsonApi } from "../../src/aws/json-api.ts";
+import { sqsRetryTimer } from "../../src/aws/retry-queue.ts";
 import { MOTO_REGION, useMoto } from "./support/moto.ts";
 
 const moto = useMoto();
@@ -55,5 +57,25 @@ describe("webhook secrets read from moto", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsJsonApiError);
     expect((error as AwsJsonApiError).name).toBe("ParameterNotFound");
+  });
+});
+
+describe("a delayed retry sent to moto's SQS", () => {
+  it("arrives on the queue as the status function reads it, after its delay", async () => {
+    const { QueueUrl } = (await callJsonApi({
+      service: "sqs",
+      region: MOTO_REGION,
+      target: "AmazonSQS.CreateQueue",
+      body: { QueueName: "ecs-jobs-test-task-events" },
+    })) as { QueueUrl: string };
+    const due = { type: "ecs-jobs.retry-due" as const, runId: "20260310T110000Z-0000abcd", job: "report" };
+    await sqsRetryTimer(QueueUrl, MOTO_REGION).after(1, due);
+    const received = (await callJsonApi({
+      service: "sqs",
+      region: MOTO_REGION,
+      target: "AmazonSQS.ReceiveMessage",
+      body: { QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 },
+    })) as { Messages?: { Body: string }[] };
+    expect(received.Messages?.map((m) => JSON.parse(m.Body))).toEqual([due]);
   });
 });
