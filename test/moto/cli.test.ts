@@ -3,11 +3,18 @@
  * the template's own resources, the CLI pointed at it by --stage (stack outputs) or the environment.
  */
 import { spawn } from "node:child_process";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTasksCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BIN, NODE, ROOT } from "../support/cli.ts";
 import { createCluster, registerTaskDefinition } from "./support/ecs.ts";
-import { useMoto } from "./support/moto.ts";
+import { MOTO_REGION, useMoto } from "./support/moto.ts";
 import { type Deployed, deployStack } from "./support/stack.ts";
 
 const moto = useMoto();
@@ -16,7 +23,25 @@ let deployed: Deployed;
 beforeAll(async () => {
   deployed = await deployStack(moto, "prod");
   await createCluster(moto, "reports");
-  await registerTaskDefinition(moto, "report:7");
+  // awslogs as the console proposes it, so `logs --aws` finds each container's stream in CloudWatch Logs.
+  await registerTaskDefinition(moto, "report:7", ["app"], {
+    containerDefinitions: [
+      {
+        name: "app",
+        image: "busybox",
+        memory: 128,
+        essential: true,
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: {
+            "awslogs-group": "/ecs/report",
+            "awslogs-region": MOTO_REGION,
+            "awslogs-stream-prefix": "ecs",
+          },
+        },
+      },
+    ],
+  });
   const scheduler = new SchedulerClient({ ...moto.client, maxAttempts: 1 });
   await scheduler.send(
     new CreateScheduleCommand({
@@ -111,5 +136,88 @@ describe("ecs-jobs --aws against moto", () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toContain("schedule nightly-report in group ecs-jobs-staging not found");
     expect(out.stderr).toContain("ECS_JOBS_STAGE=staging");
+  });
+});
+
+/** Issue 15's commands in AWS mode: what an operator does to a deployed job, against moto's services. */
+describe("operating a deployed job against moto: pause, stop, logs", () => {
+  type RunJson = { runId: string; status: string; tasks: { taskArn: string }[]; cancelledBy?: string };
+  const json = <T>(text: string): T => JSON.parse(text) as T;
+
+  it("pause disables the schedule and list --aws shows PAUSED with no next fire time; resume undoes it", async () => {
+    const env = { ECS_JOBS_STAGE: "prod" };
+    await ecsJobs(["resume", "nightly-report", "--aws"], env);
+    const paused = await ecsJobs(["pause", "nightly-report", "--aws"], env);
+    expect(paused.stderr).toBe("");
+    expect(paused.code).toBe(0);
+    expect(await scheduleState()).toBe("DISABLED");
+    const again = await ecsJobs(["pause", "nightly-report", "--aws"], env);
+    expect(again.code).toBe(0);
+    const list = await ecsJobs(["list", "--aws", "--json"], env);
+    expect(list.stderr).toBe("");
+    const nightly = json<{ name: string; state: string; nextFireTimes: string[] }[]>(list.stdout).find(
+      (j) => j.name === "nightly-report",
+    );
+    expect(nightly).toMatchObject({ state: "PAUSED", nextFireTimes: [] });
+    await ecsJobs(["resume", "nightly-report", "--aws"], env);
+    expect(await scheduleState()).toBe("ENABLED");
+  });
+
+  it("stop cancels a run: StopTask reaches ECS, the run is CANCELLED, a second stop is refused", async () => {
+    const env = { ECS_JOBS_STAGE: "prod" };
+    // nightly-report is concurrency: forbid: stop whatever an earlier test left running first.
+    for (const r of json<RunJson[]>(
+      (await ecsJobs(["runs", "nightly-report", "--aws", "--json"], env)).stdout,
+    ))
+      if (r.status === "PENDING" || r.status === "RUNNING") await ecsJobs(["stop", r.runId, "--aws"], env);
+    const run = json<RunJson>((await ecsJobs(["run", "nightly-report", "--aws", "--json"], env)).stdout);
+    expect(run.tasks).toHaveLength(1);
+    const stopped = await ecsJobs(["stop", run.runId, "--aws", "--reason", "deploy freeze", "--json"], env);
+    expect(stopped.stderr).toBe("");
+    expect(json<RunJson>(stopped.stdout).status).toBe("CANCELLED");
+    const ecs = new ECSClient({ ...moto.client, maxAttempts: 1 });
+    const described = await ecs.send(
+      new DescribeTasksCommand({ cluster: "reports", tasks: run.tasks.map((t) => t.taskArn) }),
+    );
+    ecs.destroy();
+    expect(described.tasks?.map((t) => t.desiredStatus)).toEqual(["STOPPED"]);
+    expect(described.tasks?.[0]?.stoppedReason).toContain("deploy freeze");
+    const twice = await ecsJobs(["stop", run.runId, "--aws"], env);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain("CANCELLED");
+  });
+
+  it("logs reads the run's container stream from CloudWatch Logs, each line prefixed with task and container", async () => {
+    const env = { ECS_JOBS_STAGE: "prod" };
+    for (const r of json<RunJson[]>(
+      (await ecsJobs(["runs", "nightly-report", "--aws", "--json"], env)).stdout,
+    ))
+      if (r.status === "PENDING" || r.status === "RUNNING") await ecsJobs(["stop", r.runId, "--aws"], env);
+    const run = json<RunJson>((await ecsJobs(["run", "nightly-report", "--aws", "--json"], env)).stdout);
+    const taskId = run.tasks[0]?.taskArn.split("/").at(-1) as string;
+    const logs = new CloudWatchLogsClient({ ...moto.client, maxAttempts: 1 });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/report" })).catch(() => undefined);
+    const logStreamName = `ecs/app/${taskId}`;
+    await logs.send(new CreateLogStreamCommand({ logGroupName: "/ecs/report", logStreamName }));
+    const now = Date.now();
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "/ecs/report",
+        logStreamName,
+        logEvents: [
+          { timestamp: now, message: "report: reading sales" },
+          { timestamp: now + 1, message: "report: 42 rows written" },
+        ],
+      }),
+    );
+    logs.destroy();
+    const out = await ecsJobs(["logs", run.runId, "--aws"], env);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const lines = out.stdout.trim().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^${taskId.slice(0, 8)}/app \\| report: reading sales$`)),
+      expect.stringMatching(/app \| report: 42 rows written$/),
+    ]);
   });
 });

@@ -30,7 +30,8 @@ async function pausedWhereTheyRun(
       ...(opts.dataDir && { dataDir: opts.dataDir }),
       jobsDir: opts.jobs,
       now,
-      clients: ["scheduler"],
+      // The ledger is built with the deps (its client must be there); only the schedules are read.
+      clients: ["scheduler", "dynamodb"],
     });
   } catch (error) {
     if (opts.aws || !(error instanceof CliExit)) throw error;
