@@ -1,8 +1,8 @@
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { registerResume } from "../../src/cli/commands/resume.ts";
 import { formatDuration, registerRuns } from "../../src/cli/commands/runs.ts";
+import { registerResume } from "../../src/cli/commands/schedule-switch.ts";
 import type { CliIo } from "../../src/cli/context.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { exampleJob, ROOT } from "../launch/harness.ts";
