@@ -247,13 +247,15 @@ async function sendRequests(
       const { name, message, transient } = result.rejected;
       const unlaunched = requests.slice(batch).reduce((n, r) => n + (r.count ?? 1), 0);
       const where = `RunTask on cluster ${job.spec.task.cluster} (batch ${batch + 1} of ${requests.length})`;
+      const failure = { reason: name, detail: transient ? `${where}: ${message.split("\n")[0]}` : message };
+      // An outage's own words go in the log too (the local emulator names the state file it cannot write);
+      // a refusal's message, which may quote the request, stays in the run's failures only.
       deps.log.error(
         transient
           ? "RunTask failed after the SDK's retries; the run failed"
           : "ECS rejected RunTask; the run failed",
-        { batch, error: name },
+        { batch, error: name, ...(transient && { detail: failure.detail }) },
       );
-      const failure = { reason: name, detail: transient ? `${where}: ${message.split("\n")[0]}` : message };
       const hint = apiErrorHint(name, message, { transient, where });
       return endRejected(deps, runId, placed, unlaunched, failure, hint, pendingNotes, {
         oldFailures,

@@ -28,7 +28,15 @@ import { runTaskStartedBy } from "../../src/launch/requests.ts";
 import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { awsError, ecsTask, exampleJobs, lambdaContext, placeAll } from "../launch/harness.ts";
-import { launchedRun, mocks, resetMocks, runDeps, runTaskEvents, testJob } from "../runs/harness.ts";
+import {
+  launchedRun,
+  mocks,
+  resetMocks,
+  runDeps,
+  runTaskEvents,
+  sentAlerts,
+  testJob,
+} from "../runs/harness.ts";
 import { sqsBatch } from "../support/events.ts";
 
 const CORPUS = join(import.meta.dirname, "..", "fixtures", "malformed-events");
@@ -201,7 +209,7 @@ describe("the status corpus again, each event as a message of an SQS batch (the 
   });
 });
 
-describe("AWS faults make the handlers throw, so Lambda retries them", () => {
+describe("AWS faults make the handlers throw, so Lambda retries them (but a RunTask error fails its run)", () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   afterEach(() => dynamo.reset());
 
@@ -252,16 +260,33 @@ describe("AWS faults make the handlers throw, so Lambda retries them", () => {
     expect(mocks.ecs).not.toHaveReceivedCommand(RunTaskCommand);
   });
 
-  it.each(ecsErrors)("schedule handler: ECS RunTask $name after the retries", async (error) => {
-    const d = deps();
-    mocks.ecs.on(RunTaskCommand).rejects(error);
-    await expect(invoke("schedule", d, schedulerInput)).rejects.toMatchObject({ name: error.name });
-    // The run was recorded before RunTask: the retried invocation finds it and sends the same clientToken.
-    const runs = await allRuns(d);
-    expect(runs.map((r) => [r.job, r.status])).toEqual([["nightly-report", "PENDING"]]);
-    const tokens = new Set(mocks.ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken));
-    expect(tokens.size).toBe(1);
-  });
+  // Not thrown since issue 13: a RunTask error that outlasts the SDK's retries left the run PENDING with no
+  // task, holding its slot. It ends the run FAILED like a refused launch (test/handlers/launch-failure.test.ts).
+  it.each(ecsErrors)(
+    "schedule handler: ECS RunTask $name after the retries ends the run FAILED, no throw",
+    async (error) => {
+      const d = deps();
+      mocks.ecs.on(RunTaskCommand).rejects(error);
+      const answer = (await invoke("schedule", d, schedulerInput)) as { runId: string; status: string };
+      expect(answer.status).toBe("FAILED");
+      const [run, ...others] = await allRuns(d);
+      expect(others).toEqual([]);
+      expect(run).toMatchObject({ runId: answer.runId, job: "nightly-report", status: "FAILED", tasks: [] });
+      expect(run?.hint).toContain(error.name);
+      // The run's own alert (the job's webhook, unreachable here, adds its delivery-failure event).
+      const runAlerts = () => sentAlerts().filter((a) => a.detailType.startsWith("ECS Job Run "));
+      expect(runAlerts().map((a) => [a.detailType, a.detail.runId])).toEqual([
+        ["ECS Job Run FAILED", answer.runId],
+      ]);
+      // A redelivery of the trigger finds the run final: nothing launched twice, no second alert.
+      expect(await invoke("schedule", d, schedulerInput)).toMatchObject({
+        runId: answer.runId,
+        status: "FAILED",
+      });
+      expect(mocks.ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+      expect(runAlerts()).toHaveLength(1);
+    },
+  );
 
   it.each(ecsErrors)("instance-launch handler: ECS StartTask $name", async (error) => {
     const d = deps();

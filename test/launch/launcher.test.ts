@@ -347,7 +347,8 @@ describe("concurrency", () => {
     const deps = testDeps();
     const first = await launchRun(deps, { job: j, trigger: scheduled("exec-1") });
     ecs.resetHistory();
-    const run = await launchRun(deps, { job: j, trigger: scheduled("exec-2") });
+    // The next fire time: one fire time is one run, whichever execution delivers it (run-id.ts).
+    const run = await launchRun(deps, { job: j, trigger: scheduled("exec-2", "2026-03-10T03:00:00Z") });
     const stops = ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input);
     expect(stops).toEqual(
       first.tasks.map((t) => ({
@@ -376,7 +377,7 @@ describe("concurrency", () => {
     ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
       if (!replaced) {
         replaced = true;
-        await launchRun(deps, { job: j, trigger: scheduled("exec-2") });
+        await launchRun(deps, { job: j, trigger: scheduled("exec-2", "2026-03-10T03:00:00Z") });
       }
       return {
         tasks: Array.from({ length: input.count ?? 1 }, () => ecsTask({ cluster: "tiles" })),

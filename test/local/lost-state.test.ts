@@ -1,7 +1,7 @@
 /**
  * Lost and unwritable emulator state (issue 20, item 6): a launch whose task the emulator cannot store is
- * refused (never a 202 for a task a restart would lose), naming the file, and no
- * task started; a run whose tasks the emulator lost (state file deleted) ends FAILED with a hint at restart
+ * refused (RunTask answers a ServerException naming the file) and no task started, so the run ends FAILED
+ * with that hint (never a run that looks launched, for a task a restart would lose); a run whose tasks the emulator lost (state file deleted) ends FAILED with a hint at restart
  * instead of staying RUNNING and holding a `forbid` job's slot.
  */
 import { mkdirSync, rmSync } from "node:fs";
@@ -39,7 +39,10 @@ async function start(p: { jobsDir: string; dataDir: string }) {
 }
 
 describe("emulator state that cannot be stored", () => {
-  it("refuses the launch (503, not 202) and starts no task; the log names the file", async () => {
+  // The emulator answers RunTask a ServerException (HTTP 503) naming the file. Past the SDK's retries that
+  // ends the run FAILED with a hint, as any RunTask 5xx does (issue 13), and the API answers 202 with that
+  // FAILED run: never a run that looks launched, and never one holding the forbid slot.
+  it("fails the launch (FAILED, no task, hint naming the file), starts no task, holds no slot", async () => {
     const p = tempProject(JOBS);
     dirs.push(p.dir);
     const logs: string[] = [];
@@ -55,12 +58,23 @@ describe("emulator state that cannot be stored", () => {
     // A directory where the state file's temporary copy goes: every write fails (EISDIR), as on a
     // read-only disk, whoever runs the test (root ignores permission bits).
     const stateFile = join(p.dataDir, "ecs-emulator.json");
-    mkdirSync(`${stateFile}.${process.pid}.tmp`);
-    const res = await api(stack).post<{ error?: { code: string } }>("/jobs/guarded/runs", {});
-    expect(res.status).toBe(503);
-    expect(res.body.error?.code).toBe("ServiceUnavailable");
+    const blocker = `${stateFile}.${process.pid}.tmp`;
+    mkdirSync(blocker);
+    const a = api(stack);
+    const res = await a.post<Run>("/jobs/guarded/runs", {});
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: "FAILED", tasks: [] });
+    expect(res.body.hint).toContain(`cannot store its state in ${stateFile}`);
+    expect((await a.get<Run>(`/runs/${res.body.runId}`)).body.status).toBe("FAILED");
     expect(stack.emulator.tasks()).toHaveLength(0);
     expect(logs.join("")).toContain(`cannot store its state in ${stateFile}`);
+
+    // Writable again: the next launch starts its task; the failed one left the forbid slot free.
+    rmSync(blocker, { recursive: true });
+    const next = await a.post<Run>("/jobs/guarded/runs", {});
+    expect(next.status).toBe(202);
+    expect(next.body.status).not.toBe("FAILED");
+    expect(stack.emulator.tasks()).toHaveLength(1);
   });
 });
 
