@@ -39,10 +39,12 @@ export function workload(count: number, seed: number): Workload {
   const runs: Run[] = [];
   const events: unknown[] = [];
   for (let i = 0; events.length < unique; i++) {
+    // One fire time per run: a scheduled run's id derives from its fire time (src/launch/run-id.ts), so runs
+    // sharing one would be one run.
     const trigger = {
       kind: "schedule" as const,
       id: `${seed}-${i}-${randomUUID()}`,
-      scheduledTime: createdAt,
+      scheduledTime: new Date(Date.parse(createdAt) - i * 60_000).toISOString(),
     };
     const runId = runIdFor(JOB_NAME, trigger, new Date(createdAt));
     runs.push({

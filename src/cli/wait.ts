@@ -13,6 +13,8 @@ import type { Job } from "../spec/schema.ts";
 import type { CliIo } from "./context.ts";
 import { stopFollowingOnInterrupt } from "./interrupt.ts";
 
+export { stopFollowingOnInterrupt };
+
 /**
  * How long to wait for a retry the status handler owes: it launches the next attempt as soon as it sees
  * the run end; when none appears by then (its launch was refused before the run was recorded), the
@@ -67,9 +69,10 @@ export async function waitForFinalAttempt(
   deps: Deps,
   job: Job,
   first: Run,
-  o: { io: CliIo; json: boolean },
+  o: { io: CliIo; json: boolean; interrupt?: ReturnType<typeof stopFollowingOnInterrupt> },
 ): Promise<{ run: Run; interrupted: boolean }> {
-  const interrupt = stopFollowingOnInterrupt(o.io, first.runId);
+  // Given by a caller that prints before following (run --wait); disposed here either way.
+  const interrupt = o.interrupt ?? stopFollowingOnInterrupt(o.io, first.runId);
   try {
     let run = first;
     for (;;) {

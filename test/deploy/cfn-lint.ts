@@ -42,6 +42,12 @@ export function cfnLint(templateFiles: readonly string[]): Promise<LintFinding[]
         // cfn-lint exits non-zero when it finds anything; its JSON on stdout is the answer.
         if (error && (error as { code?: unknown }).code === "ENOENT")
           return fail(new Error("cfn-lint is not on PATH (pip install cfn-lint)"));
+        // Stopped (the timeout, or a signal): its output, even empty, is no verdict — "[]" is not "clean".
+        const stopped = error as { killed?: boolean; signal?: string | null } | null;
+        if (stopped?.killed || stopped?.signal)
+          return fail(
+            new Error(`cfn-lint was stopped (${stopped.signal ?? "killed"}) before its answer:\n${stderr}`),
+          );
         let parsed: unknown;
         try {
           parsed = JSON.parse(stdout || "[]");

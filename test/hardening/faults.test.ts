@@ -117,10 +117,13 @@ describe("faults injected into the local stack", () => {
     for (const run of runs) if (faultedAtLaunch(run)) expected.set(run.runId, 0);
     await expectInvariants(stack, a, expected);
     for (const run of runs) {
-      const alerting = run.job === "bad";
       if (faultedAtLaunch(run)) expect(run.hint).toMatch(/ECS answered RunTask on cluster/);
-      else expect(run.status).toBe(alerting ? "FAILED" : "SUCCEEDED");
-      expect(stack.alerts().filter((x) => x.runId === run.runId)).toHaveLength(alerting ? 1 : 0);
+      else expect(run.status).toBe(run.job === "bad" ? "FAILED" : "SUCCEEDED");
+      // Every FAILED run alerts once, a launch failure of any job too: FAILED is in every job's alerts.on
+      // (by default for ok, fan and tick). Which runs the seeded faults hit at launch depends on the order
+      // the concurrent launches reach ECS, so this follows each run's status, not its job.
+      const alerts = stack.alerts().filter((x) => x.runId === run.runId);
+      expect(alerts.map((x) => x.kind)).toEqual(run.status === "FAILED" ? ["FAILED"] : []);
     }
     count(stack);
     figures.runs += expected.size;

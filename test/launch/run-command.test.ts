@@ -132,6 +132,35 @@ describe("ecs-jobs run", () => {
     expect(bad.stdout).toMatch(/hint: .*exited with code 3/);
   });
 
+  it("--wait: Ctrl+C is already caught when the first line (which may say RUNNING) is printed", async () => {
+    const task = ecsTask({ containers: ["export"] });
+    ecs.on(RunTaskCommand).resolves({ tasks: [task] });
+    const deps = testDeps();
+    progressing(deps, task.taskArn as string, 0);
+    const before = process.listenerCount("SIGINT");
+    // What a caller sees when it reacts to the first line: a SIGINT then must stop following, not kill.
+    const listenersAtFirstLine: number[] = [];
+    const io: CliIo = {
+      stdout: () => {
+        if (listenersAtFirstLine.length === 0) listenersAtFirstLine.push(process.listenerCount("SIGINT"));
+      },
+      stderr: () => {},
+      cwd: ROOT,
+      env: { USER: "tester" },
+    };
+    const program = new Command().exitOverride();
+    registerRun(
+      program,
+      io,
+      () => NOW,
+      async () => deps,
+    );
+    await program.parseAsync(["run", "customer-export", "--wait"], { from: "user" });
+    expect(listenersAtFirstLine).toEqual([before + 1]);
+    // Removed once following ends.
+    expect(process.listenerCount("SIGINT")).toBe(before);
+  });
+
   it("exits 1 when the run fails at launch, 2 for a malformed --set", async () => {
     ecs.on(RunTaskCommand).resolves({ failures: [{ reason: "RESOURCE:MEMORY" }] });
     expect((await run(["run", "customer-export"], testDeps())).code).toBe(1);

@@ -137,7 +137,8 @@ local: { outcome: exit:2, durationSeconds: 0.1 }
         if (/RUNNING/.test(out)) resolve();
       });
     });
-    const code = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    // "close", not "exit": exit can come before the parent has read the child's last stderr bytes.
+    const code = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
     child.kill("SIGINT");
     expect(await code).toBe(130);
     const runId = /run (\S+) of long/.exec(out)?.[1] ?? "";

@@ -38,7 +38,7 @@ beforeAll(async () => {
     jobsDir: project.jobsDir,
     dataDir: project.dataDir,
     port: 0,
-    token: "fixed-token",
+    token: "fixed-token-0123456789",
     log: () => {},
     phaseMs: FAST_PHASES,
     webhookSecret: SECRET,

@@ -163,10 +163,17 @@ export function registerRun(
       ]);
       await settleLaunched(deps, run);
     }
+    // With --wait, Ctrl+C stops following from the first line printed on: the handler is in place before
+    // the summary, which may already say RUNNING, so no Ctrl+C after it meets the default (kill) handler.
+    const following = opts.wait ? await import("../wait.ts") : undefined;
+    const interrupt = following?.stopFollowingOnInterrupt(io, run.runId);
     if (!opts.json) io.stdout(summary(statusLine, run));
-    if (opts.wait) {
-      const { waitForFinalAttempt } = await import("../wait.ts");
-      const waited = await waitForFinalAttempt(deps, job, run, { io, json: opts.json === true });
+    if (following && interrupt) {
+      const waited = await following.waitForFinalAttempt(deps, job, run, {
+        io,
+        json: opts.json === true,
+        interrupt,
+      });
       run = waited.run;
       if (waited.interrupted) throw new CliExit(EXIT_INTERRUPTED);
     }
