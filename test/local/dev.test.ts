@@ -56,12 +56,23 @@ const field = (out: string, label: string): string => {
   return m[1];
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
+const canBind = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+
+/**
+ * A port P with P + 1 free too (dev serves the emulator on P + 1), below the kernel's ephemeral range
+ * (32768 and up): a port the kernel picked for us could have its neighbour handed to another test's
+ * listen(0) or connection a moment later.
+ */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if ((await canBind(port)) && (await canBind(port + 1))) return port;
+  }
 }
 
 describe("ecs-jobs dev", () => {
@@ -122,7 +133,7 @@ describe("ecs-jobs dev", () => {
 
   it("serves the ECS emulator on --port + 1, takes the token from ECS_JOBS_TOKEN, and stops on SIGTERM", async () => {
     const dir = project();
-    const port = await freePort();
+    const port = await freePortPair();
     const dev = startDev(dir, ["--port", String(port), "--no-kickoff"], {
       ECS_JOBS_TOKEN: "my-own-token-0123456789",
     });
