@@ -3,7 +3,7 @@
  * whose events have not arrived yet. ListTasks filters by family and desired status (it cannot filter by a
  * startedBy prefix), then DescribeTasks tells which of them this system started for this job.
  */
-import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import type { Deps } from "../deps.ts";
 import type { Job } from "../spec/schema.ts";
 import { parseStartedBy, STARTED_BY_PREFIX } from "./requests.ts";
@@ -57,14 +57,3 @@ export async function findActiveTasks(
 
 /** The distinct run ids of some tasks, in first-seen order. */
 export const runIdsOf = (tasks: readonly ActiveTask[]): string[] => [...new Set(tasks.map((t) => t.runId))];
-
-export async function stopTasks(
-  deps: Pick<Deps, "clients">,
-  cluster: string,
-  tasks: readonly ActiveTask[],
-  reason: string,
-): Promise<void> {
-  for (const t of tasks) {
-    await deps.clients.ecs.send(new StopTaskCommand({ cluster, task: t.taskArn, reason }));
-  }
-}

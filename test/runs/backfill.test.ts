@@ -117,7 +117,7 @@ describe("backfill", () => {
       deps,
     );
     expect(bad.exit).toBe(2);
-    expect(bad.stderr).toContain('"2026-02-30T00:00:00Z" is not a calendar date');
+    expect(bad.stderr).toContain("2026-02-30 is not a date (February 2026 has 28 days)");
     const unscheduled = testJob("");
     await expect(
       planBackfill(deps, unscheduled, { from: at("2026-03-10T09:00:00Z"), to: NOW }),

@@ -5,8 +5,10 @@
  * where it stopped (the run ids are stable per fire time).
  */
 import type { Command } from "commander";
+import { ValidationError } from "../../errors.ts";
 import type { Run } from "../../runs/model.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson, usageError } from "../context.ts";
+import { parseInstantFlag } from "../instant.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
 interface BackfillOptions {
@@ -16,23 +18,6 @@ interface BackfillOptions {
   dryRun?: boolean;
   json?: boolean;
   aws?: boolean;
-}
-
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** A date-time with its offset, refused when it names no real instant (2026-02-30 is not 2 March). */
-export function parseInstant(value: string, flag: string): Date {
-  const m = ISO.exec(value);
-  const date = new Date(value);
-  if (!m || Number.isNaN(date.getTime()))
-    throw usageError(
-      `${flag} expects an ISO 8601 date-time with an offset, e.g. 2026-03-01T00:00:00Z; got "${value}"`,
-    );
-  const [, y, mo, d] = m.map(Number) as number[];
-  const days = new Date(Date.UTC(y as number, mo as number, 0)).getUTCDate();
-  if ((mo as number) < 1 || (mo as number) > 12 || (d as number) < 1 || (d as number) > days)
-    throw usageError(`${flag}: "${value}" is not a calendar date`);
-  return date;
 }
 
 export function registerBackfill(
@@ -52,8 +37,8 @@ export function registerBackfill(
     .option("--json", "print the plan (and launched runs) as JSON")
     .option("--aws", "use AWS (credentials and region from the environment) instead of the local stack")
     .action(async (name: string, opts: BackfillOptions) => {
-      const from = parseInstant(opts.from, "--from");
-      const to = parseInstant(opts.to, "--to");
+      const from = parseInstantFlag(opts.from, "--from");
+      const to = parseInstantFlag(opts.to, "--to");
       const [{ requireJob }, { planBackfill, launchBackfill }, { followRun }, { settleLaunched }] =
         await Promise.all([
           import("../jobs.ts"),
@@ -64,7 +49,7 @@ export function registerBackfill(
       const job = requireJob(io, opts.jobs, name);
       const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });
       const plan = await planBackfill(deps, job, { from, to }).catch((error: unknown) => {
-        if (error instanceof Error && error.name === "ValidationError") throw usageError(error.message);
+        if (error instanceof ValidationError) throw usageError(error.message);
         throw error;
       });
       const todo = plan.fireTimes.filter((f) => f.launch);
