@@ -2,13 +2,12 @@
 import type { Command } from "commander";
 import type { Job } from "../../spec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
-import { DATA_DIR_HELP, lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
+import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
-interface ListOptions {
+interface ListOptions extends AwsOptions {
   jobs: string;
   json?: boolean;
-  aws?: boolean;
-  dataDir?: string;
 }
 
 /**
@@ -23,18 +22,18 @@ async function pausedWhereTheyRun(
   makeDeps: MakeDeps,
 ): Promise<ReadonlySet<string>> {
   if (!jobs.some((j) => j.spec.schedule?.enabled)) return new Set();
+  const where = awsDepsOptions(opts);
   let deps: Awaited<ReturnType<MakeDeps>>;
   try {
     deps = await makeDeps(io, {
-      ...(opts.aws && { aws: true }),
-      ...(opts.dataDir && { dataDir: opts.dataDir }),
+      ...where,
       jobsDir: opts.jobs,
       now,
       // The ledger is built with the deps (its client must be there); only the schedules are read.
       clients: ["scheduler", "dynamodb"],
     });
   } catch (error) {
-    if (opts.aws || !(error instanceof CliExit)) throw error;
+    if (where.aws || !(error instanceof CliExit)) throw error;
     io.stderr(
       "note: no local stack running, so PAUSED cannot be told: states are as the specs say (--aws for AWS)\n",
     );
@@ -50,45 +49,45 @@ export function registerList(
   now: () => Date,
   makeDeps: MakeDeps = lazyCliDeps,
 ): void {
-  program
-    .command("list")
-    .description("one line per job: name, trigger(s), next fire time, target, state")
-    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("--json", "print the jobs as JSON")
-    .option("--aws", "read the schedules' state (PAUSED) in AWS instead of the local stack")
-    .option("--data-dir <dir>", DATA_DIR_HELP)
-    .action(async (opts: ListOptions) => {
-      const [{ summarize }, { loadJobs, reportIssues }, { scheduleAnchors }] = await Promise.all([
-        import("../../catalog/summary.ts"),
-        import("../jobs.ts"),
-        import("../anchors.ts"),
+  addAwsOptions(
+    program
+      .command("list")
+      .description("one line per job: name, trigger(s), next fire time, target, state")
+      .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+      .option("--json", "print the jobs as JSON"),
+    "read the schedules' state (PAUSED)",
+  ).action(async (opts: ListOptions) => {
+    const [{ summarize }, { loadJobs, reportIssues }, { scheduleAnchors }] = await Promise.all([
+      import("../../catalog/summary.ts"),
+      import("../jobs.ts"),
+      import("../anchors.ts"),
+    ]);
+    const result = loadJobs(io, opts.jobs, now());
+    const paused = await pausedWhereTheyRun(io, opts, result.jobs, now, makeDeps);
+    const anchorOf = await scheduleAnchors(io);
+    const summaries = result.jobs.map((j) => summarize(j, now(), 1, paused.has(j.name), anchorOf(j.name)));
+    if (opts.json) printJson(io, summaries);
+    else {
+      const rows = summaries.map((s) => [
+        s.name,
+        [
+          ...(s.schedule
+            ? [
+                `schedule ${s.schedule.awsExpression} ${s.schedule.timezone}${s.schedule.enabled ? "" : " (disabled)"}`,
+              ]
+            : []),
+          ...(s.triggers.includes("http") ? ["http"] : []),
+          ...(s.triggers.includes("instanceLaunch") ? ["instance-launch"] : []),
+        ].join(", ") || "manual",
+        s.nextFireTimes[0] ?? "-",
+        `${s.target.capacity} ${s.target.cluster}/${s.target.taskDefinition} x${s.target.count}`,
+        s.state,
       ]);
-      const result = loadJobs(io, opts.jobs, now());
-      const paused = await pausedWhereTheyRun(io, opts, result.jobs, now, makeDeps);
-      const anchorOf = await scheduleAnchors(io);
-      const summaries = result.jobs.map((j) => summarize(j, now(), 1, paused.has(j.name), anchorOf(j.name)));
-      if (opts.json) printJson(io, summaries);
-      else {
-        const rows = summaries.map((s) => [
-          s.name,
-          [
-            ...(s.schedule
-              ? [
-                  `schedule ${s.schedule.awsExpression} ${s.schedule.timezone}${s.schedule.enabled ? "" : " (disabled)"}`,
-                ]
-              : []),
-            ...(s.triggers.includes("http") ? ["http"] : []),
-            ...(s.triggers.includes("instanceLaunch") ? ["instance-launch"] : []),
-          ].join(", ") || "manual",
-          s.nextFireTimes[0] ?? "-",
-          `${s.target.capacity} ${s.target.cluster}/${s.target.taskDefinition} x${s.target.count}`,
-          s.state,
-        ]);
-        io.stdout(table([["NAME", "TRIGGERS", "NEXT", "TARGET", "STATE"], ...rows]));
-      }
-      if (reportIssues(io, result))
-        throw new CliExit(EXIT_FAILED, `${result.issues.length} problem(s) in specs`);
-    });
+      io.stdout(table([["NAME", "TRIGGERS", "NEXT", "TARGET", "STATE"], ...rows]));
+    }
+    if (reportIssues(io, result))
+      throw new CliExit(EXIT_FAILED, `${result.issues.length} problem(s) in specs`);
+  });
 }
 
 function table(rows: string[][]): string {
