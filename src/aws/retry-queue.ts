@@ -6,13 +6,15 @@
  * One signed call (json-api.ts), not the SQS client: 30 KB less in every handler bundle.
  */
 import type { RetryTimer } from "../deps.ts";
-import { MAX_RETRY_DELAY_SECONDS } from "../runs/retry-delay.ts";
 import { callJsonApi } from "./json-api.ts";
+
+/** SQS's own limit on DelaySeconds (the retry policy caps its delays at the same 15 minutes). */
+const SQS_MAX_DELAY_SECONDS = 900;
 
 export function sqsRetryTimer(queueUrl: string, region: string): RetryTimer {
   return {
     async after(seconds, due) {
-      const delay = Math.max(0, Math.min(MAX_RETRY_DELAY_SECONDS, Math.round(seconds)));
+      const delay = Math.max(0, Math.min(SQS_MAX_DELAY_SECONDS, Math.round(seconds)));
       await callJsonApi({
         service: "sqs",
         region,
