@@ -12,19 +12,20 @@ import {
   clusterArn,
   clusterInstancesArn,
   clusterTasksArn,
+  IN_STACK_REGION,
   isArn,
   roleArn,
+  shortTaskDefinitionGrant,
   type TaskDefinitionRef,
   taskDefinitionRef,
 } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
 import { FUNCTION_GRANTS, FUNCTION_KEYS, type FunctionKey, roleLogicalId } from "./functions.ts";
+import { type Placement, placeGrants } from "./placement.ts";
 import {
   MANAGED_POLICY_MAX_CHARS,
-  MANAGED_POLICY_PACKING_CHARS,
   type PolicyDocument,
   PolicyTooLargeError,
-  packStatements,
   policy,
   policySize,
   ROLE_INLINE_POLICIES_MAX_CHARS,
@@ -89,11 +90,11 @@ export function taskDefinitionResources(
   for (const ref of refs) {
     const prefix = compaction.familyPrefixes.find((p) => ref.family.startsWith(p));
     if (prefix) {
-      out.add(`${ref.arn.slice(0, ref.arn.lastIndexOf("/") + 1)}${prefix}*`);
+      out.add(shortTaskDefinitionGrant(`${ref.arn.slice(0, ref.arn.lastIndexOf("/") + 1)}${prefix}*`));
       continue;
     }
     const family = anyRevision(ref);
-    out.add(compaction.anyRevision || wholeFamilies.has(family) ? family : ref.arn);
+    out.add(shortTaskDefinitionGrant(compaction.anyRevision || wholeFamilies.has(family) ? family : ref.arn));
   }
   return [...out].sort();
 }
@@ -128,7 +129,11 @@ export function jobStatements(
         Effect: "Allow",
         Action: [`ecs:${action}`],
         Resource: taskDefinitionResources(refs, compaction),
-        Condition: { ArnEquals: { "ecs:cluster": clusterArn(cluster) } },
+        // The region pins the `*` of shortTaskDefinitionGrant(); the cluster ARN pins region and account.
+        Condition: {
+          ArnEquals: { "ecs:cluster": clusterArn(cluster) },
+          StringEquals: { ...IN_STACK_REGION },
+        },
       });
     });
   };
@@ -348,41 +353,33 @@ export interface IamResult {
   /** Managed policy documents attached to each role (for the limit checks). */
   managedPolicies: Record<FunctionKey, PolicyDocument[]>;
   inlinePolicies: Record<FunctionKey, PolicyDocument>;
+  /** Job-derived grants that did not fit the managed policies, inline beside the base policy (placement.ts). */
+  inlineGrants: Partial<Record<FunctionKey, PolicyDocument>>;
   /** True when exact revisions did not fit and grants were widened to `family:*`. */
   compacted: boolean;
 }
 
-function packAll(jobs: readonly Job[], config: DeployConfig, compaction: Compaction) {
-  const docs = {} as Record<FunctionKey, PolicyDocument[]>;
+function placeAll(
+  jobs: readonly Job[],
+  config: DeployConfig,
+  compaction: Compaction,
+  inlineBaseChars: Record<FunctionKey, number>,
+) {
+  const placed = {} as Record<FunctionKey, Placement>;
   for (const key of FUNCTION_KEYS) {
-    docs[key] = packStatements(jobStatements(key, jobs, config, compaction), MANAGED_POLICY_PACKING_CHARS);
+    placed[key] = placeGrants(jobStatements(key, jobs, config, compaction), {
+      maxManaged: config.maxManagedPoliciesPerRole,
+      inlineBaseChars: inlineBaseChars[key],
+    });
   }
-  const tooMany = FUNCTION_KEYS.filter((k) => docs[k].length > config.maxManagedPoliciesPerRole);
-  return { docs, tooMany };
+  const tooMany = FUNCTION_KEYS.filter((k) => !placed[k].fits);
+  return { placed, tooMany };
 }
 
 export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployConfig): IamResult {
-  const familyPrefixes = config.taskDefinitionFamilyPrefixes;
-  let compacted = false;
-  let packed = packAll(jobs, config, { anyRevision: false, familyPrefixes });
-  if (packed.tooMany.length > 0) {
-    compacted = true;
-    packed = packAll(jobs, config, { anyRevision: true, familyPrefixes });
-  }
-  if (packed.tooMany.length > 0) {
-    const counts = packed.tooMany.map((k) => `${k}: ${packed.docs[k].length}`).join(", ");
-    throw new PolicyTooLargeError(
-      `the jobs' ECS/IAM grants need more managed policies than a role may have (${counts}; ` +
-        `max ${config.maxManagedPoliciesPerRole} of ${MANAGED_POLICY_MAX_CHARS} characters each). ` +
-        "Group task definitions under family prefixes (custom.ecsJobs.taskDefinitionFamilyPrefixes) or raise " +
-        "the IAM quota 'managed policies per role' and set custom.ecsJobs.maxManagedPoliciesPerRole (up to 20)",
-    );
-  }
-
-  const resources: Record<string, CfnResource> = {};
   const inlinePolicies = {} as Record<FunctionKey, PolicyDocument>;
+  const delayedRetries = jobs.some((j) => (j.spec.policy.retries?.delaySeconds ?? 0) > 0);
   for (const key of FUNCTION_KEYS) {
-    const delayedRetries = jobs.some((j) => (j.spec.policy.retries?.delaySeconds ?? 0) > 0);
     const inline = policy(baseStatements(key, names, config, { delayedRetries }));
     const size = policySize(inline);
     if (size > ROLE_INLINE_POLICIES_MAX_CHARS) {
@@ -391,11 +388,51 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
       );
     }
     inlinePolicies[key] = inline;
+  }
+  const baseChars = Object.fromEntries(
+    FUNCTION_KEYS.map((k) => [k, policySize(inlinePolicies[k])]),
+  ) as Record<FunctionKey, number>;
+
+  const familyPrefixes = config.taskDefinitionFamilyPrefixes;
+  let compacted = false;
+  let packed = placeAll(jobs, config, { anyRevision: false, familyPrefixes }, baseChars);
+  if (packed.tooMany.length > 0) {
+    compacted = true;
+    packed = placeAll(jobs, config, { anyRevision: true, familyPrefixes }, baseChars);
+  }
+  const managedPolicies = {} as Record<FunctionKey, PolicyDocument[]>;
+  const inlineGrants: Partial<Record<FunctionKey, PolicyDocument>> = {};
+  const tooMany: string[] = [];
+  for (const key of FUNCTION_KEYS) {
+    const p = packed.placed[key];
+    if (!p.fits) {
+      tooMany.push(`${key}: ${p.managedNeeded}`);
+      continue;
+    }
+    managedPolicies[key] = p.managed;
+    if (p.inline) inlineGrants[key] = p.inline;
+  }
+  if (tooMany.length > 0) {
+    throw new PolicyTooLargeError(
+      `the jobs' ECS/IAM grants need more managed policies than a role may have (${tooMany.join(", ")}; ` +
+        `max ${config.maxManagedPoliciesPerRole} of ${MANAGED_POLICY_MAX_CHARS} characters each, plus what ` +
+        "the role's inline policy leaves). Group task definitions under family prefixes " +
+        "(custom.ecsJobs.taskDefinitionFamilyPrefixes) or raise the IAM quota 'managed policies per role' and " +
+        "set custom.ecsJobs.maxManagedPoliciesPerRole (up to 20)",
+    );
+  }
+
+  const resources: Record<string, CfnResource> = {};
+  for (const key of FUNCTION_KEYS) {
+    const spilled = inlineGrants[key];
     resources[roleLogicalId(key)] = {
       Type: "AWS::IAM::Role",
       Properties: {
         AssumeRolePolicyDocument: LAMBDA_TRUST,
-        Policies: [{ PolicyName: "ecs-jobs-base", PolicyDocument: toCfn(inline) }],
+        Policies: [
+          { PolicyName: "ecs-jobs-base", PolicyDocument: toCfn(inlinePolicies[key]) },
+          ...(spilled ? [{ PolicyName: "ecs-jobs-grants", PolicyDocument: toCfn(spilled) }] : []),
+        ],
       },
     };
   }
@@ -403,13 +440,13 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
   // Roles with the same job-derived grants (status and sweeper) share their managed policies.
   const sets = new Map<string, FunctionKey[]>();
   for (const key of FUNCTION_KEYS) {
-    const signature = JSON.stringify(packed.docs[key]);
-    if (packed.docs[key].length === 0) continue;
+    const signature = JSON.stringify(managedPolicies[key]);
+    if (managedPolicies[key].length === 0) continue;
     sets.set(signature, [...(sets.get(signature) ?? []), key]);
   }
   for (const keys of sets.values()) {
     const owner = keys.join("-");
-    const docs = packed.docs[keys[0] as FunctionKey];
+    const docs = managedPolicies[keys[0] as FunctionKey];
     docs.forEach((doc, i) => {
       const id = `EcsJobs${alnum(keys.map((k) => k[0]?.toUpperCase() + k.slice(1)).join(""))}Grants${i + 1}`;
       resources[id] = {
@@ -422,5 +459,5 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
       };
     });
   }
-  return { resources, managedPolicies: packed.docs, inlinePolicies, compacted };
+  return { resources, managedPolicies, inlinePolicies, inlineGrants, compacted };
 }

@@ -57,14 +57,15 @@ describe("task definition grants", () => {
       "crunch:3",
       "arn:aws:ecs:eu-west-1:111122223333:task-definition/x:2",
     ].map(taskDefinitionRef);
+    // Named ones leave partition, region and account to the statement's conditions; full ARNs stay as given.
     expect(taskDefinitionResources(refs, { anyRevision: false, familyPrefixes: [] })).toEqual([
-      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/crunch:*",
-      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/report:7",
+      "arn:*:ecs:*:*:task-definition/crunch:*",
+      "arn:*:ecs:*:*:task-definition/report:7",
       "arn:aws:ecs:eu-west-1:111122223333:task-definition/x:2",
     ]);
     expect(taskDefinitionResources(refs, { anyRevision: true, familyPrefixes: ["rep"] })).toEqual([
-      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/crunch:*",
-      "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/rep*",
+      "arn:*:ecs:*:*:task-definition/crunch:*",
+      "arn:*:ecs:*:*:task-definition/rep*",
       "arn:aws:ecs:eu-west-1:111122223333:task-definition/x:*",
     ]);
   });
@@ -80,14 +81,17 @@ describe("task definition grants", () => {
     );
     expect(runTask.map((s) => [s.Resource, s.Condition?.ArnEquals?.["ecs:cluster"]])).toEqual([
       [
-        ["arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/one:1"],
+        ["arn:*:ecs:*:*:task-definition/one:1"],
         "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/alpha",
       ],
       [
-        ["arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/two:1"],
+        ["arn:*:ecs:*:*:task-definition/two:1"],
         "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/beta",
       ],
     ]);
+    // The region the task definition ARN leaves open is the stack's.
+    for (const s of runTask)
+      expect(s.Condition?.StringEquals).toEqual({ "aws:RequestedRegion": "${AWS::Region}" });
   });
 
   it("gives each function only the jobs it starts", () => {
@@ -233,7 +237,8 @@ describe("buildIam at scale", () => {
   });
 
   it("widens to family:* only when exact revisions exceed the managed policies a role may have", () => {
-    const iam = buildIam(many(1000, 200), NAMES, config());
+    // 3,000 exact revisions (1,000 families x 3) do not fit; the 1,000 families do.
+    const iam = buildIam(many(3000, 1000), NAMES, config());
     expect(iam.compacted).toBe(true);
     for (const docs of Object.values(iam.managedPolicies)) {
       expect(docs.length).toBeLessThanOrEqual(10);
@@ -248,14 +253,14 @@ describe("buildIam at scale", () => {
   });
 
   it("says what to do when even families do not fit, and family prefixes make them fit", () => {
-    const jobs = many(1000, 1000, "batch");
+    const jobs = many(2500, 2500, "batch");
     expect(() => buildIam(jobs, NAMES, config())).toThrow(/taskDefinitionFamilyPrefixes/);
     const iam = buildIam(jobs, NAMES, config({ taskDefinitionFamilyPrefixes: ["batch-"] }));
     const runTask = iam.managedPolicies.schedule
       .flatMap((d) => d.Statement)
       .filter((s) => s.Action.includes("ecs:RunTask"));
     expect(new Set(runTask.flatMap((s) => s.Resource))).toEqual(
-      new Set(["arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/batch-*"]),
+      new Set(["arn:*:ecs:*:*:task-definition/batch-*"]),
     );
     expect(runTask).toHaveLength(10);
   });
