@@ -193,6 +193,13 @@ export const roleArnOf = (role: string): string =>
 /** Actions that must never be granted on `*` (or any wildcard beyond a task definition's revision). */
 export const GUARDED_ACTIONS = ["ecs:RunTask", "ecs:StartTask", "iam:PassRole"];
 
+/**
+ * A task definition grant that names one family: every revision (`family:*`) or one, with partition, region
+ * and account given or `*` (a role acts in its own partition and account; test/deploy/grant-scope.ts checks
+ * that an open region is pinned by aws:RequestedRegion).
+ */
+const ONE_FAMILY = /^arn:[^:]+:ecs:[^:]+:[^:]+:task-definition\/[A-Za-z0-9_-]+:(\d+|\*)$/;
+
 /** Statements that grant a guarded action on a resource wider than one named thing. */
 export function wildcardGrants(statements: readonly FlatStatement[]): FlatStatement[] {
   return statements.filter((s) => {
@@ -200,10 +207,8 @@ export function wildcardGrants(statements: readonly FlatStatement[]): FlatStatem
     if (!guarded) return false;
     return s.Resource.some((r) => {
       if (!r.includes("*") && !r.includes("?")) return false;
-      // family:* (every revision of one named family) is the only wildcard allowed, and only for ECS.
-      return (
-        !/:task-definition\/[A-Za-z0-9_-]+:\*$/.test(r) || s.Action.some((a) => iamMatch(a, "iam:PassRole"))
-      );
+      // One named family is the only wildcard allowed, and only for ECS.
+      return !ONE_FAMILY.test(r) || s.Action.some((a) => iamMatch(a, "iam:PassRole"));
     });
   });
 }
