@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseDeployConfig } from "../../deploy/config.ts";
-import { buildIam, type IamNames } from "../../deploy/iam.ts";
+import { buildIam } from "../../deploy/iam.ts";
 import { placeGrants } from "../../deploy/placement.ts";
 import {
   MANAGED_POLICY_MAX_CHARS,
@@ -19,6 +19,7 @@ import type { Job } from "../../src/spec/schema.ts";
 import { distinctFamilies } from "./distinct-families.ts";
 import { generateJobFiles } from "./generate-jobs.ts";
 import { launchScope } from "./grant-scope.ts";
+import { NAMES } from "./iam-names.ts";
 import {
   allows,
   clusterArnOf,
@@ -28,21 +29,6 @@ import {
   type TemplateLike,
   taskDefinitionArnOf,
 } from "./template-iam.ts";
-
-const NAMES: IamNames = {
-  functionNames: {
-    schedule: "ecs-jobs-t-schedule",
-    http: "ecs-jobs-t-http",
-    instanceLaunch: "ecs-jobs-t-instanceLaunch",
-    status: "ecs-jobs-t-status",
-    sweeper: "ecs-jobs-t-sweeper",
-  },
-  tableName: "ecs-jobs-t-runs",
-  taskEventsQueueName: "ecs-jobs-t-task-events",
-  eventBus: "default",
-  scheduleGroup: "ecs-jobs-t",
-  schedulerRoleName: "ecs-jobs-t-eu-west-1-scheduler",
-};
 
 function generated(count: number): Job[] {
   const files = distinctFamilies(generateJobFiles(count));

@@ -5,7 +5,6 @@ import { taskDefinitionRef } from "../../deploy/arns.ts";
 import { parseDeployConfig } from "../../deploy/config.ts";
 import {
   buildIam,
-  type IamNames,
   jobStatements,
   taskDefinitionResources,
   webhookSecretStatements,
@@ -19,21 +18,7 @@ import {
 } from "../../deploy/policy.ts";
 import { parseJobs } from "../../src/spec/parse.ts";
 import type { Job } from "../../src/spec/schema.ts";
-
-const NAMES: IamNames = {
-  functionNames: {
-    schedule: "ecs-jobs-t-schedule",
-    http: "ecs-jobs-t-http",
-    instanceLaunch: "ecs-jobs-t-instanceLaunch",
-    status: "ecs-jobs-t-status",
-    sweeper: "ecs-jobs-t-sweeper",
-  },
-  tableName: "ecs-jobs-t-runs",
-  taskEventsQueueName: "ecs-jobs-t-task-events",
-  eventBus: "default",
-  scheduleGroup: "ecs-jobs-t",
-  schedulerRoleName: "ecs-jobs-t-eu-west-1-scheduler",
-};
+import { NAMES } from "./iam-names.ts";
 
 function job(name: string, task: string, extra = ""): Job {
   const { jobs, issues } = parseJobs([
