@@ -13,8 +13,8 @@ import type { DashboardData, DashboardJob } from "./http/dashboard.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 
 export const DASHBOARD_RUNS = 50;
-/** Runs per job in its strip and duration chart. */
-export const JOB_STRIP_RUNS = 30;
+/** Runs per job in its strip and duration chart: as many as fit a card's width. */
+export const JOB_STRIP_RUNS = 15;
 
 export async function dashboardData(s: {
   catalog: Catalog;

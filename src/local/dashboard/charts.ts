@@ -29,22 +29,32 @@ export function runStrip(runs: readonly Run[], now: Date): string {
   return `<ol class="strip" aria-label="last ${runs.length} runs, oldest first">${cells.join("")}</ol>`;
 }
 
-const W = 240;
-const H = 56;
-const GAP = 2;
+/** One column per run, the width of a strip cell plus its gap (assets/app.css), so a bar sits over its cell. */
+const CELL = 18;
+const GAP = 3;
+const H = 48;
 
 /** Bars of the runs' durations, scaled to the longest; a run without a duration gets a stub. */
 export function durationChart(runs: readonly Run[], now: Date): string {
   const timed = [...runs].reverse().map((r) => ({ run: r, ms: runDurationMs(r, now) }));
   if (timed.length === 0) return "";
   const longest = Math.max(1, ...timed.map((t) => t.ms ?? 0));
-  const bar = Math.max(3, Math.min(24, (W - GAP * timed.length) / timed.length));
+  const width = timed.length * (CELL + GAP) - GAP;
   const bars = timed.map(({ run, ms }, i) => {
     const h = ms === undefined ? 2 : Math.max(2, Math.round(((H - 4) * ms) / longest));
-    const x = (i * (bar + GAP)).toFixed(1);
+    const x = i * (CELL + GAP);
     const what = `${run.status}: ${formatSpan(ms) || "no duration"} (${formatInstant(run.createdAt)})`;
-    return `<rect class="${lookOf(run.status).cls}" x="${x}" y="${H - h}" width="${bar.toFixed(1)}" height="${h}"><title>${escapeHtml(what)}</title></rect>`;
+    return `<rect class="${lookOf(run.status).cls}" x="${x}" y="${H - h}" width="${CELL}" height="${h}"><title>${escapeHtml(what)}</title></rect>`;
   });
   const label = `Durations of the last ${timed.length} runs; the longest took ${formatSpan(longest)}`;
-  return `<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(label)}">${bars.join("")}</svg><figcaption class="muted">duration, longest ${escapeHtml(formatSpan(longest))}</figcaption></figure>`;
+  return `<svg class="chart" viewBox="0 0 ${width} ${H}" width="${width}" height="${H}" role="img" aria-label="${escapeHtml(label)}">${bars.join("")}</svg>`;
+}
+
+/** The chart over the strip, bar over cell, with the scale in words. */
+export function runHistory(runs: readonly Run[], now: Date): string {
+  if (runs.length === 0) return runStrip(runs, now);
+  const longest = Math.max(0, ...runs.map((r) => runDurationMs(r, now) ?? 0));
+  return `<div class="history">${durationChart(runs, now)}${runStrip(runs, now)}<p class="muted">last ${runs.length} runs, oldest first · bar height = duration, longest ${escapeHtml(
+    formatSpan(longest),
+  )}</p></div>`;
 }

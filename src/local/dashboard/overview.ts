@@ -16,7 +16,7 @@ import {
   escapeHtml,
   runsTable,
 } from "../http/dashboard.ts";
-import { durationChart, runDurationMs, runPageHref, runStrip } from "./charts.ts";
+import { runDurationMs, runHistory, runPageHref } from "./charts.ts";
 import { runNowForm } from "./overrides-form.ts";
 import { lookOf } from "./status.ts";
 import { formatInstant, formatSpan } from "./time.ts";
@@ -79,7 +79,7 @@ ${j.description ? `<p class="muted desc">${escapeHtml(j.description)}</p>` : ""}
     runs[0],
     now,
   )}</dd><dt>Target</dt><dd>${escapeHtml(j.target)} <span class="muted">· locally ${escapeHtml(j.local)}</span></dd></dl>
-<div class="history">${runStrip(runs, now)}${durationChart(runs, now)}</div>
+${runHistory(runs, now)}
 ${inFlight(runs)}
 </div>
 <div class="actions">${runNowForm(j.name, j.http)}<span data-live id="${id}-toggle">${scheduleToggle(j)}</span></div>
