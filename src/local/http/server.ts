@@ -194,7 +194,9 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
           })
         : undefined;
       if (screen?.kind === "events") {
-        feed.attach(res);
+        // A HEAD gets the head only: a stream that never ends would hold the client forever.
+        if (method === "HEAD") send(res, 200, "text/event-stream; charset=utf-8", "");
+        else feed.attach(res);
         return;
       }
       if (screen?.kind === "not-found") {
