@@ -71,7 +71,7 @@ function jobCard(j: DashboardJob, now: Date): string {
         j.schedule.summary ? ` · ${escapeHtml(j.schedule.summary)}` : ""
       }</span>`
     : escapeHtml(j.triggers.join(", ") || "manual");
-  return `<article class="job" id="${id}" aria-labelledby="${id}-h">
+  return `<article class="job" id="${id}" data-job="${escapeHtml(j.name)}" aria-labelledby="${id}-h">
 <header><h2 id="${id}-h">${escapeHtml(j.name)}</h2><span data-live id="${id}-state">${stateBadge(j)}</span></header>
 ${j.description ? `<p class="muted desc">${escapeHtml(j.description)}</p>` : ""}
 <div data-live id="${id}-live">
