@@ -3,6 +3,7 @@ import { redactSecrets } from "../alerts/redact.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
 import type { WebhookDelivery } from "../deps.ts";
+import { allowlistOf } from "../http/overrides.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import { describeSchedule } from "../schedule/describe.ts";
 import { formatInZone, parseScheduleExpression } from "../schedule/index.ts";
@@ -12,18 +13,25 @@ import type { DashboardData, DashboardJob } from "./http/dashboard.ts";
 import type { LocalScheduler } from "./scheduler.ts";
 
 export const DASHBOARD_RUNS = 50;
+/** Runs per job in its strip and duration chart: as many as fit a card's width. */
+export const JOB_STRIP_RUNS = 15;
 
 export async function dashboardData(s: {
   catalog: Catalog;
   scheduler: Pick<LocalScheduler, "upcoming">;
   schedules: Pick<ScheduleStore, "isEnabled">;
-  ledger: Pick<RunLedger, "listRecent">;
+  ledger: Pick<RunLedger, "listRecent" | "listByJob">;
   alerts: AlertLog;
   deliveries?: () => WebhookDelivery[];
   now: Date;
   ecsUrl: string;
 }): Promise<DashboardData> {
-  const jobs = s.catalog.jobs.map((job): DashboardJob => {
+  const recent = await Promise.all(
+    s.catalog.jobs.map(async (job) =>
+      redactSecrets((await s.ledger.listByJob(job.name, { limit: JOB_STRIP_RUNS })).runs),
+    ),
+  );
+  const jobs = s.catalog.jobs.map((job, i): DashboardJob => {
     const sched = job.spec.schedule;
     const state = !sched?.enabled ? "DISABLED" : s.schedules.isEnabled(job.name) ? "ENABLED" : "PAUSED";
     const t = job.spec.task;
@@ -46,6 +54,9 @@ export async function dashboardData(s: {
           : [],
       target: `${capacityOf(job.spec)} ${t.cluster}/${t.taskDefinition} x${t.count}`,
       local: `${local.outcome}, ${local.durationSeconds} s${local.exec ? ", exec" : ""}`,
+      recentRuns: recent[i] ?? [],
+      // The same allowlist POST /jobs/{name}/runs enforces.
+      ...(job.spec.http && { http: { allowOverrides: allowlistOf(job) } }),
     };
   });
   const { runs } = await s.ledger.listRecent({ limit: DASHBOARD_RUNS });

@@ -22,6 +22,7 @@ import { ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { redactSecrets } from "../alerts/redact.ts";
 import { type ClientConstructors, createClients } from "../aws/clients.ts";
 import { loadValidJobs } from "../catalog/build.ts";
 import type { Catalog } from "../catalog/catalog.ts";
@@ -30,6 +31,7 @@ import type { AppConfig, Deps, WebhookDelivery } from "../deps.ts";
 import { EcsJobsError, formatSpecIssue, NotFoundError } from "../errors.ts";
 import type { HttpOptions } from "../http/types.ts";
 import { parseStartedBy } from "../launch/requests.ts";
+import { RUN_ID_PATTERN } from "../launch/run-id.ts";
 import type { RunLedger } from "../runs/ledger.ts";
 import { metricsOnTransitions } from "../runs/metrics.ts";
 import type { Job } from "../spec/schema.ts";
@@ -323,6 +325,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await ready();
           if (!dashboardSource) throw new Error("the dashboard is not ready");
           return dashboardSource();
+        },
+        run: async (runId) => {
+          // The ledger answers once the handlers are loaded; a run page is shown redacted, as the API shows it.
+          await ready();
+          const run = RUN_ID_PATTERN.test(runId) ? await ledger?.get(runId) : undefined;
+          return run && redactSecrets(run);
         },
         alerts: () => alerts.list(),
         accountId: identity.accountId,

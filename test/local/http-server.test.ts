@@ -5,9 +5,11 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestFromApiGateway } from "../../src/http/apigw.ts";
 import type { LocalAlert } from "../../src/local/aws/alerts.ts";
+import { renderPage } from "../../src/local/dashboard/layout.ts";
+import { renderOverviewMain } from "../../src/local/dashboard/overview.ts";
 import { API_ROUTES, matchRoute } from "../../src/local/http/apigw.ts";
 import { tokenMatches } from "../../src/local/http/auth.ts";
-import { type DashboardData, escapeHtml, renderDashboard } from "../../src/local/http/dashboard.ts";
+import { type DashboardData, escapeHtml } from "../../src/local/http/dashboard.ts";
 import { type LocalHttpServer, startHttpApi } from "../../src/local/http/server.ts";
 import type { Run } from "../../src/runs/model.ts";
 
@@ -163,7 +165,7 @@ describe("the local HTTP API server", () => {
     expect(html).toContain("20260101T000000Z-deadbeef");
     expect(html).toContain("FAILED");
     const partial = await (await fetch(`${server.url}/?partial=1`, { headers: auth })).text();
-    expect(partial.startsWith('<main id="main">')).toBe(true);
+    expect(partial.startsWith('<main id="main"')).toBe(true);
     const listed = await (await fetch(`${server.url}/alerts`, { headers: auth })).json();
     expect(listed).toEqual({ alerts });
   });
@@ -171,7 +173,13 @@ describe("the local HTTP API server", () => {
 
 describe("the dashboard page", () => {
   it("escapes every text it shows: no markup from job descriptions, stop reasons or hints", () => {
-    const html = renderDashboard(data(), "n0nce");
+    const html = renderPage({
+      title: "t",
+      main: renderOverviewMain(data()),
+      nonce: "n0nce",
+      csrf: "c",
+      partialUrl: "/?partial=1",
+    });
     expect(html).not.toContain(EVIL);
     expect(html).toContain(escapeHtml(EVIL));
     // The only scripts are the page's own, carrying the nonce.

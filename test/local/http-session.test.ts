@@ -43,6 +43,12 @@ beforeEach(() => {
   events.length = 0;
 });
 
+/** The CSRF token the dashboard page hands its script. */
+async function csrfOf(cookie: string): Promise<string> {
+  const html = await (await fetch(`${server.url}/`, { headers: { cookie } })).text();
+  return /<meta name="csrf-token" content="([^"]+)">/.exec(html)?.[1] ?? "";
+}
+
 /** The session cookie the token buys, as `name=value`. */
 async function session(): Promise<string> {
   const res = await fetch(`${server.url}/?token=${TOKEN}`, { redirect: "manual" });
@@ -95,7 +101,8 @@ describe("the session cookie", () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).not.toContain(TOKEN);
-    expect(html).not.toMatch(/token/i);
+    // The CSRF token (a meta tag) is no secret to the page; the API token never appears, nor any ?token=.
+    expect(html).not.toMatch(/[?&]token=/i);
     expect((await fetch(`${server.url}/?partial=1`, { headers: { cookie } })).status).toBe(200);
     expect((await fetch(`${server.url}/jobs`, { headers: { cookie } })).status).toBe(202);
     expect((await fetch(`${server.url}/`, { headers: { cookie: `${cookie}x` } })).status).toBe(401);
@@ -103,10 +110,11 @@ describe("the session cookie", () => {
 
   it("authorizes a state-changing request only from the dashboard's own origin", async () => {
     const cookie = await session();
+    const csrf = await csrfOf(cookie);
     const post = (headers: Record<string, string>) =>
       fetch(`${server.url}${runs}`, {
         method: "POST",
-        headers: { cookie, ...JSON_BODY, ...headers },
+        headers: { cookie, ...JSON_BODY, "x-csrf-token": csrf, ...headers },
         body: "{}",
       });
     for (const headers of [
@@ -126,6 +134,41 @@ describe("the session cookie", () => {
     expect((await post({ origin: `http://localhost:${server.port}` })).status).toBe(202);
     expect((await post({ "sec-fetch-site": "same-origin" })).status).toBe(202);
     expect(events).toHaveLength(3);
+  });
+
+  it("also needs the page's CSRF token header and a JSON body type, even with the right Origin", async () => {
+    const cookie = await session();
+    const csrf = await csrfOf(cookie);
+    expect(csrf).toMatch(/^[\w-]{20,}$/);
+    const post = (headers: Record<string, string>, body = "{}") =>
+      fetch(`${server.url}/runs/20260101T000000Z-deadbeef/stop`, {
+        method: "POST",
+        headers: { cookie, origin: server.url, ...headers },
+        body,
+      });
+    const refused = [
+      [{ ...JSON_BODY }, "x-csrf-token"],
+      [{ ...JSON_BODY, "x-csrf-token": `${csrf}x` }, "x-csrf-token"],
+      [{ ...JSON_BODY, "x-csrf-token": "" }, "x-csrf-token"],
+      [{ "content-type": "text/plain", "x-csrf-token": csrf }, "content-type"],
+      [{ "content-type": "application/x-www-form-urlencoded", "x-csrf-token": csrf }, "content-type"],
+    ] as const;
+    for (const [headers, field] of refused) {
+      const res = await post(headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      const error = ((await res.json()) as { error: { code: string; field: string; message: string } }).error;
+      expect(error.code).toBe("Forbidden");
+      expect(error.field).toBe(field);
+    }
+    // An empty body is no way around the JSON type either.
+    const empty = await post({ "x-csrf-token": csrf }, "");
+    expect(empty.status).toBe(403);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(
+      /application\/json/,
+    );
+    expect(events).toHaveLength(0);
+    expect((await post({ ...JSON_BODY, "x-csrf-token": csrf })).status).toBe(202);
+    expect(events).toHaveLength(1);
   });
 
   it("a bearer request needs no Origin: it is a program, not a page", async () => {

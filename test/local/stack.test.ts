@@ -195,8 +195,8 @@ describe("the local stack", () => {
     );
     expect(alerts.map((x) => x.kind).sort()).toEqual(["FAILED", "PAUSED"]);
     const html = await (await openDashboard(stack.dashboardUrl)).text();
-    const row = /<tr data-job="flaky">.*?<\/tr>/s.exec(html)?.[0] ?? "";
-    expect(row).toContain(">PAUSED<");
+    const row = /<article class="job" id="job-flaky".*?<\/article>/s.exec(html)?.[0] ?? "";
+    expect(row).toContain('data-state="PAUSED">PAUSED<');
     // A paused schedule has no next fire times: the local scheduler fires only ENABLED schedules.
     expect(row).not.toMatch(/2099-01-01T00:00/);
   });

@@ -3,15 +3,19 @@
  * handler as API Gateway payload 2.0 events, plus two local pages: the dashboard (GET /) and the captured
  * alerts (GET /alerts).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
+import type { Run } from "../../runs/model.ts";
 import type { LocalAlert } from "../aws/alerts.ts";
+import { csrfProblem, csrfTokenFor } from "../dashboard/csrf.ts";
+import { createChangeFeed, fingerprintOf } from "../dashboard/live.ts";
+import { dashboardRoute } from "../dashboard/routes.ts";
 import { closeServer, isLoopbackHost, LOOPBACK, listen, readBody } from "../net.ts";
 import { matchRoute, sendApiGatewayResult, toApiGatewayEvent } from "./apigw.ts";
 import { authenticate, newSession, sameOrigin, sessionCookie } from "./auth.ts";
-import { type DashboardData, renderDashboard, renderMain } from "./dashboard.ts";
+import type { DashboardData } from "./dashboard.ts";
 
 /** API Gateway HTTP APIs accept 10 MB; this API's bodies are a few overrides, so much less is plenty. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -27,6 +31,10 @@ export interface LocalHttpOptions {
   /** Invokes the http handler. */
   api: (event: APIGatewayProxyEventV2WithIAMAuthorizer) => Promise<unknown>;
   dashboard: () => Promise<DashboardData>;
+  /** A run as the API shows it (redacted), for the dashboard's run page; absent: no run pages. */
+  run?: (runId: string) => Promise<Run | undefined>;
+  /** How often open dashboard pages are checked for changes (default 500 ms). */
+  livePollMs?: number;
   alerts: () => LocalAlert[];
   accountId: string;
   userArn: string;
@@ -111,6 +119,13 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
   let port = 0;
   // One session for every browser tab; it lives as long as this server (a restart asks for the link again).
   const session = newSession();
+  const csrf = csrfTokenFor(session);
+  // What open dashboard pages see change; `now` is left out, it always differs.
+  const feed = createChangeFeed({
+    fingerprint: async () => fingerprintOf({ ...(await o.dashboard()), now: undefined }),
+    ...(o.livePollMs !== undefined && { pollMs: o.livePollMs }),
+    onError: (error) => o.log.error("dashboard live update failed", { error: String(error) }),
+  });
   const server = createServer(async (req, res) => {
     const method = req.method ?? "GET";
     const rawUrl = req.url ?? "/";
@@ -158,23 +173,38 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
         );
         return;
       }
+      const csrfIssue = authenticated === "cookie" ? csrfProblem(method, req.headers, session) : undefined;
+      if (csrfIssue) {
+        req.resume();
+        sendError(res, 403, "Forbidden", csrfIssue.message, csrfIssue.field);
+        return;
+      }
       const body = await readBody(req, limit);
       if (body === undefined) {
         sendError(res, 413, "PayloadTooLarge", `request body is larger than ${limit} bytes`);
         return;
       }
       const page = method === "GET" || method === "HEAD";
-      if (page && (rawPath === "/" || rawPath === "/index.html")) {
-        const data = await o.dashboard();
-        if (query.get("partial") === "1") {
-          send(res, 200, "text/html; charset=utf-8", renderMain(data));
-          return;
-        }
-        const nonce = randomBytes(16).toString("base64");
-        send(res, 200, "text/html; charset=utf-8", renderDashboard(data, nonce), {
-          "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-          "referrer-policy": "no-referrer",
-        });
+      const screen = page
+        ? await dashboardRoute(rawPath, query, {
+            dashboard: o.dashboard,
+            ...(o.run && { run: o.run }),
+            csrf,
+            now: o.now,
+          })
+        : undefined;
+      if (screen?.kind === "events") {
+        // A HEAD gets the head only: a stream that never ends would hold the client forever.
+        if (method === "HEAD") send(res, 200, "text/event-stream; charset=utf-8", "");
+        else feed.attach(res);
+        return;
+      }
+      if (screen?.kind === "not-found") {
+        sendError(res, 404, "NotFound", screen.message);
+        return;
+      }
+      if (screen) {
+        send(res, screen.status, "text/html; charset=utf-8", screen.body, screen.headers);
         return;
       }
       if (page && rawPath === "/alerts") {
@@ -230,5 +260,13 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
   server.on("clientError", answerClientError);
   port = await listen(server, o.port);
   url = `http://${LOOPBACK}:${port}`;
-  return { url, port, close: () => closeServer(server, o.closeGraceMs) };
+  return {
+    url,
+    port,
+    close: () => {
+      // Event streams never end by themselves: ended here, or the close would wait out its grace for them.
+      feed.close();
+      return closeServer(server, o.closeGraceMs);
+    },
+  };
 }
