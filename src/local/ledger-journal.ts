@@ -42,8 +42,13 @@ export function readJournal(path: string): Map<string, RunRevision> {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Map();
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return new Map();
+    throw new EcsJobsError(
+      "DamagedLedger",
+      `the run ledger's journal ${path} cannot be read (${code}); move it aside to start without checking the ledger against it`,
+      { cause: error },
+    );
   }
   const lines = text.split("\n");
   // A last line without its newline was being written when the stack died: its write was never answered.

@@ -1,5 +1,5 @@
 /** The run ledger's journal (src/local/ledger-journal.ts): reading it back, and what it says was lost. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -43,6 +43,13 @@ describe("the ledger journal", () => {
     const path = file('{"runId":"r1","rev":1}\nnot json\n{"runId":"r2","rev":1}\n');
     expect(() => readJournal(path)).toThrow(EcsJobsError);
     expect(() => readJournal(path)).toThrow(`${path} is damaged at line 2`);
+  });
+
+  it("refuses a journal it cannot read (a folder in its place), naming it, without a stack trace", () => {
+    const path = file();
+    mkdirSync(path);
+    expect(() => readJournal(path)).toThrow(EcsJobsError);
+    expect(() => readJournal(path)).toThrow(`journal ${path} cannot be read (EISDIR)`);
   });
 
   it("reads back what it wrote", () => {
