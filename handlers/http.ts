@@ -4,14 +4,16 @@ import { type ApiGatewayResult, requestFromApiGateway, toApiGatewayResult } from
 import { errorResponse } from "../src/http/errors.ts";
 import { handleHttp } from "../src/http/router.ts";
 import type { HttpOptions } from "../src/http/types.ts";
+import { deployedSchedules } from "../src/runs/deployed-schedules.ts";
 import { pausedJobs, pauseJob, resumeJob } from "../src/runs/pause.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
 
 /**
- * Pause and resume are on by default: the routes that need the Scheduler client. No deps (no catalogue, no ledger)
- * is a generic 5xx with the cause logged; an event that is not an API Gateway proxy event (a misconfigured
- * integration, a test invoke) is a 400, never a failed invocation. handleHttp answers every other error.
+ * Pause and resume are on by default, and so are the schedules' states and dates (what needs the Scheduler
+ * client). No deps (no catalogue, no ledger) is a generic 5xx with the cause logged; an event that is not an
+ * API Gateway proxy event (a misconfigured integration, a test invoke) is a 400, never a failed invocation.
+ * handleHttp answers every other error.
  */
 export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOptions = {}) =>
   lambdaHandler(async (event: unknown): Promise<ApiGatewayResult> => {
@@ -19,7 +21,13 @@ export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOption
     try {
       d = await deps();
       return toApiGatewayResult(
-        await handleHttp(d, requestFromApiGateway(event), { resumeJob, pauseJob, pausedJobs, ...options }),
+        await handleHttp(d, requestFromApiGateway(event), {
+          resumeJob,
+          pauseJob,
+          pausedJobs,
+          deployedSchedules,
+          ...options,
+        }),
       );
     } catch (error) {
       return toApiGatewayResult(errorResponse(error, d?.log ?? logger));

@@ -1,6 +1,7 @@
 /** What a job is at a glance: its triggers, next fire times and target (CLI list, GET /jobs, dashboard). */
 // The schedule modules themselves, not the ../schedule/index.ts barrel: it also exports describeSchedule,
 // whose cronstrue (a CommonJS package esbuild cannot drop) would land in every handler bundle.
+import type { DeployedSchedule } from "../schedule/deployed.ts";
 import { parseScheduleExpression } from "../schedule/expression.ts";
 import { nextFireTimes } from "../schedule/next.ts";
 import { formatInZone } from "../schedule/zone.ts";
@@ -39,19 +40,23 @@ export function awsExpression(expression: string): string {
  * The one place fire times are computed for every view (`next`, `list`, GET /jobs, the dashboard, the local
  * scheduler). A rate schedule counts as EventBridge Scheduler does: from its startDate when it has one, else
  * from when the schedule was created or last modified (`anchor`: the caller's knowledge, e.g. the local
- * stack's stored modification time); unknown, it counts from `from`, as a schedule created at that instant.
+ * stack's stored modification time, or the schedule as deployed in AWS, whose own StartDate then stands for
+ * the spec's); unknown, it counts from `from`, as a schedule created at that instant.
  */
-export function upcoming(job: Job, from: Date, count: number, anchor?: Date): Date[] {
+export function upcoming(job: Job, from: Date, count: number, anchor?: Date | DeployedSchedule): Date[] {
   const s = job.spec.schedule;
   if (!s) return [];
   const parsed = parseScheduleExpression(s.expression);
   if (!parsed.ok) return [];
+  const deployed = anchor === undefined || anchor instanceof Date ? undefined : anchor;
+  const known = anchor instanceof Date ? anchor : deployed?.modifiedAt;
+  const startDate = deployed ? deployed.startDate : s.startDate ? new Date(s.startDate) : undefined;
   return nextFireTimes(parsed.value, {
     timezone: s.timezone,
     from,
     count,
-    anchor: anchor ?? from,
-    ...(s.startDate && { startDate: new Date(s.startDate) }),
+    anchor: known ?? from,
+    ...(startDate && { startDate }),
     ...(s.endDate && { endDate: new Date(s.endDate) }),
   });
 }
@@ -69,8 +74,14 @@ export function jobState(job: Job, paused: boolean): JobState {
 }
 
 /** `paused`: whether the job's schedule is disabled where it runs (pausedJobs); the spec alone cannot tell. */
-/** `anchor`: when the job's schedule was created or last modified, if known (see upcoming). */
-export function summarize(job: Job, now: Date, count = 1, paused = false, anchor?: Date): JobSummary {
+/** `anchor`: when the job's schedule was created or last modified, or the schedule as deployed (see upcoming). */
+export function summarize(
+  job: Job,
+  now: Date,
+  count = 1,
+  paused = false,
+  anchor?: Date | DeployedSchedule,
+): JobSummary {
   const s = job.spec.schedule;
   const state = jobState(job, paused);
   return {

@@ -48,10 +48,16 @@ function limitOf(query: HttpRequest["query"]): number {
 const pausedOf = async (deps: Deps, options: HttpOptions): Promise<ReadonlySet<string>> =>
   options.pausedJobs ? options.pausedJobs(deps) : new Set();
 
+/** Where each job's rate schedule counts from: as deployed when that can be asked, else the local stack's. */
+async function anchorsOf(deps: Deps, options: HttpOptions, jobs: readonly Job[]) {
+  const deployed = options.deployedSchedules ? await options.deployedSchedules(deps, jobs) : undefined;
+  return (j: Job) => deployed?.get(j.name) ?? deps.scheduleAnchor?.(j.name);
+}
+
 export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpResponse> {
   const now = deps.now();
-  const paused = await pausedOf(deps, options);
-  const anchor = (j: Job) => deps.scheduleAnchor?.(j.name);
+  const enabled = deps.catalog.jobs.filter((j) => j.spec.schedule?.enabled);
+  const [paused, anchor] = await Promise.all([pausedOf(deps, options), anchorsOf(deps, options, enabled)]);
   return jsonResponse(200, {
     jobs: deps.catalog.jobs.map((j) => summarize(j, now, 1, paused.has(j.name), anchor(j))),
   });
@@ -60,20 +66,21 @@ export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpRe
 export async function getJob(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   const now = deps.now();
-  const [{ runs }, paused] = await Promise.all([
+  const enabled = job.spec.schedule?.enabled === true;
+  const [{ runs }, paused, anchorOf] = await Promise.all([
     deps.ledger.listByJob(job.name, { limit: 5 }),
-    job.spec.schedule?.enabled ? pausedOf(deps, options) : new Set<string>(),
+    enabled ? pausedOf(deps, options) : new Set<string>(),
+    anchorsOf(deps, options, enabled ? [job] : []),
   ]);
   const zone = job.spec.schedule?.timezone ?? "UTC";
   const { local: _local, ...spec } = job.spec;
-  const summary = summarize(job, now, 1, paused.has(job.name));
+  const anchor = anchorOf(job);
+  const summary = summarize(job, now, 1, paused.has(job.name), anchor);
   return jsonResponse(200, {
     ...summary,
     spec,
     nextFireTimes:
-      summary.state === "ENABLED"
-        ? upcoming(job, now, 5, deps.scheduleAnchor?.(job.name)).map((d) => formatInZone(d, zone))
-        : [],
+      summary.state === "ENABLED" ? upcoming(job, now, 5, anchor).map((d) => formatInZone(d, zone)) : [],
     runs: redactSecrets(runs),
   });
 }

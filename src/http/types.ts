@@ -1,5 +1,6 @@
 /** The HTTP API without a framework: what the Lambda adapter and the local server both hand to handleHttp. */
 import type { Deps } from "../deps.ts";
+import type { DeployedSchedule } from "../schedule/deployed.ts";
 import type { Job } from "../spec/schema.ts";
 
 export interface HttpRequest {
@@ -30,6 +31,11 @@ export interface HttpOptions {
   resumeJob?: (deps: Deps, job: Job) => Promise<unknown>;
   /** Jobs whose schedule is paused (GET /jobs, GET /jobs/{name}); absent = every job as its spec says. */
   pausedJobs?: (deps: Deps) => Promise<ReadonlySet<string>>;
+  /**
+   * The jobs' rate schedules as deployed (GET /jobs, GET /jobs/{name}), where they count from; absent =
+   * `deps.scheduleAnchor` (the local stack's), else from the request time.
+   */
+  deployedSchedules?: (deps: Deps, jobs: readonly Job[]) => Promise<ReadonlyMap<string, DeployedSchedule>>;
   /** POST /jobs/{name}/pause; absent = 501. */
   pauseJob?: (deps: Deps, job: Job) => Promise<unknown>;
   /** Default MAX_BODY_BYTES. */

@@ -58,6 +58,7 @@ import { startHttpApi } from "./http/server.ts";
 import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
 import { openLedger } from "./ledger.ts";
+import { JOURNAL_FILE } from "./ledger-journal.ts";
 import { createLiveCatalog, type JobsChange } from "./live-catalog.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { endLostRuns } from "./lost-runs.ts";
@@ -250,11 +251,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The ledger.
     // A data dir that ran before has these; then its ledger must be there and whole.
-    const usedBefore = ["ecs-emulator.json", "schedules.json"].some((f) => existsSync(resolve(dataDir, f)));
-    await checkLedger(resolve(dataDir, "ledger"), usedBefore);
+    const usedBefore = ["ecs-emulator.json", "schedules.json", JOURNAL_FILE].some((f) =>
+      existsSync(resolve(dataDir, f)),
+    );
+    const journal = resolve(dataDir, JOURNAL_FILE);
+    await checkLedger(resolve(dataDir, "ledger"), usedBefore, journal);
     const credentials = generateLocalCredentials();
     const dynamo = await startDynalite(resolve(dataDir, "ledger"), 0, {
       accessKeyId: credentials.accessKeyId,
+      journal: {
+        path: journal,
+        onError: (error) => log.error(`the run ledger's journal ${journal} cannot be written`, { error }),
+      },
     });
     cleanups.push(["dynamo", () => dynamo.close()]);
 

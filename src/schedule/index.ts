@@ -4,6 +4,7 @@
  * import it from ./describe.ts.
  */
 export type { CronFields, DayRule } from "./cron.ts";
+export type { DeployedSchedule } from "./deployed.ts";
 export type { ParseResult, RateUnit, ScheduleExpression } from "./expression.ts";
 export { parseScheduleExpression } from "./expression.ts";
 export type { NextFireOptions } from "./next.ts";

@@ -221,3 +221,49 @@ describe("operating a deployed job against moto: pause, stop, logs", () => {
     ]);
   });
 });
+
+describe("rate schedules counted as Scheduler fires them", () => {
+  it("next --aws and list --aws count rate(6 hours) from the schedule's LastModificationDate", async () => {
+    const scheduler = new SchedulerClient({ ...moto.client, maxAttempts: 1 });
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: "cache-compaction",
+        GroupName: deployed.scheduleGroup,
+        ScheduleExpression: "rate(6 hours)",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: "arn:aws:lambda:eu-west-1:123456789012:function:ecs-jobs-prod-schedule",
+          RoleArn: "arn:aws:iam::123456789012:role/ecs-jobs-prod-eu-west-1-scheduler",
+        },
+      }),
+    );
+    const s = await scheduler.send(
+      new GetScheduleCommand({ Name: "cache-compaction", GroupName: deployed.scheduleGroup }),
+    );
+    scheduler.destroy();
+    const modified = (s.LastModificationDate as Date).getTime();
+    const hours = (n: number) => modified + n * 3_600_000;
+    const times = (ts: string[]) => ts.map((t) => new Date(t).getTime());
+    // From 1 h after the schedule was made: its fires at 6, 12 and 18 h after it.
+    const from = new Date(hours(1)).toISOString();
+    const next = await ecsJobs([
+      "next",
+      "cache-compaction",
+      "--stage",
+      "prod",
+      "-n",
+      "3",
+      "--json",
+      "--from",
+      from,
+    ]);
+    expect(next.stderr).toBe("");
+    expect(times(JSON.parse(next.stdout) as string[])).toEqual([hours(6), hours(12), hours(18)]);
+    const list = await ecsJobs(["list", "--stage", "prod", "--json"]);
+    expect(list.stderr).toBe("");
+    const job = (JSON.parse(list.stdout) as { name: string; nextFireTimes: string[] }[]).find(
+      (j) => j.name === "cache-compaction",
+    );
+    expect(times(job?.nextFireTimes ?? [])).toEqual([hours(6)]);
+  });
+});

@@ -13,7 +13,7 @@ import {
   StopTaskCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
   DeleteMessageCommand,
   GetQueueUrlCommand,
@@ -333,5 +333,40 @@ describe("the handlers against moto", () => {
       deployed.manifest.schedules.map((s) => s.name).sort(),
     );
     client.destroy();
+  });
+  it("GET /jobs and GET /jobs/{name} count a rate schedule from its LastModificationDate in Scheduler, not from the request", async () => {
+    const client = new SchedulerClient({ ...moto.client, maxAttempts: 1 });
+    // The stack's schedules, as deployed (idempotent: the test above may have created them already).
+    await reconcileSchedules({
+      client,
+      manifest: deployed.manifest,
+      target: {
+        arn: `arn:aws:lambda:${MOTO_REGION}:123456789012:function:ecs-jobs-test-schedule`,
+        roleArn: "arn:aws:iam::123456789012:role/ecs-jobs-test-eu-west-1-scheduler",
+        deadLetterArn: `arn:aws:sqs:${MOTO_REGION}:123456789012:ecs-jobs-test-schedules-dlq`,
+      },
+      sleep: async () => {},
+    });
+    const s = await client.send(
+      new GetScheduleCommand({ Name: "cache-compaction", GroupName: deployed.scheduleGroup }),
+    );
+    client.destroy();
+    expect(s.ScheduleExpression).toBe("rate(6 hours)");
+    expect(s.StartDate).toBeUndefined();
+    const modified = (s.LastModificationDate as Date).getTime();
+    const hours = (n: number) => modified + n * 3_600_000;
+    // Asked 2 h 17 s after the schedule was made: rate(6 hours) fires 6 h after it, then every 6 h.
+    const deps = motoDeps(() => new Date(hours(2) + 17_000));
+    const http = createHttpHandler(async () => deps);
+    const call = async <T>(path: string) =>
+      JSON.parse(
+        ((await http(apiGatewayV2("GET", path) as never, lambdaContext)) as { body: string }).body,
+      ) as T;
+    const times = (ts: string[]) => ts.map((t) => new Date(t).getTime());
+    const list = await call<{ jobs: { name: string; nextFireTimes: string[] }[] }>("/jobs");
+    const listed = list.jobs.find((j) => j.name === "cache-compaction");
+    expect(times(listed?.nextFireTimes ?? [])).toEqual([hours(6)]);
+    const one = await call<{ nextFireTimes: string[] }>("/jobs/cache-compaction");
+    expect(times(one.nextFireTimes)).toEqual([hours(6), hours(12), hours(18), hours(24), hours(30)]);
   });
 });

@@ -1,5 +1,6 @@
 /** `ecs-jobs list`: one line per job with its state (ENABLED | PAUSED | DISABLED) and next fire time. */
 import type { Command } from "commander";
+import type { DeployedSchedule } from "../../schedule/deployed.ts";
 import type { Job } from "../../spec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
 import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
@@ -10,18 +11,26 @@ interface ListOptions extends AwsOptions {
   json?: boolean;
 }
 
+interface WhereTheyRun {
+  paused: ReadonlySet<string>;
+  /** With --aws: the rate schedules as deployed, where they count from (src/runs/deployed-schedules.ts). */
+  deployed?: ReadonlyMap<string, DeployedSchedule>;
+}
+
 /**
  * Which jobs are paused is known only where the schedules are (the local stack's, or AWS with --aws); the
- * specs alone still list every job, with a note that PAUSED cannot be told.
+ * specs alone still list every job, with a note that PAUSED cannot be told. In AWS the same deps read where
+ * the rate schedules count from.
  */
-async function pausedWhereTheyRun(
+async function whereTheyRun(
   io: CliIo,
   opts: ListOptions,
   jobs: readonly Job[],
   now: () => Date,
   makeDeps: MakeDeps,
-): Promise<ReadonlySet<string>> {
-  if (!jobs.some((j) => j.spec.schedule?.enabled)) return new Set();
+): Promise<WhereTheyRun> {
+  const enabled = jobs.filter((j) => j.spec.schedule?.enabled);
+  if (enabled.length === 0) return { paused: new Set() };
   const where = awsDepsOptions(opts);
   let deps: Awaited<ReturnType<MakeDeps>>;
   try {
@@ -37,10 +46,13 @@ async function pausedWhereTheyRun(
     io.stderr(
       "note: no local stack running, so PAUSED cannot be told: states are as the specs say (--aws for AWS)\n",
     );
-    return new Set();
+    return { paused: new Set() };
   }
   const { pausedJobs } = await import("../../runs/pause.ts");
-  return pausedJobs(deps);
+  if (!where.aws) return { paused: await pausedJobs(deps) };
+  const { deployedSchedules } = await import("../../runs/deployed-schedules.ts");
+  const [paused, deployed] = await Promise.all([pausedJobs(deps), deployedSchedules(deps, enabled)]);
+  return { paused, deployed };
 }
 
 export function registerList(
@@ -63,8 +75,8 @@ export function registerList(
       import("../anchors.ts"),
     ]);
     const result = loadJobs(io, opts.jobs, now());
-    const paused = await pausedWhereTheyRun(io, opts, result.jobs, now, makeDeps);
-    const anchorOf = await scheduleAnchors(io);
+    const { paused, deployed } = await whereTheyRun(io, opts, result.jobs, now, makeDeps);
+    const anchorOf = deployed ? (job: string) => deployed.get(job) : await scheduleAnchors(io, opts.dataDir);
     const summaries = result.jobs.map((j) => summarize(j, now(), 1, paused.has(j.name), anchorOf(j.name)));
     if (opts.json) printJson(io, summaries);
     else {

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import type { DeployedSchedule } from "../../schedule/deployed.ts";
+import type { Job } from "../../spec/schema.ts";
 import {
   CliExit,
   type CliIo,
@@ -9,34 +11,69 @@ import {
   usageError,
 } from "../context.ts";
 import { parseInstantFlag } from "../instant.ts";
+import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
+import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
 
-export function registerNext(program: Command, io: CliIo, now: () => Date): void {
-  program
-    .command("next")
-    .argument("<name>", "job name")
-    .description("the next N fire times, ISO 8601 with the offset of the job's time zone")
-    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("-n, --count <n>", "how many", "5")
-    .option("--from <iso>", "start after this instant (default: now)")
-    .option("--json", "print a JSON array")
-    .action(async (name: string, opts: { jobs: string; count: string; from?: string; json?: boolean }) => {
-      const count = parsePositiveInt(opts.count, "-n");
-      if (count > 1000) throw usageError("-n expects at most 1000");
-      const from = opts.from === undefined ? now() : parseInstantFlag(opts.from, "--from");
-      const [{ upcoming }, { formatInZone }, { requireJob }, { scheduleAnchors }] = await Promise.all([
-        import("../../catalog/summary.ts"),
-        import("../../schedule/index.ts"),
-        import("../jobs.ts"),
-        import("../anchors.ts"),
-      ]);
-      const job = requireJob(io, opts.jobs, name);
-      const schedule = job.spec.schedule;
-      if (!schedule) throw new CliExit(EXIT_FAILED, `job ${name} has no schedule`);
-      const anchor = (await scheduleAnchors(io))(name);
-      const times = upcoming(job, from, count, anchor).map((d) => formatInZone(d, schedule.timezone));
-      if (opts.json) printJson(io, times);
-      else io.stdout(times.map((t) => `${t}\n`).join(""));
-      if (!schedule.enabled)
-        io.stderr(`note: the schedule of ${name} is disabled; these are the times it would fire\n`);
-    });
+interface NextOptions extends AwsOptions {
+  jobs: string;
+  count: string;
+  from?: string;
+  json?: boolean;
+}
+
+/**
+ * Where the job's rate schedule counts from: as deployed with --aws (GetSchedule), else as the local stack
+ * stored it (schedules.json); unknown, upcoming counts from --from.
+ */
+async function anchorOf(
+  io: CliIo,
+  opts: NextOptions,
+  job: Job,
+  makeDeps: MakeDeps,
+): Promise<Date | DeployedSchedule | undefined> {
+  const where = awsDepsOptions(opts);
+  if (!where.aws) {
+    const { scheduleAnchors } = await import("../anchors.ts");
+    return (await scheduleAnchors(io, opts.dataDir))(job.name);
+  }
+  const deps = await makeDeps(io, { ...where, jobsDir: opts.jobs, clients: ["scheduler", "dynamodb"] });
+  const { deployedSchedule } = await import("../../runs/deployed-schedules.ts");
+  return explainingTarget(deps.awsTarget, () => deployedSchedule(deps, job));
+}
+
+export function registerNext(
+  program: Command,
+  io: CliIo,
+  now: () => Date,
+  makeDeps: MakeDeps = lazyCliDeps,
+): void {
+  addAwsOptions(
+    program
+      .command("next")
+      .argument("<name>", "job name")
+      .description("the next N fire times, ISO 8601 with the offset of the job's time zone")
+      .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+      .option("-n, --count <n>", "how many", "5")
+      .option("--from <iso>", "start after this instant (default: now)")
+      .option("--json", "print a JSON array"),
+    "count a rate schedule from its deployed schedule's creation or last change",
+  ).action(async (name: string, opts: NextOptions) => {
+    const count = parsePositiveInt(opts.count, "-n");
+    if (count > 1000) throw usageError("-n expects at most 1000");
+    const from = opts.from === undefined ? now() : parseInstantFlag(opts.from, "--from");
+    const [{ upcoming }, { formatInZone }, { requireJob }] = await Promise.all([
+      import("../../catalog/summary.ts"),
+      import("../../schedule/index.ts"),
+      import("../jobs.ts"),
+    ]);
+    const job = requireJob(io, opts.jobs, name);
+    const schedule = job.spec.schedule;
+    if (!schedule) throw new CliExit(EXIT_FAILED, `job ${name} has no schedule`);
+    const anchor = await anchorOf(io, opts, job, makeDeps);
+    const times = upcoming(job, from, count, anchor).map((d) => formatInZone(d, schedule.timezone));
+    if (opts.json) printJson(io, times);
+    else io.stdout(times.map((t) => `${t}\n`).join(""));
+    if (!schedule.enabled)
+      io.stderr(`note: the schedule of ${name} is disabled; these are the times it would fire\n`);
+  });
 }
