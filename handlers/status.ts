@@ -1,14 +1,14 @@
 /**
- * "ECS Task State Change" → the run ledger, then retries, alerts, pause. See src/runs/status.ts.
+ * "ECS Task State Change" → the run ledger, then retries, alerts, pause. See src/app/on-task-events.ts.
  * Deployed, the events come in SQS batches (the rule's queue): each run's events in one write, and the
  * messages of a run that could not be written reported back, so that only they come again. One event
  * straight from EventBridge (local mode, a rule targeting the function) is taken too.
  */
 import type { SQSBatchResponse } from "aws-lambda";
-import type { Deps } from "../src/deps.ts";
-import { onRetryDue } from "../src/runs/finalize.ts";
-import type { LaunchFn } from "../src/runs/retry.ts";
-import { handleTaskStateChange, handleTaskStateChangeBatch } from "../src/runs/status.ts";
+import type { Deps } from "../src/app/deps.ts";
+import { onRetryDue } from "../src/app/on-run-final.ts";
+import { handleTaskStateChange, handleTaskStateChangeBatch } from "../src/app/on-task-events.ts";
+import type { LaunchFn } from "../src/app/retry.ts";
 import { looksLikeRetryDue, RetryDueSchema } from "../src/triggers/retry-due.ts";
 import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
 import { RUN_ACTION_CLIENTS } from "./clients.ts";

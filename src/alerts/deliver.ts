@@ -16,10 +16,10 @@
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
 import { EcsJobsError } from "../errors.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 import type { ChangesSinceSuccess } from "./changes.ts";
 import { type Alert, alertDetail, fitDetail } from "./detail.ts";
 import { ALERT_SOURCE, type AlertKind, alertWanted, detailTypeOf } from "./kinds.ts";

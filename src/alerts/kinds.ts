@@ -1,4 +1,4 @@
-import type { ALERT_KINDS, Job } from "../spec/schema.ts";
+import type { ALERT_KINDS, Job } from "../jobspec/schema.ts";
 
 /** FAILED, TIMED_OUT, MISSED, PAUSED, SLOW, RECOVERED — what a job may list in `alerts.on`. */
 export type AlertKind = (typeof ALERT_KINDS)[number];

@@ -6,10 +6,10 @@
  */
 import { GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { taskSucceeded } from "../runs/aggregate.ts";
 import type { ContainerState, Run, TaskState } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 
 export const LAST_LINES = 20;
 

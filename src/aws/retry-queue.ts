@@ -5,7 +5,7 @@
  * queue's dead-letter queue like any task event; SQS's 15-minute delay limit is the policy's cap.
  * One signed call (json-api.ts), not the SQS client: 30 KB less in every handler bundle.
  */
-import type { RetryTimer } from "../deps.ts";
+import type { RetryTimer } from "../app/deps.ts";
 import { callJsonApi } from "./json-api.ts";
 
 /** SQS's own limit on DelaySeconds (the retry policy caps its delays at the same 15 minutes). */

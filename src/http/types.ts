@@ -1,6 +1,6 @@
 /** The HTTP API without a framework: what the Lambda adapter and the local server both hand to handleHttp. */
-import type { Deps } from "../deps.ts";
-import type { Job } from "../spec/schema.ts";
+import type { Deps } from "../app/deps.ts";
+import type { Job } from "../jobspec/schema.ts";
 
 export interface HttpRequest {
   method: string;

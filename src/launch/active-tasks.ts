@@ -4,9 +4,9 @@
  * startedBy prefix), then DescribeTasks tells which of them this system started for this job.
  */
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
-import type { Job } from "../spec/schema.ts";
-import { parseStartedBy, STARTED_BY_PREFIX } from "./requests.ts";
+import type { Deps } from "../app/deps.ts";
+import { parseStartedBy, STARTED_BY_PREFIX } from "../jobspec/requests.ts";
+import type { Job } from "../jobspec/schema.ts";
 
 export interface ActiveTask {
   taskArn: string;

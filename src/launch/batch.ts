@@ -6,10 +6,10 @@
  * its concurrency slot until the sweeper timed it out. Only a programming error is thrown.
  */
 import { RunTaskCommand, type RunTaskCommandInput, type RunTaskCommandOutput } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
+import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { RunFailure, TaskState } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
-import { classifyAwsError, errorMessage, errorName } from "./ecs-call.ts";
 import { failureOf, padFailures } from "./failures.ts";
 import {
   CAPACITY_UNAVAILABLE,

@@ -3,7 +3,7 @@
  * containers of a task definition (names, essential flags) looked up once per process.
  */
 import { DescribeTaskDefinitionCommand, type Task } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
 import type { ContainerState, TaskState } from "../runs/model.ts";
 
 export interface ContainerDefinitionInfo {

@@ -3,9 +3,9 @@
  * created from the ledger's own definition when missing (a fresh clone) and kept otherwise (a restart).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { AppConfig } from "../deps.ts";
-import type { RunLedger, RunTransitions } from "../runs/ledger.ts";
-import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../runs/ledger-dynamo.ts";
+import type { AppConfig } from "../app/deps.ts";
+import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../ledger/dynamo.ts";
+import type { RunLedger, RunTransitions } from "../ledger/ledger.ts";
 import { ensureTable } from "./dynamo.ts";
 
 export async function openLedger(

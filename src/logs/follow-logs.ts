@@ -5,10 +5,10 @@
  * once the run is final and one more round has read what the containers flushed last (awslogs delivers
  * a few seconds after the fact), or when `signal` aborts (Ctrl+C: stop following, never the run).
  */
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
 import { NotFoundError, ThrottledError } from "../errors.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { isFinal, type Run } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 import {
   byTime,
   containerLogging,

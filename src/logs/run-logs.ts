@@ -10,11 +10,11 @@
  */
 import { GetLogEventsCommand, type GetLogEventsCommandOutput } from "@aws-sdk/client-cloudwatch-logs";
 import { type ContainerDefinition, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
+import { classifyAwsError, errorName } from "../aws/ecs-call.ts";
 import { EcsJobsError, ThrottledError, ValidationError } from "../errors.ts";
-import { classifyAwsError, errorName } from "../launch/ecs-call.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 
 export interface LogStream {
   taskArn: string;

@@ -1,5 +1,5 @@
 /** The run as SPEC section 4 defines it: what the API, `--json` and alerts show. */
-import type { RunOverrides } from "../launch/requests.ts";
+import type { RunOverrides } from "../jobspec/requests.ts";
 
 export const RUN_STATUSES = [
   "PENDING",

@@ -3,9 +3,9 @@
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html): ECS task state change events that an
  * EventBridge rule put on the queue, one event (as JSON) per message body. Only the fields read are checked.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
-import type { BatchRecord } from "../runs/status.ts";
+import type { BatchRecord } from "../app/on-task-events.ts";
 
 export const SqsEventSchema = z.looseObject({
   Records: z.array(

@@ -9,9 +9,9 @@ import type { AddressInfo } from "node:net";
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetFailedReceivers } from "../../src/alerts/webhook.ts";
-import type { WebhookDelivery } from "../../src/deps.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
+import type { WebhookDelivery } from "../../src/app/deps.ts";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
 import {
   launchedRun,
   mocks,

@@ -6,10 +6,10 @@
  */
 import { RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { LAUNCH_LEASE_MS, launchRun } from "../../src/launch/launcher.ts";
+import { LAUNCH_LEASE_MS, launchRun } from "../../src/app/launch-run.ts";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { sweep } from "../../src/app/sweep.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
 import { ecsTask } from "../launch/harness.ts";
 import { FARGATE_JOB, job } from "../support/spec.ts";
 import { launchedRun, mocks, NOW, runDeps, runTaskEvents, sentAlerts, useRunMocks } from "./harness.ts";

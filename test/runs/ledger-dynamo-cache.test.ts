@@ -5,13 +5,13 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import type { RunActionDeps } from "../../src/app/retry.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
+import type { RunLedger } from "../../src/ledger/ledger.ts";
+import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
-import type { RunLedger } from "../../src/runs/ledger.ts";
-import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
-import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
 import type { Run, TaskState } from "../../src/runs/model.ts";
-import type { RunActionDeps } from "../../src/runs/retry.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import type { LaunchType } from "../support/events.ts";
 import { type CommandCounts, countCommands, type Dynalite, startDynalite } from "./dynalite.ts";
 import { launchedRun, runDeps, runTaskEvents, testJob } from "./harness.ts";

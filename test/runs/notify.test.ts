@@ -4,9 +4,9 @@
  */
 import { PublishCommand, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { launchedRun, mocks, runDeps, runTaskEvents, sentAlerts, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();

@@ -1,10 +1,10 @@
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { resumeJob, scheduleNameFor } from "../../src/app/pause.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { resumeJob, scheduleNameFor } from "../../src/runs/pause.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import {
   fakeLaunch,
   launchedRun,

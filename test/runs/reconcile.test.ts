@@ -1,10 +1,10 @@
 import { DescribeTasksCommand, StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { dueForReconcile } from "../../src/app/reconcile.ts";
+import { sweep } from "../../src/app/sweep.ts";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { dueForReconcile } from "../../src/runs/reconcile.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
 import { launchedRun, mocks, runDeps, runTaskEvents, sentAlerts, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();

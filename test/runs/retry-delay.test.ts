@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createStatusHandler } from "../../handlers/status.ts";
-import { onRetryDue } from "../../src/runs/finalize.ts";
+import { onRetryDue } from "../../src/app/on-run-final.ts";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { retryRunId } from "../../src/app/retry.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { retryRunId } from "../../src/runs/retry.ts";
 import { retryDelaySeconds } from "../../src/runs/retry-delay.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import type { RetryDue } from "../../src/triggers/retry-due.ts";
 import { sqsBatch } from "../support/events.ts";
 import {

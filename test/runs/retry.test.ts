@@ -2,11 +2,11 @@ import { RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
 import { REDACTED, redactSecrets } from "../../src/alerts/redact.ts";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { matchRetryCondition, retryRunId } from "../../src/app/retry.ts";
 import { ConflictError } from "../../src/errors.ts";
-import { runTaskStartedBy } from "../../src/launch/requests.ts";
+import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { matchRetryCondition, retryRunId } from "../../src/runs/retry.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { awsError, placeAll } from "../launch/harness.ts";
 import {
   fakeLaunch,

@@ -3,7 +3,7 @@ import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
 import { loadTaskFixture } from "../support/events.ts";
 import {
   LOG_GROUP,

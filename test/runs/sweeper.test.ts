@@ -2,11 +2,11 @@ import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
-import { runTaskStartedBy } from "../../src/launch/requests.ts";
-import { runIdFor } from "../../src/launch/run-id.ts";
+import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
+import { sweep } from "../../src/app/sweep.ts";
+import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
+import { runIdFor } from "../../src/runs/run-id.ts";
 import { taskArnFor, taskEvent } from "../support/events.ts";
 import {
   fakeLaunch,

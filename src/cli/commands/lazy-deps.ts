@@ -1,6 +1,7 @@
 /** The default Deps maker of the commands that talk to ECS and the ledger, loaded on first use. */
+
+import type { Deps } from "../../app/deps.ts";
 import type { ServiceName } from "../../aws/clients.ts";
-import type { Deps } from "../../deps.ts";
 import type { AwsTarget, AwsTargetFlags } from "../aws-target.ts";
 import type { CliIo } from "../context.ts";
 

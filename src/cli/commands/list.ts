@@ -1,6 +1,6 @@
 /** `ecs-jobs list`: one line per job with its state (ENABLED | PAUSED | DISABLED) and next fire time. */
 import type { Command } from "commander";
-import type { Job } from "../../spec/schema.ts";
+import type { Job } from "../../jobspec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
 import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
@@ -39,7 +39,7 @@ async function pausedWhereTheyRun(
     );
     return new Set();
   }
-  const { pausedJobs } = await import("../../runs/pause.ts");
+  const { pausedJobs } = await import("../../app/pause.ts");
   return pausedJobs(deps);
 }
 
