@@ -10,7 +10,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
-import { configFromEnv, type Deps } from "../src/app/deps.ts";
+import { configFromEnv } from "../src/config.ts";
+import type { Deps } from "../src/app/deps.ts";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
 import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
 import {

@@ -6,8 +6,10 @@
  */
 import { GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../app/deps.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import type { AppConfig } from "../config.ts";
 import type { Job } from "../jobspec/schema.ts";
+import type { Log } from "../log.ts";
 import { taskSucceeded } from "../runs/aggregate.ts";
 import type { ContainerState, Run, TaskState } from "../runs/model.ts";
 
@@ -61,7 +63,7 @@ export function failedContainer(run: Run): { task: TaskState; container: Contain
 const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf("/") + 1);
 
 export async function failedContainerLogs(
-  deps: Pick<Deps, "clients" | "config" | "log">,
+  deps: { clients: Pick<AwsClients, "ecs" | "logs">; config: Pick<AppConfig, "region">; log: Log },
   job: Job,
   run: Run,
 ): Promise<AlertLogs | undefined> {
@@ -96,7 +98,7 @@ export async function failedContainerLogs(
 }
 
 async function lastLines(
-  deps: Pick<Deps, "clients" | "log">,
+  deps: { clients: Pick<AwsClients, "logs">; log: Log },
   group: string,
   stream: string,
   container: ContainerState,
@@ -124,7 +126,7 @@ async function lastLines(
  * code) and left no stream, a missing group, no permission or an outage are worth a warning.
  */
 function explainMissingLines(
-  log: Pick<Deps["log"], "info" | "warn">,
+  log: Pick<Log, "info" | "warn">,
   error: unknown,
   o: { group: string; stream: string; container: ContainerState },
 ): void {

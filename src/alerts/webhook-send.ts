@@ -5,7 +5,6 @@
  * fails becomes an "ECS Job Alert Delivery FAILED" event on the alerts' bus, naming the receiver's host only.
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import type { WebhookDelivery } from "../app/deps.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { checkWebhookUrl, webhookHost } from "../jobspec/webhook-url.ts";
@@ -20,6 +19,7 @@ import {
   TIMESTAMP_HEADER,
   webhookBody,
 } from "./webhook.ts";
+import type { WebhookDelivery } from "./webhook-options.ts";
 import { awsSecretReader, cachedSecrets } from "./webhook-secret.ts";
 
 /** EventBridge refused the dead-letter entry. */

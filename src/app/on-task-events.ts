@@ -14,6 +14,7 @@
 import { parseStartedBy } from "../jobspec/requests.ts";
 import { type EcsTaskDetail, EcsTaskStateChangeSchema } from "../runs/events.ts";
 import { isFinal } from "../runs/model.ts";
+import type { BatchRecord } from "../triggers/sqs.ts";
 import { onRunFinal } from "./on-run-final.ts";
 import type { RunActionDeps } from "./retry.ts";
 
@@ -122,12 +123,6 @@ async function applyToRun(
   // write sees a duplicate, and must still finish the work (claims keep it to once).
   if (isFinal(run.status)) await onRunFinal(deps, run);
   return changed ? "applied" : "unchanged";
-}
-
-export interface BatchRecord {
-  /** What the caller retries by (an SQS message id). */
-  id: string;
-  event: unknown;
 }
 
 export interface BatchReport {

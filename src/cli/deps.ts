@@ -8,7 +8,6 @@
  * the environment).
  */
 import { join, resolve } from "node:path";
-import { configFromEnv, type Log } from "../app/deps.ts";
 import {
   type ClientConfig,
   type ClientConstructors,
@@ -16,8 +15,10 @@ import {
   type ServiceName,
 } from "../aws/clients.ts";
 import { catalogOf } from "../catalog/catalog.ts";
+import { configFromEnv } from "../config.ts";
 import { createDynamoLedger } from "../ledger/dynamo.ts";
 import { DEFAULT_DATA_DIR, readLocalStack } from "../local/discovery.ts";
+import type { Log } from "../log.ts";
 import { type AwsTarget, type AwsTargetFlags, resolveAwsTarget } from "./aws-target.ts";
 import type { CliDeps } from "./commands/lazy-deps.ts";
 import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";

@@ -4,9 +4,9 @@
  * or a bug: the caller gets a generic message (nothing internal leaks), the log gets the details.
  */
 
-import type { Log } from "../app/deps.ts";
 import { classifyAwsError, errorName } from "../aws/ecs-call.ts";
 import { ConflictError, EcsJobsError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Log } from "../log.ts";
 import { LogsUnavailableError } from "../logs/run-logs.ts";
 import type { HttpResponse } from "./types.ts";
 

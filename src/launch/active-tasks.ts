@@ -4,7 +4,7 @@
  * startedBy prefix), then DescribeTasks tells which of them this system started for this job.
  */
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../app/deps.ts";
+import type { AwsClients } from "../aws/clients.ts";
 import { parseStartedBy, STARTED_BY_PREFIX } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
 
@@ -25,7 +25,7 @@ export function familyOf(taskDefinition: string): string {
 const DESCRIBE_MAX = 100;
 
 export async function findActiveTasks(
-  deps: Pick<Deps, "clients">,
+  deps: { clients: Pick<AwsClients, "ecs"> },
   job: Job,
   exceptRunId?: string,
 ): Promise<ActiveTask[]> {

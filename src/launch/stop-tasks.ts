@@ -4,13 +4,13 @@
  * (ListTasks filters on it exactly).
  */
 import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../app/deps.ts";
 import { classifyAwsError } from "../aws/ecs-call.ts";
 import { runTaskStartedBy, startTaskStartedBy } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
+import type { EcsPort } from "./ecs-port.ts";
 
-type StopDeps = Pick<Deps, "clients" | "log">;
+type StopDeps = EcsPort;
 
 async function listedTasks(deps: StopDeps, cluster: string, startedBy: string): Promise<string[]> {
   const arns: string[] = [];

@@ -32,6 +32,7 @@ import {
 } from "../errors.ts";
 import type { EcsTaskDetail } from "../runs/events.ts";
 import { foldTaskEvents } from "../runs/fold-events.ts";
+import type { RunTransitions } from "../runs/model.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./cache.ts";
 import {
@@ -46,7 +47,7 @@ import {
   sortKey,
   TTL_ATTRIBUTE,
 } from "./dynamo-table.ts";
-import type { RunLedger, RunPage, RunTransitions } from "./ledger.ts";
+import type { RunLedger, RunPage } from "./ledger.ts";
 import { mergeLaunch } from "./record-launch.ts";
 import { decodeRun, encodeRun } from "./run-codec.ts";
 

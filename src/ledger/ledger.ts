@@ -12,17 +12,6 @@ export interface RunPage {
   next?: string;
 }
 
-/**
- * Told by the ledger, from the one conditional write that did it, that a run was created or became final:
- * once per run each, whatever duplicates, retries and late events follow (metrics.ts counts with it).
- * Called after the write, before the call returns. It must not throw: the write is done, and failing the
- * caller would only have it retried against a run that no longer changes.
- */
-export interface RunTransitions {
-  created(run: Run): void;
-  ended(run: Run): void;
-}
-
 /** What `finish` records besides the status. */
 export interface FinishExtra {
   hint?: string;

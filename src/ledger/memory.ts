@@ -3,8 +3,9 @@
  * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
  */
 import { foldTaskEvents } from "../runs/fold-events.ts";
+import type { RunTransitions } from "../runs/model.ts";
 import { isFinal, type Run } from "../runs/model.ts";
-import type { FinishExtra, RunLedger, RunPage, RunTransitions } from "./ledger.ts";
+import type { FinishExtra, RunLedger, RunPage } from "./ledger.ts";
 import { mergeLaunch } from "./record-launch.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);

@@ -1,6 +1,6 @@
 /** What the dashboard shows, gathered from the catalogue, the local scheduler and the ledger. */
 import { redactSecrets } from "../alerts/redact.ts";
-import type { WebhookDelivery } from "../app/deps.ts";
+import type { WebhookDelivery } from "../alerts/webhook-options.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
 import type { RunLedger } from "../ledger/ledger.ts";

@@ -4,7 +4,7 @@
  * `Job` — no PutMetricData call, no request on the path that handles the event.
  */
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { Log } from "../app/deps.ts";
+import type { Log } from "../log.ts";
 import { JOB_DIMENSION, METRICS_NAMESPACE, type MetricSink } from "../runs/metrics.ts";
 
 export function emfMetricSink(

@@ -5,11 +5,10 @@
  *
  * Counted once: the ledger tells of a run's end only from the one write that made it final (and of a
  * retry only from the write that created it), never from a duplicate or late event that finds it final
- * already (ledger.ts, RunTransitions). A write that succeeds in a crashing invocation loses its figure
+ * already (RunTransitions in model.ts). A write that succeeds in a crashing invocation loses its figure
  * rather than counting twice.
  */
-import type { RunTransitions } from "../ledger/ledger.ts";
-import type { Run } from "./model.ts";
+import type { Run, RunTransitions } from "./model.ts";
 
 export const METRICS_NAMESPACE = "ecs-jobs";
 export const JOB_DIMENSION = "Job";

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetFailedReceivers } from "../../src/alerts/webhook.ts";
-import type { WebhookDelivery } from "../../src/app/deps.ts";
+import type { WebhookDelivery } from "../../src/alerts/webhook-options.ts";
 import { handleTaskStateChange } from "../../src/app/on-task-events.ts";
 import { parseJobs } from "../../src/jobspec/parse.ts";
 import {

@@ -5,7 +5,7 @@
  * (allowed by nonce, nothing else is) re-fetch the <main> fragment every few seconds.
  */
 
-import type { WebhookDelivery } from "../../app/deps.ts";
+import type { WebhookDelivery } from "../../alerts/webhook-options.ts";
 import { formatCost } from "../../runs/cost.ts";
 import type { Run } from "../../runs/model.ts";
 import type { LocalAlert } from "../aws/alerts.ts";
