@@ -10,7 +10,6 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
-import { configFromEnv } from "../src/config.ts";
 import type { Deps } from "../src/app/deps.ts";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
 import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
@@ -20,6 +19,7 @@ import {
   type CatalogFile,
   catalogFromFile,
 } from "../src/catalog/catalog.ts";
+import { configFromEnv } from "../src/config.ts";
 import { EcsJobsError } from "../src/errors.ts";
 import { createDynamoLedger } from "../src/ledger/dynamo.ts";
 import { emfMetricSink } from "../src/metrics/emf.ts";
