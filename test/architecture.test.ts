@@ -40,7 +40,7 @@ function placeOf(path: string): Place {
 }
 
 /** Why an edge breaks the shape, or undefined when it is allowed. */
-export function violation(edge: Pick<ImportEdge, "from" | "to">): string | undefined {
+function violation(edge: Pick<ImportEdge, "from" | "to">): string | undefined {
   const from = placeOf(edge.from);
   const to = placeOf(edge.to);
   if (from.layer === "bench") return to.layer === "test" ? "bench/ imports test/" : undefined;
