@@ -1,11 +1,11 @@
 /**
- * The status handler's core: one "ECS Task State Change" event in, the run ledger updated, and — when the
- * run is final — retries, alerts and the pause check (finalize.ts).
+ * The status handler's core: a batch of "ECS Task State Change" events in, the run ledger updated, and —
+ * when a run is final — retries, alerts and the pause check (on-run-final.ts).
  *
- * Never throws for a bad event: a malformed event, a task this system did not start, or a task whose run
- * is missing is logged and dropped, since a retry would fail the same way forever. Ledger and AWS faults
- * do throw, so the invocation is retried; applying an event is idempotent (stale and duplicate events
- * change nothing), so a retry is harmless.
+ * A bad event is dropped, never reported failed: a malformed event, a task this system did not start, or a
+ * task whose run is missing is logged, since delivering it again would fail the same way forever. Ledger and
+ * AWS faults report the run's records failed, so that they come again; applying an event is idempotent
+ * (stale and duplicate events change nothing), so that is harmless.
  *
  * A task of ours whose run is missing: the launcher creates the run before RunTask, so this is a run lost
  * (expired by TTL, table replaced) or a task started by hand with our startedBy. No placeholder run is
@@ -59,11 +59,6 @@ function parseEvent(deps: RunActionDeps, input: unknown): EcsTaskDetail | undefi
   return undefined;
 }
 
-export async function handleTaskStateChange(deps: RunActionDeps, input: unknown): Promise<StatusOutcome> {
-  const detail = parseEvent(deps, input);
-  return detail ? applyTaskState(deps, detail) : "invalid";
-}
-
 /** A task state of a run this system started, bounded; or why it is not applied. */
 function ownState(
   deps: RunActionDeps,
@@ -84,14 +79,6 @@ function ownState(
     return "invalid";
   }
   return { runId: owner.runId, detail: bounded(state) };
-}
-
-/** One task state from one event, applied to its run, and the run's end acted on; a fault throws. */
-async function applyTaskState(deps: RunActionDeps, state: EcsTaskDetail): Promise<StatusOutcome> {
-  const own = ownState(deps, state);
-  if (typeof own === "string") return own;
-  deps.log.appendKeys({ runId: own.runId });
-  return applyToRun(deps, own.runId, [own.detail]);
 }
 
 /** Task states of one run, in the order they came, in one ledger write; then the run's end acted on. */
@@ -128,6 +115,8 @@ async function applyToRun(
 export interface BatchReport {
   /** Ids whose run could not be changed (a ledger or AWS fault): to be applied again. */
   failed: string[];
+  /** The faults that failed them: a caller given one event (not a batch) fails with its fault. */
+  faults: unknown[];
   /** How many states (or events) came to each outcome. */
   outcomes: Partial<Record<StatusOutcome, number>>;
 }
@@ -156,7 +145,7 @@ export async function applyTaskStates(
   deps: RunActionDeps,
   items: readonly { id: string; state: EcsTaskDetail | undefined }[],
 ): Promise<BatchReport> {
-  const report: BatchReport = { failed: [], outcomes: {} };
+  const report: BatchReport = { failed: [], faults: [], outcomes: {} };
   const count = (o: StatusOutcome, n = 1) => {
     report.outcomes[o] = (report.outcomes[o] ?? 0) + n;
   };
@@ -183,6 +172,7 @@ export async function applyTaskStates(
         error: error instanceof Error ? error.name : String(error),
       });
       report.failed.push(...group.ids);
+      report.faults.push(error);
     } finally {
       deps.log.removeKeys(["runId", "job"]);
     }
