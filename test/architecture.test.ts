@@ -16,7 +16,15 @@ type Layer = keyof typeof RANK;
  * event that starts something names runs and jobs. Lower may not import higher.
  */
 const DOMAIN_ORDER = ["src/schedule", "src/jobspec", "src/runs", "src/triggers"];
-const SERVICES = ["src/launch", "src/ledger", "src/alerts", "src/logs", "src/catalog", "src/metrics"];
+const SERVICES = [
+  "src/launch",
+  "src/ledger",
+  "src/alerts",
+  "src/logs",
+  "src/scheduler",
+  "src/catalog",
+  "src/metrics",
+];
 
 interface Place {
   layer: Layer | "local" | "bench" | "test" | "other";

@@ -9,13 +9,13 @@
  * DEFAULT_GRACE_MINUTES without one. Only fire times after the schedule's last modification count, so a
  * resumed or redeployed schedule is not blamed for the time it was paused or did not exist.
  */
-import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
 import type { Run, Trigger } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
 import { parseScheduleExpression, type ScheduleExpression } from "../schedule/expression.ts";
 import { nextFireTimes } from "../schedule/next.ts";
+import { listSchedules } from "../scheduler/schedules.ts";
 import type { Deps } from "./deps.ts";
 import { type LaunchRequest, launchRun } from "./launch-run.ts";
 import { onRunFinal } from "./on-run-final.ts";
@@ -37,25 +37,13 @@ export async function enabledSchedules(
   deps: Pick<Deps, "clients" | "config">,
 ): Promise<Map<string, ScheduleInfo>> {
   const out = new Map<string, ScheduleInfo>();
-  let NextToken: string | undefined;
-  do {
-    const page = await deps.clients.scheduler.send(
-      new ListSchedulesCommand({
-        GroupName: deps.config.scheduleGroup,
-        State: "ENABLED",
-        MaxResults: 100,
-        ...(NextToken && { NextToken }),
-      }),
-    );
-    for (const s of page.Schedules ?? []) {
-      if (!s.Name) continue;
-      out.set(s.Name, {
-        ...(s.CreationDate && { created: s.CreationDate }),
-        ...(s.LastModificationDate && { modified: s.LastModificationDate }),
-      });
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for (const s of await listSchedules(deps, "ENABLED")) {
+    if (!s.Name) continue;
+    out.set(s.Name, {
+      ...(s.CreationDate && { created: s.CreationDate }),
+      ...(s.LastModificationDate && { modified: s.LastModificationDate }),
+    });
+  }
   return out;
 }
 

@@ -3,65 +3,16 @@
  * is sent; resumeJob enables it again. Failures before the schedule's last modification (a resume, a
  * deploy that changed it) do not count, so a resumed job gets N fresh chances.
  */
-import {
-  GetScheduleCommand,
-  type GetScheduleCommandOutput,
-  ListSchedulesCommand,
-  UpdateScheduleCommand,
-  type UpdateScheduleCommandInput,
-} from "@aws-sdk/client-scheduler";
 import { deliverAlert } from "../alerts/deliver.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { failureStreak, isFailure, loadJobRuns } from "../ledger/history.ts";
 import type { Run } from "../runs/model.ts";
+import { getSchedule, listSchedules, scheduleNameFor, setScheduleState } from "../scheduler/schedules.ts";
 import type { Deps } from "./deps.ts";
-
-/** The schedule of a job in the stack's schedule group: named after the job (deploy/schedules.ts too). */
-export const scheduleNameFor = (job: string): string => job;
 
 /** The claim that makes "pause the schedule and say so" happen once per run. */
 export const PAUSE_CLAIM = "PAUSE";
-
-/** Scheduler refuses a StartDate more than 5 minutes in the past, on UpdateSchedule too. */
-const START_DATE_SLACK_MS = 4 * 60_000;
-
-const isNotFound = (e: unknown) => (e as { name?: string } | null)?.name === "ResourceNotFoundException";
-
-async function getSchedule(deps: Pick<Deps, "clients" | "config">, job: string) {
-  try {
-    return await deps.clients.scheduler.send(
-      new GetScheduleCommand({ Name: scheduleNameFor(job), GroupName: deps.config.scheduleGroup }),
-    );
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-/** UpdateSchedule replaces the whole schedule, so everything GetSchedule said is sent back. */
-async function setState(
-  deps: Pick<Deps, "clients" | "now">,
-  s: GetScheduleCommandOutput,
-  State: "ENABLED" | "DISABLED",
-): Promise<void> {
-  const keepStart = s.StartDate && s.StartDate.getTime() > deps.now().getTime() - START_DATE_SLACK_MS;
-  const input: UpdateScheduleCommandInput = {
-    Name: s.Name,
-    GroupName: s.GroupName,
-    ScheduleExpression: s.ScheduleExpression,
-    FlexibleTimeWindow: s.FlexibleTimeWindow,
-    Target: s.Target,
-    State,
-    ...(s.ScheduleExpressionTimezone && { ScheduleExpressionTimezone: s.ScheduleExpressionTimezone }),
-    ...(s.Description !== undefined && { Description: s.Description }),
-    ...(keepStart && { StartDate: s.StartDate }),
-    ...(s.EndDate && { EndDate: s.EndDate }),
-    ...(s.KmsKeyArn && { KmsKeyArn: s.KmsKeyArn }),
-    ...(s.ActionAfterCompletion && { ActionAfterCompletion: s.ActionAfterCompletion }),
-  } as UpdateScheduleCommandInput;
-  await deps.clients.scheduler.send(new UpdateScheduleCommand(input));
-}
 
 /**
  * After a failed run: pauses the job's schedule if this run completes N failures in a row.
@@ -84,7 +35,7 @@ export async function pauseIfFailing(deps: Deps, job: Job, run: Run): Promise<bo
     }
     if (schedule.State === "ENABLED") {
       if (failureStreak(runs, schedule.LastModificationDate) < n) return false;
-      await setState(deps, schedule, "DISABLED");
+      await setScheduleState(deps, schedule, "DISABLED");
       deps.log.warn("schedule paused after failed runs", { job: job.name, failures: n });
     } else {
       // Disabled already: by an earlier delivery of this run's event (alert still owed), or before it ended.
@@ -122,7 +73,7 @@ export async function pauseJob(
   if (!schedule)
     throw new NotFoundError(`schedule ${scheduleNameFor(name)} in group ${deps.config.scheduleGroup}`);
   if (schedule.State === "DISABLED") return { job: name, state: "PAUSED", changed: false };
-  await setState(deps, schedule, "DISABLED");
+  await setScheduleState(deps, schedule, "DISABLED");
   deps.log.info("schedule paused on request", { job: name });
   return { job: name, state: "PAUSED", changed: true };
 }
@@ -133,22 +84,10 @@ export async function pauseJob(
  */
 export async function pausedJobs(deps: Pick<Deps, "clients" | "config" | "catalog">): Promise<Set<string>> {
   const out = new Set<string>();
-  let NextToken: string | undefined;
-  do {
-    const page = await deps.clients.scheduler.send(
-      new ListSchedulesCommand({
-        GroupName: deps.config.scheduleGroup,
-        State: "DISABLED",
-        MaxResults: 100,
-        ...(NextToken && { NextToken }),
-      }),
-    );
-    for (const s of page.Schedules ?? []) {
-      const job = s.Name === undefined ? undefined : deps.catalog.get(s.Name);
-      if (job?.spec.schedule?.enabled && scheduleNameFor(job.name) === s.Name) out.add(job.name);
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for (const s of await listSchedules(deps, "DISABLED")) {
+    const job = s.Name === undefined ? undefined : deps.catalog.get(s.Name);
+    if (job?.spec.schedule?.enabled && scheduleNameFor(job.name) === s.Name) out.add(job.name);
+  }
   return out;
 }
 
@@ -168,7 +107,7 @@ export async function resumeJob(
   if (!schedule)
     throw new NotFoundError(`schedule ${scheduleNameFor(name)} in group ${deps.config.scheduleGroup}`);
   if (schedule.State === "ENABLED") return { job: name, state: "ENABLED", changed: false };
-  await setState(deps, schedule, "ENABLED");
+  await setScheduleState(deps, schedule, "ENABLED");
   deps.log.info("schedule resumed", { job: name });
   return { job: name, state: "ENABLED", changed: true };
 }

@@ -8,10 +8,10 @@
  */
 
 import { isFinal, type Run } from "../runs/model.ts";
+import { scheduleNameFor } from "../scheduler/schedules.ts";
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
-import { scheduleNameFor } from "./pause.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import type { RunActionDeps } from "./retry.ts";
 import { checkSlow } from "./slow.ts";

@@ -1,9 +1,10 @@
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
-import { resumeJob, scheduleNameFor } from "../../src/app/pause.ts";
+import { resumeJob } from "../../src/app/pause.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import type { Run } from "../../src/runs/model.ts";
+import { scheduleNameFor } from "../../src/scheduler/schedules.ts";
 import { applyEvent } from "../support/status-path.ts";
 import {
   fakeLaunch,
