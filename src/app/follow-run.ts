@@ -3,8 +3,8 @@
  * applied; DescribeTasks shows task progress that has not reached the ledger yet. Each change is reported
  * once, as a line.
  */
-import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { NotFoundError } from "../errors.ts";
+import { DESCRIBE_MAX, describeTasks } from "../launch/ecs-reads.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import type { Deps } from "./deps.ts";
 
@@ -19,12 +19,10 @@ export interface FollowOptions {
 async function liveStatuses(deps: Pick<Deps, "clients">, cluster: string, run: Run) {
   const live = new Map<string, string>();
   const arns = run.tasks.filter((t) => t.lastStatus !== "STOPPED").map((t) => t.taskArn);
-  for (let i = 0; i < arns.length; i += 100) {
+  for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
     try {
-      const out = await deps.clients.ecs.send(
-        new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) }),
-      );
-      for (const t of out?.tasks ?? []) if (t.taskArn && t.lastStatus) live.set(t.taskArn, t.lastStatus);
+      const out = await describeTasks(deps, cluster, arns.slice(i, i + DESCRIBE_MAX));
+      for (const t of out.tasks ?? []) if (t.taskArn && t.lastStatus) live.set(t.taskArn, t.lastStatus);
     } catch {
       // Progress display only: the ledger remains the source of truth.
     }

@@ -8,16 +8,14 @@
  * the task's events, for exactly this comparison, so a state the run already holds is a duplicate and an
  * older one is stale: either changes nothing.
  */
-import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import type { Job } from "../jobspec/schema.ts";
+import { DESCRIBE_MAX, describeTasks } from "../launch/ecs-reads.ts";
 import { type EcsTaskDetail, EcsTaskDetailSchema } from "../runs/events.ts";
 import type { Run } from "../runs/model.ts";
 import { applyTaskStates } from "./on-task-events.ts";
 import type { RunActionDeps } from "./retry.ts";
 
 const MINUTE = 60_000;
-/** DescribeTasks takes at most 100 tasks a call. */
-const DESCRIBE_MAX = 100;
 
 /**
  * When an active run's tasks are described, by the run's age: not before 2 minutes (its events are
@@ -58,9 +56,9 @@ export async function reconcileRun(deps: RunActionDeps, job: Job, run: Run): Pro
   for (const [cluster, arns] of byCluster) {
     for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
       const tasks = arns.slice(i, i + DESCRIBE_MAX);
-      const out = await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks }));
-      for (const f of out?.failures ?? []) if (f.arn && f.reason === "MISSING") report.missing.push(f.arn);
-      for (const task of out?.tasks ?? []) {
+      const out = await describeTasks(deps, cluster, tasks);
+      for (const f of out.failures ?? []) if (f.arn && f.reason === "MISSING") report.missing.push(f.arn);
+      for (const task of out.tasks ?? []) {
         // The SDK's Dates become the ISO strings of an event; the event's own schema then checks the task.
         const state = EcsTaskDetailSchema.safeParse(JSON.parse(JSON.stringify(task)));
         if (state.success) states.push({ id: state.data.taskArn, state: state.data });

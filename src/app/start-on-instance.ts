@@ -4,18 +4,17 @@
  * job and the instance, and a run that already exists is not started again. The one gap — an invocation that
  * died after StartTask but before recording it — is closed by asking ECS for tasks with the run's startedBy.
  */
-import {
-  DescribeContainerInstancesCommand,
-  DescribeTasksCommand,
-  type DesiredStatus,
-  ListTasksCommand,
-  StartTaskCommand,
-  type StartTaskCommandInput,
-  type StartTaskCommandOutput,
-} from "@aws-sdk/client-ecs";
+import type { DesiredStatus, StartTaskCommandInput, StartTaskCommandOutput } from "@aws-sdk/client-ecs";
 import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
 import { startTaskRequest, startTaskStartedBy } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
+import {
+  DESCRIBE_MAX,
+  describeTasks,
+  instanceRegisteredAt,
+  instanceTaskArns,
+  startTask,
+} from "../launch/ecs-reads.ts";
 import { failureOf, padFailures } from "../launch/failures.ts";
 import { containerDefinitions, taskStateOf } from "../launch/task-state.ts";
 import { apiErrorHint } from "../runs/api-error-hint.ts";
@@ -51,15 +50,7 @@ export async function registrationTime(
   if (o.registeredAt) return new Date(o.registeredAt);
   const eventTime = new Date(o.eventTime);
   try {
-    const out = await deps.clients.ecs.send(
-      new DescribeContainerInstancesCommand({
-        cluster: o.cluster,
-        containerInstances: [o.containerInstanceArn],
-      }),
-    );
-    const registeredAt = out?.containerInstances?.find(
-      (i) => i.containerInstanceArn === o.containerInstanceArn,
-    )?.registeredAt;
+    const registeredAt = await instanceRegisteredAt(deps, o.cluster, o.containerInstanceArn);
     if (registeredAt) return new Date(registeredAt);
   } catch (error) {
     if (classifyAwsError(error) !== "client") throw error;
@@ -102,7 +93,7 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
   const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
   let answer: StartTaskCommandOutput | undefined;
   try {
-    answer = await deps.clients.ecs.send(new StartTaskCommand(input));
+    answer = await startTask(deps, input);
   } catch (error) {
     if (classifyAwsError(error) !== "client") throw error;
     const failure = { reason: errorName(error), detail: errorMessage(error) };
@@ -137,27 +128,12 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
 async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstance: string, runId: string) {
   const startedBy = startTaskStartedBy(runId);
   const arns: string[] = [];
-  for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[]) {
-    let nextToken: string | undefined;
-    do {
-      const page = await deps.clients.ecs.send(
-        new ListTasksCommand({
-          cluster,
-          containerInstance,
-          desiredStatus,
-          ...(nextToken && { nextToken }),
-        }),
-      );
-      arns.push(...(page?.taskArns ?? []));
-      nextToken = page?.nextToken;
-    } while (nextToken);
-  }
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[])
+    arns.push(...(await instanceTaskArns(deps, cluster, containerInstance, desiredStatus)));
   const found = [];
-  // DescribeTasks takes at most 100 tasks per call.
-  for (let i = 0; i < arns.length; i += 100) {
-    const tasks = arns.slice(i, i + 100);
-    const out = await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks }));
-    found.push(...(out?.tasks ?? []).filter((t) => t.taskArn && t.startedBy === startedBy));
+  for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
+    const out = await describeTasks(deps, cluster, arns.slice(i, i + DESCRIBE_MAX));
+    found.push(...(out.tasks ?? []).filter((t) => t.taskArn && t.startedBy === startedBy));
   }
   return found.map((t) => taskStateOf(t));
 }

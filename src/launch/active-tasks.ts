@@ -7,6 +7,7 @@ import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.ts";
 import { parseStartedBy, STARTED_BY_PREFIX } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
+import { DESCRIBE_MAX } from "./ecs-reads.ts";
 
 export interface ActiveTask {
   taskArn: string;
@@ -20,9 +21,6 @@ export function familyOf(taskDefinition: string): string {
     : taskDefinition;
   return name.split(":")[0] ?? name;
 }
-
-/** DescribeTasks takes at most 100 tasks per call. */
-const DESCRIBE_MAX = 100;
 
 export async function findActiveTasks(
   deps: { clients: Pick<AwsClients, "ecs"> },
