@@ -17,7 +17,7 @@ export const MAX_OVERRIDES_JSON = 8192;
 const MAX_RUN_TASK_STARTED_BY = 128;
 const MAX_START_TASK_STARTED_BY = 36;
 const MAX_CLIENT_TOKEN = 64;
-/** The longest run id the launcher makes (see run-id.ts), used to check startedBy lengths up front. */
+/** The longest run id the launcher makes (src/runs/run-id.ts), used to check startedBy lengths up front. */
 const LONGEST_RUN_ID = "20261122T030000Z-0123abcd";
 
 const usesFargate = (s: JobSpec): boolean =>

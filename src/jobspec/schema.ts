@@ -287,9 +287,7 @@ export const JobSpecSchema = z.strictObject({
 });
 
 export type JobSpec = z.output<typeof JobSpecSchema>;
-export type JobSpecInput = z.input<typeof JobSpecSchema>;
 export type TaskSpec = JobSpec["task"];
-export type LocalSpec = JobSpec["local"];
 
 /** A loaded, validated job. */
 export interface Job {

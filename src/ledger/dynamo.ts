@@ -6,7 +6,7 @@
  * propagate, so a Lambda invocation fails and is retried (every operation here is idempotent).
  *
  * The hot path is one write per task event: each instance (Lambda container) keeps the last revision of
- * each run it read or wrote (ledger-cache.ts) and changes a run it knows without reading it first.
+ * each run it read or wrote (cache.ts) and changes a run it knows without reading it first.
  * - A stale copy costs a failed conditional put and a read, never a lost update: the put names the revision.
  * - An event that is stale or a duplicate against the copy needs neither read nor write: the copy is an
  *   earlier revision of the stored run, task versions only grow from one revision to the next, so the event
@@ -60,7 +60,7 @@ export interface DynamoLedgerOptions {
   /** Reads-and-writes tried before a contended change gives up with StaleWriteError. */
   maxWriteAttempts?: number;
   /**
-   * Bounds of the per-instance cache (ledger-cache.ts): runs (and, separately, claims) remembered, and the
+   * Bounds of the per-instance cache (cache.ts): runs (and, separately, claims) remembered, and the
    * bytes of the runs. `runs: 0` turns it off: every change reads first.
    */
   cache?: Partial<RunCacheLimits>;

@@ -27,5 +27,3 @@ export const ApiGatewayV1EventSchema = z.looseObject({
     ),
   }),
 });
-
-export type ApiGatewayV1Event = z.infer<typeof ApiGatewayV1EventSchema>;

@@ -28,5 +28,3 @@ export const ApiGatewayV2EventSchema = z.looseObject({
     authorizer: z.nullish(z.looseObject({ iam: z.nullish(IamSchema) })),
   }),
 });
-
-export type ApiGatewayV2Event = z.infer<typeof ApiGatewayV2EventSchema>;

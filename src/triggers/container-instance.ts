@@ -25,5 +25,3 @@ export const ContainerInstanceStateChangeSchema = z.looseObject({
     version: z.optional(z.number().check(z.int())),
   }),
 });
-
-export type ContainerInstanceStateChange = z.infer<typeof ContainerInstanceStateChangeSchema>;
