@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { RUN_ACTION_CLIENTS } from "../handlers/clients.ts";
+import { RUN_ACTION_CLIENTS } from "../handlers/run-action-clients.ts";
 import { logger } from "../handlers/runtime.ts";
 import type { Deps } from "../src/app/deps.ts";
 import { createClients } from "../src/aws/clients.ts";

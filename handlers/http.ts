@@ -2,10 +2,10 @@
 import type { Deps } from "../src/app/deps.ts";
 import { pausedJobs, pauseJob, resumeJob } from "../src/app/pause.ts";
 import { type ApiGatewayResult, requestFromApiGateway, toApiGatewayResult } from "../src/http/apigw.ts";
-import { errorResponse } from "../src/http/errors.ts";
+import { errorResponse } from "../src/http/error-response.ts";
 import { handleHttp } from "../src/http/router.ts";
 import type { HttpOptions } from "../src/http/types.ts";
-import { RUN_ACTION_CLIENTS } from "./clients.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
 
 /**

@@ -76,7 +76,7 @@ const KNOWN: string[] = [
   "src/cli/anchors.ts -> src/local/aws/schedule-state.ts",
   "src/cli/commands/dev.ts -> src/local/discovery.ts",
   "src/cli/commands/dev.ts -> src/local/stack.ts",
-  "src/cli/deps.ts -> src/local/discovery.ts",
+  "src/cli/command-deps.ts -> src/local/discovery.ts",
   // The benchmarks' job generator and event builders still live in test/ (the bench branch moves them).
   "bench/package.ts -> test/deploy/generate-jobs.ts",
   "bench/package.ts -> test/deploy/package-run.ts",
@@ -138,6 +138,18 @@ describe("the domain is pure", () => {
   it("sees a value import of an SDK client (the check would otherwise pass on anything)", () => {
     expect(runtimePackagesOf("src/launch/batch.ts")).toContain("@aws-sdk/client-ecs");
     expect(runtimePackagesOf("src/jobspec/requests.ts")).not.toContain("@aws-sdk/client-ecs");
+  });
+});
+
+describe("names", () => {
+  it("no two files of the product share a name (a `commands/` file is named after its command)", () => {
+    const byName = new Map<string, string[]>();
+    for (const file of sourceFiles(["src", "handlers"])) {
+      if (file.startsWith("src/local/") || file.startsWith("src/cli/commands/")) continue;
+      const name = file.split("/").at(-1) as string;
+      byName.set(name, [...(byName.get(name) ?? []), file]);
+    }
+    expect([...byName.values()].filter((files) => files.length > 1)).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { Deps } from "../app/deps.ts";
 import { NotFoundError } from "../errors.ts";
-import { errorResponse, MethodNotAllowedError } from "./errors.ts";
+import { errorResponse, MethodNotAllowedError } from "./error-response.ts";
 import { getJob, getRun, getRunLogs, listJobs, listRuns, pause, resume, startRun, stop } from "./routes.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";
 

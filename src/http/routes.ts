@@ -13,7 +13,7 @@ import { formatLogLine, lastRunLines } from "../logs/run-logs.ts";
 import { RUN_ID_PATTERN } from "../runs/run-id.ts";
 import { formatInZone } from "../schedule/zone.ts";
 import { jsonBodyOf } from "./body.ts";
-import { jsonResponse, NotImplementedError } from "./errors.ts";
+import { jsonResponse, NotImplementedError } from "./error-response.ts";
 import { allowlistOf, asksOf, runOverridesFor } from "./overrides.ts";
 import { parseRunRequest } from "./run-request.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";

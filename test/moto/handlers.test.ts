@@ -23,9 +23,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { reconcileSchedules } from "../../deploy/reconcile-schedules.ts";
-import { RUN_ACTION_CLIENTS } from "../../handlers/clients.ts";
 import { createHttpHandler } from "../../handlers/http.ts";
 import { createInstanceLaunchHandler } from "../../handlers/instance-launch.ts";
+import { RUN_ACTION_CLIENTS } from "../../handlers/run-action-clients.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { createStatusHandler } from "../../handlers/status.ts";
 import { createSweeperHandler } from "../../handlers/sweeper.ts";
