@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { bundleEntry } from "../bin/cli-bundle.js";
-import { runTaskRequests } from "../src/launch/requests.ts";
+import { runTaskRequests } from "../src/jobspec/requests.ts";
 import { type Benchmark, BIN, interleavedAsync, NODE, ROOT, round, timeCommandAsync } from "./lib.ts";
 import { JOB_NAME, REGION, startLocalEnv } from "./local-env.ts";
 

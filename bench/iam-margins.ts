@@ -11,8 +11,8 @@ import {
   policySize,
   ROLE_INLINE_POLICIES_MAX_CHARS,
 } from "../deploy/policy.ts";
-import { parseJobs } from "../src/spec/parse.ts";
-import type { Job } from "../src/spec/schema.ts";
+import { parseJobs } from "../src/jobspec/parse.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 
 const NAMES: IamNames = {
   functionNames: {

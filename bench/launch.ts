@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import { ECSClient, RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { Context } from "aws-lambda";
 import { createScheduleHandler } from "../handlers/schedule.ts";
-import { runTaskRequests } from "../src/launch/requests.ts";
-import { MemoryLedger } from "../src/runs/ledger-memory.ts";
+import { runTaskRequests } from "../src/jobspec/requests.ts";
+import { MemoryLedger } from "../src/ledger/memory.ts";
 import { type Benchmark, median, type Row, round } from "./lib.ts";
 import { CREDENTIALS, JOB_NAME, type LocalEnv, REGION, startLocalEnv } from "./local-env.ts";
 

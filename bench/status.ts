@@ -10,11 +10,11 @@ import { randomUUID } from "node:crypto";
 import { type DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { TASK_EVENTS } from "../deploy/stack.ts";
 import { createStatusHandler } from "../handlers/status.ts";
-import { runTaskStartedBy } from "../src/launch/requests.ts";
-import { runIdFor } from "../src/launch/run-id.ts";
+import { runTaskStartedBy } from "../src/jobspec/requests.ts";
+import type { RunLedger } from "../src/ledger/ledger.ts";
 import { seededRandom } from "../src/local/ecs/faults.ts";
-import type { RunLedger } from "../src/runs/ledger.ts";
 import type { Run } from "../src/runs/model.ts";
+import { runIdFor } from "../src/runs/run-id.ts";
 import { shuffled, sqsBatch, type TaskStatus, taskArnFor, taskLifecycle } from "../test/support/events.ts";
 import { LAMBDA_CONTEXT } from "./launch.ts";
 import { type Benchmark, median, round } from "./lib.ts";
@@ -39,7 +39,7 @@ export function workload(count: number, seed: number): Workload {
   const runs: Run[] = [];
   const events: unknown[] = [];
   for (let i = 0; events.length < unique; i++) {
-    // One fire time per run: a scheduled run's id derives from its fire time (src/launch/run-id.ts), so runs
+    // One fire time per run: a scheduled run's id derives from its fire time (src/runs/run-id.ts), so runs
     // sharing one would be one run.
     const trigger = {
       kind: "schedule" as const,

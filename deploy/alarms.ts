@@ -12,8 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import { ValidationError } from "../src/errors.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 import { JOB_DIMENSION, METRICS_NAMESPACE } from "../src/runs/metrics.ts";
-import type { Job } from "../src/spec/schema.ts";
 import type { CfnResource } from "./iam.ts";
 
 /**

@@ -3,7 +3,7 @@
  * are the union of what its handler's code paths call (SPEC sections 3 and 4). Every function can see a run
  * end — a launch ECS refuses outright is final at once — so each may retry, alert (log lines) and pause.
  */
-import type { Job } from "../src/spec/schema.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 
 export const FUNCTION_KEYS = ["schedule", "http", "instanceLaunch", "status", "sweeper"] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];

@@ -4,7 +4,7 @@
  * topics. The job-derived grants grow with the jobs, so they go to managed policies (6,144 characters each,
  * shared by roles with the same grants); the fixed ones stay inline.
  */
-import type { Job } from "../src/spec/schema.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 import {
   type ArnTemplate,
   anyRevision,
@@ -160,7 +160,7 @@ export function jobStatements(
   const startClusters = distinct(startJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
   if (grants.describeInstances && startClusters.length > 0) {
     statements.push({
-      // Read-only: when an instance registered, for an event that does not say (src/launch/instance.ts).
+      // Read-only: when an instance registered, for an event that does not say (src/app/start-on-instance.ts).
       Sid: "DescribeContainerInstances",
       Effect: "Allow",
       Action: ["ecs:DescribeContainerInstances"],
@@ -281,7 +281,7 @@ export function baseStatements(
       Sid: "RunLedger",
       Effect: "Allow",
       Action: [
-        // Exactly the calls of src/runs/ledger-dynamo.ts.
+        // Exactly the calls of src/ledger/dynamo.ts.
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",

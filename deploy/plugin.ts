@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CATALOG_FILE_NAME, loadValidJobs, writeCatalog } from "../src/catalog/build.ts";
 import { EcsJobsError } from "../src/errors.ts";
-import type { Job } from "../src/spec/schema.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 import { partitionOf } from "./arns.ts";
 import { type DeployConfig, parseDeployConfig } from "./config.ts";
 import { FUNCTION_KEYS, type FunctionKey, HANDLERS, roleLogicalId } from "./functions.ts";

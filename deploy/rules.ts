@@ -5,8 +5,8 @@
  * cluster list is spread over several rules.
  */
 
-import { STARTED_BY_PREFIX } from "../src/launch/requests.ts";
-import type { Job } from "../src/spec/schema.ts";
+import { STARTED_BY_PREFIX } from "../src/jobspec/requests.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 import { type ArnTemplate, cfn, clusterArn, resolveArn, WORST_CASE_CONTEXT } from "./arns.ts";
 import type { CfnResource } from "./iam.ts";
 

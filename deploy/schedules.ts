@@ -4,8 +4,8 @@
  * reconciles the schedule group with it through the Scheduler API (reconcile-schedules.ts).
  */
 import type { CreateScheduleCommandInput } from "@aws-sdk/client-scheduler";
+import type { Job } from "../src/jobspec/schema.ts";
 import { parseScheduleExpression } from "../src/schedule/index.ts";
-import type { Job } from "../src/spec/schema.ts";
 import { type ArnContext, type ArnTemplate, resolveArn } from "./arns.ts";
 
 export const MANIFEST_FILE_NAME = "schedules.json";

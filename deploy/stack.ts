@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { deploymentNames, STACK_OUTPUTS } from "../src/aws/deployment.ts";
-import type { Job } from "../src/spec/schema.ts";
+import type { Job } from "../src/jobspec/schema.ts";
 import { alarmResources } from "./alarms.ts";
 import { type ArnTemplate, arnIn } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";

@@ -1,8 +1,8 @@
 /**
- * The DynamoDB table of the run ledger. Its keys belong to the ledger (src/runs/ledger-dynamo.ts exports
+ * The DynamoDB table of the run ledger. Its keys belong to the ledger (src/ledger/dynamo.ts exports
  * RUN_TABLE_DEFINITION); the stack only adds how it is run: on demand, point-in-time recovery, TTL.
  */
-import { RUN_TABLE_DEFINITION } from "../src/runs/dynamo-table.ts";
+import { RUN_TABLE_DEFINITION } from "../src/ledger/dynamo-table.ts";
 import type { CfnResource } from "./iam.ts";
 
 interface KeyElement {
@@ -24,7 +24,7 @@ export interface RunTableDefinition {
   ttlAttribute?: string;
 }
 
-/** The run table as the ledger defines it (src/runs/dynamo-table.ts). */
+/** The run table as the ledger defines it (src/ledger/dynamo-table.ts). */
 export const runTableDefinition = (): RunTableDefinition => RUN_TABLE_DEFINITION;
 
 export function tableResource(def: RunTableDefinition, tableName: string): CfnResource {

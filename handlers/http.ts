@@ -1,12 +1,12 @@
 /** API Gateway (HTTP API 2.0 or REST proxy 1.0) → handleHttp (src/http/router.ts) → proxy result. */
-import type { Deps } from "../src/deps.ts";
+import type { Deps } from "../src/app/deps.ts";
+import { pausedJobs, pauseJob, resumeJob } from "../src/app/pause.ts";
 import { type ApiGatewayResult, requestFromApiGateway, toApiGatewayResult } from "../src/http/apigw.ts";
-import { errorResponse } from "../src/http/errors.ts";
+import { errorResponse } from "../src/http/error-response.ts";
 import { handleHttp } from "../src/http/router.ts";
 import type { HttpOptions } from "../src/http/types.ts";
-import { deployedSchedules } from "../src/runs/deployed-schedules.ts";
-import { pausedJobs, pauseJob, resumeJob } from "../src/runs/pause.ts";
-import { RUN_ACTION_CLIENTS } from "./clients.ts";
+import { deployedSchedules } from "../src/scheduler/deployed-schedules.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
 
 /**

@@ -1,7 +1,7 @@
-/** "ECS Container Instance State Change" → StartTask of the cluster's onInstanceLaunch jobs. See src/launch/on-instance.ts. */
-import type { Deps } from "../src/deps.ts";
-import { onInstanceEvent } from "../src/launch/on-instance.ts";
-import { RUN_ACTION_CLIENTS } from "./clients.ts";
+/** "ECS Container Instance State Change" → StartTask of the cluster's onInstanceLaunch jobs. See src/app/on-instance-launch.ts. */
+import type { Deps } from "../src/app/deps.ts";
+import { onInstanceEvent } from "../src/app/on-instance-launch.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
 export const createInstanceLaunchHandler = (deps: () => Promise<Deps>) =>

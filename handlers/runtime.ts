@@ -10,8 +10,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
+import type { Deps } from "../src/app/deps.ts";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
-import { emfMetricSink } from "../src/aws/emf.ts";
 import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
 import {
   CATALOG_FILE_NAME,
@@ -19,9 +19,10 @@ import {
   type CatalogFile,
   catalogFromFile,
 } from "../src/catalog/catalog.ts";
-import { configFromEnv, type Deps } from "../src/deps.ts";
+import { configFromEnv } from "../src/config.ts";
 import { EcsJobsError } from "../src/errors.ts";
-import { createDynamoLedger } from "../src/runs/ledger-dynamo.ts";
+import { createDynamoLedger } from "../src/ledger/dynamo.ts";
+import { emfMetricSink } from "../src/metrics/emf.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
 
 export const logger = new Logger({ serviceName: "ecs-jobs" });

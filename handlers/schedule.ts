@@ -1,7 +1,7 @@
-/** EventBridge Scheduler (or a classic rule's Scheduled Event) → one run of the job. See src/launch/on-schedule.ts. */
-import type { Deps } from "../src/deps.ts";
-import { onScheduleEvent } from "../src/launch/on-schedule.ts";
-import { RUN_ACTION_CLIENTS } from "./clients.ts";
+/** EventBridge Scheduler (or a classic rule's Scheduled Event) → one run of the job. See src/app/on-schedule.ts. */
+import type { Deps } from "../src/app/deps.ts";
+import { onScheduleEvent } from "../src/app/on-schedule.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler, launchStopBy } from "./runtime.ts";
 
 export const createScheduleHandler = (deps: () => Promise<Deps>) =>

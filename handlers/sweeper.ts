@@ -1,9 +1,9 @@
-/** Every minute: timeouts, start deadlines, SLOW runs, missed fire times. See src/runs/sweeper.ts. */
-import type { Deps } from "../src/deps.ts";
+/** Every minute: timeouts, start deadlines, SLOW runs, missed fire times. See src/app/sweep.ts. */
+import type { Deps } from "../src/app/deps.ts";
+import type { LaunchFn } from "../src/app/retry.ts";
+import { sweep } from "../src/app/sweep.ts";
 import { EcsJobsError } from "../src/errors.ts";
-import type { LaunchFn } from "../src/runs/retry.ts";
-import { sweep } from "../src/runs/sweeper.ts";
-import { RUN_ACTION_CLIENTS } from "./clients.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
 export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>

@@ -16,19 +16,36 @@
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import type { Deps } from "../deps.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import type { AppConfig } from "../config.ts";
 import { EcsJobsError } from "../errors.ts";
+import type { Job } from "../jobspec/schema.ts";
+import type { Log } from "../log.ts";
 import type { Run } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 import type { ChangesSinceSuccess } from "./changes.ts";
 import { type Alert, alertDetail, fitDetail } from "./detail.ts";
+import { failedContainerLogs } from "./failed-container-logs.ts";
 import { ALERT_SOURCE, type AlertKind, alertWanted, detailTypeOf } from "./kinds.ts";
-import { failedContainerLogs } from "./logs.ts";
 import { alertMessage, alertSubject } from "./text.ts";
+import type { WebhookOptions } from "./webhook-options.ts";
 import { sendWebhook } from "./webhook-send.ts";
 
-export type AlertDeps = Pick<Deps, "clients" | "config" | "ledger" | "log" | "now"> &
-  Partial<Pick<Deps, "sleep" | "webhooks">>;
+/** Where a channel is claimed before it is sent: the run ledger's alert claims, and nothing else of it. */
+export interface AlertClaims {
+  claimAlert(runId: string, kind: string): Promise<boolean>;
+  releaseAlert?(runId: string, kind: string): Promise<void>;
+}
+
+/** The alert service's port: its channels' clients (and the log service's, for log lines), its claims. */
+export interface AlertDeps {
+  clients: Pick<AwsClients, "eventbridge" | "sns" | "ecs" | "logs">;
+  config: AppConfig;
+  ledger: AlertClaims;
+  log: Log;
+  now: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  webhooks?: WebhookOptions;
+}
 
 export interface AlertRequest {
   kind: AlertKind;

@@ -8,8 +8,8 @@
 import { taskSucceeded } from "../runs/aggregate.ts";
 import type { Run, TaskState } from "../runs/model.ts";
 import type { ChangesSinceSuccess } from "./changes.ts";
+import type { AlertLogs } from "./failed-container-logs.ts";
 import type { AlertKind } from "./kinds.ts";
-import type { AlertLogs } from "./logs.ts";
 import { redactSecrets } from "./redact.ts";
 
 export interface Alert {

@@ -5,10 +5,9 @@
  * fails becomes an "ECS Job Alert Delivery FAILED" event on the alerts' bus, naming the receiver's host only.
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import type { WebhookDelivery } from "../deps.ts";
 import { EcsJobsError } from "../errors.ts";
-import type { Job } from "../spec/schema.ts";
-import { checkWebhookUrl, webhookHost } from "../spec/webhook-url.ts";
+import type { Job } from "../jobspec/schema.ts";
+import { checkWebhookUrl, webhookHost } from "../jobspec/webhook-url.ts";
 import type { AlertDeps } from "./deliver.ts";
 import type { Alert } from "./detail.ts";
 import { ALERT_SOURCE, DELIVERY_FAILED_DETAIL_TYPE } from "./kinds.ts";
@@ -20,6 +19,7 @@ import {
   TIMESTAMP_HEADER,
   webhookBody,
 } from "./webhook.ts";
+import type { WebhookDelivery } from "./webhook-options.ts";
 import { awsSecretReader, cachedSecrets } from "./webhook-secret.ts";
 
 /** EventBridge refused the dead-letter entry. */

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SpecError } from "../errors.ts";
-import type { Job } from "../spec/schema.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { type CatalogFile, catalogFile } from "./catalog.ts";
 import { loadJobsDir } from "./read-dir.ts";
 

@@ -2,7 +2,7 @@
  * The jobs a deployment knows. In Lambda it is the JSON written at package time (already validated, so a
  * cold start parses no YAML and runs no zod); locally and in the CLI it is read from the jobs folder.
  */
-import type { Job } from "../spec/schema.ts";
+import type { Job } from "../jobspec/schema.ts";
 
 /** The file name inside each function bundle; ECS_JOBS_CATALOG points at it. Here, not in build.ts, so that
  * a handler reading the catalogue does not bundle the YAML loader build.ts needs. */

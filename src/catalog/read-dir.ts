@@ -19,7 +19,7 @@ import {
   type ParseResult,
   parseJobs,
   type SpecText,
-} from "../spec/parse.ts";
+} from "../jobspec/parse.ts";
 
 export interface JobsDirText {
   files: SpecText[];

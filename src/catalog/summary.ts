@@ -1,11 +1,12 @@
 /** What a job is at a glance: its triggers, next fire times and target (CLI list, GET /jobs, dashboard). */
 // The schedule modules themselves, not the ../schedule/index.ts barrel: it also exports describeSchedule,
 // whose cronstrue (a CommonJS package esbuild cannot drop) would land in every handler bundle.
+
+import type { Job, JobSpec } from "../jobspec/schema.ts";
 import type { DeployedSchedule } from "../schedule/deployed.ts";
 import { parseScheduleExpression } from "../schedule/expression.ts";
 import { nextFireTimes } from "../schedule/next.ts";
 import { formatInZone } from "../schedule/zone.ts";
-import type { Job, JobSpec } from "../spec/schema.ts";
 
 export type TriggerName = "schedule" | "http" | "instanceLaunch";
 

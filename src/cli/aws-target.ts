@@ -8,8 +8,9 @@
  *   ECS_JOBS_STAGE (default dev) creates.
  * Region: --region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.
  */
+
 import { DEFAULT_STAGE, deploymentNames, STACK_OUTPUTS } from "../aws/deployment.ts";
-import { DEFAULT_CONFIG } from "../deps.ts";
+import { DEFAULT_CONFIG } from "../config.ts";
 import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
 
 export interface AwsTargetFlags {

@@ -2,9 +2,9 @@
 import { basename, resolve } from "node:path";
 import { loadJobsDir } from "../catalog/read-dir.ts";
 import { formatSpecIssue } from "../errors.ts";
-import { didYouMean } from "../spec/messages.ts";
-import type { ParseResult } from "../spec/parse.ts";
-import type { Job } from "../spec/schema.ts";
+import { didYouMean } from "../jobspec/messages.ts";
+import type { ParseResult } from "../jobspec/parse.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED } from "./context.ts";
 
 /**

@@ -1,8 +1,8 @@
 /** The `ecs-jobs` command line (SPEC section 2). */
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
+import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
 import { EcsJobsError } from "../errors.ts";
-import { classifyAwsError, errorMessage, errorName } from "../launch/ecs-call.ts";
 import { CliExit, type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./context.ts";
 
 export interface CliOptions {

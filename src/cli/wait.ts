@@ -3,13 +3,13 @@
  * it another attempt — the next attempt the same way, until the final attempt's result. Ctrl+C stops
  * following, never the run.
  */
-import type { Deps } from "../deps.ts";
-import { followRun, statusLine } from "../launch/follow.ts";
+import type { Deps } from "../app/deps.ts";
+import { followRun, statusLine } from "../app/follow-run.ts";
+import { retryConditionFor, retryRunId } from "../app/retry.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { streamRunLogs } from "../logs/follow-logs.ts";
 import { formatLogLine } from "../logs/run-logs.ts";
 import { isFinal, type Run } from "../runs/model.ts";
-import { retryConditionFor, retryRunId } from "../runs/retry.ts";
-import type { Job } from "../spec/schema.ts";
 import type { CliIo } from "./context.ts";
 import { stopFollowingOnInterrupt } from "./interrupt.ts";
 

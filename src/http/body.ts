@@ -1,6 +1,6 @@
 /** Reading a JSON request body: size limit, syntax, and keys that could pollute prototypes. */
 import { ValidationError } from "../errors.ts";
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors.ts";
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./error-response.ts";
 import type { HttpRequest } from "./types.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;

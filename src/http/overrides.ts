@@ -1,16 +1,16 @@
 /**
  * From a run request to the RunOverrides the launcher merges into the job's own overrides, checking each
- * override against the job's `http.allowOverrides` (grammar: OVERRIDE_PATH in src/spec/schema.ts).
+ * override against the job's `http.allowOverrides` (grammar: OVERRIDE_PATH in src/jobspec/schema.ts).
  * An unprefixed `command` / `environment.X` means the job's default container: the first one its spec
  * overrides, else the first one of its task definition.
  */
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
 import { ValidationError } from "../errors.ts";
-import { type RunOverrides, taskOverrides } from "../launch/requests.ts";
+import { OVERRIDE_PATH } from "../jobspec/patterns.ts";
+import { type RunOverrides, taskOverrides } from "../jobspec/requests.ts";
+import { MAX_OVERRIDES_JSON } from "../jobspec/rules.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { containerDefinitions } from "../launch/task-state.ts";
-import { OVERRIDE_PATH } from "../spec/patterns.ts";
-import { MAX_OVERRIDES_JSON } from "../spec/rules.ts";
-import type { Job } from "../spec/schema.ts";
 import type { RunRequest } from "./run-request.ts";
 
 /** One thing a request overrides, named as the allowlist names it. */

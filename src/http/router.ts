@@ -2,9 +2,9 @@
  * handleHttp: the whole HTTP API as one function of (deps, request), used by the Lambda adapter
  * (handlers/http.ts) and the local server alike. It never throws: every error becomes an answer.
  */
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
 import { NotFoundError } from "../errors.ts";
-import { errorResponse, MethodNotAllowedError } from "./errors.ts";
+import { errorResponse, MethodNotAllowedError } from "./error-response.ts";
 import { getJob, getRun, getRunLogs, listJobs, listRuns, pause, resume, startRun, stop } from "./routes.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";
 

@@ -1,19 +1,19 @@
 /** The handlers of SPEC section 3's routes; each answers or throws an EcsJobsError (mapped in errors.ts). */
 import { redactSecrets } from "../alerts/redact.ts";
+import type { Deps } from "../app/deps.ts";
+import { launchRun } from "../app/launch-run.ts";
+import { settleLaunched } from "../app/on-run-final.ts";
+import { checkStopReason, stopRun } from "../app/stop-run.ts";
+import { classifyAwsError, isTransient } from "../aws/ecs-call.ts";
 import { summarize, upcoming } from "../catalog/summary.ts";
-import type { Deps } from "../deps.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { classifyAwsError, isTransient } from "../launch/ecs-call.ts";
-import { launchRun } from "../launch/launcher.ts";
-import { RUN_ID_PATTERN } from "../launch/run-id.ts";
+import { JOB_NAME_PATTERN } from "../jobspec/patterns.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { formatLogLine, lastRunLines } from "../logs/run-logs.ts";
-import { settleLaunched } from "../runs/finalize.ts";
-import { checkStopReason, stopRun } from "../runs/stop-run.ts";
+import { RUN_ID_PATTERN } from "../runs/run-id.ts";
 import { formatInZone } from "../schedule/zone.ts";
-import { JOB_NAME_PATTERN } from "../spec/patterns.ts";
-import type { Job } from "../spec/schema.ts";
 import { jsonBodyOf } from "./body.ts";
-import { jsonResponse, NotImplementedError } from "./errors.ts";
+import { jsonResponse, NotImplementedError } from "./error-response.ts";
 import { allowlistOf, asksOf, runOverridesFor } from "./overrides.ts";
 import { parseRunRequest } from "./run-request.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";

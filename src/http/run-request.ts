@@ -4,8 +4,8 @@
  */
 import * as z from "zod/mini";
 import { ValidationError } from "../errors.ts";
-import { didYouMean } from "../spec/messages.ts";
-import "../triggers/zod-locale.ts";
+import { didYouMean } from "../jobspec/messages.ts";
+import "../zod-locale.ts";
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** ECS container names: up to 255 letters, digits, hyphens and underscores. */

@@ -1,7 +1,7 @@
 /** The HTTP API without a framework: what the Lambda adapter and the local server both hand to handleHttp. */
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { DeployedSchedule } from "../schedule/deployed.ts";
-import type { Job } from "../spec/schema.ts";
 
 export interface HttpRequest {
   method: string;

@@ -4,9 +4,10 @@
  * startedBy prefix), then DescribeTasks tells which of them this system started for this job.
  */
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
-import type { Job } from "../spec/schema.ts";
-import { parseStartedBy, STARTED_BY_PREFIX } from "./requests.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import { parseStartedBy, STARTED_BY_PREFIX } from "../jobspec/requests.ts";
+import type { Job } from "../jobspec/schema.ts";
+import { DESCRIBE_MAX } from "./ecs-reads.ts";
 
 export interface ActiveTask {
   taskArn: string;
@@ -21,11 +22,8 @@ export function familyOf(taskDefinition: string): string {
   return name.split(":")[0] ?? name;
 }
 
-/** DescribeTasks takes at most 100 tasks per call. */
-const DESCRIBE_MAX = 100;
-
 export async function findActiveTasks(
-  deps: Pick<Deps, "clients">,
+  deps: { clients: Pick<AwsClients, "ecs"> },
   job: Job,
   exceptRunId?: string,
 ): Promise<ActiveTask[]> {

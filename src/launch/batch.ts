@@ -6,10 +6,10 @@
  * its concurrency slot until the sweeper timed it out. Only a programming error is thrown.
  */
 import { RunTaskCommand, type RunTaskCommandInput, type RunTaskCommandOutput } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
+import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { RunFailure, TaskState } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
-import { classifyAwsError, errorMessage, errorName } from "./ecs-call.ts";
+import type { EcsPort } from "./ecs-port.ts";
 import { failureOf, padFailures } from "./failures.ts";
 import {
   CAPACITY_UNAVAILABLE,
@@ -32,7 +32,7 @@ export interface Rejected {
   rejected: { name: string; message: string; transient: boolean };
 }
 
-type LaunchDeps = Pick<Deps, "clients" | "log">;
+type LaunchDeps = EcsPort;
 
 /** RunTask; a capacity error becomes failures, another ECS error is returned, a bug is thrown. */
 async function runTask(

@@ -3,8 +3,8 @@
  * containers of a task definition (names, essential flags) looked up once per process.
  */
 import { DescribeTaskDefinitionCommand, type Task } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
 import type { ContainerState, TaskState } from "../runs/model.ts";
+import type { EcsPort } from "./ecs-port.ts";
 
 export interface ContainerDefinitionInfo {
   name: string;
@@ -54,7 +54,7 @@ const cache = new WeakMap<object, Map<string, Promise<ContainerDefinitionInfo[] 
  * network trouble) — callers then treat every container as essential, as the aggregate does.
  */
 export function containerDefinitions(
-  deps: Pick<Deps, "clients" | "log">,
+  deps: EcsPort,
   taskDefinition: string,
 ): Promise<ContainerDefinitionInfo[] | undefined> {
   const client = deps.clients.ecs;

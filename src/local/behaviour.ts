@@ -4,9 +4,9 @@
  * AWS CLI against the emulator) is matched by its task definition family.
  */
 import type { Catalog } from "../catalog/catalog.ts";
-import { parseStartedBy } from "../launch/requests.ts";
-import { execEnvironmentOf } from "../spec/exec-environment.ts";
-import type { Job } from "../spec/schema.ts";
+import { execEnvironmentOf } from "../jobspec/exec-environment.ts";
+import { parseStartedBy } from "../jobspec/requests.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { BehaviourResolver, LocalBehaviour, LocalOutcome } from "./ecs/index.ts";
 import { parseTaskDefinition } from "./task-definitions.ts";
 

@@ -1,10 +1,10 @@
 /** What the dashboard shows, gathered from the catalogue, the local scheduler and the ledger. */
 import { redactSecrets } from "../alerts/redact.ts";
+import type { WebhookDelivery } from "../alerts/webhook-options.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { awsExpression, capacityOf, triggersOf } from "../catalog/summary.ts";
-import type { WebhookDelivery } from "../deps.ts";
 import { allowlistOf } from "../http/overrides.ts";
-import type { RunLedger } from "../runs/ledger.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import { describeSchedule } from "../schedule/describe.ts";
 import { formatInZone, parseScheduleExpression } from "../schedule/index.ts";
 import type { AlertLog } from "./aws/alerts.ts";

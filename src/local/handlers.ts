@@ -3,7 +3,7 @@
  * the same middy chains that run in AWS, pointed at the local stand-ins.
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, SQSEvent } from "aws-lambda";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../app/deps.ts";
 import type { ContainerInstanceStateChangeEvent, TaskStateChangeEvent } from "./ecs/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import type { SchedulerInput } from "./scheduler.ts";

@@ -3,7 +3,7 @@
  * and region, so when the jobs name ECS resources by ARN (a task definition or cluster ARN) and all of them
  * agree, the stack takes their account and region; otherwise an obviously fake account.
  */
-import type { Job } from "../spec/schema.ts";
+import type { Job } from "../jobspec/schema.ts";
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "eu-west-1";

@@ -3,9 +3,10 @@
  * created from the ledger's own definition when missing (a fresh clone) and kept otherwise (a restart).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { AppConfig } from "../deps.ts";
-import type { RunLedger, RunTransitions } from "../runs/ledger.ts";
-import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../runs/ledger-dynamo.ts";
+import type { AppConfig } from "../config.ts";
+import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../ledger/dynamo.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
+import type { RunTransitions } from "../runs/model.ts";
 import { ensureTable } from "./dynamo.ts";
 
 export async function openLedger(

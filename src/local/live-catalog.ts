@@ -3,7 +3,7 @@
  * folder): every reader goes through the same Catalog object, which reads the current set on each call.
  */
 import { type Catalog, catalogOf } from "../catalog/catalog.ts";
-import type { Job } from "../spec/schema.ts";
+import type { Job } from "../jobspec/schema.ts";
 
 export interface JobsChange {
   added: string[];

@@ -4,9 +4,9 @@
  * ledger forgets the run; so at restart they end FAILED with a hint saying what happened, their alerts go
  * out as for any failure, and the tasks the emulator still knows are stopped.
  */
-import type { Deps } from "../deps.ts";
-import { onRunFinal } from "../runs/finalize.ts";
-import { stopRunTasks } from "../runs/stop-tasks.ts";
+import type { Deps } from "../app/deps.ts";
+import { onRunFinal } from "../app/on-run-final.ts";
+import { stopRunTasks } from "../launch/stop-tasks.ts";
 
 export const lostRunHint = (stateFile: string, tasks: readonly string[]) =>
   `The ECS emulator no longer knows ${tasks.length === 1 ? "task" : "tasks"} ${tasks

@@ -1,6 +1,6 @@
 /**
  * The local stand-in for CloudWatch metrics: the figures a run's end would put in CloudWatch in AWS (as EMF
- * lines, src/aws/emf.ts), as one readable log line, so what the alarms and the dashboard would see can be
+ * lines, src/metrics/emf.ts), as one readable log line, so what the alarms and the dashboard would see can be
  * checked locally.
  */
 import type { MetricSink } from "../runs/metrics.ts";

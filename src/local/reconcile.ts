@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { DescribeTasksCommand, type ECSClient, ListTasksCommand, type Task } from "@aws-sdk/client-ecs";
 import type { Catalog } from "../catalog/catalog.ts";
-import { runTaskStartedBy, startTaskStartedBy } from "../launch/requests.ts";
-import type { RunLedger } from "../runs/ledger.ts";
+import { runTaskStartedBy, startTaskStartedBy } from "../jobspec/requests.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import type { TaskStateChangeEvent } from "./ecs/index.ts";
 
 /** The event ECS would have sent for the task in its current state (tags left out, as events do). */

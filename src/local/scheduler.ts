@@ -15,9 +15,9 @@
  */
 import { createHash } from "node:crypto";
 import { upcoming } from "../catalog/summary.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { ScheduleExpression } from "../schedule/index.ts";
 import { parseScheduleExpression } from "../schedule/index.ts";
-import type { Job } from "../spec/schema.ts";
 import { flexibleDelayMs } from "./flexible-window.ts";
 
 /** The schedule handler's input (serverless.yml / deploy/schedules.ts: scheduleInput). */

@@ -6,7 +6,7 @@
  * as an account that went through seven revisions would have them.
  */
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
-import type { Job } from "../spec/schema.ts";
+import type { Job } from "../jobspec/schema.ts";
 
 export interface TaskDefinitionPlan {
   family: string;

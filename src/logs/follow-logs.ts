@@ -5,13 +5,13 @@
  * once the run is final and one more round has read what the containers flushed last (awslogs delivers
  * a few seconds after the fact), or when `signal` aborts (Ctrl+C: stop following, never the run).
  */
-import type { Deps } from "../deps.ts";
 import { NotFoundError, ThrottledError } from "../errors.ts";
+import type { Job } from "../jobspec/schema.ts";
 import { isFinal, type Run } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 import {
   byTime,
   containerLogging,
+  type LogDeps,
   type LogFilter,
   type LogLine,
   readForward,
@@ -30,7 +30,11 @@ export interface FollowLogsOptions {
   onNotice: (text: string) => void;
 }
 
-type FollowDeps = Pick<Deps, "clients" | "config" | "log" | "ledger" | "sleep">;
+/** Following also reads the run (its status says when to stop) and waits between polls. */
+type FollowDeps = LogDeps & {
+  ledger: { get(runId: string): Promise<Run | undefined> };
+  sleep: (ms: number) => Promise<void>;
+};
 
 /** Resolves to the run as last read (final when followed to the end). */
 export async function streamRunLogs(

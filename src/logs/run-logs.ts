@@ -10,11 +10,13 @@
  */
 import { GetLogEventsCommand, type GetLogEventsCommandOutput } from "@aws-sdk/client-cloudwatch-logs";
 import { type ContainerDefinition, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import type { Deps } from "../deps.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import { classifyAwsError, errorName } from "../aws/ecs-call.ts";
+import type { AppConfig } from "../config.ts";
 import { EcsJobsError, ThrottledError, ValidationError } from "../errors.ts";
-import { classifyAwsError, errorName } from "../launch/ecs-call.ts";
+import type { Job } from "../jobspec/schema.ts";
+import type { Log } from "../log.ts";
 import type { Run } from "../runs/model.ts";
-import type { Job } from "../spec/schema.ts";
 
 export interface LogStream {
   taskArn: string;
@@ -39,7 +41,12 @@ export interface LogFilter {
   container?: string;
 }
 
-type LogDeps = Pick<Deps, "clients" | "config" | "log">;
+/** The log service's port: the task definitions (ECS) and the log streams (CloudWatch Logs) of one region. */
+export interface LogDeps {
+  clients: Pick<AwsClients, "ecs" | "logs">;
+  config: Pick<AppConfig, "region">;
+  log: Log;
+}
 
 /** How each container of the task definition logs: awslogs options, or why its lines cannot be read. */
 export type ContainerLogging = Map<string, { group: string; prefix: string } | { notice: string }>;

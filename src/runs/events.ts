@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { ValidationError } from "../errors.ts";
-import "../triggers/zod-locale.ts";
+import "../zod-locale.ts";
 
 /*
  * "ECS Task State Change" as EventBridge delivers it:

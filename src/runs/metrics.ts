@@ -1,15 +1,14 @@
 /**
  * The run metrics of SPEC section 6, per job: what ended how, how long it ran, how long it took to start,
  * how many retries were launched. Pure: which figures a run gives; sending them is a MetricSink's job
- * (EMF log lines in AWS: src/aws/emf.ts), so the core does not depend on how they leave.
+ * (EMF log lines in AWS: src/metrics/emf.ts), so the core does not depend on how they leave.
  *
  * Counted once: the ledger tells of a run's end only from the one write that made it final (and of a
  * retry only from the write that created it), never from a duplicate or late event that finds it final
- * already (ledger.ts, RunTransitions). A write that succeeds in a crashing invocation loses its figure
+ * already (RunTransitions in model.ts). A write that succeeds in a crashing invocation loses its figure
  * rather than counting twice.
  */
-import type { RunTransitions } from "./ledger.ts";
-import type { Run } from "./model.ts";
+import type { Run, RunTransitions } from "./model.ts";
 
 export const METRICS_NAMESPACE = "ecs-jobs";
 export const JOB_DIMENSION = "Job";

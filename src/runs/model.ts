@@ -1,5 +1,5 @@
 /** The run as SPEC section 4 defines it: what the API, `--json` and alerts show. */
-import type { RunOverrides } from "../launch/requests.ts";
+import type { RunOverrides } from "../jobspec/requests.ts";
 
 export const RUN_STATUSES = [
   "PENDING",
@@ -167,4 +167,15 @@ export interface Run {
   cost?: RunCost;
   /** What the tasks ran; absent until a task event said so (and on runs recorded before it was kept). */
   ran?: RanWith;
+}
+
+/**
+ * Told by the ledger, from the one conditional write that did it, that a run was created or became final:
+ * once per run each, whatever duplicates, retries and late events follow (src/runs/metrics.ts counts with it).
+ * Called after the write, before the call returns. It must not throw: the write is done, and failing the
+ * caller would only have it retried against a run that no longer changes.
+ */
+export interface RunTransitions {
+  created(run: Run): void;
+  ended(run: Run): void;
 }

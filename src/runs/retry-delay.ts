@@ -4,7 +4,7 @@
  * doubled delay, so jobs that failed together do not all come back in the same second), never more than
  * 15 minutes — which is also the longest an SQS message can be delayed, the mechanism that carries it.
  */
-import type { Job } from "../spec/schema.ts";
+import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "./model.ts";
 
 export const MAX_RETRY_DELAY_SECONDS = 900;

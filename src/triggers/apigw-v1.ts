@@ -3,7 +3,7 @@
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html).
  * With IAM authorization, `requestContext.identity` names the caller.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
 
 const headerMap = z.nullish(z.record(z.string(), z.nullable(z.string())));
@@ -27,5 +27,3 @@ export const ApiGatewayV1EventSchema = z.looseObject({
     ),
   }),
 });
-
-export type ApiGatewayV1Event = z.infer<typeof ApiGatewayV1EventSchema>;

@@ -3,7 +3,7 @@
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
  * With IAM authorization, `requestContext.authorizer.iam` names the caller.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
 
 const IamSchema = z.looseObject({
@@ -28,5 +28,3 @@ export const ApiGatewayV2EventSchema = z.looseObject({
     authorizer: z.nullish(z.looseObject({ iam: z.nullish(IamSchema) })),
   }),
 });
-
-export type ApiGatewayV2Event = z.infer<typeof ApiGatewayV2EventSchema>;

@@ -4,7 +4,7 @@
  * loose, and only the fields the instance-launch handler reads are checked. ARNs are bounded (AWS allows 2048
  * characters) so that a forged megabyte-long one is dropped rather than carried into run ids and logs.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
 
 export const MAX_ARN = 2048;
@@ -25,5 +25,3 @@ export const ContainerInstanceStateChangeSchema = z.looseObject({
     version: z.optional(z.number().check(z.int())),
   }),
 });
-
-export type ContainerInstanceStateChange = z.infer<typeof ContainerInstanceStateChangeSchema>;

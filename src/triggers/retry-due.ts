@@ -2,7 +2,7 @@
  * A retry that waited its delay (policy.retries.delaySeconds): the message the run-end code puts on the task
  * events queue with SQS DelaySeconds, which the status function then receives among the task events.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
 
 export const RETRY_DUE = "ecs-jobs.retry-due";

@@ -4,7 +4,7 @@
  * (`arn:aws:events:REGION:ACCOUNT:rule/[BUS/]RULE`). The event id is kept on EventBridge's retries of one
  * delivery, so it identifies the trigger; `time` is the fire time.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
 
 export const ScheduledEventSchema = z.looseObject({

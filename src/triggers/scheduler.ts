@@ -8,7 +8,7 @@
  * The execution id is the same on Scheduler's own retries of one firing, so it identifies the trigger and
  * makes the run id, hence the RunTask clientTokens, the same on every delivery.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
 
 export const SchedulerInputSchema = z.looseObject({

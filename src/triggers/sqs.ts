@@ -3,9 +3,8 @@
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html): ECS task state change events that an
  * EventBridge rule put on the queue, one event (as JSON) per message body. Only the fields read are checked.
  */
-import "./zod-locale.ts";
+import "../zod-locale.ts";
 import * as z from "zod/mini";
-import type { BatchRecord } from "../runs/status.ts";
 
 export const SqsEventSchema = z.looseObject({
   Records: z.array(
@@ -16,6 +15,13 @@ export const SqsEventSchema = z.looseObject({
     }),
   ),
 });
+
+/** One message of a batch: its body read as JSON, and the id the caller retries it by. */
+export interface BatchRecord {
+  /** What the caller retries by (the SQS message id). */
+  id: string;
+  event: unknown;
+}
 
 /** Whether an invocation's event is a batch of queue messages rather than one EventBridge event. */
 export const isSqsBatch = (event: unknown): boolean =>

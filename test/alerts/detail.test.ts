@@ -6,8 +6,8 @@ import {
   fitDetail,
   PUT_EVENTS_ENTRY_MAX_BYTES,
 } from "../../src/alerts/detail.ts";
+import { failedContainer, logStreamUrl } from "../../src/alerts/failed-container-logs.ts";
 import { ALERT_SOURCE, detailTypeOf } from "../../src/alerts/kinds.ts";
-import { failedContainer, logStreamUrl } from "../../src/alerts/logs.ts";
 import { REDACTED, redactSecrets } from "../../src/alerts/redact.ts";
 import { alertMessage, alertSubject } from "../../src/alerts/text.ts";
 import type { Run, TaskState } from "../../src/runs/model.ts";

@@ -9,9 +9,8 @@ import type { AddressInfo } from "node:net";
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetFailedReceivers } from "../../src/alerts/webhook.ts";
-import type { WebhookDelivery } from "../../src/deps.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
+import type { WebhookDelivery } from "../../src/alerts/webhook-options.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
 import {
   launchedRun,
   mocks,
@@ -22,6 +21,7 @@ import {
   useRunMocks,
 } from "../runs/harness.ts";
 import { files } from "../support/spec.ts";
+import { applyEvent } from "../support/status-path.ts";
 
 useRunMocks();
 
@@ -91,7 +91,7 @@ async function failRun(d: ReturnType<typeof deps>, id: string, times = 1) {
   const run = launchedRun("report", { runId: id });
   await d.ledger.create(run);
   const events = runTaskEvents(run, 0, { containers: [{ name: "app", exitCode: 1 }] });
-  for (let i = 0; i < times; i++) for (const e of events) await handleTaskStateChange(d, e);
+  for (let i = 0; i < times; i++) for (const e of events) await applyEvent(d, e);
   return run;
 }
 
@@ -206,13 +206,13 @@ describe("alerts.webhook", () => {
     let threw = false;
     for (const e of events) {
       try {
-        await handleTaskStateChange(d, e);
+        await applyEvent(d, e);
       } catch {
         threw = true;
       }
     }
     expect(threw).toBe(true);
-    for (const e of events) await handleTaskStateChange(d, e);
+    for (const e of events) await applyEvent(d, e);
     expect(received.map((r) => r.headers["x-ecs-jobs-delivery"])).toEqual([
       "run-dlq/FAILED",
       "run-dlq/FAILED",

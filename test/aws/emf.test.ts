@@ -1,6 +1,6 @@
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { emfMetricSink } from "../../src/aws/emf.ts";
+import { emfMetricSink } from "../../src/metrics/emf.ts";
 
 /** What reached stdout during `fn`, line by line. */
 function stdoutLines(fn: () => void): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
-import { runTaskRequests } from "../../src/launch/requests.ts";
+import { runTaskRequests } from "../../src/jobspec/requests.ts";
 import { cli, cliProcess, jobsFolder } from "../support/cli.ts";
 import { FARGATE_JOB, job } from "../support/spec.ts";
 

@@ -14,8 +14,8 @@ import {
   ROLE_INLINE_POLICIES_MAX_CHARS,
   type Statement,
 } from "../../deploy/policy.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 import { distinctFamilies } from "./distinct-families.ts";
 import { generateJobFiles } from "./generate-jobs.ts";
 import { launchScope } from "./grant-scope.ts";

@@ -16,8 +16,8 @@ import {
   policySize,
   type Statement,
 } from "../../deploy/policy.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 import { NAMES } from "./iam-names.ts";
 
 function job(name: string, task: string, extra = ""): Job {

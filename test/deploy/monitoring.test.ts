@@ -7,8 +7,8 @@ import type { CfnResource } from "../../deploy/iam.ts";
 import { buildStack, LOGICAL_IDS, stackNames } from "../../deploy/stack.ts";
 import { runTableDefinition } from "../../deploy/table.ts";
 import { ValidationError } from "../../src/errors.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 
 const FUNCTIONS = {
   schedule: "svc-test-schedule",

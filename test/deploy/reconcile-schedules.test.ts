@@ -24,8 +24,8 @@ import {
   type ScheduleManifest,
   SPEC_DISABLED_MARK,
 } from "../../deploy/schedules.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 import { loadModel, violations } from "./botocore.ts";
 
 const GROUP = "ecs-jobs-test";

@@ -18,9 +18,9 @@ import { runTableDefinition, tableResource } from "../../deploy/table.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
 import { catalogFromFile } from "../../src/catalog/catalog.ts";
 import { SpecError } from "../../src/errors.ts";
-import { RUN_TABLE_DEFINITION } from "../../src/runs/dynamo-table.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
+import { RUN_TABLE_DEFINITION } from "../../src/ledger/dynamo-table.ts";
 import { writeJobsFolder } from "./generate-jobs.ts";
 import { ROOT } from "./package-run.ts";
 

@@ -3,7 +3,7 @@
  * managed policies and AWS::IAM::Policy attached by Ref), with intrinsics resolved for one account and region,
  * and IAM's wildcard matching. Independent of how deploy/ builds the policies.
  */
-import type { Job } from "../../src/spec/schema.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "eu-west-1";

@@ -2,7 +2,7 @@ import { DescribeContainerInstancesCommand, ECSClient, StartTaskCommand } from "
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createInstanceLaunchHandler } from "../../handlers/instance-launch.ts";
-import { startTaskRequest } from "../../src/launch/requests.ts";
+import { startTaskRequest } from "../../src/jobspec/requests.ts";
 import {
   awsError,
   ecsTask,

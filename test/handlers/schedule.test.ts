@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { catalogPath, lambdaDeps, readCatalog } from "../../handlers/runtime.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { serializeCatalog } from "../../src/catalog/build.ts";
-import { runTaskRequests } from "../../src/launch/requests.ts";
+import { runTaskRequests } from "../../src/jobspec/requests.ts";
 import {
   awsError,
   ecsTask,

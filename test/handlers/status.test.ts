@@ -1,7 +1,7 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
 import { createStatusHandler } from "../../handlers/status.ts";
-import type { Deps } from "../../src/deps.ts";
+import type { Deps } from "../../src/app/deps.ts";
 import { lambdaContext } from "../launch/harness.ts";
 import {
   fakeLaunch,

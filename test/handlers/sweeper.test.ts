@@ -1,7 +1,7 @@
 import { StopTaskCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { createSweeperHandler } from "../../handlers/sweeper.ts";
-import type { Deps } from "../../src/deps.ts";
+import type { Deps } from "../../src/app/deps.ts";
 import { lambdaContext } from "../launch/harness.ts";
 import { fakeLaunch, launchedRun, mocks, runDeps, testJob, useRunMocks } from "../runs/harness.ts";
 

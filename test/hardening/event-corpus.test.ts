@@ -23,9 +23,9 @@ import { createHttpHandler } from "../../handlers/http.ts";
 import { createInstanceLaunchHandler } from "../../handlers/instance-launch.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { createStatusHandler } from "../../handlers/status.ts";
-import type { Deps } from "../../src/deps.ts";
-import { runTaskStartedBy } from "../../src/launch/requests.ts";
-import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
+import type { Deps } from "../../src/app/deps.ts";
+import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { awsError, ecsTask, exampleJobs, lambdaContext, placeAll } from "../launch/harness.ts";
 import {

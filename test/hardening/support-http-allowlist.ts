@@ -6,8 +6,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Task } from "@aws-sdk/client-ecs";
-import { parseStartedBy, runTaskRequests } from "../../src/launch/requests.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseStartedBy, runTaskRequests } from "../../src/jobspec/requests.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 
 interface Allow {
   container?: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { classifyAwsError } from "../../src/aws/ecs-call.ts";
 import { familyOf } from "../../src/launch/active-tasks.ts";
-import { classifyAwsError } from "../../src/launch/ecs-call.ts";
 import { AlreadyRecorded, padFailures } from "../../src/launch/failures.ts";
 import { awsError } from "./harness.ts";
 

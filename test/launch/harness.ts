@@ -6,12 +6,14 @@ import "aws-sdk-client-mock-vitest/extend";
 import { join } from "node:path";
 import { ECSClient, RunTaskCommand, type RunTaskCommandInput, type Task } from "@aws-sdk/client-ecs";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import type { Deps } from "../../src/app/deps.ts";
 import { createClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { loadJobsDir } from "../../src/catalog/read-dir.ts";
-import { DEFAULT_CONFIG, type Deps, type Log } from "../../src/deps.ts";
-import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { DEFAULT_CONFIG } from "../../src/config.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
+import { MemoryLedger } from "../../src/ledger/memory.ts";
+import type { Log } from "../../src/log.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const NOW = new Date("2026-03-10T12:00:00.000Z");

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { instanceRunId, startOnInstance } from "../../src/launch/instance.ts";
+import { instanceRunId, startOnInstance } from "../../src/app/start-on-instance.ts";
 import { cli } from "../support/cli.ts";
 import { awsError, ecsTask, exampleJob, ROOT, testDeps } from "./harness.ts";
 

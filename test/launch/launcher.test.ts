@@ -9,10 +9,10 @@ import {
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { launchRun } from "../../src/launch/launcher.ts";
-import { runTaskRequests } from "../../src/launch/requests.ts";
-import { runIdFor } from "../../src/launch/run-id.ts";
+import { launchRun } from "../../src/app/launch-run.ts";
+import { runTaskRequests } from "../../src/jobspec/requests.ts";
 import type { Trigger } from "../../src/runs/model.ts";
+import { runIdFor } from "../../src/runs/run-id.ts";
 import { cli } from "../support/cli.ts";
 import { awsError, ecsTask, exampleJob, placeAll, ROOT, testDeps } from "./harness.ts";
 

@@ -7,8 +7,8 @@ import {
   startTaskRequest,
   startTaskStartedBy,
   taskOverrides,
-} from "../../src/launch/requests.ts";
-import { RUN_ID_PATTERN, runIdFor } from "../../src/launch/run-id.ts";
+} from "../../src/jobspec/requests.ts";
+import { RUN_ID_PATTERN, runIdFor } from "../../src/runs/run-id.ts";
 import { FARGATE_JOB, job } from "../support/spec.ts";
 
 const RUN = "20261122T030000Z-0123abcd";

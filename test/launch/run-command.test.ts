@@ -5,11 +5,11 @@ import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { Command } from "commander";
 import { afterEach, describe, expect, it } from "vitest";
+import { statusLine } from "../../src/app/follow-run.ts";
+import { cliDeps } from "../../src/cli/command-deps.ts";
 import { registerRun, requestFromSets } from "../../src/cli/commands/run.ts";
 import { CliExit, type CliIo } from "../../src/cli/context.ts";
-import { cliDeps } from "../../src/cli/deps.ts";
 import { exitCodeFor } from "../../src/cli/main.ts";
-import { statusLine } from "../../src/launch/follow.ts";
 import { taskEvent } from "../support/events.ts";
 import { awsError, ecsTask, NOW, ROOT, type TestDeps, testDeps } from "./harness.ts";
 

@@ -1,9 +1,9 @@
 import { ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { launchRun } from "../../src/launch/launcher.ts";
+import { launchRun } from "../../src/app/launch-run.ts";
+import { retryRequest } from "../../src/app/retry.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { retryRequest } from "../../src/runs/retry.ts";
 import { exampleJob, placeAll, testDeps } from "./harness.ts";
 
 const ecs = mockClient(ECSClient);

@@ -8,7 +8,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
-import { LAUNCH_LEASE_MS } from "../../src/launch/launcher.ts";
+import { LAUNCH_LEASE_MS } from "../../src/app/launch-run.ts";
 import { createOffsetClock } from "../../src/local/clock.ts";
 import type { LocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";

@@ -5,11 +5,11 @@
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogOf } from "../../src/catalog/catalog.ts";
-import { runTaskStartedBy } from "../../src/launch/requests.ts";
+import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
+import { MemoryLedger } from "../../src/ledger/memory.ts";
 import { type EcsEmulator, startEcsEmulator } from "../../src/local/ecs/index.ts";
 import { reconcileActiveRuns } from "../../src/local/reconcile.ts";
 import { parseEcsTaskStateChange } from "../../src/runs/events.ts";
-import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { job } from "../support/spec.ts";
 import { FAST_PHASES } from "./support/stack.ts";

@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogOf } from "../../src/catalog/catalog.ts";
-import { runTaskRequests } from "../../src/launch/requests.ts";
+import { runTaskRequests } from "../../src/jobspec/requests.ts";
 import { createBehaviourResolver, UNCLAIMED_BEHAVIOUR } from "../../src/local/behaviour.ts";
 import { type EcsEmulator, startEcsEmulator } from "../../src/local/ecs/index.ts";
 import { identityOf } from "../../src/local/identity.ts";

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { launchBackfill, planBackfill } from "../../src/app/backfill.ts";
+import { missedRun } from "../../src/app/missed.ts";
 import { registerBackfill } from "../../src/cli/commands/backfill.ts";
 import { CliExit, type CliIo } from "../../src/cli/context.ts";
-import { runIdFor } from "../../src/launch/run-id.ts";
-import { launchBackfill, planBackfill } from "../../src/runs/backfill.ts";
-import { missedRun } from "../../src/runs/missed.ts";
 import type { Run } from "../../src/runs/model.ts";
+import { runIdFor } from "../../src/runs/run-id.ts";
 import { FARGATE_JOB } from "../support/spec.ts";
 import { fakeLaunch, launchedRun, NOW, runDeps, testJob, useRunMocks } from "./harness.ts";
 

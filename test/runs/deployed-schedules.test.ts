@@ -10,9 +10,9 @@ import {
   type ListSchedulesCommandOutput,
 } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
+import type { Deps } from "../../src/app/deps.ts";
 import { upcoming } from "../../src/catalog/summary.ts";
-import type { Deps } from "../../src/deps.ts";
-import { deployedSchedules } from "../../src/runs/deployed-schedules.ts";
+import { deployedSchedules } from "../../src/scheduler/deployed-schedules.ts";
 import { FARGATE_JOB, job } from "../support/spec.ts";
 
 const rateJob = (name: string, extra = "") =>

@@ -2,7 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { RUN_TABLE_DEFINITION } from "../../src/runs/ledger-dynamo.ts";
+import { RUN_TABLE_DEFINITION } from "../../src/ledger/dynamo.ts";
 
 export interface Dynalite {
   client: DynamoDBClient;

@@ -5,9 +5,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runIdFor } from "../../src/launch/run-id.ts";
-import { graceMs, reportMissed } from "../../src/runs/missed.ts";
+import { graceMs, reportMissed } from "../../src/app/missed.ts";
 import type { Run } from "../../src/runs/model.ts";
+import { runIdFor } from "../../src/runs/run-id.ts";
 import { fakeLaunch, launchedRun, runDeps, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();

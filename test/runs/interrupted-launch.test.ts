@@ -6,12 +6,12 @@
  */
 import { RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { LAUNCH_LEASE_MS, launchRun } from "../../src/launch/launcher.ts";
+import { LAUNCH_LEASE_MS, launchRun } from "../../src/app/launch-run.ts";
+import { sweep } from "../../src/app/sweep.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
 import { ecsTask } from "../launch/harness.ts";
 import { FARGATE_JOB, job } from "../support/spec.ts";
+import { applyEvent } from "../support/status-path.ts";
 import { launchedRun, mocks, NOW, runDeps, runTaskEvents, sentAlerts, useRunMocks } from "./harness.ts";
 
 useRunMocks();
@@ -122,7 +122,7 @@ describe("a run with no recorded progress, short of its tasks", () => {
     const deps = runDeps([job25]);
     const run = launchedRun("report", { expectedTasks: 25 });
     await deps.ledger.create(run);
-    for (const i of [0, 1]) for (const e of runTaskEvents(run, i)) await handleTaskStateChange(deps, e);
+    for (const i of [0, 1]) for (const e of runTaskEvents(run, i)) await applyEvent(deps, e);
     expect((await deps.ledger.get(run.runId))?.status).toBe("RUNNING");
 
     deps.clock.now = new Date(Date.parse(run.createdAt) + LAUNCH_LEASE_MS + 1_000);
@@ -144,7 +144,7 @@ describe("a run with no recorded progress, short of its tasks", () => {
     const run = launchedRun("report", { expectedTasks: 25 });
     await deps.ledger.create(run);
     const events = runTaskEvents(run, 0);
-    for (const e of events.slice(0, -1)) await handleTaskStateChange(deps, e);
+    for (const e of events.slice(0, -1)) await applyEvent(deps, e);
     deps.clock.now = new Date(Date.parse(run.createdAt) + LAUNCH_LEASE_MS + 1_000);
     expect((await sweep(deps)).interrupted).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Lru, RunCache } from "../../src/runs/ledger-cache.ts";
+import { Lru, RunCache } from "../../src/ledger/cache.ts";
 
 describe("ledger cache bounds", () => {
   it("forgets the least recently used entries beyond its entry or weight bound", () => {

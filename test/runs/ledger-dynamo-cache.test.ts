@@ -5,14 +5,14 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunActionDeps } from "../../src/app/retry.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
+import type { RunLedger } from "../../src/ledger/ledger.ts";
+import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
-import type { RunLedger } from "../../src/runs/ledger.ts";
-import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
-import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
 import type { Run, TaskState } from "../../src/runs/model.ts";
-import type { RunActionDeps } from "../../src/runs/retry.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import type { LaunchType } from "../support/events.ts";
+import { applyEvent } from "../support/status-path.ts";
 import { type CommandCounts, countCommands, type Dynalite, startDynalite } from "./dynalite.ts";
 import { launchedRun, runDeps, runTaskEvents, testJob } from "./harness.ts";
 
@@ -269,11 +269,11 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     await a.ledger.create(run);
     const events = runTaskEvents(run, 0);
     a.counts.reset();
-    for (const e of events) expect(await handleTaskStateChange(deps, e)).toBe("applied");
+    for (const e of events) expect(await applyEvent(deps, e)).toBe("applied");
     // One write per event; no DONE claim, as a success of a job that does not alert RECOVERED leads to nothing.
     expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([events.length, 0]);
     a.counts.reset();
-    for (const e of [...events, ...events]) expect(await handleTaskStateChange(deps, e)).toBe("unchanged");
+    for (const e of [...events, ...events]) expect(await applyEvent(deps, e)).toBe("unchanged");
     expect(a.counts.total()).toBe(0);
     expect((await a.ledger.get(run.runId))?.status).toBe("SUCCEEDED");
   });
@@ -286,7 +286,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     await a.ledger.create(run);
     const events = runTaskEvents(run, 0);
     a.counts.reset();
-    for (const e of events) await handleTaskStateChange(deps, e);
+    for (const e of events) await applyEvent(deps, e);
     // One write per event, plus the DONE claim; the RECOVERED check reads the job's runs (a Query).
     expect(a.counts.get("PutItem")).toBe(events.length + 1);
   });

@@ -9,9 +9,9 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
+import { classifyAwsError } from "../../src/aws/ecs-call.ts";
 import { StaleWriteError, ThrottledError } from "../../src/errors.ts";
-import { classifyAwsError } from "../../src/launch/ecs-call.ts";
-import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import { runFixture, taskLifecycle } from "../support/events.ts";
 
 // The ledger talks through the document client (marshalling is the SDK's business, not tested here).

@@ -4,10 +4,10 @@
  * on the same run at once, a deadline racing the last event, a repeated create.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleTaskStateChangeBatch } from "../../src/app/on-task-events.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import { seededRandom } from "../../src/local/ecs/faults.ts";
-import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import { type MetricDatum, metricsOnTransitions } from "../../src/runs/metrics.ts";
-import { handleTaskStateChangeBatch } from "../../src/runs/status.ts";
 import { shuffled } from "../support/events.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";
 import { launchedRun, runDeps, runTaskEvents, testJob, useRunMocks } from "./harness.ts";

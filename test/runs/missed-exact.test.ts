@@ -1,9 +1,9 @@
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
-import { runIdFor } from "../../src/launch/run-id.ts";
-import { catchUpTimes, rerunRequest, unansweredFireTimes } from "../../src/runs/missed.ts";
+import { catchUpTimes, rerunRequest, unansweredFireTimes } from "../../src/app/missed.ts";
+import { sweep } from "../../src/app/sweep.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
+import { runIdFor } from "../../src/runs/run-id.ts";
 import { fakeLaunch, launchedRun, mocks, runDeps, sentAlerts, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();

@@ -6,7 +6,7 @@ import { PublishCommand, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
+import { applyEvent } from "../support/status-path.ts";
 import { launchedRun, mocks, runDeps, runTaskEvents, sentAlerts, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();
@@ -41,7 +41,7 @@ async function finish(deps: Deps, exit: number, ran: Ran = {}, order: "in-order"
   const run = launchedRun("report", { runId: `run-${String(hour).padStart(2, "0")}`, createdAt: at });
   await deps.ledger.create(run);
   const events = eventsOf(run, hour, exit, ran);
-  for (const e of order === "twice" ? [...events, ...events] : events) await handleTaskStateChange(deps, e);
+  for (const e of order === "twice" ? [...events, ...events] : events) await applyEvent(deps, e);
   return run;
 }
 
@@ -70,9 +70,9 @@ describe("notify: change", () => {
     const second = mk("c-fail", 3);
     for (const r of [ok, first, second]) await deps.ledger.create(r);
     // The success ends first, then the later failure, then the earlier one.
-    for (const e of eventsOf(ok, 101, 0)) await handleTaskStateChange(deps, e);
-    for (const e of eventsOf(second, 103, 1)) await handleTaskStateChange(deps, e);
-    for (const e of eventsOf(first, 102, 1)) await handleTaskStateChange(deps, e);
+    for (const e of eventsOf(ok, 101, 0)) await applyEvent(deps, e);
+    for (const e of eventsOf(second, 103, 1)) await applyEvent(deps, e);
+    for (const e of eventsOf(first, 102, 1)) await applyEvent(deps, e);
     // c-fail ended while b-fail (created before it) was still running: it opened the streak as far as the
     // ledger knew. b-fail, created right after the success, opens it too. Both alert; none is lost.
     expect(kinds().sort()).toEqual(["FAILED b-fail", "FAILED c-fail"]);

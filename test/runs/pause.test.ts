@@ -1,10 +1,11 @@
 import { PutEventsCommand, type PutEventsCommandInput } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
+import { resumeJob } from "../../src/app/pause.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { resumeJob, scheduleNameFor } from "../../src/runs/pause.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
+import { scheduleNameFor } from "../../src/scheduler/schedules.ts";
+import { applyEvent } from "../support/status-path.ts";
 import {
   fakeLaunch,
   launchedRun,
@@ -34,7 +35,7 @@ async function runOnce(deps: ReturnType<typeof runDeps>, ok = false, overrides: 
   });
   await deps.ledger.create(run);
   const events = runTaskEvents(run, serial, ok ? {} : { containers: [{ name: "app", exitCode: 1 }] });
-  for (const e of [...events, ...events]) await handleTaskStateChange(deps, e);
+  for (const e of [...events, ...events]) await applyEvent(deps, e);
   return (await deps.ledger.get(run.runId))!;
 }
 
@@ -117,8 +118,8 @@ describe("pauseAfterFailures", () => {
     await expect(runOnce(deps)).rejects.toThrow(/Rate exceeded/);
     const run = [...deps.ledger.runs.values()][0]!;
     const last = runTaskEvents(run, serial, { containers: [{ name: "app", exitCode: 1 }] }).pop();
-    await handleTaskStateChange(deps, last);
-    await handleTaskStateChange(deps, last);
+    await applyEvent(deps, last);
+    await applyEvent(deps, last);
     expect(mocks.scheduler).toHaveReceivedCommandTimes(UpdateScheduleCommand, 1);
     expect(sentAlerts().map((a) => a.detailType)).toEqual([
       "ECS Job Run FAILED",

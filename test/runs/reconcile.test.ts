@@ -1,10 +1,10 @@
 import { DescribeTasksCommand, StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
+import { dueForReconcile } from "../../src/app/reconcile.ts";
+import { sweep } from "../../src/app/sweep.ts";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { dueForReconcile } from "../../src/runs/reconcile.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
+import { applyEvent } from "../support/status-path.ts";
 import { launchedRun, mocks, runDeps, runTaskEvents, sentAlerts, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();
@@ -27,7 +27,7 @@ async function lostStop(deps: ReturnType<typeof runDeps>, exitCode: number, over
   const run = launchedRun("report", overrides);
   await deps.ledger.create(run);
   const events = runTaskEvents(run, 0, { containers: [{ name: "app", exitCode }] });
-  for (const e of events.slice(0, -1)) await handleTaskStateChange(deps, e);
+  for (const e of events.slice(0, -1)) await applyEvent(deps, e);
   const running = (await deps.ledger.get(run.runId))!;
   expect(running.status).toBe("RUNNING");
   return { run: running, events, stopped: events[events.length - 1]! };
@@ -52,7 +52,7 @@ describe("the sweeper applies task events that were lost, from DescribeTasks", (
       containers: [{ name: "app", exitCode: 0 }],
     });
     // The status handler gets the lost event late after all: a duplicate, nothing changes.
-    expect(await handleTaskStateChange(deps, stopped)).toBe("unchanged");
+    expect(await applyEvent(deps, stopped)).toBe("unchanged");
   });
 
   it("acts on the run's end like the status handler: a lost failure is alerted, once", async () => {
@@ -85,8 +85,7 @@ describe("the sweeper applies task events that were lost, from DescribeTasks", (
     const run = launchedRun("report", { expectedTasks: 3 });
     await deps.ledger.create(run);
     const lifecycles = [0, 1, 2].map((t) => runTaskEvents(run, t));
-    for (const events of lifecycles)
-      for (const e of events.slice(0, -1)) await handleTaskStateChange(deps, e);
+    for (const events of lifecycles) for (const e of events.slice(0, -1)) await applyEvent(deps, e);
     const writes: number[] = [];
     const apply = deps.ledger.applyTaskEvents.bind(deps.ledger);
     deps.ledger.applyTaskEvents = async (runId, details) => {

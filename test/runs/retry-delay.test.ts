@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createStatusHandler } from "../../handlers/status.ts";
-import { onRetryDue } from "../../src/runs/finalize.ts";
+import { onRetryDue } from "../../src/app/on-run-final.ts";
+import { retryRunId } from "../../src/app/retry.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { retryRunId } from "../../src/runs/retry.ts";
 import { retryDelaySeconds } from "../../src/runs/retry-delay.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import type { RetryDue } from "../../src/triggers/retry-due.ts";
 import { sqsBatch } from "../support/events.ts";
+import { applyEvent } from "../support/status-path.ts";
 import {
   fakeLaunch,
   launchedRun,
@@ -50,7 +50,7 @@ describe("retry delay", () => {
     const first = launchedRun("report");
     await deps.ledger.create(first);
     const events = runTaskEvents(first, 0, EXIT_1);
-    for (const e of [...events, ...events]) await handleTaskStateChange(deps, e);
+    for (const e of [...events, ...events]) await applyEvent(deps, e);
 
     expect((await deps.ledger.get(first.runId))?.status).toBe("FAILED");
     expect(timer.asked).toEqual([

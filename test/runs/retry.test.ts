@@ -2,12 +2,12 @@ import { RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { describe, expect, it } from "vitest";
 import { REDACTED, redactSecrets } from "../../src/alerts/redact.ts";
+import { matchRetryCondition, retryRunId } from "../../src/app/retry.ts";
 import { ConflictError } from "../../src/errors.ts";
-import { runTaskStartedBy } from "../../src/launch/requests.ts";
+import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { matchRetryCondition, retryRunId } from "../../src/runs/retry.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { awsError, placeAll } from "../launch/harness.ts";
+import { applyEvent } from "../support/status-path.ts";
 import {
   fakeLaunch,
   launchedRun,
@@ -30,7 +30,7 @@ const retryJob = (attempts: number, on: string, alerts = "[FAILED, RECOVERED]") 
   testJob(`policy:\n  retries:\n    attempts: ${attempts}\n    on: ${on}\nalerts:\n  on: ${alerts}\n`);
 
 async function deliver(deps: ReturnType<typeof runDeps>, events: readonly unknown[]) {
-  for (const e of events) await handleTaskStateChange(deps, e);
+  for (const e of events) await applyEvent(deps, e);
 }
 
 describe("a Spot interruption retried, then succeeding", () => {
@@ -43,7 +43,7 @@ describe("a Spot interruption retried, then succeeding", () => {
     const events = runTaskEvents(first, 0, SPOT);
     // Duplicated and concurrent deliveries of the same events.
     await deliver(deps, events);
-    await Promise.all([...events, ...events].map((e) => handleTaskStateChange(deps, e)));
+    await Promise.all([...events, ...events].map((e) => applyEvent(deps, e)));
 
     expect((await deps.ledger.get(first.runId))?.status).toBe("FAILED");
     expect(launch.calls).toHaveLength(1);
@@ -177,9 +177,9 @@ describe("when no attempt is left", () => {
     const events = runTaskEvents(run, 0, SPOT);
     await deliver(deps, events.slice(0, -1));
     const last = events[events.length - 1];
-    await expect(handleTaskStateChange(deps, last)).rejects.toThrow(/ThrottlingException/);
-    await handleTaskStateChange(deps, last);
-    await handleTaskStateChange(deps, last);
+    await expect(applyEvent(deps, last)).rejects.toThrow(/ThrottlingException/);
+    await applyEvent(deps, last);
+    await applyEvent(deps, last);
     expect(calls).toHaveLength(2);
     expect(inner.calls).toHaveLength(1);
     expect(sentAlerts()).toHaveLength(0);

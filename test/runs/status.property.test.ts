@@ -3,13 +3,13 @@ import { resolve } from "node:path";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunLedger } from "../../src/runs/ledger.ts";
-import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
-import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
+import type { RunActionDeps } from "../../src/app/retry.ts";
+import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
+import type { RunLedger } from "../../src/ledger/ledger.ts";
+import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { Run } from "../../src/runs/model.ts";
-import type { RunActionDeps } from "../../src/runs/retry.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import type { LaunchType } from "../support/events.ts";
+import { applyEvent } from "../support/status-path.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";
 import { launchedRun, mocks, resetMocks, runDeps, runTaskEvents, testJob } from "./harness.ts";
 
@@ -85,7 +85,7 @@ async function check(
   const delivered = [...events, ...scenario.dups.map((i) => events[i]!)];
   const shuffled = scenario.order.map((i) => delivered[i]!);
   // Delivered concurrently: the handler's steps interleave between events, as parallel Lambdas do.
-  await Promise.all(shuffled.map((e) => handleTaskStateChange(deps, e)));
+  await Promise.all(shuffled.map((e) => applyEvent(deps, e)));
 
   const expected = await reference.get(run.runId);
   expect(canonical(await deps.ledger.get(run.runId))).toEqual(canonical(expected));

@@ -3,8 +3,8 @@ import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
 import { loadTaskFixture } from "../support/events.ts";
+import { applyEvent } from "../support/status-path.ts";
 import {
   LOG_GROUP,
   LOG_LINES,
@@ -25,7 +25,7 @@ useRunMocks();
 
 async function deliver(deps: ReturnType<typeof runDeps>, events: readonly unknown[]) {
   const outcomes = [];
-  for (const e of events) outcomes.push(await handleTaskStateChange(deps, e));
+  for (const e of events) outcomes.push(await applyEvent(deps, e));
   return outcomes;
 }
 
@@ -239,7 +239,7 @@ describe("events the handler must not act on", () => {
       badVersion,
       { ...good, "detail-type": "ECS Container Instance State Change" },
     ])
-      expect(await handleTaskStateChange(deps, bad)).toBe("invalid");
+      expect(await applyEvent(deps, bad)).toBe("invalid");
     const warning = deps.log.lines.find(
       (l) => l.level === "warn" && l.extra.some((x) => JSON.stringify(x).includes("detail.version")),
     );
@@ -249,7 +249,7 @@ describe("events the handler must not act on", () => {
   it("drops an event of a run the ledger does not have", async () => {
     const deps = runDeps([job]);
     const events = runTaskEvents(launchedRun("report"), 0);
-    expect(await handleTaskStateChange(deps, events[0])).toBe("unknown-run");
+    expect(await applyEvent(deps, events[0])).toBe("unknown-run");
     expect(deps.ledger.runs.size).toBe(0);
     expect(deps.log.lines.some((l) => l.level === "warn" && /does not have/.test(l.message))).toBe(true);
   });
@@ -283,10 +283,10 @@ describe("alert delivery", () => {
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e" }] });
     await deliver(deps, events.slice(0, -1));
     const last = events[events.length - 1];
-    await expect(handleTaskStateChange(deps, last)).rejects.toThrow(/Rate exceeded/);
+    await expect(applyEvent(deps, last)).rejects.toThrow(/Rate exceeded/);
     // Lambda retries the invocation with the same event: now a duplicate, but the alert is still owed.
-    expect(await handleTaskStateChange(deps, last)).toBe("unchanged");
-    expect(await handleTaskStateChange(deps, last)).toBe("unchanged");
+    expect(await applyEvent(deps, last)).toBe("unchanged");
+    expect(await applyEvent(deps, last)).toBe("unchanged");
     expect(mocks.eventbridge).toHaveReceivedCommandTimes(PutEventsCommand, 2);
     expect(sentAlerts().map((a) => a.detailType)).toEqual(["ECS Job Run FAILED", "ECS Job Run FAILED"]);
   });

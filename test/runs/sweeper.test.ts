@@ -2,12 +2,12 @@ import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import { describe, expect, it } from "vitest";
-import { runTaskStartedBy } from "../../src/launch/requests.ts";
-import { runIdFor } from "../../src/launch/run-id.ts";
+import { sweep } from "../../src/app/sweep.ts";
+import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
 import type { Run } from "../../src/runs/model.ts";
-import { handleTaskStateChange } from "../../src/runs/status.ts";
-import { sweep } from "../../src/runs/sweeper.ts";
+import { runIdFor } from "../../src/runs/run-id.ts";
 import { taskArnFor, taskEvent } from "../support/events.ts";
+import { applyEvent } from "../support/status-path.ts";
 import {
   fakeLaunch,
   launchedRun,
@@ -28,7 +28,7 @@ async function runningRun(deps: ReturnType<typeof runDeps>, overrides: Partial<R
   const run = launchedRun("report", overrides);
   await deps.ledger.create(run);
   const events = runTaskEvents(run, 0);
-  for (const e of events.slice(0, -1)) await handleTaskStateChange(deps, e);
+  for (const e of events.slice(0, -1)) await applyEvent(deps, e);
   return { run: (await deps.ledger.get(run.runId))!, stopped: events[events.length - 1]! };
 }
 
@@ -78,8 +78,8 @@ describe("timeouts", () => {
       stoppedReason: "ecs-jobs: timed out after 30 minutes",
       containers: [{ name: "app", exitCode: 143 }],
     });
-    expect(await handleTaskStateChange(deps, stopped)).toBe("applied");
-    expect(await handleTaskStateChange(deps, stopped)).toBe("unchanged");
+    expect(await applyEvent(deps, stopped)).toBe("applied");
+    expect(await applyEvent(deps, stopped)).toBe("unchanged");
     const after = await deps.ledger.get(run.runId);
     expect(after?.status).toBe("TIMED_OUT");
     expect(after?.tasks[0]?.lastStatus).toBe("STOPPED");
@@ -111,7 +111,7 @@ describe("start deadline", () => {
     const run = launchedRun("report");
     await deps.ledger.create(run);
     const [provisioning] = runTaskEvents(run, 0);
-    await handleTaskStateChange(deps, provisioning);
+    await applyEvent(deps, provisioning);
     expect((await sweep(deps)).missed).toEqual([]);
 
     deps.clock.now = at("2026-03-10T11:10:00Z");

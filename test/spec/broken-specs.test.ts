@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatSpecIssue } from "../../src/errors.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
 import { files } from "../support/spec.ts";
 
 interface Case {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadJobsDir, readJobsDir } from "../../src/catalog/read-dir.ts";
-import { jobJsonSchemaText } from "../../src/spec/json-schema.ts";
+import { jobJsonSchemaText } from "../../src/jobspec/json-schema.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const jobsDir = join(root, "jobs");

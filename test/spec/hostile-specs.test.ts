@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatSpecIssue } from "../../src/errors.ts";
-import { mergeDefaults, parseJobs } from "../../src/spec/parse.ts";
+import { mergeDefaults, parseJobs } from "../../src/jobspec/parse.ts";
 import { FARGATE_JOB, files } from "../support/spec.ts";
 
 const parse = (yaml: string, defaults?: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatSpecIssue } from "../../src/errors.ts";
-import { mergeDefaults, parseJobs } from "../../src/spec/parse.ts";
+import { mergeDefaults, parseJobs } from "../../src/jobspec/parse.ts";
 import { FARGATE_JOB, files, job } from "../support/spec.ts";
 
 describe("parseJobs", () => {

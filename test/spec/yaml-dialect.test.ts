@@ -6,7 +6,7 @@ import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readJobsDir } from "../../src/catalog/read-dir.ts";
-import { parseJobs } from "../../src/spec/parse.ts";
+import { parseJobs } from "../../src/jobspec/parse.ts";
 import { generateJobFiles } from "../deploy/generate-jobs.ts";
 
 const both = (text: string) => ({

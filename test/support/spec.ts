@@ -1,6 +1,6 @@
 /** Shared spec fixtures: a valid Fargate job and helpers to parse texts as if they were files in jobs/. */
-import { parseJobs, type SpecText } from "../../src/spec/parse.ts";
-import type { Job } from "../../src/spec/schema.ts";
+import { parseJobs, type SpecText } from "../../src/jobspec/parse.ts";
+import type { Job } from "../../src/jobspec/schema.ts";
 
 export const FARGATE_JOB = `task:
   cluster: reports

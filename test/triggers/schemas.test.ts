@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scheduleTriggerOf } from "../../src/launch/on-schedule.ts";
+import { scheduleTriggerOf } from "../../src/app/on-schedule.ts";
 import { ApiGatewayV1EventSchema } from "../../src/triggers/apigw-v1.ts";
 import { ApiGatewayV2EventSchema } from "../../src/triggers/apigw-v2.ts";
 import { ContainerInstanceStateChangeSchema } from "../../src/triggers/container-instance.ts";

@@ -7,8 +7,8 @@
  * A question the account would not answer (no permission, an outage) is a problem too: the preflight could
  * not show the job will start. Lookups are shared between jobs (one DescribeClusters per cluster).
  */
-import type { Job } from "../../spec/schema.ts";
-import { checkWebhookUrl } from "../../spec/webhook-url.ts";
+import type { Job } from "../../jobspec/schema.ts";
+import { checkWebhookUrl } from "../../jobspec/webhook-url.ts";
 import type { Account, EcrImageRef, Lookup, TaskDefinitionFacts } from "./account.ts";
 
 export interface Problem {

@@ -42,9 +42,9 @@ export function registerBackfill(
       const [{ requireJob }, { planBackfill, launchBackfill }, { followRun }, { settleLaunched }] =
         await Promise.all([
           import("../jobs.ts"),
-          import("../../runs/backfill.ts"),
-          import("../../launch/follow.ts"),
-          import("../../runs/finalize.ts"),
+          import("../../app/backfill.ts"),
+          import("../../app/follow-run.ts"),
+          import("../../app/on-run-final.ts"),
         ]);
       const job = requireJob(io, opts.jobs, name);
       const deps = await makeDeps(io, { ...(opts.aws && { aws: true }), jobsDir: opts.jobs, now });

@@ -4,7 +4,7 @@
  * `job: path: message`; exit 1 on any, so a CI pipeline can gate a deploy on it (`--json` for tools).
  */
 import type { Command } from "commander";
-import type { Job } from "../../spec/schema.ts";
+import type { Job } from "../../jobspec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson, usageError } from "../context.ts";
 
 interface CheckOptions {

@@ -1,6 +1,7 @@
 /** The default Deps maker of the commands that talk to ECS and the ledger, loaded on first use. */
+
+import type { Deps } from "../../app/deps.ts";
 import type { ServiceName } from "../../aws/clients.ts";
-import type { Deps } from "../../deps.ts";
 import type { AwsTarget, AwsTargetFlags } from "../aws-target.ts";
 import type { CliIo } from "../context.ts";
 
@@ -23,10 +24,12 @@ export type MakeDeps = (
 export const LAUNCH_SDK_CLIENTS: readonly ServiceName[] = ["ecs", "dynamodb"];
 
 /** cliDeps, imported when a command runs rather than when it is registered (it pulls the SDK). */
-export const lazyCliDeps: MakeDeps = async (io, opts) => (await import("../deps.ts")).cliDeps(io, opts);
+export const lazyCliDeps: MakeDeps = async (io, opts) =>
+  (await import("../command-deps.ts")).cliDeps(io, opts);
 
 /** Loads the SDK clients a command's Deps did not load up front (see cliDeps `clients`). */
-export const loadAllSdkClients = async (): Promise<void> => (await import("../deps.ts")).loadSdkClients();
+export const loadAllSdkClients = async (): Promise<void> =>
+  (await import("../command-deps.ts")).loadSdkClients();
 
 /** --data-dir of the commands that talk to the local stack: the folder `ecs-jobs dev --data-dir` was given. */
 export const DATA_DIR_HELP =

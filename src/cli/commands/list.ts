@@ -1,7 +1,7 @@
 /** `ecs-jobs list`: one line per job with its state (ENABLED | PAUSED | DISABLED) and next fire time. */
 import type { Command } from "commander";
+import type { Job } from "../../jobspec/schema.ts";
 import type { DeployedSchedule } from "../../schedule/deployed.ts";
-import type { Job } from "../../spec/schema.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
 import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
 import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
@@ -48,9 +48,9 @@ async function whereTheyRun(
     );
     return { paused: new Set() };
   }
-  const { pausedJobs } = await import("../../runs/pause.ts");
+  const { pausedJobs } = await import("../../app/pause.ts");
   if (!where.aws) return { paused: await pausedJobs(deps) };
-  const { deployedSchedules } = await import("../../runs/deployed-schedules.ts");
+  const { deployedSchedules } = await import("../../scheduler/deployed-schedules.ts");
   const [paused, deployed] = await Promise.all([pausedJobs(deps), deployedSchedules(deps, enabled)]);
   return { paused, deployed };
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import type { Job } from "../../jobspec/schema.ts";
 import type { DeployedSchedule } from "../../schedule/deployed.ts";
-import type { Job } from "../../spec/schema.ts";
 import {
   CliExit,
   type CliIo,
@@ -37,7 +37,7 @@ async function anchorOf(
     return (await scheduleAnchors(io, opts.dataDir))(job.name);
   }
   const deps = await makeDeps(io, { ...where, jobsDir: opts.jobs, clients: ["scheduler", "dynamodb"] });
-  const { deployedSchedule } = await import("../../runs/deployed-schedules.ts");
+  const { deployedSchedule } = await import("../../scheduler/deployed-schedules.ts");
   return explainingTarget(deps.awsTarget, () => deployedSchedule(deps, job));
 }
 

@@ -132,8 +132,8 @@ export function registerRun(
       await Promise.all([
         import("../jobs.ts"),
         import("../../http/overrides.ts"),
-        import("../../launch/launcher.ts"),
-        import("../../launch/follow.ts"),
+        import("../../app/launch-run.ts"),
+        import("../../app/follow-run.ts"),
         import("../../runs/model.ts"),
       ]);
     const job = requireJob(io, opts.jobs, name);
@@ -158,7 +158,7 @@ export function registerRun(
     // needs is loaded only then.
     if (isFinal(run.status)) {
       const [{ settleLaunched }] = await Promise.all([
-        import("../../runs/finalize.ts"),
+        import("../../app/on-run-final.ts"),
         makeDeps === lazyCliDeps ? loadAllSdkClients() : undefined,
       ]);
       await settleLaunched(deps, run);

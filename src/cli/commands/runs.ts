@@ -4,9 +4,9 @@
  */
 import type { Command } from "commander";
 import { redactSecrets } from "../../alerts/redact.ts";
+import type { RunLedger } from "../../ledger/ledger.ts";
 import { taskSucceeded } from "../../runs/aggregate.ts";
 import { formatCost } from "../../runs/cost.ts";
-import type { RunLedger } from "../../runs/ledger.ts";
 import type { Run } from "../../runs/model.ts";
 import { type CliIo, DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
 import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";

@@ -49,7 +49,7 @@ function registerSwitch(side: keyof typeof SIDES) {
       s.what,
     ).action(async (name: string, opts: SwitchOptions) => {
       const [{ pauseJob, resumeJob }, { requireJob }] = await Promise.all([
-        import("../../runs/pause.ts"),
+        import("../../app/pause.ts"),
         import("../jobs.ts"),
       ]);
       const job = requireJob(io, opts.jobs, name);

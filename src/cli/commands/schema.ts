@@ -6,7 +6,7 @@ export function registerSchema(program: Command, io: CliIo): void {
     .command("schema")
     .description("print the JSON Schema of a job spec")
     .action(async () => {
-      const { jobJsonSchemaText } = await import("../../spec/json-schema.ts");
+      const { jobJsonSchemaText } = await import("../../jobspec/json-schema.ts");
       io.stdout(jobJsonSchemaText());
     });
 }

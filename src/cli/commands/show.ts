@@ -16,8 +16,8 @@ export function registerShow(program: Command, io: CliIo, now: () => Date): void
     .option("--json", "JSON output (the default; accepted for symmetry)")
     .action(async (name: string, opts: { jobs: string; runId?: string; instance?: string }) => {
       const [{ runTaskRequests, startTaskRequest }, { runIdFor }, { requireJob }] = await Promise.all([
-        import("../../launch/requests.ts"),
-        import("../../launch/run-id.ts"),
+        import("../../jobspec/requests.ts"),
+        import("../../runs/run-id.ts"),
         import("../jobs.ts"),
       ]);
       const job = requireJob(io, opts.jobs, name);

@@ -28,7 +28,7 @@ export function registerStop(
       .option("--json", "print the run as JSON"),
     "stop the run",
   ).action(async (runId: string, opts: StopOptions) => {
-    const { checkStopReason, stopRun } = await import("../../runs/stop-run.ts");
+    const { checkStopReason, stopRun } = await import("../../app/stop-run.ts");
     let reason: string | undefined;
     try {
       reason = checkStopReason(opts.reason);

@@ -9,7 +9,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { scheduleEntry, scheduleRequest } from "../../../deploy/schedules.ts";
-import type { Job } from "../../spec/schema.ts";
+import type { Job } from "../../jobspec/schema.ts";
 import { sendJson, sendJsonError } from "./protocol.ts";
 import { type PersistedSchedules, readPersisted } from "./schedule-state.ts";
 

@@ -4,7 +4,7 @@
  * allowed. The API still checks everything; the page only shapes the body (assets/app.js reads the
  * data-* attributes written here).
  */
-import { OVERRIDE_PATH } from "../../spec/patterns.ts";
+import { OVERRIDE_PATH } from "../../jobspec/patterns.ts";
 import { escapeHtml } from "../http/dashboard.ts";
 
 export type FieldKind = "count" | "cpu" | "memory" | "command" | "env" | "env-any";

@@ -19,7 +19,7 @@ export interface LocalBehaviour {
   /** Run the containers' commands as local processes; their exit codes count. */
   exec?: boolean;
   /**
-   * exec only: the environment overrides a process may get (src/spec/exec-environment.ts): the job's own
+   * exec only: the environment overrides a process may get (src/jobspec/exec-environment.ts): the job's own
    * variables (name and value) and the names its allowlist lets callers set. Absent = none at all.
    */
   execEnvironment?: { fixed: [string, string][]; overridable: string[] };

@@ -4,7 +4,7 @@
  * around them (job cards, run page, actions, live updates) are in ../dashboard/.
  */
 
-import type { WebhookDelivery } from "../../deps.ts";
+import type { WebhookDelivery } from "../../alerts/webhook-options.ts";
 import { formatCost } from "../../runs/cost.ts";
 import type { Run } from "../../runs/model.ts";
 import type { LocalAlert } from "../aws/alerts.ts";

@@ -343,7 +343,7 @@ export const FAILURE_RULES: readonly FailureRule[] = [
     doc: DOCS.apiFailures,
   },
   {
-    // Written by the sweeper (src/runs/interrupted-launch.ts), not by ECS.
+    // Written by the sweeper (src/app/interrupted-launch.ts), not by ECS.
     code: "LaunchInterrupted",
     reason: /^LaunchInterrupted$/,
     cause:

@@ -1,6 +1,6 @@
 /**
  * `local.exec: true` runs a container's command on this machine, so the environment a caller may give it is
- * bounded (src/spec/exec-environment.ts): only variables the job declares, never loader/shell variables, and
+ * bounded (src/jobspec/exec-environment.ts): only variables the job declares, never loader/shell variables, and
  * nothing of the stack's own environment (its token, AWS credentials) leaks into the process.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";

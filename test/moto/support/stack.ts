@@ -18,7 +18,7 @@ import { buildStack, LOGICAL_IDS, stackNames } from "../../../deploy/stack.ts";
 import { runTableDefinition } from "../../../deploy/table.ts";
 import { deploymentNames, STACK_OUTPUTS } from "../../../src/aws/deployment.ts";
 import { loadValidJobs } from "../../../src/catalog/build.ts";
-import type { Job } from "../../../src/spec/schema.ts";
+import type { Job } from "../../../src/jobspec/schema.ts";
 import { ROOT } from "../../support/cli.ts";
 import { MOTO_REGION, type Moto } from "./moto.ts";
 

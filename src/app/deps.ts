@@ -1,0 +1,40 @@
+/**
+ * Everything the core needs from the outside world, built once per process (a Lambda container, the CLI,
+ * the local stack) and passed in. Nothing in the core reads process.env or constructs a client itself.
+ */
+import type { WebhookOptions } from "../alerts/webhook-options.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import type { AppConfig } from "../config.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
+import type { Log } from "../log.ts";
+import type { RetryDue } from "../triggers/retry-due.ts";
+
+export interface Deps {
+  clients: AwsClients;
+  ledger: RunLedger;
+  catalog: Catalog;
+  config: AppConfig;
+  now: () => Date;
+  log: Log;
+  /** Waits between polls (`run --wait`); tests pass a fake. */
+  sleep: (ms: number) => Promise<void>;
+  /**
+   * When a job's schedule was created or last modified, where its rate schedule counts from (GET /jobs). The
+   * local stack gives its Scheduler stand-in's; unset in AWS, where views count from the request time.
+   */
+  scheduleAnchor?: (job: string) => Date | undefined;
+  /**
+   * Delivers a delayed retry to the status function (an SQS message with DelaySeconds in AWS). Absent (the
+   * CLI, most tests), a retry is launched at once whatever its delay.
+   */
+  retryTimer?: RetryTimer;
+  /** Jitter source for retry delays; Math.random unless a test pins it. */
+  random?: () => number;
+  /** Alert webhooks (src/alerts/webhook.ts); absent in AWS, where the defaults apply. */
+  webhooks?: WebhookOptions;
+}
+
+export interface RetryTimer {
+  after(seconds: number, due: RetryDue): Promise<void>;
+}

@@ -1,0 +1,89 @@
+/**
+ * Task events that never arrived, made up for by asking ECS. EventBridge delivers each event at least once,
+ * but the status function's asynchronous invocation is given up after its retries (a long DynamoDB
+ * throttle, a many-task run whose writers keep losing the race), and then the event is gone: without this,
+ * a run whose last STOPPED event was lost stays RUNNING until its timeout and ends TIMED_OUT — or never
+ * ends. The sweeper describes the unstopped tasks of each active run that is due and applies each
+ * described task as the event it would have been. ECS documents DescribeTasks' `version` as the counter of
+ * the task's events, for exactly this comparison, so a state the run already holds is a duplicate and an
+ * older one is stale: either changes nothing.
+ */
+import type { Job } from "../jobspec/schema.ts";
+import { DESCRIBE_MAX, describeTasks } from "../launch/ecs-reads.ts";
+import { type EcsTaskDetail, EcsTaskDetailSchema } from "../runs/events.ts";
+import type { Run } from "../runs/model.ts";
+import { applyTaskStates } from "./on-task-events.ts";
+import type { RunActionDeps } from "./retry.ts";
+
+const MINUTE = 60_000;
+
+/**
+ * When an active run's tasks are described, by the run's age: not before 2 minutes (its events are
+ * normally seconds behind), then at every sweep (once a minute) up to 15 minutes, then every 10 minutes,
+ * so long-running runs cost ECS a call per run every 10 minutes instead of every minute — and always
+ * before a deadline ends the run (`deadlinePassed`), which must not time out tasks that already stopped.
+ */
+export function dueForReconcile(run: Run, now: Date, deadlinePassed = false): boolean {
+  if (!run.tasks.some((t) => t.lastStatus !== "STOPPED")) return false;
+  if (deadlinePassed) return true;
+  const age = Math.floor((now.getTime() - Date.parse(run.createdAt)) / MINUTE);
+  if (!(age >= 2)) return false;
+  return age <= 15 || age % 10 === 0;
+}
+
+/** `arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID` → CLUSTER (old-format ARNs have no cluster: the job's). */
+const clusterOf = (taskArn: string, fallback: string): string => {
+  const parts = taskArn.split(":task/")[1]?.split("/");
+  return parts && parts.length === 2 && parts[0] ? parts[0] : fallback;
+};
+
+export interface ReconcileReport {
+  /** Described states written in a change of the run: events that had been lost. */
+  applied: number;
+  /** Tasks ECS no longer knows (it forgets stopped tasks after about an hour). */
+  missing: string[];
+}
+
+export async function reconcileRun(deps: RunActionDeps, job: Job, run: Run): Promise<ReconcileReport> {
+  const report: ReconcileReport = { applied: 0, missing: [] };
+  const byCluster = new Map<string, string[]>();
+  for (const t of run.tasks) {
+    if (t.lastStatus === "STOPPED") continue;
+    const cluster = clusterOf(t.taskArn, job.spec.task.cluster);
+    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), t.taskArn]);
+  }
+  const states: { id: string; state: EcsTaskDetail }[] = [];
+  for (const [cluster, arns] of byCluster) {
+    for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
+      const tasks = arns.slice(i, i + DESCRIBE_MAX);
+      const out = await describeTasks(deps, cluster, tasks);
+      for (const f of out.failures ?? []) if (f.arn && f.reason === "MISSING") report.missing.push(f.arn);
+      for (const task of out.tasks ?? []) {
+        // The SDK's Dates become the ISO strings of an event; the event's own schema then checks the task.
+        const state = EcsTaskDetailSchema.safeParse(JSON.parse(JSON.stringify(task)));
+        if (state.success) states.push({ id: state.data.taskArn, state: state.data });
+        else
+          deps.log.warn("described task not understood; skipped", {
+            taskArn: task.taskArn,
+            field: state.error.issues[0]?.path.map(String).join(".") ?? "",
+          });
+      }
+    }
+  }
+  // The run's states in one write, as a batch of events would be.
+  const applied = await applyTaskStates(deps, states);
+  if (applied.failed.length > 0)
+    throw new Error(`run ${run.runId}: the described task states could not be written; next sweep again`);
+  report.applied = applied.outcomes.applied ?? 0;
+  if (report.applied > 0)
+    deps.log.warn("task states the status handler never received were applied from DescribeTasks", {
+      runId: run.runId,
+      applied: report.applied,
+    });
+  if (report.missing.length > 0)
+    deps.log.warn("tasks ECS no longer knows; the run's deadlines will end it", {
+      runId: run.runId,
+      missing: report.missing.length,
+    });
+  return report;
+}

@@ -1,0 +1,139 @@
+/**
+ * onInstanceLaunch jobs: StartTask on a container instance that joined the job's cluster, exactly once per
+ * instance and job. StartTask has no clientToken, so the ledger is the guard: the run id depends only on the
+ * job and the instance, and a run that already exists is not started again. The one gap — an invocation that
+ * died after StartTask but before recording it — is closed by asking ECS for tasks with the run's startedBy.
+ */
+import type { DesiredStatus, StartTaskCommandInput, StartTaskCommandOutput } from "@aws-sdk/client-ecs";
+import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
+import { startTaskRequest, startTaskStartedBy } from "../jobspec/requests.ts";
+import type { Job } from "../jobspec/schema.ts";
+import {
+  DESCRIBE_MAX,
+  describeTasks,
+  instanceRegisteredAt,
+  instanceTaskArns,
+  startTask,
+} from "../launch/ecs-reads.ts";
+import { failureOf, padFailures } from "../launch/failures.ts";
+import { containerDefinitions, taskStateOf } from "../launch/task-state.ts";
+import { apiErrorHint } from "../runs/api-error-hint.ts";
+import { isFinal, type Run, type Trigger } from "../runs/model.ts";
+import { runIdFor } from "../runs/run-id.ts";
+import type { Deps } from "./deps.ts";
+
+export interface InstanceLaunch {
+  job: Job;
+  containerInstanceArn: string;
+  /** The instance's cluster (ARN from the event); where already-started tasks are looked up. */
+  cluster: string;
+  /** Default: `{ kind: "instanceLaunch", id: containerInstanceArn }`. */
+  trigger?: Trigger;
+  /**
+   * Fixed per instance: when it registered (see registrationTime). It is part of the run id, so it must
+   * not change between events of the same instance; without it the epoch is used.
+   */
+  at?: Date;
+}
+
+type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+
+/**
+ * When the instance registered with its cluster, for the run id: the event's registeredAt, else ECS's answer
+ * (AWS's own sample event has none), else — ECS refused, e.g. a missing permission — the event's time, which
+ * is the same for a redelivered event though not for a later event of the same instance.
+ */
+export async function registrationTime(
+  deps: LaunchDeps,
+  o: { cluster: string; containerInstanceArn: string; registeredAt?: string; eventTime: string },
+): Promise<Date> {
+  if (o.registeredAt) return new Date(o.registeredAt);
+  const eventTime = new Date(o.eventTime);
+  try {
+    const registeredAt = await instanceRegisteredAt(deps, o.cluster, o.containerInstanceArn);
+    if (registeredAt) return new Date(registeredAt);
+  } catch (error) {
+    if (classifyAwsError(error) !== "client") throw error;
+    deps.log.warn("DescribeContainerInstances refused; the run id uses the event's time", {
+      error: errorName(error),
+    });
+  }
+  return Number.isNaN(eventTime.getTime()) ? new Date(0) : eventTime;
+}
+
+export const instanceRunId = (job: string, containerInstanceArn: string, at = new Date(0)): string =>
+  runIdFor(job, { kind: "instanceLaunch", id: containerInstanceArn }, at);
+
+export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch): Promise<Run> {
+  const { job, containerInstanceArn } = launch;
+  const runId = instanceRunId(job.name, containerInstanceArn, launch.at);
+  deps.log.appendKeys({ job: job.name, runId });
+  const trigger = launch.trigger ?? { kind: "instanceLaunch", id: containerInstanceArn };
+  const { run, created } = await deps.ledger.create({
+    runId,
+    job: job.name,
+    status: "PENDING",
+    trigger,
+    attempt: 1,
+    lineageId: runId,
+    createdAt: deps.now().toISOString(),
+    expectedTasks: 1,
+    failures: [],
+    tasks: [],
+  });
+  if (!created) {
+    if (isFinal(run.status) || run.tasks.length > 0 || run.failures.length > 0) {
+      deps.log.info("already started on this instance", { status: run.status });
+      return run;
+    }
+    const earlier = await tasksStartedBy(deps, launch.cluster, containerInstanceArn, runId);
+    if (earlier.length > 0) return deps.ledger.recordLaunch(runId, { tasks: earlier, failures: [] });
+  }
+
+  const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
+  let answer: StartTaskCommandOutput | undefined;
+  try {
+    answer = await startTask(deps, input);
+  } catch (error) {
+    if (classifyAwsError(error) !== "client") throw error;
+    const failure = { reason: errorName(error), detail: errorMessage(error) };
+    deps.log.error("ECS rejected StartTask; the run failed", { error: failure.reason });
+    const { run: failed } = await deps.ledger.finish(runId, "FAILED", {
+      hint: apiErrorHint(failure.reason, failure.detail),
+      failures: [failure],
+    });
+    return failed;
+  }
+  const started = (answer?.tasks ?? []).filter((t) => t.taskArn);
+  const containers =
+    started.length > 0
+      ? await containerDefinitions(deps, started[0]?.taskDefinitionArn ?? job.spec.task.taskDefinition)
+      : undefined;
+  const tasks = started.map((t) => taskStateOf(t, containers));
+  const failures = padFailures((answer?.failures ?? []).map(failureOf), 1 - tasks.length, 1);
+  deps.log.info("StartTask answered", {
+    containerInstanceArn,
+    placed: tasks.length,
+    failed: failures.length,
+  });
+  return deps.ledger.recordLaunch(runId, { tasks, failures });
+}
+
+/**
+ * Tasks an earlier invocation started for this run, running or recently stopped. ECS allows startedBy only
+ * as the sole filter of ListTasks, and without desiredStatus it lists RUNNING tasks only: so the instance's
+ * tasks are listed by desired status and the run's are picked out by their startedBy. A fresh instance
+ * holds few tasks.
+ */
+async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstance: string, runId: string) {
+  const startedBy = startTaskStartedBy(runId);
+  const arns: string[] = [];
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[])
+    arns.push(...(await instanceTaskArns(deps, cluster, containerInstance, desiredStatus)));
+  const found = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
+    const out = await describeTasks(deps, cluster, arns.slice(i, i + DESCRIBE_MAX));
+    found.push(...(out.tasks ?? []).filter((t) => t.taskArn && t.startedBy === startedBy));
+  }
+  return found.map((t) => taskStateOf(t));
+}

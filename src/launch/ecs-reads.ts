@@ -1,0 +1,69 @@
+/**
+ * ECS calls of the use cases that are not a launch: describing tasks and container instances, listing an
+ * instance's tasks, StartTask on one instance. Each is one call (or one page walk); what a failure means is
+ * the caller's to decide (src/aws/ecs-call.ts classifies it).
+ */
+import {
+  DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
+  type DescribeTasksCommandOutput,
+  type DesiredStatus,
+  ListTasksCommand,
+  StartTaskCommand,
+  type StartTaskCommandInput,
+  type StartTaskCommandOutput,
+} from "@aws-sdk/client-ecs";
+import type { AwsClients } from "../aws/clients.ts";
+
+type Ecs = { clients: Pick<AwsClients, "ecs"> };
+
+/** DescribeTasks takes at most this many tasks per call. */
+export const DESCRIBE_MAX = 100;
+
+/** One DescribeTasks call, for at most DESCRIBE_MAX tasks. */
+export async function describeTasks(
+  deps: Ecs,
+  cluster: string,
+  tasks: string[],
+): Promise<Pick<DescribeTasksCommandOutput, "tasks" | "failures">> {
+  return (await deps.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks }))) ?? {};
+}
+
+/** When ECS says this container instance registered with its cluster; undefined if it does not say. */
+export async function instanceRegisteredAt(
+  deps: Ecs,
+  cluster: string,
+  containerInstanceArn: string,
+): Promise<Date | undefined> {
+  const out = await deps.clients.ecs.send(
+    new DescribeContainerInstancesCommand({ cluster, containerInstances: [containerInstanceArn] }),
+  );
+  return out?.containerInstances?.find((i) => i.containerInstanceArn === containerInstanceArn)?.registeredAt;
+}
+
+/** Every task ARN on a container instance with this desired status, all pages read. */
+export async function instanceTaskArns(
+  deps: Ecs,
+  cluster: string,
+  containerInstance: string,
+  desiredStatus: DesiredStatus,
+): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.clients.ecs.send(
+      new ListTasksCommand({ cluster, containerInstance, desiredStatus, ...(nextToken && { nextToken }) }),
+    );
+    arns.push(...(page?.taskArns ?? []));
+    nextToken = page?.nextToken;
+  } while (nextToken);
+  return arns;
+}
+
+/** StartTask as the caller built it; a refusal throws, for the caller to classify. */
+export function startTask(
+  deps: Ecs,
+  input: StartTaskCommandInput,
+): Promise<StartTaskCommandOutput | undefined> {
+  return deps.clients.ecs.send(new StartTaskCommand(input));
+}

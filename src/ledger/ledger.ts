@@ -1,0 +1,94 @@
+/**
+ * The run ledger: where runs are kept (DynamoDB in AWS, dynalite locally — the same code path).
+ * This is the contract between the launcher (creates runs, records what RunTask answered), the status
+ * handler (applies task events) and the readers (HTTP API, CLI, dashboard, sweeper).
+ */
+import type { EcsTaskDetail } from "../runs/events.ts";
+import type { LaunchProgress, Run, RunFailure, RunStatus, TaskState } from "../runs/model.ts";
+
+export interface RunPage {
+  runs: Run[];
+  /** Opaque; pass back to get the next page. */
+  next?: string;
+}
+
+/** What `finish` records besides the status. */
+export interface FinishExtra {
+  hint?: string;
+  failures?: RunFailure[];
+  /** CANCELLED by `concurrency: replace`: the run that replaced it. */
+  cancelledBy?: string;
+}
+
+export interface RunLedger {
+  /**
+   * Creates the run unless a run with the same id exists (conditional put). Returns the stored run and
+   * whether this call created it: a retried trigger gets the run its first invocation created.
+   */
+  create(run: Run): Promise<{ run: Run; created: boolean }>;
+  get(runId: string): Promise<Run | undefined>;
+  /** Runs of one job, newest first. */
+  listByJob(job: string, options?: { limit?: number; next?: string }): Promise<RunPage>;
+  /** All runs, newest first (dashboard, `ecs-jobs runs`). */
+  listRecent(options?: { limit?: number; next?: string }): Promise<RunPage>;
+  /** Runs not yet in a final state (sweeper, restart reconciliation). */
+  listActive(): Promise<Run[]>;
+  /**
+   * Records what the launch calls answered: tasks started, failures, notes, and how far the launch got
+   * (never backwards). Idempotent per task ARN.
+   */
+  recordLaunch(
+    runId: string,
+    result: { tasks: TaskState[]; failures: RunFailure[]; notes?: string[]; progress?: LaunchProgress },
+  ): Promise<Run>;
+  /**
+   * Applies one "ECS Task State Change" detail to its run with a conditional write; a stale or duplicate
+   * event changes nothing. Returns the run after the change and whether this call moved it to a final status.
+   */
+  applyTaskEvent(
+    runId: string,
+    detail: EcsTaskDetail,
+  ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
+  /**
+   * Several details of one run's tasks in one write, ending where applying them one by one, in this order,
+   * would (fold-events.ts): a batch of a many-task run costs one write, not one per event.
+   */
+  applyTaskEvents(
+    runId: string,
+    details: readonly EcsTaskDetail[],
+  ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
+  /**
+   * Sets a status the tasks do not decide (SKIPPED, TIMED_OUT, MISSED, CANCELLED) unless the run is already
+   * final; `changed` is false when it was (the run returned is then the stored, final one).
+   */
+  finish(runId: string, status: RunStatus, extra?: FinishExtra): Promise<{ run: Run; changed: boolean }>;
+  /**
+   * Marks an alert kind as sent for a run; true only for the first caller, so each alert goes out once
+   * however many times the events that lead to it are delivered.
+   */
+  claimAlert(runId: string, kind: string): Promise<boolean>;
+  /**
+   * Undoes a claim whose work failed (PutEvents throttled, a retry launch that ECS refused), so that the
+   * retried invocation claims it again: at most once per run, and no alert lost to a transient failure.
+   * Optional so that test doubles need not implement it; without it a failed alert is not retried.
+   */
+  releaseAlert?(runId: string, kind: string): Promise<void>;
+  /**
+   * `concurrency: forbid`: takes the job's one slot for `runId` — when it is free, already this run's, past
+   * `until`, or held by a run that is final — atomically, so two triggers of the same instant cannot both
+   * launch. Refused while another run that is not final holds it; `holder` names that run. `now` is the
+   * caller's clock, the one `until` was computed with.
+   */
+  claimJobSlot(
+    job: string,
+    runId: string,
+    at: { now: Date; until: Date },
+  ): Promise<{ taken: true } | { taken: false; holder: string }>;
+  /**
+   * `concurrency: replace`: takes the job's slot (the one claimJobSlot guards) for `runId` whoever holds it,
+   * with a write conditional on the holder it replaces, so that of simultaneous triggers each one replaces
+   * exactly one predecessor and the last to write holds the slot. `previous` is the run it took the slot
+   * from (absent when free or already this run's); that run is the caller's to stop.
+   */
+  takeJobSlot(job: string, runId: string, at: { now: Date; until: Date }): Promise<{ previous?: string }>;
+}
