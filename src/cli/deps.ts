@@ -8,6 +8,7 @@
  * the environment).
  */
 import { join, resolve } from "node:path";
+import { DEFAULT_DATA_DIR, readLocalStack } from "../../local/discovery.ts";
 import {
   type ClientConfig,
   type ClientConstructors,
@@ -16,7 +17,6 @@ import {
 } from "../aws/clients.ts";
 import { catalogOf } from "../catalog/catalog.ts";
 import { configFromEnv, type Log } from "../deps.ts";
-import { DEFAULT_DATA_DIR, readLocalStack } from "../local/discovery.ts";
 import { createDynamoLedger } from "../runs/ledger-dynamo.ts";
 import { type AwsTarget, type AwsTargetFlags, resolveAwsTarget } from "./aws-target.ts";
 import type { CliDeps } from "./commands/lazy-deps.ts";

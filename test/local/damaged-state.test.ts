@@ -7,8 +7,8 @@
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { EcsJobsError } from "../../src/errors.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
 import { api, FAST_PHASES, fargate, startRun, tempProject, waitForRun } from "./support/stack.ts";
 
 const JOBS = { hello: fargate("http: true\n", "{ outcome: succeed, durationSeconds: 0.05 }") };

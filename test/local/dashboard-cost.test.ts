@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderMain } from "../../src/local/http/dashboard.ts";
+import { renderMain } from "../../local/http/dashboard.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture } from "../support/events.ts";
 

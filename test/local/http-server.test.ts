@@ -3,12 +3,12 @@ import { join } from "node:path";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalAlert } from "../../local/aws/alerts.ts";
+import { API_ROUTES, matchRoute } from "../../local/http/apigw.ts";
+import { tokenMatches } from "../../local/http/auth.ts";
+import { type DashboardData, escapeHtml, renderDashboard } from "../../local/http/dashboard.ts";
+import { type LocalHttpServer, startHttpApi } from "../../local/http/server.ts";
 import { requestFromApiGateway } from "../../src/http/apigw.ts";
-import type { LocalAlert } from "../../src/local/aws/alerts.ts";
-import { API_ROUTES, matchRoute } from "../../src/local/http/apigw.ts";
-import { tokenMatches } from "../../src/local/http/auth.ts";
-import { type DashboardData, escapeHtml, renderDashboard } from "../../src/local/http/dashboard.ts";
-import { type LocalHttpServer, startHttpApi } from "../../src/local/http/server.ts";
 import type { Run } from "../../src/runs/model.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");

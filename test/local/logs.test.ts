@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { BIN, cli, NODE } from "../support/cli.ts";
 import { type Api, api, FAST_PHASES, startRun, tempProject, waitForRun } from "./support/stack.ts";

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { api, FAST_PHASES, fargate, poll, startRun, tempProject } from "./support/stack.ts";
 

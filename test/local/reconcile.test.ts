@@ -4,10 +4,10 @@
  */
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EcsEmulator, startEcsEmulator } from "../../local/ecs/index.ts";
+import { reconcileActiveRuns } from "../../local/reconcile.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { runTaskStartedBy } from "../../src/launch/requests.ts";
-import { type EcsEmulator, startEcsEmulator } from "../../src/local/ecs/index.ts";
-import { reconcileActiveRuns } from "../../src/local/reconcile.ts";
 import { parseEcsTaskStateChange } from "../../src/runs/events.ts";
 import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
 import type { Run } from "../../src/runs/model.ts";

@@ -5,7 +5,7 @@
 import { rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import {
   type Api,

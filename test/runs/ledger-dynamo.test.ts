@@ -1,7 +1,7 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../local/ecs/faults.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
-import { seededRandom } from "../../src/local/ecs/faults.ts";
 import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import { MemoryLedger } from "../../src/runs/ledger-memory.ts";
 import type { Run } from "../../src/runs/model.ts";

@@ -4,7 +4,7 @@
  * on the same run at once, a deadline racing the last event, a repeated create.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seededRandom } from "../../src/local/ecs/faults.ts";
+import { seededRandom } from "../../local/ecs/faults.ts";
 import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import { type MetricDatum, metricsOnTransitions } from "../../src/runs/metrics.ts";
 import { handleTaskStateChangeBatch } from "../../src/runs/status.ts";

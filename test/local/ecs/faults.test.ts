@@ -7,8 +7,8 @@ import {
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import { Faults } from "../../../src/local/ecs/faults.ts";
-import { createManualClock } from "../../../src/local/ecs/index.ts";
+import { Faults } from "../../../local/ecs/faults.ts";
+import { createManualClock } from "../../../local/ecs/index.ts";
 import { AWSVPC, expectAnswersMatchModel, FARGATE_DEF, type Harness, harness } from "./support.ts";
 
 let h: Harness;
