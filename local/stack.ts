@@ -28,7 +28,6 @@ import type { Catalog } from "../src/catalog/catalog.ts";
 import { loadJobsDir } from "../src/catalog/read-dir.ts";
 import type { AppConfig, Deps, WebhookDelivery } from "../src/deps.ts";
 import { EcsJobsError, formatSpecIssue, NotFoundError } from "../src/errors.ts";
-import type { HttpOptions } from "../src/http/types.ts";
 import { parseStartedBy } from "../src/launch/requests.ts";
 import type { RunLedger } from "../src/runs/ledger.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
@@ -45,12 +44,13 @@ import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "./discovery
 import { checkLedger, startDynalite } from "./dynamo.ts";
 import {
   type EcsEmulator,
+  EmulatorStateError,
   type PhaseDurations,
   startEcsEmulator,
   type TaskStateChangeEvent,
 } from "./ecs/index.ts";
 import { createEventBus } from "./event-bus.ts";
-import { type LocalHandlers, loadHandlers, MissingPieceError, type ScheduledEvent } from "./handlers.ts";
+import { createLocalHandlers, type LocalHandlers, type ScheduledEvent } from "./handlers.ts";
 import { generateToken, tokenProblem } from "./http/auth.ts";
 import { startHttpApi } from "./http/server.ts";
 import { identityOf } from "./identity.ts";
@@ -298,7 +298,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Handler invocations: one bus, ordered per key, retried like Lambda async invocations.
     const bus = createEventBus({
       log: log.child("bus"),
-      isPermanent: (error) => error instanceof MissingPieceError,
       ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }),
     });
     cleanups.push(["bus", () => bus.close()]);
@@ -392,6 +391,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     try {
       emulator = await startEcsEmulator({ ...emulatorOptions, port: wanted });
     } catch (error) {
+      // The emulator's own error; to the CLI, a damaged data dir is the user's to act on, named as such.
+      if (error instanceof EmulatorStateError)
+        throw new EcsJobsError("CorruptStateFile", error.message, { cause: error });
       // Only a freely chosen API port lets the emulator move elsewhere; an explicit one is a promise.
       if (!isAddressInUse(error) || options.port !== 0 || options.ecsPort !== undefined) {
         if (isAddressInUse(error))
@@ -522,9 +524,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             .filter((j) => j.spec.schedule?.enabled && !schedules.isEnabled(j.name))
             .map((j) => j.name),
         );
-      const loaded = await loadHandlers(deps, identity, { http: { pausedJobs } satisfies HttpOptions });
-      for (const m of loaded.missing) log.error(m.message);
-      handlersReady.resolve(loaded.handlers);
+      handlersReady.resolve(createLocalHandlers(deps, identity, { http: { pausedJobs } }));
     } catch (error) {
       handlersReady.reject(error);
       throw error;
