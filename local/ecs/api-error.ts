@@ -1,6 +1,9 @@
-/** An error the emulator answers with, in ECS's own terms (exception name, HTTP status, message). */
-import { EcsJobsError } from "../../src/errors.ts";
-
+/**
+ * An error the emulator answers with, shaped as the SDK's ServiceException is on the client side: `name`
+ * (the exception, the `__type` of the JSON error body), `$fault`, `$metadata.httpStatusCode` and `message`.
+ * The emulator's own: the product meets it only as the SDK's ECSServiceException rebuilt from the wire, and
+ * classifies it as it does a real ECS answer.
+ */
 export type EcsErrorType =
   | "ClientException"
   | "InvalidParameterException"
@@ -12,14 +15,19 @@ export type EcsErrorType =
   | "ServerException"
   | "AccessDeniedException";
 
-export class EcsApiError extends EcsJobsError {
-  /** The `__type` of the JSON error body: the exception the SDK raises. */
-  readonly type: EcsErrorType;
-  readonly status: number;
-  constructor(type: EcsErrorType, message: string, options: { status?: number; field?: string } = {}) {
-    super(type, message, options.field === undefined ? {} : { field: options.field });
-    this.type = type;
-    this.status = options.status ?? (type === "ServerException" ? 500 : 400);
+export class EcsApiError extends Error {
+  override readonly name: EcsErrorType;
+  readonly $fault: "client" | "server";
+  readonly $metadata: { httpStatusCode: number };
+  /** The request member at fault, for whoever reads the emulator's code; ECS does not send it. */
+  readonly field: string | undefined;
+  constructor(name: EcsErrorType, message: string, options: { status?: number; field?: string } = {}) {
+    super(message);
+    this.name = name;
+    const status = options.status ?? (name === "ServerException" ? 500 : 400);
+    this.$fault = status >= 500 ? "server" : "client";
+    this.$metadata = { httpStatusCode: status };
+    this.field = options.field;
   }
 }
 

@@ -3,7 +3,6 @@
  * resolver the emulator's owner supplies.
  */
 import type { CapacityProviderStrategyItem, TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
-import { ValidationError } from "../../src/errors.ts";
 
 export type LocalOutcome =
   | "succeed"
@@ -52,6 +51,11 @@ export type ParsedOutcome =
   | { kind: "oom" }
   | { kind: "spotInterruption" };
 
+/** A behaviour the resolver handed over that the emulator cannot play; the message names the field. */
+export class BehaviourError extends Error {
+  override readonly name = "BehaviourError";
+}
+
 /** Reads an outcome string; a bad one is the resolver's bug, named with the offending value. */
 export function parseOutcome(outcome: string): ParsedOutcome {
   if (outcome === "succeed" || outcome === "oom" || outcome === "spotInterruption") return { kind: outcome };
@@ -62,20 +66,16 @@ export function parseOutcome(outcome: string): ParsedOutcome {
   }
   const fail = /^failToStart:(.+)$/s.exec(outcome);
   if (fail) return { kind: "failToStart", reason: (fail[1] as string).trim() };
-  throw new ValidationError(
+  throw new BehaviourError(
     `local.outcome: expected succeed | exit:N (0..255) | failToStart:REASON | oom | spotInterruption, got ${JSON.stringify(outcome)}`,
-    { field: "local.outcome" },
   );
 }
 
 export function checkBehaviour(b: LocalBehaviour): { behaviour: LocalBehaviour; outcome: ParsedOutcome } {
   const outcome = parseOutcome(b.outcome);
   if (typeof b.durationSeconds !== "number" || !Number.isFinite(b.durationSeconds) || b.durationSeconds < 0)
-    throw new ValidationError(
+    throw new BehaviourError(
       `local.durationSeconds: expected a number ≥ 0, got ${JSON.stringify(b.durationSeconds)}`,
-      {
-        field: "local.durationSeconds",
-      },
     );
   return { behaviour: b, outcome };
 }

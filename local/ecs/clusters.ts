@@ -14,9 +14,9 @@ import type {
   ListContainerInstancesRequest,
   Resource,
 } from "@aws-sdk/client-ecs";
-import { NotFoundError } from "../../src/errors.ts";
 import { clusterArn, clusterNameOf, containerInstanceArn, newResourceId, resourceId } from "./arns.ts";
 import type { EmulatorCore } from "./core.ts";
+import { EmulatorNotFoundError } from "./not-found.ts";
 import { page } from "./paging.ts";
 import { matchesExpression } from "./placement.ts";
 import type { ContainerInstanceRecord } from "./records.ts";
@@ -248,7 +248,7 @@ export function addContainerInstance(
 /** The instance leaves the cluster (terminated, or deregistered): status INACTIVE, agent disconnected. */
 export function removeContainerInstance(core: EmulatorCore, arn: string): void {
   const rec = core.store.containerInstances.get(arn);
-  if (!rec) throw new NotFoundError(`container instance ${arn}`);
+  if (!rec) throw new EmulatorNotFoundError(`container instance ${arn}`);
   rec.instance.status = "INACTIVE";
   rec.instance.agentConnected = false;
   rec.instance.version = (rec.instance.version ?? 0) + 1;

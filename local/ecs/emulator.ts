@@ -11,7 +11,6 @@ import type {
   Task,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { NotFoundError } from "../../src/errors.ts";
 import { type BehaviourResolver, DEFAULT_BEHAVIOUR } from "./behaviour.ts";
 import type { Clock } from "./clock.ts";
 import { realClock } from "./clock.ts";
@@ -21,6 +20,7 @@ import type { ContainerInstanceStateChangeEvent, TaskStateChangeEvent } from "./
 import type { ContainerOutput } from "./exec.ts";
 import type { Faults } from "./faults.ts";
 import { DEFAULT_PHASE_MS, type PhaseDurations } from "./lifecycle.ts";
+import { EmulatorNotFoundError } from "./not-found.ts";
 import { checkRequest } from "./request-check.ts";
 import { createEcsServer, type EmulatorCall } from "./server.ts";
 import { type EmulatorSnapshot, StateFile } from "./store.ts";
@@ -173,7 +173,7 @@ export async function startEcsEmulator(opts: EcsEmulatorOptions = {}): Promise<E
         const check = (): boolean => {
           const rec = core.store.tasks.get(taskArn);
           if (!rec) {
-            reject(new NotFoundError(`task ${taskArn}`));
+            reject(new EmulatorNotFoundError(`task ${taskArn}`));
             return true;
           }
           const view = taskView(rec, true);

@@ -9,4 +9,4 @@ export type { ContainerOutput } from "./exec.ts";
 export type { FaultSettings } from "./faults.ts";
 export { DEFAULT_PHASE_MS, type PhaseDurations } from "./lifecycle.ts";
 export type { EmulatorCall } from "./server.ts";
-export type { EmulatorSnapshot } from "./store.ts";
+export { type EmulatorSnapshot, EmulatorStateError } from "./store.ts";

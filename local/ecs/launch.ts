@@ -9,10 +9,9 @@ import type {
   RunTaskRequest,
   StartTaskRequest,
 } from "@aws-sdk/client-ecs";
-import { EcsJobsError } from "../../src/errors.ts";
 import { clientError, EcsApiError, invalidParameter } from "./api-error.ts";
 import { containerInstanceArn } from "./arns.ts";
-import { type BehaviourContext, checkBehaviour, type LocalBehaviour } from "./behaviour.ts";
+import { type BehaviourContext, BehaviourError, checkBehaviour, type LocalBehaviour } from "./behaviour.ts";
 import { findInstance, remaining } from "./clusters.ts";
 import { type EmulatorCore, FARGATE_PROVIDERS } from "./core.ts";
 import {
@@ -37,7 +36,8 @@ async function behaviourFor(core: EmulatorCore, ctx: BehaviourContext): Promise<
   try {
     return checkBehaviour(await core.options.behaviour(ctx)).behaviour;
   } catch (e) {
-    if (e instanceof EcsJobsError) throw clientError(`Local behaviour of the task is invalid: ${e.message}`);
+    if (e instanceof BehaviourError)
+      throw clientError(`Local behaviour of the task is invalid: ${e.message}`);
     throw e;
   }
 }

@@ -112,10 +112,11 @@ export function createEcsServer(
         log.push({
           operation,
           input,
-          status: error.status,
-          error: { type: error.type, message: error.message },
+          status: error.$metadata.httpStatusCode,
+          error: { type: error.name, message: error.message },
         });
-        if (!res.headersSent) send(res, error.status, { __type: error.type, message: error.message });
+        if (!res.headersSent)
+          send(res, error.$metadata.httpStatusCode, { __type: error.name, message: error.message });
       }
     })();
   });

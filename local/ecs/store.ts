@@ -4,7 +4,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { EcsJobsError } from "../../src/errors.ts";
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
@@ -68,6 +67,11 @@ export class Store {
   }
 }
 
+/** The emulator's state file cannot be read back; the message names the file and what to do. */
+export class EmulatorStateError extends Error {
+  override readonly name = "EmulatorStateError";
+}
+
 /** Writes the store to `path` once per burst of changes (atomically: temp file, then rename). */
 export class StateFile {
   readonly path: string;
@@ -95,8 +99,7 @@ export class StateFile {
         if (!Array.isArray(snapshot[key])) throw new Error(`${key} is not a list`);
       return snapshot;
     } catch (error) {
-      throw new EcsJobsError(
-        "CorruptStateFile",
+      throw new EmulatorStateError(
         `${this.path} is damaged (${(error as Error).message}): it holds the ECS emulator's clusters and tasks. Move it aside to start with an empty emulator; runs still active then end FAILED.`,
         { cause: error },
       );
