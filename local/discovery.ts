@@ -5,7 +5,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const STACK_FILE = "stack.json";
+const STACK_FILE = "stack.json";
 
 /** Where the local stack keeps its ledger, emulator state and this file, relative to the working folder. */
 export const DEFAULT_DATA_DIR = ".ecs-jobs";

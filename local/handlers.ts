@@ -10,7 +10,7 @@ import { createScheduleHandler } from "../handlers/schedule.ts";
 import { createStatusHandler } from "../handlers/status.ts";
 import { createSweeperHandler } from "../handlers/sweeper.ts";
 import type { Deps } from "../src/deps.ts";
-import type { ContainerInstanceStateChangeEvent, TaskStateChangeEvent } from "./ecs/index.ts";
+import type { ContainerInstanceStateChangeEvent } from "./ecs/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import type { SchedulerInput } from "./scheduler.ts";
 
@@ -30,8 +30,8 @@ export interface ScheduledEvent {
 export interface LocalHandlers {
   schedule(input: SchedulerInput): Promise<unknown>;
   http(event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<unknown>;
-  /** A batch from the task events queue (local: task-event-queue.ts), or one event straight from a rule. */
-  status(event: TaskStateChangeEvent | SQSEvent): Promise<unknown>;
+  /** A batch from the task events queue (local: task-event-queue.ts), as deployed. */
+  status(event: SQSEvent): Promise<unknown>;
   instanceLaunch(event: ContainerInstanceStateChangeEvent): Promise<unknown>;
   sweeper(event: ScheduledEvent): Promise<unknown>;
 }

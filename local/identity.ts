@@ -5,8 +5,8 @@
  */
 import type { Job } from "../src/spec/schema.ts";
 
-export const LOCAL_ACCOUNT = "000000000000";
-export const LOCAL_REGION = "eu-west-1";
+const LOCAL_ACCOUNT = "000000000000";
+const LOCAL_REGION = "eu-west-1";
 
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):/;
 

@@ -1,6 +1,6 @@
 /**
  * The local stack's log: one readable line per message on the terminal, instead of the JSON lines
- * Powertools writes to CloudWatch. It satisfies the handlers' `Log` (deps.ts), so their logs show here too.
+ * Powertools writes to CloudWatch. It satisfies the handlers' `Log` (src/deps.ts), so their logs show here too.
  */
 import { inspect } from "node:util";
 import type { Log } from "../src/deps.ts";
@@ -26,7 +26,7 @@ export interface LocalLog {
  * job's output must not move the cursor, retitle the window or hide earlier lines. Newline and tab stay:
  * continuation lines are indented below their message, so they cannot pass for a line of their own.
  */
-export const escapeControl = (text: string): string =>
+const escapeControl = (text: string): string =>
   text.replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,

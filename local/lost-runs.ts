@@ -8,7 +8,7 @@ import type { Deps } from "../src/deps.ts";
 import { onRunFinal } from "../src/runs/finalize.ts";
 import { stopRunTasks } from "../src/runs/stop-tasks.ts";
 
-export const lostRunHint = (stateFile: string, tasks: readonly string[]) =>
+const lostRunHint = (stateFile: string, tasks: readonly string[]) =>
   `The ECS emulator no longer knows ${tasks.length === 1 ? "task" : "tasks"} ${tasks
     .map((t) => t.split("/").at(-1))
     .join(

@@ -22,7 +22,7 @@ export function isLoopbackHost(host: string | undefined): boolean {
  * requests (the AWS SDKs and CLI never do), and a page reaching the port by DNS rebinding sends its own Host.
  * These servers do not authenticate, so such requests are refused.
  */
-export const sentByWebPage = (req: IncomingMessage): boolean =>
+const sentByWebPage = (req: IncomingMessage): boolean =>
   req.headers.origin !== undefined || !isLoopbackHost(req.headers.host);
 
 /** Puts `refuse` in front of a server's request handlers: a request it refuses gets `deny`, nothing else. */

@@ -35,9 +35,8 @@ import type { Job } from "../src/spec/schema.ts";
 import { createAlertLog, type LocalAlert } from "./aws/alerts.ts";
 import { SCHEDULES_FILE } from "./aws/schedule-state.ts";
 import { createScheduleStore } from "./aws/schedules.ts";
-import { startAwsStandIn } from "./aws/server.ts";
-import { createBehaviourResolver } from "./behaviour.ts";
-import { type Clock, realClock } from "./clock.ts";
+import { startAwsStandIn } from "./aws/stand-in-server.ts";
+import { createBehaviourResolver } from "./behaviour-resolver.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { claimDataDir } from "./data-dir.ts";
 import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "./discovery.ts";
@@ -52,28 +51,29 @@ import {
 import { createEventBus } from "./event-bus.ts";
 import { createLocalHandlers, type LocalHandlers, type ScheduledEvent } from "./handlers.ts";
 import { generateToken, tokenProblem } from "./http/auth.ts";
-import { startHttpApi } from "./http/server.ts";
+import { startHttpApi } from "./http/http-api.ts";
 import { identityOf } from "./identity.ts";
 import { planInstances } from "./instances.ts";
-import { openLedger } from "./ledger.ts";
+import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from "./job-task-definitions.ts";
 import { createLiveCatalog, type JobsChange } from "./live-catalog.ts";
 import { createLocalLog, type LocalLog, type LogLevel } from "./log.ts";
 import { endLostRuns } from "./lost-runs.ts";
-import { localMetricSink } from "./metrics.ts";
-import { reconcileActiveRuns } from "./reconcile.ts";
+import { localMetricSink } from "./metric-sink.ts";
+import { type Clock, realClock } from "./offset-clock.ts";
+import { openLedger } from "./open-ledger.ts";
+import { reconcileActiveRuns } from "./restart-reconcile.ts";
 import { createLocalRetryTimer } from "./retry-timer.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
-import { LOG_STREAM_PREFIX, planTaskDefinitions, registerTaskDefinitions } from "./task-definitions.ts";
 import { createTaskEventQueue } from "./task-event-queue.ts";
 
-export const LOCAL_TABLE = "ecs-jobs-runs";
+const LOCAL_TABLE = "ecs-jobs-runs";
 const MAX_DELIVERIES = 200;
-export const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
+const LOCAL_SCHEDULE_GROUP = "ecs-jobs-local";
 /**
  * Credentials of one stack's clients, generated at start: the SDK insists on signing; the run ledger answers
  * only this access key (the other stand-ins do not check). The CLI reads them from stack.json (0600).
  */
-export const generateLocalCredentials = () => ({
+const generateLocalCredentials = () => ({
   accessKeyId: `LOCAL${randomBytes(10).toString("hex").toUpperCase()}`,
   secretAccessKey: randomBytes(30).toString("base64url"),
 });

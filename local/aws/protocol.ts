@@ -35,7 +35,7 @@ export function sendJsonError(
   res.end(text);
 }
 
-export const xmlEscape = (s: string): string =>
+const xmlEscape = (s: string): string =>
   s.replace(
     /[<>&"']/g,
     (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c,

@@ -19,7 +19,7 @@ const RUN_ID = /\b\d{8}T\d{6}Z-[0-9a-f]{8}\b/;
  * What an alert message is about. The message may be JSON (the run, or wrapping it) or text for people
  * ("ecs-jobs FAILED: report run 20260101T…" as subject, "Job: report" as a line).
  */
-export function snsAlertOf(
+function snsAlertOf(
   subject: string | undefined,
   message: string,
 ): { kind?: string; job?: string; runId?: string } {

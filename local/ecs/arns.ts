@@ -16,8 +16,6 @@ export const containerArn = (c: ArnContext, cluster: string, taskId: string) =>
   `${base(c)}:container/${cluster}/${taskId}/${randomUUID()}`;
 export const containerInstanceArn = (c: ArnContext, cluster: string, id: string) =>
   `${base(c)}:container-instance/${cluster}/${id}`;
-export const capacityProviderArn = (c: ArnContext, name: string) => `${base(c)}:capacity-provider/${name}`;
-
 /** ECS task and container instance ids: 32 hex characters. */
 export const newResourceId = () => randomBytes(16).toString("hex");
 

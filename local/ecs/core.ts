@@ -2,8 +2,7 @@
 import type { Cluster } from "@aws-sdk/client-ecs";
 import { clusterNotFound, EcsApiError } from "./api-error.ts";
 import { type ArnContext, clusterArn, clusterNameOf } from "./arns.ts";
-import type { BehaviourResolver } from "./behaviour.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "./emulator-clock.ts";
 import {
   type ContainerInstanceStateChangeEvent,
   containerInstanceStateChangeEvent,
@@ -15,6 +14,7 @@ import { Faults } from "./faults.ts";
 import { type PhaseDurations, TaskLifecycle } from "./lifecycle.ts";
 import type { ClusterRecord, ContainerInstanceRecord, TaskRecord } from "./records.ts";
 import { type StateFile, Store } from "./store.ts";
+import type { BehaviourResolver } from "./task-behaviour.ts";
 
 export interface CoreOptions {
   region: string;

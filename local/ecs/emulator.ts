@@ -11,20 +11,20 @@ import type {
   Task,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { type BehaviourResolver, DEFAULT_BEHAVIOUR } from "./behaviour.ts";
-import type { Clock } from "./clock.ts";
-import { realClock } from "./clock.ts";
+import { createEcsServer, type EmulatorCall } from "./api-server.ts";
 import { addContainerInstance, type ContainerInstanceAttrs, removeContainerInstance } from "./clusters.ts";
 import { EmulatorCore } from "./core.ts";
+import type { Clock } from "./emulator-clock.ts";
+import { realClock } from "./emulator-clock.ts";
 import type { ContainerInstanceStateChangeEvent, TaskStateChangeEvent } from "./events.ts";
 import type { ContainerOutput } from "./exec.ts";
 import type { Faults } from "./faults.ts";
 import { DEFAULT_PHASE_MS, type PhaseDurations } from "./lifecycle.ts";
 import { EmulatorNotFoundError } from "./not-found.ts";
 import { checkRequest } from "./request-check.ts";
-import { createEcsServer, type EmulatorCall } from "./server.ts";
 import { type EmulatorSnapshot, StateFile } from "./store.ts";
-import { registerTaskDefinition } from "./task-definitions.ts";
+import { type BehaviourResolver, DEFAULT_BEHAVIOUR } from "./task-behaviour.ts";
+import { registerTaskDefinition } from "./task-definition-ops.ts";
 import { taskView } from "./task-ops.ts";
 
 export interface EcsEmulatorOptions {

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ContainerDefinition, KeyValuePair } from "@aws-sdk/client-ecs";
 import { isLoaderVariable } from "../../src/spec/exec-environment.ts";
-import type { LocalBehaviour } from "./behaviour.ts";
+import type { LocalBehaviour } from "./task-behaviour.ts";
 
 export interface ContainerOutput {
   taskArn: string;

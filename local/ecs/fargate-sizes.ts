@@ -10,7 +10,7 @@ const range = (from: number, to: number, step: number): number[] => {
   return out;
 };
 
-export const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
+const FARGATE_MEMORY_BY_CPU: ReadonlyMap<number, readonly number[]> = new Map([
   [256, [512, 1 * GB, 2 * GB]],
   [512, range(1, 4, 1)],
   [1024, range(2, 8, 1)],

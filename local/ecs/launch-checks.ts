@@ -3,7 +3,7 @@ import type { NetworkConfiguration, Tag, TaskOverride } from "@aws-sdk/client-ec
 import { clientError, invalidParameter } from "./api-error.ts";
 import type { EmulatorCore } from "./core.ts";
 import type { ClusterRecord, TaskDefinitionRecord } from "./records.ts";
-import { findTaskDefinition } from "./task-definitions.ts";
+import { findTaskDefinition } from "./task-definition-ops.ts";
 
 const MAX_OVERRIDES_LENGTH = 8192;
 

@@ -11,7 +11,6 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { clientError, EcsApiError, invalidParameter } from "./api-error.ts";
 import { containerInstanceArn } from "./arns.ts";
-import { type BehaviourContext, BehaviourError, checkBehaviour, type LocalBehaviour } from "./behaviour.ts";
 import { findInstance, remaining } from "./clusters.ts";
 import { type EmulatorCore, FARGATE_PROVIDERS } from "./core.ts";
 import {
@@ -24,6 +23,12 @@ import {
 } from "./launch-checks.ts";
 import { allocateProviders, placeTasks } from "./placement.ts";
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "./records.ts";
+import {
+  type BehaviourContext,
+  BehaviourError,
+  checkBehaviour,
+  type LocalBehaviour,
+} from "./task-behaviour.ts";
 import { applyOverrides, createTaskRecord, newTaskId, reservationOf } from "./task-factory.ts";
 import { taskView } from "./task-ops.ts";
 

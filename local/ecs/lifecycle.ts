@@ -6,8 +6,7 @@
  * PENDING to (DEPROVISIONING →) STOPPED without RUNNING. Every change bumps `version` and is reported.
  */
 import type { Container, ContainerDefinition } from "@aws-sdk/client-ecs";
-import { type ParsedOutcome, parseOutcome } from "./behaviour.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, TimerHandle } from "./emulator-clock.ts";
 import {
   type ContainerOutput,
   commandOf,
@@ -28,6 +27,7 @@ import {
   SPOT_INTERRUPTED,
   USER_STOPPED,
 } from "./stop-reasons.ts";
+import { type ParsedOutcome, parseOutcome } from "./task-behaviour.ts";
 import { attachEni, imagesPulled, setAttachmentStatus } from "./task-network.ts";
 
 export interface PhaseDurations {

@@ -14,7 +14,7 @@ import {
   describeTaskDefinition,
   listTaskDefinitions,
   registerTaskDefinition,
-} from "./task-definitions.ts";
+} from "./task-definition-ops.ts";
 import { describeTasks, listTasks, stopTask } from "./task-ops.ts";
 
 /** Inputs arrive already checked against the operation's request shape. */

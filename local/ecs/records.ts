@@ -11,7 +11,7 @@ import type {
   Task,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import type { LocalBehaviour } from "./behaviour.ts";
+import type { LocalBehaviour } from "./task-behaviour.ts";
 
 export interface ClusterRecord {
   cluster: Cluster & { clusterArn: string; clusterName: string };

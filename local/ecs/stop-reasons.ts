@@ -8,12 +8,11 @@ export const ESSENTIAL_EXITED = "Essential container in task exited";
 export const SPOT_INTERRUPTED = "Your Spot Task was interrupted.";
 export const OOM_REASON = "OutOfMemoryError: Container killed due to memory usage";
 export const USER_STOPPED = "Task stopped by user";
-/** Container exit codes for a stop: SIGTERM honoured (128+15), or SIGKILL after the stop timeout (128+9). */
+/** The container exit code of a stop whose SIGTERM was honoured (128+15). */
 export const EXIT_SIGTERM = 143;
-export const EXIT_SIGKILL = 137;
 
 /** `alpine` → `docker.io/library/alpine:latest`, as containerd resolves the reference it then fails on. */
-export function imageRef(image: string): string {
+function imageRef(image: string): string {
   const [nameTag = image, digest] = image.split("@");
   const slash = nameTag.indexOf("/");
   const first = slash === -1 ? "" : nameTag.slice(0, slash);

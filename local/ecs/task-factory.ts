@@ -2,9 +2,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ContainerDefinition, ContainerOverride, Tag, TaskOverride } from "@aws-sdk/client-ecs";
 import { containerArn, newResourceId, taskArn } from "./arns.ts";
-import type { LocalBehaviour } from "./behaviour.ts";
 import type { EmulatorCore } from "./core.ts";
 import type { ClusterRecord, ContainerInstanceRecord, TaskDefinitionRecord, TaskRecord } from "./records.ts";
+import type { LocalBehaviour } from "./task-behaviour.ts";
 
 export interface NewTask {
   cluster: ClusterRecord;

@@ -1,7 +1,7 @@
 /** Timestamps in the three places they go: the JSON 1.1 wire (epoch seconds), events (ISO), the state file. */
 
 /** A deep copy with every Date replaced by `f(date)`; undefined members dropped. */
-export function mapDates(value: unknown, f: (d: Date) => unknown): unknown {
+function mapDates(value: unknown, f: (d: Date) => unknown): unknown {
   if (value instanceof Date) return f(value);
   if (Array.isArray(value)) return value.map((v) => mapDates(v, f));
   if (typeof value !== "object" || value === null) return value;

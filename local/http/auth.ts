@@ -14,7 +14,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 /** A token shorter than this is refused at start (an ECS_JOBS_TOKEN of one character is no secret). */
-export const MIN_TOKEN_LENGTH = 16;
+const MIN_TOKEN_LENGTH = 16;
 
 /** 32 random bytes, URL-safe, so it can travel in `?token=`. */
 export const generateToken = (): string => randomBytes(32).toString("base64url");
@@ -37,21 +37,21 @@ export function tokenMatches(expected: string, given: string | undefined): boole
 }
 
 /** The token of a well-formed `Authorization: Bearer …` header. */
-export function bearerOf(headers: IncomingHttpHeaders): string | undefined {
+function bearerOf(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (typeof auth !== "string") return undefined;
   return /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1];
 }
 
 /** Cookies are shared by every port of a host: the port in the name keeps two stacks apart. */
-export const sessionCookieName = (port: number): string => `ecs_jobs_session_${port}`;
+const sessionCookieName = (port: number): string => `ecs_jobs_session_${port}`;
 
 export function sessionCookie(port: number, session: string): string {
   return `${sessionCookieName(port)}=${session}; Path=/; HttpOnly; SameSite=Strict`;
 }
 
 /** The value of the named cookie, if the request carries it. */
-export function cookieOf(headers: IncomingHttpHeaders, name: string): string | undefined {
+function cookieOf(headers: IncomingHttpHeaders, name: string): string | undefined {
   const header = headers.cookie;
   if (typeof header !== "string") return undefined;
   for (const part of header.split(";")) {

@@ -49,7 +49,7 @@ function escapeLiteral(s: string): string {
 }
 
 /** Java regex source → JavaScript source (for the `u` flag) and flags. Throws UntranslatablePattern. */
-export function translateJavaRegex(pattern: string): { source: string; flags: string } {
+function translateJavaRegex(pattern: string): { source: string; flags: string } {
   let src = pattern;
   let flags = "";
   const inline = /^\(\?([imsx]+)\)/.exec(src);

@@ -38,7 +38,7 @@ export interface ValidateOptions {
 const patternCache = new Map<string, RegExp | string>();
 
 /** The compiled pattern, or the reason it cannot be compiled (cached: models repeat patterns a lot). */
-export function patternOf(pattern: string): RegExp | string {
+function patternOf(pattern: string): RegExp | string {
   let hit = patternCache.get(pattern);
   if (hit === undefined) {
     const c = compileJavaPattern(pattern);

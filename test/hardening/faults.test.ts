@@ -6,7 +6,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Clock, createManualClock, createOffsetClock } from "../../local/clock.ts";
+import { type Clock, createManualClock, createOffsetClock } from "../../local/offset-clock.ts";
 import type { LocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import {

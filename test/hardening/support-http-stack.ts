@@ -3,7 +3,7 @@
  * in-process on free ports (as test/local/stack.test.ts does), every log line captured.
  */
 import { rmSync } from "node:fs";
-import { createOffsetClock } from "../../local/clock.ts";
+import { createOffsetClock } from "../../local/offset-clock.ts";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { FAST_PHASES, tempProject } from "../local/support/stack.ts";
 

@@ -14,7 +14,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAlertLog } from "../../local/aws/alerts.ts";
 import { createScheduleStore } from "../../local/aws/schedules.ts";
-import { type AwsStandIn, startAwsStandIn } from "../../local/aws/server.ts";
+import { type AwsStandIn, startAwsStandIn } from "../../local/aws/stand-in-server.ts";
 import { job } from "../support/spec.ts";
 import { rawRequest } from "./support/raw.ts";
 

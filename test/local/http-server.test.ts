@@ -7,7 +7,7 @@ import type { LocalAlert } from "../../local/aws/alerts.ts";
 import { API_ROUTES, matchRoute } from "../../local/http/apigw.ts";
 import { tokenMatches } from "../../local/http/auth.ts";
 import { type DashboardData, escapeHtml, renderDashboard } from "../../local/http/dashboard.ts";
-import { type LocalHttpServer, startHttpApi } from "../../local/http/server.ts";
+import { type LocalHttpServer, startHttpApi } from "../../local/http/http-api.ts";
 import { requestFromApiGateway } from "../../src/http/apigw.ts";
 import type { Run } from "../../src/runs/model.ts";
 

@@ -8,7 +8,7 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
-import { createOffsetClock } from "../../local/clock.ts";
+import { createOffsetClock } from "../../local/offset-clock.ts";
 import type { LocalStack } from "../../local/stack.ts";
 import { LAUNCH_LEASE_MS } from "../../src/launch/launcher.ts";
 import type { Run } from "../../src/runs/model.ts";

@@ -49,7 +49,7 @@ function checkContainers(input: RegisterTaskDefinitionRequest): void {
 }
 
 /** ECS accepts "1 vCPU" and "2 GB" at the task level and stores them as CPU units and MiB. */
-export function normaliseSize(value: string | undefined, unit: "vcpu" | "gb"): string | undefined {
+function normaliseSize(value: string | undefined, unit: "vcpu" | "gb"): string | undefined {
   if (value === undefined) return undefined;
   const m = unit === "vcpu" ? /^\s*([\d.]+)\s*vcpu\s*$/i.exec(value) : /^\s*([\d.]+)\s*gb\s*$/i.exec(value);
   return m ? String(Math.round(Number(m[1]) * 1024)) : value.trim();

@@ -13,7 +13,7 @@ import type { RunLedger } from "../src/runs/ledger.ts";
 import type { TaskStateChangeEvent } from "./ecs/index.ts";
 
 /** The event ECS would have sent for the task in its current state (tags left out, as events do). */
-export function taskEventOf(task: Task, identity: { region: string; accountId: string }, now: Date) {
+function taskEventOf(task: Task, identity: { region: string; accountId: string }, now: Date) {
   const { tags: _tags, ...rest } = task;
   const detail = JSON.parse(JSON.stringify(rest)) as Record<string, unknown> & {
     attachments?: { type?: string }[];

@@ -1,10 +1,10 @@
 import { DescribeTaskDefinitionCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBehaviourResolver, UNCLAIMED_BEHAVIOUR } from "../../local/behaviour.ts";
+import { createBehaviourResolver, UNCLAIMED_BEHAVIOUR } from "../../local/behaviour-resolver.ts";
 import { type EcsEmulator, startEcsEmulator } from "../../local/ecs/index.ts";
 import { identityOf } from "../../local/identity.ts";
 import { planInstances } from "../../local/instances.ts";
-import { planTaskDefinitions, registerTaskDefinitions } from "../../local/task-definitions.ts";
+import { planTaskDefinitions, registerTaskDefinitions } from "../../local/job-task-definitions.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { runTaskRequests } from "../../src/launch/requests.ts";
 import { job } from "../support/spec.ts";

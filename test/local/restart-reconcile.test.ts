@@ -5,7 +5,7 @@
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EcsEmulator, startEcsEmulator } from "../../local/ecs/index.ts";
-import { reconcileActiveRuns } from "../../local/reconcile.ts";
+import { reconcileActiveRuns } from "../../local/restart-reconcile.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { runTaskStartedBy } from "../../src/launch/requests.ts";
 import { parseEcsTaskStateChange } from "../../src/runs/events.ts";

@@ -8,12 +8,12 @@ import { parseStartedBy } from "../src/launch/requests.ts";
 import { execEnvironmentOf } from "../src/spec/exec-environment.ts";
 import type { Job } from "../src/spec/schema.ts";
 import type { BehaviourResolver, LocalBehaviour, LocalOutcome } from "./ecs/index.ts";
-import { parseTaskDefinition } from "./task-definitions.ts";
+import { parseTaskDefinition } from "./job-task-definitions.ts";
 
 /** What a task does when no job claims it. */
 export const UNCLAIMED_BEHAVIOUR: LocalBehaviour = { outcome: "succeed", durationSeconds: 1 };
 
-export const behaviourOf = (job: Job): LocalBehaviour => ({
+const behaviourOf = (job: Job): LocalBehaviour => ({
   // The spec schema only lets LOCAL_OUTCOME strings through.
   outcome: job.spec.local.outcome as LocalOutcome,
   durationSeconds: job.spec.local.durationSeconds,

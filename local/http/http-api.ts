@@ -14,7 +14,7 @@ import { authenticate, newSession, sameOrigin, sessionCookie } from "./auth.ts";
 import { type DashboardData, renderDashboard, renderMain } from "./dashboard.ts";
 
 /** API Gateway HTTP APIs accept 10 MB; this API's bodies are a few overrides, so much less is plenty. */
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
+const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export interface HttpLog {
   info(message: string, extra?: Record<string, unknown>): void;

@@ -18,7 +18,7 @@ export interface TaskDefinitionPlan {
 
 const REF = /^(?:arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?([a-zA-Z0-9_-]{1,255})(?::(\d+))?$/;
 /** Revisions are registered one by one; a job naming revision 100000 should not stall the start. */
-export const MAX_LOCAL_REVISION = 1_000;
+const MAX_LOCAL_REVISION = 1_000;
 
 export function parseTaskDefinition(ref: string): { family: string; revision?: number } | undefined {
   const m = REF.exec(ref);
@@ -27,7 +27,7 @@ export function parseTaskDefinition(ref: string): { family: string; revision?: n
 }
 
 /** Where a family's containers log: awslogs with the layout ECS's console proposes. */
-export const logGroupOf = (family: string): string => `/ecs/${family}`;
+const logGroupOf = (family: string): string => `/ecs/${family}`;
 export const LOG_STREAM_PREFIX = "ecs";
 
 const usesFargate = (job: Job): boolean =>
