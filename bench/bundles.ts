@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BuildOptions, build, type Metafile } from "esbuild";
-import { parse } from "yaml";
+import { load as parse } from "js-yaml";
 import { ROOT } from "./lib.ts";
 
 export const HANDLERS = ["schedule", "http", "instance-launch", "status", "sweeper"] as const;

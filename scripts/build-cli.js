@@ -10,7 +10,7 @@
  * second copy of every module they share (errors, ledger) with it.
  *
  * The bundle is built into a fresh folder, then swapped in, and main.mjs is dated to when the build started:
- * bin/ treats the bundle as stale when any file under src/ (or package.json) is newer than that.
+ * bin/ treats the bundle as stale when any file under src/ or local/ (or package.json) is newer than that.
  */
 import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -18,9 +18,10 @@ import { dirname, join, relative, sep } from "node:path";
 const ROOT = join(import.meta.dirname, "..");
 export const OUT_DIR = join(ROOT, "dist", "cli");
 const ENTRY = join(ROOT, "src", "cli", "main.ts");
-const SRC = join(ROOT, "src") + sep;
+/** The project's own TypeScript: src/, and the few modules of local/ the CLI reads (discovery, anchors). */
+const OWN = [join(ROOT, "src") + sep, join(ROOT, "local") + sep];
 /** Imported from the sources, not bundled (see above). */
-const FROM_SOURCES = [join(ROOT, "src", "local", "stack.ts")];
+const FROM_SOURCES = [join(ROOT, "local", "stack.ts")];
 
 /** CommonJS dependencies call require() for Node built-ins; an ESM chunk has no require of its own. */
 const REQUIRE_SHIM =
@@ -33,7 +34,7 @@ const UNDICI_GETTERS = ["WebSocket", "CloseEvent", "MessageEvent"];
 const sourcesPlugin = {
   name: "ecs-jobs-cli",
   setup(b) {
-    // The local stack stays a TypeScript import, addressed from dist/cli/ back to src/.
+    // The local stack stays a TypeScript import, addressed from dist/cli/ back to local/.
     b.onResolve({ filter: /local\/stack\.ts$/ }, (args) => {
       const path = join(args.resolveDir, args.path);
       if (!FROM_SOURCES.includes(path)) return undefined;
@@ -55,7 +56,7 @@ const sourcesPlugin = {
     // A bundled module's import.meta is the chunk's, not the source file's: a path built from it would be
     // wrong. Such modules must stay on the sources, like the local stack.
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (!args.path.startsWith(SRC)) return undefined;
+      if (!OWN.some((dir) => args.path.startsWith(dir))) return undefined;
       const { readFile } = await import("node:fs/promises");
       const text = await readFile(args.path, "utf8");
       if (/import\.meta\.(url|dirname|filename)/.test(text))

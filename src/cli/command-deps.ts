@@ -8,6 +8,7 @@
  * the environment).
  */
 import { join, resolve } from "node:path";
+import { DEFAULT_DATA_DIR, readLocalStack } from "../../local/discovery.ts";
 import {
   type ClientConfig,
   type ClientConstructors,
@@ -17,7 +18,6 @@ import {
 import { catalogOf } from "../catalog/catalog.ts";
 import { configFromEnv } from "../config.ts";
 import { createDynamoLedger } from "../ledger/dynamo.ts";
-import { DEFAULT_DATA_DIR, readLocalStack } from "../local/discovery.ts";
 import type { Log } from "../log.ts";
 import { type AwsTarget, type AwsTargetFlags, resolveAwsTarget } from "./aws-target.ts";
 import type { CliDeps } from "./commands/lazy-deps.ts";

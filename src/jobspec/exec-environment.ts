@@ -9,7 +9,7 @@
  * A denylist alone would be weaker: every runtime adds variables of its own (JAVA_TOOL_OPTIONS,
  * DOTNET_STARTUP_HOOKS …), and the list can never be known to be complete; declared names can.
  * `environment.*` and `command` therefore have no place in an exec job's allowlist: `validate` says so,
- * and the ECS emulator refuses such a task at start (src/local/ecs/exec.ts) whoever asked for it.
+ * and the ECS emulator refuses such a task at start (local/ecs/exec.ts) whoever asked for it.
  */
 import type { JobSpec } from "./schema.ts";
 

@@ -1,15 +1,9 @@
-/** Finding where a field path stands in a YAML document, for errors that point at a line and column. */
-import {
-  type Document,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type LineCounter,
-  type Node,
-  type Pair,
-  type YAMLMap,
-} from "yaml";
+/**
+ * Finding where a field path stands in a YAML text, for errors that point at a line and column. The text is
+ * read again by js-yaml (the one parser) with a listener that records where each node starts; only files
+ * with a problem to place pay for it.
+ */
+import jsYaml from "js-yaml";
 
 export type FieldPath = readonly (string | number)[];
 
@@ -18,11 +12,91 @@ export interface Position {
   column: number;
 }
 
-/** A parsed file: its text positions and its document. */
+/** A node as placed in the text: where it starts, and for maps and lists where their entries start. */
+interface PlacedNode {
+  start: number;
+  /** A map's entries by key text (the first of repeated keys): the key's start and the value. */
+  entries?: Map<string, { keyStart: number; value: PlacedNode }>;
+  items?: PlacedNode[];
+}
+
+/** A parsed file: its text positions and its node tree. */
 export interface SourceFile {
   file: string;
-  doc: Document;
-  lines: LineCounter;
+  root: PlacedNode | undefined;
+  lineStarts: number[];
+}
+
+interface Frame {
+  open: number;
+  children: PlacedNode[];
+  keys: unknown[];
+}
+
+/** js-yaml's `open` comes before the separation space before the node: the node starts after it. */
+function contentStart(text: string, at: number): number {
+  let i = at;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (c === 0x23 /* # */ && (i === 0 || /\s/.test(text[i - 1] ?? ""))) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else return i;
+  }
+}
+
+interface ListenerState {
+  position: number;
+  kind: string | null;
+  result: unknown;
+}
+
+/**
+ * Places every node of `text`, which js-yaml has read without error. Iterative listener (no recursion of its
+ * own): js-yaml caps the nesting it reads.
+ */
+export function placeSource(file: string, text: string, options: jsYaml.LoadOptions): SourceFile {
+  const stack: Frame[] = [{ open: 0, children: [], keys: [] }];
+  const listener = (event: "open" | "close", state: ListenerState) => {
+    if (event === "open") {
+      stack.push({ open: state.position, children: [], keys: [] });
+      return;
+    }
+    const frame = stack.pop() as Frame;
+    const node: PlacedNode = { start: contentStart(text, frame.open) };
+    if (state.kind === "mapping") {
+      // Entries close in order: key, then value.
+      const entries = new Map<string, { keyStart: number; value: PlacedNode }>();
+      for (let i = 0; i + 1 < frame.children.length; i += 2) {
+        const key = String(frame.keys[i]);
+        if (!entries.has(key))
+          entries.set(key, {
+            keyStart: (frame.children[i] as PlacedNode).start,
+            value: frame.children[i + 1] as PlacedNode,
+          });
+      }
+      node.entries = entries;
+    } else if (state.kind === "sequence") node.items = frame.children;
+    const parent = stack.at(-1) as Frame;
+    parent.children.push(node);
+    parent.keys.push(state.result);
+  };
+  jsYaml.load(text, { ...options, listener } as jsYaml.LoadOptions);
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  return { file, root: stack[0]?.children.at(-1), lineStarts };
+}
+
+/** 1-based line and column of an offset. */
+function positionOf(source: Pick<SourceFile, "lineStarts">, offset: number): Position {
+  let lo = 0;
+  let hi = source.lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((source.lineStarts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (source.lineStarts[lo] as number) + 1 };
 }
 
 /**
@@ -30,56 +104,27 @@ export interface SourceFile {
  * name), or the item of a list. `exact` tells whether the whole path was found.
  */
 export function locate(source: SourceFile, path: FieldPath): { at: Position; exact: boolean } {
-  let node: unknown = source.doc.contents;
-  let offset = rangeStart(node) ?? 0;
+  let node = source.root;
+  let offset = node?.start ?? 0;
   let depth = 0;
   for (const segment of path) {
-    if (isMap(node)) {
-      const pair = pairsByKey(node).get(String(segment));
-      if (!pair) break;
-      offset = rangeStart(pair.key) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === "number") {
+    if (node?.entries) {
+      const entry = node.entries.get(String(segment));
+      if (!entry) break;
+      offset = entry.keyStart;
+      node = entry.value;
+    } else if (node?.items && typeof segment === "number") {
       const item = node.items[segment];
       if (item === undefined) break;
-      offset = rangeStart(item) ?? offset;
+      offset = item.start;
       node = item;
     } else {
       break;
     }
     depth++;
   }
-  const { line, col } = source.lines.linePos(offset);
-  return { at: { line, column: col }, exact: depth === path.length };
+  return { at: positionOf(source, offset), exact: depth === path.length };
 }
 
 /** Whether the document defines `path` (used to tell a job's own value from one it inherits). */
 export const defines = (source: SourceFile, path: FieldPath): boolean => locate(source, path).exact;
-
-/**
- * Each map's pairs by key text, built once: a file with 300,000 unknown keys is located 300,000 times, and
- * scanning the map each time was quadratic. The first of repeated keys wins, as the scan did.
- */
-const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
-function pairsByKey(map: YAMLMap): Map<string, Pair> {
-  let index = indexes.get(map);
-  if (!index) {
-    index = new Map();
-    for (const p of map.items) {
-      const key = isPair(p) ? keyText(p.key) : undefined;
-      if (key !== undefined && !index.has(key)) index.set(key, p as Pair);
-    }
-    indexes.set(map, index);
-  }
-  return index;
-}
-
-function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
-  return undefined;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  const range = (node as Node | null)?.range;
-  return range ? range[0] : undefined;
-}

@@ -3,20 +3,9 @@
  * Pure: the caller reads the files (CLI from disk, Lambda from the bundled catalogue).
  */
 import jsYaml from "js-yaml";
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  visit,
-} from "yaml";
 import type { z } from "zod";
 import type { SpecIssue } from "../errors.ts";
-import { type FieldPath, locate, type SourceFile } from "./locate.ts";
+import { type FieldPath, locate, placeSource, type SourceFile } from "./locate.ts";
 import { didYouMean, issueMessage } from "./messages.ts";
 import { RESERVED_KEYS, reservedKeyMessage, reservedKeyPaths, withoutReservedKeys } from "./reserved-keys.ts";
 import { crossFieldIssues } from "./rules.ts";
@@ -44,8 +33,8 @@ export interface ParseOptions {
 export const DEFAULTS_FILE = /(^|\/)defaults\.ya?ml$/;
 
 /**
- * A spec file read for its value by js-yaml (fast), and parsed again with positions by `yaml` only when a
- * problem has to be located: most files are valid, and the located parse costs ten times as much.
+ * A spec file read for its value by js-yaml, and read again with positions (locate.ts) only when a problem
+ * has to be placed: most files are valid, and the placing read costs about half as much again.
  */
 interface Source {
   file: string;
@@ -53,76 +42,73 @@ interface Source {
   located: () => SourceFile;
 }
 
-/**
- * `uniqueKeys: false`: yaml's own duplicate check compares each key with every earlier one (300,000 keys took
- * minutes). js-yaml has refused duplicates before this runs; where js-yaml failed, duplicateKeys reports them.
- */
-function locatedParse(spec: SpecText): { source: SourceFile; errors: SpecIssue[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(spec.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const errors = doc.errors.map((e) => {
-    const { line, col } = lines.linePos(e.pos[0]);
-    return { file: spec.file, line, column: col, path: "", message: yamlMessage(e.message) };
-  });
-  return { source: { file: spec.file, doc, lines }, errors };
-}
-
-/** Repeated scalar keys in any map of the document, in one pass with a set per map (iterative). */
-function duplicateKeys(source: SourceFile): SpecIssue[] {
-  const out: SpecIssue[] = [];
-  const stack: unknown[] = [source.doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isSeq(node)) for (const item of node.items) stack.push(item);
-    else if (isMap(node)) {
-      const keys = new Set<string>();
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        if (isScalar(pair.key)) {
-          const key = String(pair.key.value);
-          if (keys.has(key)) {
-            const { line, col } = source.lines.linePos(pair.key.range?.[0] ?? 0);
-            out.push({
-              file: source.file,
-              line,
-              column: col,
-              path: "",
-              message: "invalid YAML: Map keys must be unique",
-            });
-          }
-          keys.add(key);
-        }
-        stack.push(pair.value);
-      }
-    }
-  }
-  return out;
-}
-
 /** js-yaml's nesting limit: deeper documents are refused where the limit is passed, before any recursion. */
 export const MAX_NESTING = 100;
 
-/** A file js-yaml refused, worded and placed by the located parser where it can. */
-function yamlErrors(spec: SpecText, error: InstanceType<typeof jsYaml.YAMLException>): SpecIssue[] {
-  const mark = error.mark;
-  const atMark = (message: string): SpecIssue => ({
-    file: spec.file,
-    line: (mark?.line ?? 0) + 1,
-    column: (mark?.column ?? 0) + 1,
-    path: "",
-    message,
-  });
-  // Not handed to yaml: it recurses per level and would overflow the stack (30,000 levels).
-  if (/nesting exceeded maxDepth/.test(error.reason ?? ""))
-    return [atMark(`invalid YAML: nested more than ${MAX_NESTING} levels deep`)];
-  const { source, errors } = locatedParse(spec);
-  pushAll(errors, duplicateKeys(source));
-  if (errors.length === 0) errors.push(atMark(`invalid YAML: ${error.reason}`));
-  return errors;
+/** maxDepth is js-yaml's (4.1.1+) though its types do not list it yet. */
+const loadOptions = (file: string) =>
+  ({ schema: jsYaml.CORE_SCHEMA, filename: file, maxDepth: MAX_NESTING }) as jsYaml.LoadOptions;
+
+/** Where js-yaml's reason and place differ from what a person looks for, the message and place that help. */
+function yamlIssue(spec: SpecText, error: InstanceType<typeof jsYaml.YAMLException>): SpecIssue {
+  const reason = error.reason ?? "";
+  let line = (error.mark?.line ?? 0) + 1;
+  let column = (error.mark?.column ?? 0) + 1;
+  let message = `invalid YAML: ${reason}`;
+  if (/nesting exceeded maxDepth/.test(reason))
+    message = `invalid YAML: nested more than ${MAX_NESTING} levels deep`;
+  else if (/duplicated mapping key/.test(reason)) message = "invalid YAML: Map keys must be unique";
+  else if (/expected a single document/.test(reason)) {
+    // js-yaml marks the start of the stream; the second document's marker is what to remove.
+    const second = /^(---|\.\.\.)/m.exec(spec.text.slice(1));
+    if (second) ({ line, column } = offsetPosition(spec.text, second.index + 1));
+    message =
+      "invalid YAML: a second document in the file (one job per file; remove the `---` or split the file)";
+  } else if (/bad indentation/.test(reason)) {
+    // What is wrong is the indentation, which starts the line (js-yaml marks the key after it).
+    column = 1;
+  }
+  return { file: spec.file, line, column, path: "", message };
 }
 
-/** Anchors make aliases, which js-yaml expands without a limit; such files take the guarded parser. */
+const offsetPosition = (text: string, offset: number): { line: number; column: number } => {
+  const before = text.slice(0, offset);
+  return { line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
+};
+
+/** Anchors make aliases, which js-yaml shares rather than copies; whatever walks the value expands them. */
 const HAS_ANCHOR = /(^|[\s[{,:-])&[^\s]/m;
+const FIRST_ALIAS = /(^|[\s[{,:-])\*[^\s]/m;
+/** Aliases met when the value is walked as a tree, at most (as yaml's maxAliasCount was). */
+const MAX_ALIASES = 100;
+
+/**
+ * How many aliases a walk of the value meets: an object reached again through another parent is an alias.
+ * Counted over the shared graph with a memo per object, so a billion laughs costs its size, not its expansion.
+ */
+function expandedAliases(value: unknown): number {
+  const seen = new Set<object>();
+  const within = new Map<object, number>();
+  const count = (node: object): number => {
+    const known = within.get(node);
+    if (known !== undefined) return known;
+    let total = 0;
+    for (const child of Object.values(node)) {
+      if (typeof child !== "object" || child === null) continue;
+      if (seen.has(child)) total += 1 + (within.get(child) ?? 0);
+      else {
+        seen.add(child);
+        total += count(child);
+      }
+      if (total > MAX_ALIASES) break;
+    }
+    within.set(node, total);
+    return total;
+  };
+  if (typeof value !== "object" || value === null) return 0;
+  seen.add(value);
+  return count(value);
+}
 
 /**
  * Bytes that are not text: control characters (js-yaml places them at line 1) and U+FFFD, which is what
@@ -134,40 +120,17 @@ const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
 function notText(spec: SpecText): SpecIssue | undefined {
   const m = NOT_TEXT.exec(spec.text);
   if (!m) return undefined;
-  const before = spec.text.slice(0, m.index);
-  const line = before.split("\n").length;
-  const column = m.index - before.lastIndexOf("\n");
   const code = m[0].codePointAt(0) ?? 0;
   const what =
     code === 0xfffd
       ? "bytes that are not valid UTF-8 (save the file as UTF-8)"
       : `control character U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
-  return { file: spec.file, line, column, path: "", message: `invalid YAML: ${what}` };
-}
-
-/** Aliases expanded past the limit (billion laughs): an issue at the first alias, instead of a throw. */
-function toValue(spec: SpecText, source: SourceFile, issues: SpecIssue[]): { value: unknown } | undefined {
-  try {
-    return { value: source.doc.toJS({ maxAliasCount: 100 }) };
-  } catch (error) {
-    if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
-    let at = 0;
-    visit(source.doc as Document, {
-      Alias: (_, node) => {
-        if (isAlias(node)) at = node.range?.[0] ?? 0;
-        return visit.BREAK;
-      },
-    });
-    const { line, col } = source.lines.linePos(at);
-    issues.push({
-      file: spec.file,
-      line,
-      column: col,
-      path: "",
-      message: "invalid YAML: aliases expand too far (more than 100); write the values out",
-    });
-    return undefined;
-  }
+  return {
+    file: spec.file,
+    ...offsetPosition(spec.text, m.index),
+    path: "",
+    message: `invalid YAML: ${what}`,
+  };
 }
 
 function parseSource(spec: SpecText, issues: SpecIssue[]): Source | undefined {
@@ -176,34 +139,31 @@ function parseSource(spec: SpecText, issues: SpecIssue[]): Source | undefined {
     issues.push(bad);
     return undefined;
   }
-  // js-yaml first for every file: it is fast, refuses duplicate keys and caps nesting without recursing.
   let value: unknown;
   try {
-    // maxDepth is js-yaml's (4.1.1+) though its types do not list it yet.
-    const options = { schema: jsYaml.CORE_SCHEMA, filename: spec.file, maxDepth: MAX_NESTING };
-    value = jsYaml.load(spec.text, options as jsYaml.LoadOptions);
+    value = jsYaml.load(spec.text, loadOptions(spec.file));
   } catch (error) {
     if (!(error instanceof jsYaml.YAMLException)) throw error;
-    pushAll(issues, yamlErrors(spec, error));
+    issues.push(yamlIssue(spec, error));
     return undefined;
   }
-  if (!HAS_ANCHOR.test(spec.text)) {
-    let cached: SourceFile | undefined;
-    const located = () => {
-      cached ??= locatedParse(spec).source;
-      return cached;
-    };
-    return { file: spec.file, value, located };
-  }
-  // js-yaml shares aliased nodes, and whatever walks the value would expand them: yaml builds it with a limit.
-  const { source, errors } = locatedParse(spec);
-  if (errors.length > 0) {
-    pushAll(issues, errors);
+  if (HAS_ANCHOR.test(spec.text) && expandedAliases(value) > MAX_ALIASES) {
+    const alias = FIRST_ALIAS.exec(spec.text);
+    const at = alias ? alias.index + (alias[1] ?? "").length : 0;
+    issues.push({
+      file: spec.file,
+      ...offsetPosition(spec.text, at),
+      path: "",
+      message: `invalid YAML: aliases expand too far (more than ${MAX_ALIASES}); write the values out`,
+    });
     return undefined;
   }
-  const js = toValue(spec, source, issues);
-  if (!js) return undefined;
-  return { file: spec.file, value: js.value, located: () => source };
+  let cached: SourceFile | undefined;
+  const located = () => {
+    cached ??= placeSource(spec.file, spec.text, loadOptions(spec.file));
+    return cached;
+  };
+  return { file: spec.file, value, located };
 }
 
 /** Reports reserved keys (see reserved-keys.ts) and removes them; false when there were any. */
@@ -220,9 +180,6 @@ function refuseReservedKeys(source: Source, issues: SpecIssue[]): boolean {
 function pushAll<T>(into: T[], items: readonly T[]): void {
   for (const item of items) into.push(item);
 }
-
-const yamlMessage = (m: string): string =>
-  `invalid YAML: ${m.split("\n")[0]?.replace(/ at line \d+, column \d+.*$/, "")}`;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import {
   type Api,

@@ -82,7 +82,7 @@ const dateBack = (path: string) => utimesSync(path, new Date(2000, 0, 1), new Da
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "ecs-jobs-bundle-"));
-  for (const part of ["bin", "src", "package.json", "scripts/build-cli.js"])
+  for (const part of ["bin", "src", "local", "package.json", "scripts/build-cli.js"])
     cpSync(join(ROOT, part), join(project, part), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
   build();
@@ -110,7 +110,7 @@ describe("the CLI bundle", () => {
     expect(validate.code).not.toMatch(/\/\/ node_modules\/@aws-sdk\//);
     const chunks = readdirSync(join(project, "dist", "cli")).filter((f) => f.endsWith(".mjs"));
     const devChunks = chunks.filter((f) =>
-      readFileSync(join(project, "dist", "cli", f), "utf8").includes('import("../../src/local/stack.ts")'),
+      readFileSync(join(project, "dist", "cli", f), "utf8").includes('import("../../local/stack.ts")'),
     );
     expect(devChunks).toHaveLength(1);
   });

@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ECS_DOCUMENTED_LIMITS, FULL_ECS_MODEL_FILE } from "../../src/local/model/ecs-model.ts";
-import type { BotocoreModel } from "../../src/local/model/model-types.ts";
-import { applyConstraints } from "../../src/local/model/overlay.ts";
-import { formatShapeIssues, validateOperation } from "../../src/local/model/validate.ts";
+import { ECS_DOCUMENTED_LIMITS, FULL_ECS_MODEL_FILE } from "../../local/model/ecs-model.ts";
+import type { BotocoreModel } from "../../local/model/model-types.ts";
+import { applyConstraints } from "../../local/model/overlay.ts";
+import { formatShapeIssues, validateOperation } from "../../local/model/validate.ts";
 import { cli, ROOT } from "../support/cli.ts";
 
 interface Shown {

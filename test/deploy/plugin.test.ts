@@ -13,8 +13,8 @@ import {
   SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { mockClient } from "aws-sdk-client-mock";
+import { load as parse } from "js-yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import EcsJobsPlugin from "../../deploy/plugin.ts";
 import { MANIFEST_FILE_NAME, type ScheduleManifest } from "../../deploy/schedules.ts";
 import { loadValidJobs } from "../../src/catalog/build.ts";

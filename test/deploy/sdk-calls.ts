@@ -39,7 +39,7 @@ function tsFiles(dir: string): string[] {
 }
 
 export function lambdaSdkActions(root: string): Set<string> {
-  const excluded = [join(root, "src", "cli"), join(root, "src", "local")];
+  const excluded = [join(root, "src", "cli")];
   const actions = new Set<string>();
   for (const file of tsFiles(join(root, "src")).filter((f) => !excluded.some((d) => f.startsWith(d)))) {
     const text = readFileSync(file, "utf8");

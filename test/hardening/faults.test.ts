@@ -6,8 +6,8 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Clock, createManualClock, createOffsetClock } from "../../src/local/clock.ts";
-import type { LocalStack } from "../../src/local/stack.ts";
+import { type Clock, createManualClock, createOffsetClock } from "../../local/offset-clock.ts";
+import type { LocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import {
   type Api,

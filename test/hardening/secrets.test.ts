@@ -4,7 +4,7 @@
  * detail or SNS message, GET /alerts), not the dashboard. Its name may appear; its value may not.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalAlert } from "../../src/local/aws/alerts.ts";
+import type { LocalAlert } from "../../local/aws/alerts.ts";
 import { api, openDashboard, poll, startRun, waitForRun } from "../local/support/stack.ts";
 import { type HardeningStack, startHardeningStack } from "./support-http-stack.ts";
 

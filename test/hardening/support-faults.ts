@@ -3,8 +3,8 @@
  * whatever the emulator did to the calls — recorded, launched once per task, final, alerted at most once.
  */
 import { expect } from "vitest";
-import type { Clock } from "../../src/local/ecs/clock.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import type { Clock } from "../../local/ecs/emulator-clock.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { type Api, api, FAST_PHASES, FINAL, poll } from "../local/support/stack.ts";
 

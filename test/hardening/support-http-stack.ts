@@ -3,8 +3,8 @@
  * in-process on free ports (as test/local/stack.test.ts does), every log line captured.
  */
 import { rmSync } from "node:fs";
-import { createOffsetClock } from "../../src/local/clock.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { createOffsetClock } from "../../local/offset-clock.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { FAST_PHASES, tempProject } from "../local/support/stack.ts";
 
 const task = (overrides: string) => `task:

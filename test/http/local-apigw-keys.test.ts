@@ -4,8 +4,8 @@
  * `?constructor=x` arrived as "function Object() { [native code] },x" and `?__proto__=x` was lost).
  */
 import { describe, expect, it } from "vitest";
+import { matchRoute, toApiGatewayEvent } from "../../local/http/apigw.ts";
 import { requestFromApiGateway } from "../../src/http/apigw.ts";
-import { matchRoute, toApiGatewayEvent } from "../../src/local/http/apigw.ts";
 
 const eventFor = (rawQueryString: string, headers: Record<string, string>) => {
   const route = matchRoute("GET", "/jobs/report/runs");

@@ -9,9 +9,9 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type EcsEmulator, startEcsEmulator } from "../../local/ecs/index.ts";
 import { launchRun } from "../../src/app/launch-run.ts";
 import { createClients, RETRY } from "../../src/aws/clients.ts";
-import { type EcsEmulator, startEcsEmulator } from "../../src/local/ecs/index.ts";
 import type { Trigger } from "../../src/runs/model.ts";
 import { FARGATE_DEF, FAST_PHASES } from "../local/ecs/support.ts";
 import { job } from "../support/spec.ts";

@@ -12,9 +12,9 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAlertLog } from "../../src/local/aws/alerts.ts";
-import { createScheduleStore } from "../../src/local/aws/schedules.ts";
-import { type AwsStandIn, startAwsStandIn } from "../../src/local/aws/server.ts";
+import { createAlertLog } from "../../local/aws/alerts.ts";
+import { createScheduleStore } from "../../local/aws/schedules.ts";
+import { type AwsStandIn, startAwsStandIn } from "../../local/aws/stand-in-server.ts";
 import { job } from "../support/spec.ts";
 import { rawRequest } from "./support/raw.ts";
 

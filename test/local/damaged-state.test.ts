@@ -6,44 +6,26 @@
  */
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EcsJobsError } from "../../src/errors.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
-import { api, FAST_PHASES, fargate, startRun, tempProject, waitForRun } from "./support/stack.ts";
+import { api, fargate, startRun, waitForRun } from "./support/stack.ts";
+import { stacksPerTest } from "./support/suite-stack.ts";
 
 const JOBS = { hello: fargate("http: true\n", "{ outcome: succeed, durationSeconds: 0.05 }") };
 const TOKEN = "damaged-state-token-0123456789";
-const open: LocalStack[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-const start = async (p: { jobsDir: string; dataDir: string }) => {
-  const stack = await startLocalStack({
-    jobsDir: p.jobsDir,
-    dataDir: p.dataDir,
-    port: 0,
-    token: TOKEN,
-    log: () => {},
-    phaseMs: FAST_PHASES,
-  });
-  open.push(stack);
-  return stack;
-};
+const stacks = stacksPerTest(TOKEN);
+const start = (p: { jobsDir: string; dataDir: string }) => stacks.start(p);
 
 /** A data dir that ran once: a run in the ledger, state files written, stack stopped. */
 async function usedProject() {
-  const p = tempProject(JOBS);
-  dirs.push(p.dir);
+  const p = stacks.project(JOBS);
   const stack = await start(p);
   const a = api(stack);
   await waitForRun(a, await startRun(a, "hello", {}));
   await stack.close();
   // Once more: LevelDB writes the first start's log into a table file (.ldb) when it opens it again.
   await (await start(p)).close();
-  open.length = 0;
+  stacks.forget();
   return p;
 }
 

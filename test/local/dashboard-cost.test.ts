@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderOverviewMain as renderMain } from "../../src/local/dashboard/overview.ts";
+import { renderOverviewMain as renderMain } from "../../local/dashboard/overview.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture } from "../support/events.ts";
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { cli } from "../support/cli.ts";
 import { api, FAST_PHASES, fargate, startRun, tempProject, waitForRun } from "./support/stack.ts";
 

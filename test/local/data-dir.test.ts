@@ -7,9 +7,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { LOCK_FILE } from "../../local/data-dir.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { EcsJobsError } from "../../src/errors.ts";
-import { LOCK_FILE } from "../../src/local/data-dir.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
 import { cli, cliProcess } from "../support/cli.ts";
 import { fargate, tempProject } from "./support/stack.ts";
 

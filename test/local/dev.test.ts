@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LocalAlert } from "../../src/local/aws/alerts.ts";
+import type { LocalAlert } from "../../local/aws/alerts.ts";
 import { cli, NODE, ROOT } from "../support/cli.ts";
 import { openDashboard, poll } from "./support/stack.ts";
 

@@ -8,7 +8,7 @@ import {
   removeLocalStack,
   stackFilePath,
   writeLocalStack,
-} from "../../src/local/discovery.ts";
+} from "../../local/discovery.ts";
 
 const info = (pid: number): LocalStackInfo => ({
   httpUrl: "http://127.0.0.1:4280",

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalDynamo, startDynalite } from "../../src/local/dynamo.ts";
+import { type LocalDynamo, startDynalite } from "../../local/dynamo.ts";
 import { rawRequest } from "./support/raw.ts";
 
 let dir: string;

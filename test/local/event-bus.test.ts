@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEventBus } from "../../src/local/event-bus.ts";
+import { createEventBus } from "../../local/event-bus.ts";
 
 const quietLog = () => {
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { flexibleDelayMs } from "../../src/local/flexible-window.ts";
-import { type SchedulerInput, startLocalScheduler } from "../../src/local/scheduler.ts";
+import { flexibleDelayMs } from "../../local/flexible-window.ts";
+import { type SchedulerInput, startLocalScheduler } from "../../local/scheduler.ts";
 import { job } from "../support/spec.ts";
 
 const task = "task: { taskDefinition: app, launchType: EC2 }\n";

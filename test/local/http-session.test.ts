@@ -6,8 +6,8 @@
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DashboardData } from "../../src/local/http/dashboard.ts";
-import { type LocalHttpServer, startHttpApi } from "../../src/local/http/server.ts";
+import type { DashboardData } from "../../local/http/dashboard.ts";
+import { type LocalHttpServer, startHttpApi } from "../../local/http/http-api.ts";
 
 const TOKEN = "s3cret-token-0123456789";
 

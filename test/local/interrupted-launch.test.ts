@@ -8,9 +8,9 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
+import { createOffsetClock } from "../../local/offset-clock.ts";
+import type { LocalStack } from "../../local/stack.ts";
 import { LAUNCH_LEASE_MS } from "../../src/app/launch-run.ts";
-import { createOffsetClock } from "../../src/local/clock.ts";
-import type { LocalStack } from "../../src/local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { startStack } from "../hardening/support-faults.ts";
 import { api, FINAL, fargate, poll, tempProject } from "./support/stack.ts";

@@ -3,14 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EcsJobsError } from "../../src/errors.ts";
 import {
   describeLoss,
   lostWrites,
   readJournal,
   runRevisionOf,
   writeJournal,
-} from "../../src/local/ledger-journal.ts";
+} from "../../local/ledger-journal.ts";
+import { EcsJobsError } from "../../src/errors.ts";
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -3,7 +3,7 @@
  * name in a path) may hold terminal escapes; they are shown escaped, never interpreted (issue 20, item 14).
  */
 import { describe, expect, it } from "vitest";
-import { createLocalLog } from "../../src/local/log.ts";
+import { createLocalLog } from "../../local/log.ts";
 
 describe("the local log", () => {
   it("escapes control characters from messages and fields, keeping the line structure", () => {

@@ -4,13 +4,13 @@
  */
 
 import { spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/model.ts";
 import { BIN, cli, NODE } from "../support/cli.ts";
-import { type Api, api, FAST_PHASES, startRun, tempProject, waitForRun } from "./support/stack.ts";
+import { startRun, waitForRun } from "./support/stack.ts";
+import { stackForSuite } from "./support/suite-stack.ts";
 
 const execJob = (extra: string, script: string) => `${extra}
 task:
@@ -26,13 +26,7 @@ local: { exec: true }
 `;
 
 describe("run output on the local stack", () => {
-  const project = tempProject({});
-  const marker = join(project.dir, "first-attempt-done");
-  let stack: LocalStack;
-  let a: Api;
-
-  beforeAll(async () => {
-    const { writeFileSync } = await import("node:fs");
+  const { project, api: a } = stackForSuite({}, { schedulerPollMs: 25, retryDelaysMs: [50, 100] }, (p) => {
     const files: Record<string, string> = {
       printer: execJob("http: true", "console.log('line one'); console.error('line two')"),
       // Fails the first time (exit 3), succeeds the next: one retry on exit:3.
@@ -57,24 +51,10 @@ task:
 local: { outcome: exit:2, durationSeconds: 0.1 }
 `,
     };
-    for (const [name, text] of Object.entries(files))
-      writeFileSync(join(project.jobsDir, `${name}.yml`), text);
-    stack = await startLocalStack({
-      jobsDir: project.jobsDir,
-      dataDir: project.dataDir,
-      port: 0,
-      log: () => {},
-      phaseMs: FAST_PHASES,
-      schedulerPollMs: 25,
-      retryDelaysMs: [50, 100],
-    });
-    a = api(stack);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(p.jobsDir, `${name}.yml`), text);
   });
-
-  afterAll(async () => {
-    await stack?.close();
-    rmSync(project.dir, { recursive: true, force: true });
-  });
+  // Written by the flaky job's first attempt; its script names it (prepared in beforeAll, after this line).
+  const marker = join(project.dir, "first-attempt-done");
 
   it("`ecs-jobs logs RUN` prints what the container printed, each line prefixed with task and container", async () => {
     const run = await waitForRun(a, await startRun(a, "printer"));

@@ -6,10 +6,10 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/model.ts";
-import { api, FAST_PHASES, fargate, poll, startRun, tempProject } from "./support/stack.ts";
+import { api, fargate, poll, startRun } from "./support/stack.ts";
+import { stacksPerTest } from "./support/suite-stack.ts";
 
 const JOBS = {
   guarded: fargate(
@@ -18,43 +18,16 @@ const JOBS = {
   ),
 };
 const TOKEN = "lost-state-token-0123456789";
-const open: LocalStack[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const s of open.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function start(p: { jobsDir: string; dataDir: string }) {
-  const stack = await startLocalStack({
-    jobsDir: p.jobsDir,
-    dataDir: p.dataDir,
-    port: 0,
-    token: TOKEN,
-    log: () => {},
-    phaseMs: FAST_PHASES,
-  });
-  open.push(stack);
-  return stack;
-}
+const stacks = stacksPerTest(TOKEN);
 
 describe("emulator state that cannot be stored", () => {
   // The emulator answers RunTask a ServerException (HTTP 503) naming the file. Past the SDK's retries that
   // ends the run FAILED with a hint, as any RunTask 5xx does (issue 13), and the API answers 202 with that
   // FAILED run: never a run that looks launched, and never one holding the forbid slot.
   it("fails the launch (FAILED, no task, hint naming the file), starts no task, holds no slot", async () => {
-    const p = tempProject(JOBS);
-    dirs.push(p.dir);
+    const p = stacks.project(JOBS);
     const logs: string[] = [];
-    const stack = await startLocalStack({
-      jobsDir: p.jobsDir,
-      dataDir: p.dataDir,
-      port: 0,
-      token: TOKEN,
-      log: (l) => logs.push(l),
-      phaseMs: FAST_PHASES,
-    });
-    open.push(stack);
+    const stack = await stacks.start(p, { log: (l) => logs.push(l) });
     // A directory where the state file's temporary copy goes: every write fails (EISDIR), as on a
     // read-only disk, whoever runs the test (root ignores permission bits).
     const stateFile = join(p.dataDir, "ecs-emulator.json");
@@ -80,9 +53,8 @@ describe("emulator state that cannot be stored", () => {
 
 describe("emulator state lost while a run was active", () => {
   it("ends the run FAILED at restart, with a hint naming the file, and frees the forbid slot", async () => {
-    const p = tempProject(JOBS);
-    dirs.push(p.dir);
-    let stack = await start(p);
+    const p = stacks.project(JOBS);
+    let stack = await stacks.start(p);
     const a1 = api(stack);
     const runId = await startRun(a1, "guarded", {});
     await poll(
@@ -91,9 +63,9 @@ describe("emulator state lost while a run was active", () => {
       { what: "the run RUNNING" },
     );
     await stack.close();
-    open.length = 0;
+    stacks.forget();
     rmSync(join(p.dataDir, "ecs-emulator.json"));
-    stack = await start(p);
+    stack = await stacks.start(p);
     const a2 = api(stack);
     await stack.idle();
     const run = await poll(

@@ -1,23 +1,9 @@
-/**
- * Operating jobs against the local stack (SPEC section 6), through the CLI and the HTTP API: stop a run
- * (CANCELLED, no alert, no retry), `concurrency: replace` under simultaneous triggers, pause and resume.
- */
-import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalAlert } from "../../src/local/aws/alerts.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { describe, expect, it } from "vitest";
+import type { LocalAlert } from "../../local/aws/alerts.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { cli } from "../support/cli.ts";
-import {
-  type Api,
-  api,
-  FAST_PHASES,
-  fargate,
-  poll,
-  startRun,
-  tempProject,
-  waitForRun,
-} from "./support/stack.ts";
+import { fargate, poll, startRun, waitForRun } from "./support/stack.ts";
+import { stackForSuite } from "./support/suite-stack.ts";
 
 const ALERT_ALL = "alerts: { on: [FAILED, TIMED_OUT, MISSED, PAUSED, RECOVERED] }";
 const JOBS = {
@@ -42,27 +28,7 @@ interface JobView {
 }
 
 describe("operating jobs on the local stack", () => {
-  const project = tempProject(JOBS);
-  let stack: LocalStack;
-  let a: Api;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      jobsDir: project.jobsDir,
-      dataDir: project.dataDir,
-      port: 0,
-      log: () => {},
-      phaseMs: FAST_PHASES,
-      schedulerPollMs: 25,
-      retryDelaysMs: [50, 100],
-    });
-    a = api(stack);
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-    rmSync(project.dir, { recursive: true, force: true });
-  });
+  const { project, api: a, stack } = stackForSuite(JOBS, { schedulerPollMs: 25, retryDelaysMs: [50, 100] });
 
   const alertsOfJob = async (job: string) =>
     (await a.get<{ alerts: LocalAlert[] }>("/alerts")).body.alerts.filter((x) => x.job === job);
@@ -78,7 +44,7 @@ describe("operating jobs on the local stack", () => {
     const run = await waitForRun(a, runId, allStopped);
     expect(run.status).toBe("CANCELLED");
     expect(run.tasks[0]).toMatchObject({ stopCode: "UserInitiated" });
-    await stack.idle();
+    await stack().idle();
     expect(await alertsOfJob("long")).toEqual([]);
     const { body: history } = await a.get<{ runs: Run[] }>("/jobs/long/runs");
     expect(history.runs.map((r) => r.runId)).toEqual([runId]);
@@ -112,7 +78,7 @@ describe("operating jobs on the local stack", () => {
     const refused = await cli(["stop", done.runId], { cwd: project.dir });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`run ${done.runId} is already SUCCEEDED`);
-    await stack.idle();
+    await stack().idle();
     expect(await alertsOfJob("long")).toEqual([]);
   });
 
@@ -134,7 +100,7 @@ describe("operating jobs on the local stack", () => {
     // Each cancelled run was cancelled by a different run: a chain ending at the survivor.
     expect(new Set(cancelled.map((r) => r.cancelledBy)).size).toBe(19);
     expect(cancelled.map((r) => r.runId)).not.toContain(survivor.runId);
-    await stack.idle();
+    await stack().idle();
     const kinds = (await alertsOfJob("swap")).map((x) => x.kind);
     expect(kinds).not.toContain("FAILED");
     expect(kinds).not.toContain("RECOVERED");

@@ -2,21 +2,12 @@
  * Editing the jobs folder while the local stack runs: new and changed jobs are served (HTTP API, schedules,
  * task definitions), a broken edit is reported and changes nothing, and runs in flight go on.
  */
-import { rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { describe, expect, it } from "vitest";
 import type { Run } from "../../src/runs/model.ts";
-import {
-  type Api,
-  api,
-  FAST_PHASES,
-  fargate,
-  poll,
-  startRun,
-  tempProject,
-  waitForRun,
-} from "./support/stack.ts";
+import { fargate, poll, startRun, waitForRun } from "./support/stack.ts";
+import { stackForSuite } from "./support/suite-stack.ts";
 
 interface JobView {
   name: string;
@@ -26,29 +17,15 @@ interface JobView {
 }
 
 describe("the jobs folder edited while the local stack runs", () => {
-  const project = tempProject({
+  const {
+    project,
+    api: a,
+    stack,
+  } = stackForSuite({
     long: fargate("http: true", "{ outcome: succeed, durationSeconds: 600 }"),
     nightly: fargate('schedule: { expression: "cron(0 3 * * ? *)" }', "{ outcome: succeed }"),
   });
   const write = (name: string, text: string) => writeFileSync(join(project.jobsDir, `${name}.yml`), text);
-  let stack: LocalStack;
-  let a: Api;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      jobsDir: project.jobsDir,
-      dataDir: project.dataDir,
-      port: 0,
-      log: () => {},
-      phaseMs: FAST_PHASES,
-    });
-    a = api(stack);
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-    rmSync(project.dir, { recursive: true, force: true });
-  });
 
   it("serves a new job file without a restart (the watcher picks it up), and runs it", async () => {
     expect((await a.get("/jobs/fresh")).status).toBe(404);
@@ -68,18 +45,18 @@ describe("the jobs folder edited while the local stack runs", () => {
     write("nightly", fargate('schedule: { expression: "cron(30 4 * * ? *)" }', "{ outcome: succeed }"));
     write("long", fargate("http: true\ndescription: edited", "{ outcome: succeed, durationSeconds: 600 }"));
     // The watcher may have reloaded already: what counts is what is served after this.
-    await stack.reloadJobs();
+    await stack().reloadJobs();
     const nightly = (await a.get<JobView>("/jobs/nightly")).body;
     expect(nightly.schedule?.awsExpression).toBe("cron(30 4 * * ? *)");
     expect(nightly.nextFireTimes[0]).toMatch(/T04:30:00/);
-    expect(stack.upcoming("nightly", 1)[0]?.toISOString()).toMatch(/T04:30:00/);
+    expect(stack().upcoming("nightly", 1)[0]?.toISOString()).toMatch(/T04:30:00/);
     expect((await a.get<Run>(`/runs/${inFlight}`)).body.status).toBe("RUNNING");
     expect((await a.post(`/runs/${inFlight}/stop`)).status).toBe(200);
   });
 
   it("a broken edit is reported, naming the file, and the jobs stay as they were", async () => {
     write("nightly", "schedule: { expression: 'cron(99 3 * * ? *)' }\ntask: { taskDefinition: app }\n");
-    const result = await stack.reloadJobs();
+    const result = await stack().reloadJobs();
     expect(result).toMatchObject({ issues: [expect.stringContaining("nightly.yml")] });
     expect((await a.get<JobView>("/jobs/nightly")).body.schedule?.awsExpression).toBe("cron(30 4 * * ? *)");
   });
@@ -87,7 +64,7 @@ describe("the jobs folder edited while the local stack runs", () => {
   it("a removed file's job is gone", async () => {
     write("nightly", fargate('schedule: { expression: "cron(30 4 * * ? *)" }', "{ outcome: succeed }"));
     unlinkSync(join(project.jobsDir, "fresh.yml"));
-    await stack.reloadJobs();
+    await stack().reloadJobs();
     expect((await a.get("/jobs/fresh")).status).toBe(404);
   });
 });

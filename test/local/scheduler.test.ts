@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { executionIdFor, type SchedulerInput, startLocalScheduler } from "../../src/local/scheduler.ts";
+import { executionIdFor, type SchedulerInput, startLocalScheduler } from "../../local/scheduler.ts";
 import { job } from "../support/spec.ts";
 
 const task = "task: { taskDefinition: app, launchType: EC2 }\n";

@@ -12,9 +12,9 @@ import {
   ListTasksCommand,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalAlert } from "../../src/local/aws/alerts.ts";
-import { createOffsetClock } from "../../src/local/clock.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import type { LocalAlert } from "../../local/aws/alerts.ts";
+import { createOffsetClock } from "../../local/offset-clock.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { cli } from "../support/cli.ts";
 import {

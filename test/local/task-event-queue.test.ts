@@ -1,8 +1,8 @@
 /** The local stand-in for the task events queue: batches per run, in order, and only failed messages again. */
 import type { SQSEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEventBus, type LocalEventBus } from "../../src/local/event-bus.ts";
-import { createTaskEventQueue } from "../../src/local/task-event-queue.ts";
+import { createEventBus, type LocalEventBus } from "../../local/event-bus.ts";
+import { createTaskEventQueue } from "../../local/task-event-queue.ts";
 
 let bus: LocalEventBus | undefined;
 afterEach(async () => {

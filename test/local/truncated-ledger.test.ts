@@ -21,8 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Level } from "level";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { EcsJobsError } from "../../src/errors.ts";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
 import { api, FAST_PHASES, fargate, startRun, tempProject, waitForRun } from "./support/stack.ts";
 
 const JOBS = { hello: fargate("http: true\n", "{ outcome: succeed, durationSeconds: 0.05 }") };

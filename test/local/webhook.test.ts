@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../../local/stack.ts";
 import { api, FAST_PHASES, fargate, poll, startRun, tempProject, waitForRun } from "./support/stack.ts";
 
 const SECRET = "local-webhook-secret";

@@ -1,9 +1,9 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../local/ecs/faults.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import { MemoryLedger } from "../../src/ledger/memory.ts";
-import { seededRandom } from "../../src/local/ecs/faults.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture, shuffled, taskArnFor, taskLifecycle } from "../support/events.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";

@@ -4,9 +4,9 @@
  * on the same run at once, a deadline racing the last event, a repeated create.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../local/ecs/faults.ts";
 import { handleTaskStateChangeBatch } from "../../src/app/on-task-events.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
-import { seededRandom } from "../../src/local/ecs/faults.ts";
 import { type MetricDatum, metricsOnTransitions } from "../../src/runs/metrics.ts";
 import { shuffled } from "../support/events.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";

@@ -5,8 +5,8 @@
  */
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_DATA_DIR } from "../../local/discovery.ts";
-import type { LocalStack } from "../../local/stack.ts";
+import { DEFAULT_DATA_DIR } from "../../../local/discovery.ts";
+import type { LocalStack } from "../../../local/stack.ts";
 import { type CliIo, DEFAULT_JOBS_DIR, usageError } from "../context.ts";
 
 export const DEFAULT_DEV_PORT = 4280;
@@ -96,7 +96,7 @@ export function registerDev(program: Command, io: CliIo): void {
       // Everything this process writes (dynalite's LevelDB files included) is its owner's only: the data dir
       // holds runs' overrides and the token.
       process.umask(0o077);
-      const { startLocalStack } = await import("../../local/stack.ts");
+      const { startLocalStack } = await import("../../../local/stack.ts");
       const stack = await startLocalStack({
         jobsDir: resolve(io.cwd, opts.jobs),
         dataDir: resolve(io.cwd, opts.dataDir),

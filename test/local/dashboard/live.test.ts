@@ -2,7 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createChangeFeed, fingerprintOf } from "../../../src/local/dashboard/live.ts";
+import { createChangeFeed, fingerprintOf } from "../../../local/dashboard/live.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

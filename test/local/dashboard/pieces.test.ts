@@ -3,12 +3,12 @@
  * form built from the job's allowlist, the job card's actions by state, and the run page.
  */
 import { describe, expect, it } from "vitest";
-import { durationChart, runStrip } from "../../../src/local/dashboard/charts.ts";
-import { overrideFields, runNowForm } from "../../../src/local/dashboard/overrides-form.ts";
-import { renderOverviewMain } from "../../../src/local/dashboard/overview.ts";
-import { renderRunMain } from "../../../src/local/dashboard/run-page.ts";
-import { taskPhases } from "../../../src/local/dashboard/timeline.ts";
-import type { DashboardData, DashboardJob } from "../../../src/local/http/dashboard.ts";
+import { durationChart, runStrip } from "../../../local/dashboard/charts.ts";
+import { overrideFields, runNowForm } from "../../../local/dashboard/overrides-form.ts";
+import { renderOverviewMain } from "../../../local/dashboard/overview.ts";
+import { renderRunMain } from "../../../local/dashboard/run-page.ts";
+import { taskPhases } from "../../../local/dashboard/timeline.ts";
+import type { DashboardData, DashboardJob } from "../../../local/http/dashboard.ts";
 import type { Run, TaskState } from "../../../src/runs/model.ts";
 import { runFixture } from "../../support/events.ts";
 

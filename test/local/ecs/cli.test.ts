@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EcsEmulator, startEcsEmulator } from "../../../src/local/ecs/index.ts";
+import { type EcsEmulator, startEcsEmulator } from "../../../local/ecs/index.ts";
 import { expectAnswersMatchModel, FAST_PHASES } from "./support.ts";
 
 let emu: EcsEmulator;

@@ -1,8 +1,8 @@
 /** The emulator's EventBridge events have the field names and types of the real samples. */
 import { RegisterTaskDefinitionCommand, RunTaskCommand, StartTaskCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ContainerInstanceStateChangeEvent } from "../../../src/local/ecs/index.ts";
-import { createManualClock } from "../../../src/local/ecs/index.ts";
+import type { ContainerInstanceStateChangeEvent } from "../../../local/ecs/index.ts";
+import { createManualClock } from "../../../local/ecs/index.ts";
 import { parseEcsTaskStateChange } from "../../../src/runs/events.ts";
 import { loadFixture } from "../../support/events.ts";
 import { AWSVPC, BRIDGE_DEF, FARGATE_DEF, type Harness, harness } from "./support.ts";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ContainerOutput, LocalBehaviour } from "../../../src/local/ecs/index.ts";
+import type { ContainerOutput, LocalBehaviour } from "../../../local/ecs/index.ts";
 import { AWSVPC, type Harness, harness } from "./support.ts";
 
 const NODE = process.execPath;

@@ -8,7 +8,7 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ContainerOutput } from "../../../src/local/ecs/index.ts";
+import type { ContainerOutput } from "../../../local/ecs/index.ts";
 import { AWSVPC, expectAnswersMatchModel, type Harness, harness, statusesOf } from "./support.ts";
 
 const NODE = process.execPath;

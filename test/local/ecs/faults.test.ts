@@ -7,8 +7,8 @@ import {
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import { Faults } from "../../../src/local/ecs/faults.ts";
-import { createManualClock } from "../../../src/local/ecs/index.ts";
+import { Faults } from "../../../local/ecs/faults.ts";
+import { createManualClock } from "../../../local/ecs/index.ts";
 import { AWSVPC, expectAnswersMatchModel, FARGATE_DEF, type Harness, harness } from "./support.ts";
 
 let h: Harness;
@@ -68,7 +68,7 @@ describe("throttling and server errors", () => {
     const sequence = (seed: number) => {
       const f = new Faults();
       f.set({ throttleRate: 0.3, errorRate: 0.2, seed });
-      return Array.from({ length: 40 }, () => f.decide("RunTask").error?.type ?? "ok").join(",");
+      return Array.from({ length: 40 }, () => f.decide("RunTask").error?.name ?? "ok").join(",");
     };
     expect(sequence(7)).toBe(sequence(7));
     expect(sequence(7)).not.toBe(sequence(8));

@@ -9,8 +9,8 @@ import {
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { BehaviourContext, LocalBehaviour, ManualClock } from "../../../src/local/ecs/index.ts";
-import { createManualClock } from "../../../src/local/ecs/index.ts";
+import type { BehaviourContext, LocalBehaviour, ManualClock } from "../../../local/ecs/index.ts";
+import { createManualClock } from "../../../local/ecs/index.ts";
 import {
   AWSVPC,
   BRIDGE_DEF,

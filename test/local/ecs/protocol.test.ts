@@ -1,6 +1,6 @@
 /** The JSON 1.1 protocol on the wire: targets, content type, epoch-second timestamps, request checks. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EcsEmulator, startEcsEmulator } from "../../../src/local/ecs/index.ts";
+import { type EcsEmulator, startEcsEmulator } from "../../../local/ecs/index.ts";
 import { rawRequest } from "../support/raw.ts";
 import { expectAnswersMatchModel, FAST_PHASES } from "./support.ts";
 

@@ -9,7 +9,7 @@ import {
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createManualClock } from "../../../src/local/ecs/index.ts";
+import { createManualClock } from "../../../local/ecs/index.ts";
 import { AWSVPC, FARGATE_DEF, type Harness, harness, statusesOf } from "./support.ts";
 
 let dir: string;

@@ -6,9 +6,9 @@ import {
   type EcsEmulatorOptions,
   startEcsEmulator,
   type TaskStateChangeEvent,
-} from "../../../src/local/ecs/index.ts";
-import { ecsModel } from "../../../src/local/model/ecs-model.ts";
-import { formatShapeIssues, validateOperation } from "../../../src/local/model/validate.ts";
+} from "../../../local/ecs/index.ts";
+import { ecsModel } from "../../../local/model/ecs-model.ts";
+import { formatShapeIssues, validateOperation } from "../../../local/model/validate.ts";
 
 export const FAST_PHASES = {
   provisioning: 100,

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileJavaPattern } from "../../../src/local/model/java-regex.ts";
-import type { BotocoreModel } from "../../../src/local/model/model-types.ts";
-import { patternReport } from "../../../src/local/model/validate.ts";
+import { compileJavaPattern } from "../../../local/model/java-regex.ts";
+import type { BotocoreModel } from "../../../local/model/model-types.ts";
+import { patternReport } from "../../../local/model/validate.ts";
 
 const matcher = (pattern: string) => {
   const c = compileJavaPattern(pattern);
@@ -68,7 +68,7 @@ describe("Java patterns in JavaScript", () => {
     }
     // Without ../shared the trimmed copy still has patterns to check.
     if (files.length === 0) {
-      const trimmed = resolve(import.meta.dirname, "../../../src/local/model/ecs-model.json");
+      const trimmed = resolve(import.meta.dirname, "../../../local/model/ecs-model.json");
       total = patternReport(JSON.parse(readFileSync(trimmed, "utf8")) as BotocoreModel).total;
     }
     expect(total).toBeGreaterThan(0);

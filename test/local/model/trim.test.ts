@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ECS_OPERATIONS, ecsModel, FULL_ECS_MODEL_FILE } from "../../../src/local/model/ecs-model.ts";
-import { type BotocoreModel, referencedShapes } from "../../../src/local/model/model-types.ts";
-import { applyConstraints } from "../../../src/local/model/overlay.ts";
-import { trimModel } from "../../../src/local/model/trim.ts";
-import { trimEcsModel } from "../../../src/local/model/trim-model.ts";
+import { ECS_OPERATIONS, ecsModel, FULL_ECS_MODEL_FILE } from "../../../local/model/ecs-model.ts";
+import { type BotocoreModel, referencedShapes } from "../../../local/model/model-types.ts";
+import { applyConstraints } from "../../../local/model/overlay.ts";
+import { trimModel } from "../../../local/model/trim.ts";
+import { trimEcsModel } from "../../../local/model/trim-model.ts";
 
 describe("the trimmed ECS model", () => {
   it("is what trimming ../shared/aws-models/ecs.json gives today (run trim-model.ts when this fails)", () => {
@@ -73,7 +73,7 @@ describe("trimModel", () => {
 
 it("the checked-in file parses as the loader returns it", () => {
   const raw = JSON.parse(
-    readFileSync(new URL("../../../src/local/model/ecs-model.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../../local/model/ecs-model.json", import.meta.url), "utf8"),
   );
   expect(raw).toEqual(ecsModel());
 });

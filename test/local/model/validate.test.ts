@@ -1,8 +1,8 @@
 /** validateShape against the real ECS model (trimmed copy), and on small synthetic models for each type. */
 import { describe, expect, it } from "vitest";
-import { ecsModel, ecsModelWithLimits } from "../../../src/local/model/ecs-model.ts";
-import type { BotocoreModel } from "../../../src/local/model/model-types.ts";
-import { validateOperation, validateShape } from "../../../src/local/model/validate.ts";
+import { ecsModel, ecsModelWithLimits } from "../../../local/model/ecs-model.ts";
+import type { BotocoreModel } from "../../../local/model/model-types.ts";
+import { validateOperation, validateShape } from "../../../local/model/validate.ts";
 
 const VALID_RUN_TASK = {
   cluster: "reports",

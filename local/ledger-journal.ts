@@ -1,0 +1,185 @@
+/**
+ * The run ledger's journal: one line per run write the local ledger acknowledged (`{runId, job, rev}`),
+ * appended beside the LevelDB folder, so that a start can tell whether the ledger still holds every run at
+ * the revision it once answered for. LevelDB cannot: a log file cut short (a crash before the disk had it,
+ * a copy or backup taken mid-write, a disk that is full) is recovered "as far as it reads", by design without
+ * an error, and the runs written last, with the alerts they were still to send, are gone without a word.
+ *
+ * The line is written after dynalite has written LevelDB and before the answer leaves, so the journal never
+ * claims a write the ledger did not make: a run the journal names and the ledger lacks (or holds at an
+ * earlier revision) was lost. Writes are recorded at the ledger's door (dynalite's HTTP server), whoever
+ * makes them: the stack's handlers and the CLI alike.
+ */
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
+import { EcsJobsError } from "../src/errors.ts";
+
+/** Beside the ledger's folder in the data dir: a ledger folder removed whole leaves it to tell. */
+export const JOURNAL_FILE = "ledger-journal.jsonl";
+
+/** The ledger's run items (src/runs/dynamo-table.ts): `RUN#<id>`, with a revision that grows by one a write. */
+const RUN_PREFIX = "RUN#";
+const JOB_PREFIX = "JOB#";
+
+export interface RunRevision {
+  runId: string;
+  job?: string | undefined;
+  rev: number;
+}
+
+const isRevision = (v: unknown): v is RunRevision => {
+  const r = v as Partial<RunRevision> | null;
+  return (
+    typeof r?.runId === "string" &&
+    Number.isInteger(r.rev) &&
+    (r.job === undefined || typeof r.job === "string")
+  );
+};
+
+/** The latest revision of each run the journal names; none when there is no journal (a data dir of before). */
+export function readJournal(path: string): Map<string, RunRevision> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return new Map();
+    throw new EcsJobsError(
+      "DamagedLedger",
+      `the run ledger's journal ${path} cannot be read (${code}); move it aside to start without checking the ledger against it`,
+      { cause: error },
+    );
+  }
+  const lines = text.split("\n");
+  // A last line without its newline was being written when the stack died: its write was never answered.
+  lines.pop();
+  const out = new Map<string, RunRevision>();
+  lines.forEach((line, i) => {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {}
+    if (!isRevision(entry))
+      throw new EcsJobsError(
+        "DamagedLedger",
+        `the run ledger's journal ${path} is damaged at line ${i + 1}; move it aside to start without checking the ledger against it`,
+      );
+    const known = out.get(entry.runId);
+    if (!known || known.rev < entry.rev) out.set(entry.runId, entry);
+  });
+  return out;
+}
+
+/** Replaces the journal with one line per run (written aside, then renamed: never half a journal). */
+export function writeJournal(path: string, runs: Iterable<RunRevision>): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    let text = "";
+    for (const r of runs) text += `${JSON.stringify(r)}\n`;
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** The run of a DynamoDB item as the ledger stores it (`{pk: {S}, rev: {N}, gsi1pk: {S}}`), if it is one. */
+export function runRevisionOf(item: unknown): RunRevision | undefined {
+  const i = item as { pk?: { S?: unknown }; rev?: { N?: unknown }; gsi1pk?: { S?: unknown } } | null;
+  const pk = i?.pk?.S;
+  const rev = Number(i?.rev?.N);
+  if (typeof pk !== "string" || !pk.startsWith(RUN_PREFIX) || !Number.isInteger(rev)) return undefined;
+  const job = i?.gsi1pk?.S;
+  return {
+    runId: pk.slice(RUN_PREFIX.length),
+    ...(typeof job === "string" && job.startsWith(JOB_PREFIX) && { job: job.slice(JOB_PREFIX.length) }),
+    rev,
+  };
+}
+
+export interface LedgerLoss {
+  /** Runs the journal names that the ledger no longer holds. */
+  missing: RunRevision[];
+  /** Runs the ledger holds at an earlier revision than it answered for: their last changes are gone. */
+  behind: { run: RunRevision; held: number }[];
+}
+
+/** What the journal says was written and the ledger does not hold. */
+export function lostWrites(
+  journal: ReadonlyMap<string, RunRevision>,
+  held: ReadonlyMap<string, number>,
+): LedgerLoss {
+  const loss: LedgerLoss = { missing: [], behind: [] };
+  for (const run of journal.values()) {
+    const rev = held.get(run.runId);
+    if (rev === undefined) loss.missing.push(run);
+    else if (rev < run.rev) loss.behind.push({ run, held: rev });
+  }
+  return loss;
+}
+
+const SHOWN = 5;
+const named = (r: RunRevision) => `${r.runId}${r.job ? ` (${r.job})` : ""}`;
+const some = (items: string[]) =>
+  items.slice(0, SHOWN).join(", ") + (items.length > SHOWN ? ` and ${items.length - SHOWN} more` : "");
+
+/** One sentence for the refusal: how many runs, and which. */
+export function describeLoss(loss: LedgerLoss): string {
+  const parts: string[] = [];
+  if (loss.missing.length > 0)
+    parts.push(`${loss.missing.length} run(s) are gone: ${some(loss.missing.map(named))}`);
+  if (loss.behind.length > 0)
+    parts.push(
+      `${loss.behind.length} run(s) lost their last changes (their status and alerts may be out of date): ${some(
+        loss.behind.map((b) => `${named(b.run)} at revision ${b.held} of ${b.run.rev}`),
+      )}`,
+    );
+  return parts.join("; ");
+}
+
+/** Only these write runs: the ledger's puts (src/runs/ledger-dynamo.ts); claims and slots are not runs. */
+const PUT_ITEM = "DynamoDB_20120810.PutItem";
+
+/**
+ * Appends a line to the journal for each run write dynalite answers 200 to, before the answer is sent.
+ * A line that cannot be written (a full disk) goes to `onError`; the journal then misses a write, which
+ * the start-up check takes as nothing lost (never the other way round). Returns the closer of the file.
+ */
+export function journalRunWrites(
+  server: Server,
+  path: string,
+  onError: (error: unknown) => void,
+): () => void {
+  const fd = openSync(path, "a", 0o600);
+  const listeners = server.listeners("request") as RequestListener[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers["x-amz-target"] === PUT_ITEM) {
+      const chunks: Buffer[] = [];
+      // dynalite reads the body with 'data' listeners too: every listener sees every chunk.
+      req.on("data", (c: Buffer) => chunks.push(c));
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        if (res.statusCode === 200) record(Buffer.concat(chunks));
+        return end(...args);
+      }) as ServerResponse["end"];
+    }
+    for (const listener of listeners) listener.call(server, req, res);
+  });
+  const record = (body: Buffer) => {
+    let run: RunRevision | undefined;
+    try {
+      run = runRevisionOf((JSON.parse(body.toString("utf8")) as { Item?: unknown }).Item);
+    } catch {
+      return;
+    }
+    if (!run) return;
+    try {
+      writeSync(fd, `${JSON.stringify(run)}\n`);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  return () => closeSync(fd);
+}
