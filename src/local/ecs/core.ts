@@ -13,6 +13,7 @@ import {
 import type { ContainerOutput } from "./exec.ts";
 import { Faults } from "./faults.ts";
 import { type PhaseDurations, TaskLifecycle } from "./lifecycle.ts";
+import { type RateLimitSettings, RunTaskRateLimits } from "./rate-limits.ts";
 import type { ClusterRecord, ContainerInstanceRecord, TaskRecord } from "./records.ts";
 import { type StateFile, Store } from "./store.ts";
 
@@ -32,6 +33,8 @@ export interface CoreOptions {
     | undefined;
   onError: (error: unknown) => void;
   stateFile: StateFile | undefined;
+  /** RunTask throttled as AWS documents it (rate-limits.ts); undefined = never throttled. */
+  rateLimits: RateLimitSettings | undefined;
 }
 
 /** Capacity providers every emulated cluster has, as a cluster created in the console gets them. */
@@ -42,6 +45,7 @@ export class EmulatorCore {
   readonly arn: ArnContext;
   readonly store = new Store();
   readonly faults = new Faults();
+  readonly rateLimits: RunTaskRateLimits | undefined;
   readonly lifecycle: TaskLifecycle;
   /** Capacity provider name → whether it can place tasks now (unknown = yes). */
   readonly capacity = new Map<string, boolean>();
@@ -53,6 +57,7 @@ export class EmulatorCore {
   constructor(options: CoreOptions) {
     this.options = options;
     this.arn = { region: options.region, accountId: options.accountId };
+    this.rateLimits = options.rateLimits && new RunTaskRateLimits(options.clock, options.rateLimits);
     this.lifecycle = new TaskLifecycle({
       clock: options.clock,
       region: options.region,

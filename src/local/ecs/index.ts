@@ -8,5 +8,6 @@ export type { ContainerInstanceStateChangeEvent, EcsEvent, TaskStateChangeEvent 
 export type { ContainerOutput } from "./exec.ts";
 export type { FaultSettings } from "./faults.ts";
 export { DEFAULT_PHASE_MS, type PhaseDurations } from "./lifecycle.ts";
+export { FARGATE_RATE_LIMITS, type RateLimitSettings } from "./rate-limits.ts";
 export type { EmulatorCall } from "./server.ts";
 export type { EmulatorSnapshot } from "./store.ts";
