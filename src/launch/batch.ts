@@ -32,7 +32,7 @@ export interface Rejected {
   rejected: { name: string; message: string; transient: boolean };
 }
 
-type LaunchDeps = Pick<Deps, "clients" | "log">;
+type LaunchDeps = Pick<Deps, "clients" | "log" | "runTaskPacer">;
 
 /** RunTask; a capacity error becomes failures, another ECS error is returned, a bug is thrown. */
 async function runTask(
@@ -40,6 +40,7 @@ async function runTask(
   input: RunTaskCommandInput,
 ): Promise<Pick<RunTaskCommandOutput, "tasks" | "failures"> | Rejected> {
   try {
+    await deps.runTaskPacer?.take(input.count ?? 1);
     return (await deps.clients.ecs.send(new RunTaskCommand(input))) ?? {};
   } catch (error) {
     const message = errorMessage(error);
