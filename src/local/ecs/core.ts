@@ -79,15 +79,17 @@ export class EmulatorCore {
   }
 
   /**
-   * Before a task is created: the state as it is must reach the disk now, or nothing is started. A task the
+   * Before a task is created: the state file must be writable now, or nothing is started. A task the
    * emulator cannot store would be lost at the next restart and leave its run RUNNING; the caller gets a
-   * ServerException naming the file instead of a task.
+   * ServerException naming the file instead of a task. A probe, not a write of the whole state: that made
+   * each RunTask of a 10,000-task fan-out cost as much as the state is large. The task itself reaches the
+   * file with the write its creation schedules.
    */
   ensureStateWritable(): void {
     const file = this.options.stateFile;
     if (!file) return;
     try {
-      file.write(this.store);
+      file.probe();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new EcsApiError(

@@ -8,15 +8,17 @@ import { HTTP_LAUNCH_BUDGET_MS } from "../../../src/http/routes.ts";
 import { launchRun } from "../../../src/launch/launcher.ts";
 import { parseStartedBy } from "../../../src/launch/requests.ts";
 import type { EcsTaskDetail } from "../../../src/runs/events.ts";
+import { continueStalledLaunches } from "../../../src/runs/interrupted-launch.ts";
 import { isFinal, type Run } from "../../../src/runs/model.ts";
 import { encodeRun } from "../../../src/runs/run-codec.ts";
-import { continueStalledLaunches } from "../../../src/runs/interrupted-launch.ts";
 import type { Job } from "../../../src/spec/schema.ts";
 import { FARGATE_JOB, job } from "../../support/spec.ts";
-import { START, type Sim, startSim } from "./sim.ts";
+import { type Sim, START, startSim } from "./sim.ts";
 
 /** DynamoDB's item limit, and the minimum times of the documented limits (tasks 100 burst + 20/s; calls 20/s). */
 const ITEM_LIMIT = 400 * 1024;
+/** SCALE_TASKS shrinks the fan-out for profiling. */
+const TASKS = Number(process.env.SCALE_TASKS ?? 10_000);
 const minimumMs = (tasks: number, calls: number) =>
   Math.max(((tasks - 100) / 20) * 1000, ((calls - 20) / 20) * 1000);
 
@@ -43,26 +45,29 @@ describe("a fan-out of 10,000 tasks under RunTask throttling", () => {
   it("launches every task exactly once, within 1.2x the limit's minimum time, in a run item under 400 KB", {
     timeout: 240_000,
   }, async () => {
-    const big = jobOf("fanout", 10_000);
+    const big = jobOf("fanout", TASKS);
     const s = await startSim([big]);
     sim = s;
     let run: Run | undefined;
-    void launchRun(s.deps, { job: big, trigger: { kind: "schedule", id: "fanout" }, at: new Date(START) }).then(
-      (r) => (run = r),
-    );
+    void launchRun(s.deps, {
+      job: big,
+      trigger: { kind: "schedule", id: "fanout" },
+      at: new Date(START),
+    }).then((r) => (run = r));
     await s.runUntil(() => run !== undefined);
     const done = run as Run;
     const arns = done.tasks.map((t) => t.taskArn);
-    expect(arns).toHaveLength(10_000);
-    expect(new Set(arns).size).toBe(10_000);
+    expect(arns).toHaveLength(TASKS);
+    expect(new Set(arns).size).toBe(TASKS);
     expect(done.failures).toEqual([]);
-    expect(s.emu.tasks()).toHaveLength(10_000);
+    expect(s.emu.tasks()).toHaveLength(TASKS);
     // The pacer kept to the limit: no call was throttled.
     expect(s.emu.throttledRunTasks()).toBe(0);
     const elapsed = (s.runTaskAnswers.at(-1) as number) - START;
-    expect(elapsed / minimumMs(10_000, 1_000)).toBeLessThanOrEqual(1.2);
+    expect(elapsed / minimumMs(TASKS, TASKS / 10)).toBeLessThanOrEqual(1.2);
     const stored = (await s.deps.ledger.get(done.runId)) as Run;
-    if (process.env.SCALE_REPORT) console.log("fanout", { elapsed, bytes: itemBytes(stored), json: JSON.stringify(stored).length });
+    if (process.env.SCALE_REPORT)
+      console.log("fanout", { elapsed, bytes: itemBytes(stored), json: JSON.stringify(stored).length });
     expect(itemBytes(stored)).toBeLessThan(ITEM_LIMIT);
   });
 });
@@ -82,8 +87,8 @@ describe("a busy minute: 1,000 jobs firing at the same minute", () => {
     sim = s;
     const runs: Run[] = [];
     for (const j of jobs)
-      void launchRun(s.deps, { job: j, trigger: { kind: "schedule", id: j.name }, at: new Date(START) }).then((r) =>
-        runs.push(r),
+      void launchRun(s.deps, { job: j, trigger: { kind: "schedule", id: j.name }, at: new Date(START) }).then(
+        (r) => runs.push(r),
       );
     await s.runUntil(() => runs.length === 1000);
     expect(s.emu.tasks()).toHaveLength(1000);
