@@ -17,8 +17,11 @@ import { type Sim, START, startSim } from "./sim.ts";
 
 /** DynamoDB's item limit, and the minimum times of the documented limits (tasks 100 burst + 20/s; calls 20/s). */
 const ITEM_LIMIT = 400 * 1024;
-/** SCALE_TASKS shrinks the fan-out for profiling. */
-const TASKS = Number(process.env.SCALE_TASKS ?? 10_000);
+/**
+ * 2,000 tasks in `npm test`; `npm run test:deep` sets SCALE_TASKS=10000 (~160 s here, most of it the
+ * in-memory ledger cloning the growing run at each batch: a test cost, not the product's).
+ */
+const TASKS = Number(process.env.SCALE_TASKS ?? 2_000);
 const minimumMs = (tasks: number, calls: number) =>
   Math.max(((tasks - 100) / 20) * 1000, ((calls - 20) / 20) * 1000);
 
@@ -39,7 +42,7 @@ function itemBytes(run: Run): number {
   return (stored.runz ? 4 : 3) + value + 300; // + the keys, revision, index and TTL attributes
 }
 
-describe("a fan-out of 10,000 tasks under RunTask throttling", () => {
+describe(`a fan-out of ${TASKS} tasks under RunTask throttling`, () => {
   it("launches every task exactly once, within 1.2x the limit's minimum time, in a run item under 400 KB", {
     timeout: 240_000,
   }, async () => {
@@ -64,8 +67,6 @@ describe("a fan-out of 10,000 tasks under RunTask throttling", () => {
     const elapsed = (s.runTaskAnswers.at(-1) as number) - START;
     expect(elapsed / minimumMs(TASKS, TASKS / 10)).toBeLessThanOrEqual(1.2);
     const stored = (await s.deps.ledger.get(done.runId)) as Run;
-    if (process.env.SCALE_REPORT)
-      console.log("fanout", { elapsed, bytes: itemBytes(stored), json: JSON.stringify(stored).length });
     expect(itemBytes(stored)).toBeLessThan(ITEM_LIMIT);
   });
 });
@@ -93,7 +94,6 @@ describe("a busy minute: 1,000 jobs firing at the same minute", () => {
     expect(new Set(s.emu.tasks().map((t) => t.startedBy)).size).toBe(1000);
     expect(s.emu.throttledRunTasks()).toBe(0);
     const lastRunTask = (s.runTaskAnswers.at(-1) as number) - START;
-    if (process.env.SCALE_REPORT) console.log("busy", { lastRunTask });
     expect(lastRunTask / minimumMs(1000, 1000)).toBeLessThanOrEqual(1.2);
     // Every task runs 5 s and stops: once every event is applied, every run is SUCCEEDED.
     await s.runUntil(() => s.deps.ledger.runs.size === 1000 && allFinal(s));
@@ -126,7 +126,6 @@ describe("issue 20 item 8: four concurrent count:1000 requests", () => {
         handedOff.push(r);
       });
     await s.runUntil(() => answeredAt.length === 4);
-    if (process.env.SCALE_REPORT) console.log("posts", { answeredAt });
     expect(Math.max(...answeredAt)).toBeLessThanOrEqual(30_000);
     // The sweeper continues the four launches, taking turns, until each is done.
     let pending = true;
