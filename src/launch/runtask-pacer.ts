@@ -28,9 +28,16 @@ export interface PacerLimits {
   tasks: PacerFigures;
 }
 
+/**
+ * The documented figures (calls: 20 burst, 20/s; tasks: 100 burst, 20/s) less 10% of each burst: ECS's
+ * bucket starts refilling when the first call reaches it, the pacer's when it is sent, and a first call
+ * slower than the next (a new connection) made ECS see the next ones early. Measured on the emulator in real
+ * time, 4 launchers of 150 tasks: 18 calls throttled and a batch lost with the full burst, none with this.
+ * The sustained rates stay the documented ones: the headroom costs half a second once, not 10% throughout.
+ */
 export const FARGATE_RUN_TASK_LIMITS: PacerLimits = {
-  calls: { capacity: 20, perSecond: 20 },
-  tasks: { capacity: 100, perSecond: 20 },
+  calls: { capacity: 18, perSecond: 20 },
+  tasks: { capacity: 90, perSecond: 20 },
 };
 
 export interface RunTaskPacer {
