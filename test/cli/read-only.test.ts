@@ -35,7 +35,9 @@ describe("ecs-jobs validate", () => {
     expect(JSON.parse(r.stdout)).toEqual({
       valid: false,
       jobs: ["ok"],
-      issues: [{ file: "a.yml", line: 3, column: 3, path: "task.count", message: "expected 1..10000, got 0" }],
+      issues: [
+        { file: "a.yml", line: 3, column: 3, path: "task.count", message: "expected 1..10000, got 0" },
+      ],
     });
   });
 
