@@ -7,8 +7,10 @@ import "./quiet.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
+import { busyMinuteBenchmark } from "./busy-minute.ts";
 import { cliRunBenchmark } from "./cli-run.ts";
 import { coldStartBenchmark } from "./cold-start.ts";
+import { fanoutBenchmark } from "./fanout.ts";
 import { launchBenchmark } from "./launch.ts";
 import { type Benchmark, ROOT, type Row } from "./lib.ts";
 import { packageBenchmark } from "./package.ts";
@@ -22,6 +24,8 @@ export const BENCHMARKS: Benchmark[] = [
   cliRunBenchmark,
   validateBenchmark,
   packageBenchmark,
+  fanoutBenchmark,
+  busyMinuteBenchmark,
 ];
 
 export async function runBenchmarks(options: { quick: boolean; only?: string[] }): Promise<Row[]> {

@@ -21,6 +21,7 @@ import {
 } from "../src/catalog/catalog.ts";
 import { configFromEnv } from "../src/config.ts";
 import { EcsJobsError } from "../src/errors.ts";
+import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import { createDynamoLedger } from "../src/ledger/dynamo.ts";
 import { emfMetricSink } from "../src/metrics/emf.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
@@ -82,6 +83,8 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
       });
       const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
       return {
+        // One per container: its launches share ECS's RunTask rate instead of throttling each other.
+        runTaskPacer: createRunTaskPacer({ now: () => Date.now(), sleep }),
         clients,
         ledger,
         catalog,

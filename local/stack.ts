@@ -33,6 +33,7 @@ import type { AppConfig } from "../src/config.ts";
 import { EcsJobsError, formatSpecIssue, NotFoundError } from "../src/errors.ts";
 import { parseStartedBy } from "../src/jobspec/requests.ts";
 import type { Job } from "../src/jobspec/schema.ts";
+import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import type { RunLedger } from "../src/ledger/ledger.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
 import { RUN_ID_PATTERN } from "../src/runs/run-id.ts";
@@ -123,6 +124,12 @@ export interface LocalStackOptions {
    * the middle of requests gives them longer, so that a busy machine cannot cut them.
    */
   httpCloseGraceMs?: number;
+  /**
+   * The emulator throttles RunTask as Fargate does (20 calls/s; 100 tasks burst, 20/s), and the handlers
+   * pace their RunTask calls to the same figures on the stack's clock, as deployed. Default off: launches
+   * go as fast as this machine serves them.
+   */
+  rateLimits?: boolean;
 }
 
 /** What a reload of the jobs folder did: the jobs added, changed, removed; or the problems that kept it. */
@@ -374,6 +381,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock,
       stateFile: resolve(dataDir, "ecs-emulator.json"),
       autoCreateClusters: options.autoCreateClusters ?? false,
+      rateLimits: options.rateLimits === true,
       ...(options.phaseMs && { phaseMs: options.phaseMs }),
       behaviour: createBehaviourResolver({
         catalog,
@@ -512,6 +520,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       now,
       log: log.child("handler").asDepsLog(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...(options.rateLimits && {
+        runTaskPacer: createRunTaskPacer({
+          now: () => clock.now(),
+          sleep: (ms) => new Promise<void>((r) => clock.setTimeout(r, ms)),
+        }),
+      }),
       retryTimer,
       webhooks: {
         // Webhooks to a receiver on this machine (tests, demos) are plain http; local mode posts them.

@@ -13,6 +13,7 @@ import { refuseWebPages } from "../net.ts";
 import { EcsApiError } from "./api-error.ts";
 import type { EmulatorCore } from "./core.ts";
 import { HANDLERS, isOperation } from "./operations.ts";
+import { requestedCount } from "./rate-limits.ts";
 import { checkRequest } from "./request-check.ts";
 import { toWire } from "./wire.ts";
 
@@ -95,6 +96,8 @@ export function createEcsServer(
           res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
           return;
         }
+        // Before the request is checked, as AWS's front door counts every call it receives.
+        if (operation === "RunTask") core.rateLimits?.admit(requestedCount(input));
         checkRequest(operation, input);
         if (operation === "RunTask" || operation === "StartTask") core.ensureStateWritable();
         const output = toWire(await HANDLERS[operation](core, input as never));

@@ -12,6 +12,7 @@ import {
 import type { ContainerOutput } from "./exec.ts";
 import { Faults } from "./faults.ts";
 import { type PhaseDurations, TaskLifecycle } from "./lifecycle.ts";
+import { type RateLimitSettings, RunTaskRateLimits } from "./rate-limits.ts";
 import type { ClusterRecord, ContainerInstanceRecord, TaskRecord } from "./records.ts";
 import { type StateFile, Store } from "./store.ts";
 import type { BehaviourResolver } from "./task-behaviour.ts";
@@ -32,6 +33,8 @@ export interface CoreOptions {
     | undefined;
   onError: (error: unknown) => void;
   stateFile: StateFile | undefined;
+  /** RunTask throttled as AWS documents it (rate-limits.ts); undefined = never throttled. */
+  rateLimits: RateLimitSettings | undefined;
 }
 
 /** Capacity providers every emulated cluster has, as a cluster created in the console gets them. */
@@ -42,6 +45,7 @@ export class EmulatorCore {
   readonly arn: ArnContext;
   readonly store = new Store();
   readonly faults = new Faults();
+  readonly rateLimits: RunTaskRateLimits | undefined;
   readonly lifecycle: TaskLifecycle;
   /** Capacity provider name → whether it can place tasks now (unknown = yes). */
   readonly capacity = new Map<string, boolean>();
@@ -53,6 +57,7 @@ export class EmulatorCore {
   constructor(options: CoreOptions) {
     this.options = options;
     this.arn = { region: options.region, accountId: options.accountId };
+    this.rateLimits = options.rateLimits && new RunTaskRateLimits(options.clock, options.rateLimits);
     this.lifecycle = new TaskLifecycle({
       clock: options.clock,
       region: options.region,
@@ -74,15 +79,17 @@ export class EmulatorCore {
   }
 
   /**
-   * Before a task is created: the state as it is must reach the disk now, or nothing is started. A task the
+   * Before a task is created: the state file must be writable now, or nothing is started. A task the
    * emulator cannot store would be lost at the next restart and leave its run RUNNING; the caller gets a
-   * ServerException naming the file instead of a task.
+   * ServerException naming the file instead of a task. A probe, not a write of the whole state: that made
+   * each RunTask of a 10,000-task fan-out cost as much as the state is large. The task itself reaches the
+   * file with the write its creation schedules.
    */
   ensureStateWritable(): void {
     const file = this.options.stateFile;
     if (!file) return;
     try {
-      file.write(this.store);
+      file.probe();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new EcsApiError(

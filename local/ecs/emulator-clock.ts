@@ -27,6 +27,8 @@ export interface ManualClock extends Clock {
   advance(ms: number): Promise<void>;
   /** Number of timers waiting. */
   pending(): number;
+  /** When the earliest waiting timer is due; undefined when none waits. */
+  next(): number | undefined;
 }
 
 /** Lets promise callbacks and I/O callbacks queued by a timer run before the next timer fires. */
@@ -44,6 +46,11 @@ export function createManualClock(startMs = Date.parse("2026-01-01T00:00:00Z")):
       return { cancel: () => timers.delete(id) };
     },
     pending: () => timers.size,
+    next() {
+      let at: number | undefined;
+      for (const t of timers.values()) if (at === undefined || t.at < at) at = t.at;
+      return at;
+    },
     async advance(ms) {
       const until = now + ms;
       await settle();

@@ -21,6 +21,7 @@ import type { ContainerOutput } from "./exec.ts";
 import type { Faults } from "./faults.ts";
 import { DEFAULT_PHASE_MS, type PhaseDurations } from "./lifecycle.ts";
 import { EmulatorNotFoundError } from "./not-found.ts";
+import { FARGATE_RATE_LIMITS, type RateLimitSettings } from "./rate-limits.ts";
 import { checkRequest } from "./request-check.ts";
 import { type EmulatorSnapshot, StateFile } from "./store.ts";
 import { type BehaviourResolver, DEFAULT_BEHAVIOUR } from "./task-behaviour.ts";
@@ -57,6 +58,11 @@ export interface EcsEmulatorOptions {
   execCwd?: string | undefined;
   /** How long stopped tasks stay visible to DescribeTasks/ListTasks (default: 1 hour, as ECS). */
   stoppedTaskRetentionMs?: number | undefined;
+  /**
+   * Throttle RunTask as AWS does (rate-limits.ts), on `clock`: true = the documented Fargate figures.
+   * Default off, so that tests launching many tasks in real time are not slowed to 20 tasks a second.
+   */
+  rateLimits?: boolean | RateLimitSettings | undefined;
 }
 
 export interface EcsEmulator {
@@ -77,6 +83,8 @@ export interface EcsEmulator {
   setCapacityAvailable(provider: string, available: boolean): void;
   /** Every task still known, as DescribeTasks would show it (with tags). */
   tasks(): readonly Task[];
+  /** RunTask requests answered ThrottlingException by the rate limits (not by injected faults). */
+  throttledRunTasks(): number;
   /** Every request served, in order, with its answer. */
   calls(): readonly EmulatorCall[];
   clearCalls(): void;
@@ -109,6 +117,7 @@ export async function startEcsEmulator(opts: EcsEmulatorOptions = {}): Promise<E
     onContainerInstanceStateChange: opts.onContainerInstanceStateChange,
     onError,
     stateFile,
+    rateLimits: opts.rateLimits === true ? FARGATE_RATE_LIMITS : opts.rateLimits || undefined,
   });
   const saved = stateFile?.read();
   if (saved) core.store.restore(saved);
@@ -161,6 +170,7 @@ export async function startEcsEmulator(opts: EcsEmulatorOptions = {}): Promise<E
       core.capacity.set(provider, available);
     },
     tasks: () => core.visibleTasks().map((r) => taskView(r, true)),
+    throttledRunTasks: () => core.rateLimits?.throttled ?? 0,
     calls: () => log,
     clearCalls() {
       log.length = 0;

@@ -14,5 +14,6 @@ export type { ContainerInstanceStateChangeEvent, EcsEvent, TaskStateChangeEvent 
 export type { ContainerOutput } from "./exec.ts";
 export type { FaultSettings } from "./faults.ts";
 export { DEFAULT_PHASE_MS, type PhaseDurations } from "./lifecycle.ts";
+export { FARGATE_RATE_LIMITS, type RateLimitSettings } from "./rate-limits.ts";
 export { type EmulatorSnapshot, EmulatorStateError } from "./store.ts";
 export type { BehaviourContext, BehaviourResolver, LocalBehaviour, LocalOutcome } from "./task-behaviour.ts";

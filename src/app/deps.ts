@@ -6,6 +6,7 @@ import type { WebhookOptions } from "../alerts/webhook-options.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { AppConfig } from "../config.ts";
+import type { RunTaskPacer } from "../launch/runtask-pacer.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Log } from "../log.ts";
 import type { RetryDue } from "../triggers/retry-due.ts";
@@ -29,6 +30,11 @@ export interface Deps {
    * CLI, most tests), a retry is launched at once whatever its delay.
    */
   retryTimer?: RetryTimer;
+  /**
+   * Paces RunTask calls to ECS's rate limits, shared by every launch of the process (runtask-pacer.ts).
+   * Absent (the CLI, most tests), calls go out as fast as they are made and the SDK's retries meet throttles.
+   */
+  runTaskPacer?: RunTaskPacer;
   /** Jitter source for retry delays; Math.random unless a test pins it. */
   random?: () => number;
   /** Alert webhooks (src/alerts/webhook.ts); absent in AWS, where the defaults apply. */

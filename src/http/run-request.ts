@@ -70,11 +70,11 @@ export const RunRequestSchema = z.strictObject(
     overrides: z.optional(Overrides),
     count: z.optional(
       z
-        .number({ error: "expected an integer 1..1000" })
+        .number({ error: "expected an integer 1..10000" })
         .check(
-          z.int({ error: "expected an integer 1..1000" }),
-          z.gte(1, { error: "expected 1..1000" }),
-          z.lte(1000, { error: "expected 1..1000" }),
+          z.int({ error: "expected an integer 1..10000" }),
+          z.gte(1, { error: "expected 1..10000" }),
+          z.lte(10_000, { error: "expected 1..10000" }),
         ),
     ),
   },

@@ -157,7 +157,7 @@ const TaskSchema = z.strictObject({
   launchType: z.enum(["FARGATE", "EC2", "EXTERNAL"]).optional(),
   capacityProviderStrategy: list(CapacityProviderSchema, 1, 20).optional(),
   platformVersion: text(1, 255).optional(),
-  count: int(1, 1000).default(1),
+  count: int(1, 10_000).default(1),
   group: text(1, 255).optional(),
   network: NetworkSchema.optional(),
   overrides: OverridesSchema.optional(),

@@ -11,6 +11,7 @@ import type { Job } from "../jobspec/schema.ts";
 import type { RunFailure, TaskState } from "../runs/model.ts";
 import type { EcsPort } from "./ecs-port.ts";
 import { failureOf, padFailures } from "./failures.ts";
+import type { RunTaskPacer } from "./runtask-pacer.ts";
 import {
   CAPACITY_UNAVAILABLE,
   fallbackNote,
@@ -32,7 +33,7 @@ export interface Rejected {
   rejected: { name: string; message: string; transient: boolean };
 }
 
-type LaunchDeps = EcsPort;
+type LaunchDeps = EcsPort & { runTaskPacer?: RunTaskPacer };
 
 /** RunTask; a capacity error becomes failures, another ECS error is returned, a bug is thrown. */
 async function runTask(
@@ -40,6 +41,7 @@ async function runTask(
   input: RunTaskCommandInput,
 ): Promise<Pick<RunTaskCommandOutput, "tasks" | "failures"> | Rejected> {
   try {
+    await deps.runTaskPacer?.take(input.count ?? 1);
     return (await deps.clients.ecs.send(new RunTaskCommand(input))) ?? {};
   } catch (error) {
     const message = errorMessage(error);

@@ -23,7 +23,7 @@ describe("ecs-jobs validate", () => {
     const r = await cli(["validate", "--jobs", dir], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n").slice(0, 2)).toEqual([
-      "a.yml:3:3 task.count: expected 1..1000, got 0",
+      "a.yml:3:3 task.count: expected 1..10000, got 0",
       "b.yml:1:1 task: expected a map, got 3",
     ]);
   });
@@ -35,7 +35,9 @@ describe("ecs-jobs validate", () => {
     expect(JSON.parse(r.stdout)).toEqual({
       valid: false,
       jobs: ["ok"],
-      issues: [{ file: "a.yml", line: 3, column: 3, path: "task.count", message: "expected 1..1000, got 0" }],
+      issues: [
+        { file: "a.yml", line: 3, column: 3, path: "task.count", message: "expected 1..10000, got 0" },
+      ],
     });
   });
 

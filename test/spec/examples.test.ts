@@ -57,7 +57,7 @@ describe("schema/job.schema.json", () => {
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(["schedule", "http", "onInstanceLaunch", "task", "policy", "alerts", "local"]),
     );
-    expect(schema.properties.task.properties.count).toMatchObject({ minimum: 1, maximum: 1000 });
+    expect(schema.properties.task.properties.count).toMatchObject({ minimum: 1, maximum: 10000 });
   });
 });
 

@@ -60,7 +60,7 @@ describe("parseJobs", () => {
     );
     expect(result.jobs.map((j) => j.name)).toEqual(["c"]);
     expect(result.issues.map(formatSpecIssue)).toEqual([
-      "jobs/a.yml:3:3 task.count: expected 1..1000, got 0",
+      "jobs/a.yml:3:3 task.count: expected 1..10000, got 0",
       'jobs/a.yml:4:3 task.launchType: expected one of FARGATE | EC2 | EXTERNAL, got "FARGTE" (did you mean "FARGATE"?)',
       "jobs/b.yml:1:1 task.taskDefinition: required",
       'jobs/b.yml:2:1 extra: unknown key "extra"',

@@ -1,0 +1,109 @@
+/**
+ * Issue 18's fan-out row and issue 20 item 8, on the local stack with Fargate's RunTask limits enforced
+ * (scale-stack.ts), on the wall clock:
+ * - one POST of a count:10000 job: time from the POST to the 10,000th task started, against the limits'
+ *   least time ((10,000 - 100) / 20 = 495 s); every task once, none lost; the run's item size;
+ * - four concurrent POSTs of count:1000: the slowest answer, against the HTTP API's 30 s.
+ */
+import type { Benchmark, Row } from "./lib.ts";
+import { round } from "./lib.ts";
+import { itemBytes, jobSpec, launched, minimumSeconds, startScaleStack, until } from "./scale-stack.ts";
+
+const ITEM_LIMIT = 400 * 1024;
+
+async function fanout(tasks: number): Promise<Row[]> {
+  const s = await startScaleStack({ fanout: jobSpec({ count: tasks }) });
+  try {
+    const started = Date.now();
+    const answer = await s.post("/jobs/fanout/runs");
+    const answeredMs = Date.now() - started;
+    if (answer.status !== 202) throw new Error(`POST answered ${answer.status}`);
+    await until(() => launched(s.stack).tasks >= tasks, 3 * 3600_000, `${tasks} tasks started`);
+    const seconds = (Date.now() - started) / 1000;
+    const min = minimumSeconds(tasks, Math.ceil(tasks / 10));
+    // The last batch's record follows its answer: wait for the ledger to hold every task.
+    const runPath = `/runs/${answer.body.runId}`;
+    await until(
+      async () => (await s.get<{ tasks: unknown[] }>(runPath)).tasks.length >= tasks,
+      120_000,
+      "every task recorded",
+    );
+    const run = await s.get<Parameters<typeof itemBytes>[0]>(runPath);
+    const arns = new Set(run.tasks.map((t) => t.taskArn));
+    const { tasks: started2 } = launched(s.stack);
+    const once = arns.size === tasks && run.tasks.length === tasks && started2 === tasks;
+    const bytes = itemBytes(run);
+    const throttled = s.stack.emulator.throttledRunTasks();
+    return [
+      {
+        benchmark: `fan-out: count ${tasks}, time to the last task started (Fargate RunTask limits)`,
+        baseline: "the limits' least time, (tasks - 100) / 20 s",
+        measured: round(seconds, 1),
+        base: round(min, 1),
+        unit: "s",
+        ratio: round(seconds / min, 2),
+        goal: "≤ 1.2×, every task once",
+        met: seconds / min <= 1.2 && once,
+        notes: `${arns.size} distinct task ARNs recorded, ${started2} started by the emulator, ${throttled} RunTask calls throttled; POST answered in ${answeredMs} ms; run item ${round(bytes / 1024, 1)} KB (compressed) of DynamoDB's 400 KB`,
+      },
+      {
+        benchmark: `fan-out: count ${tasks}, the run's DynamoDB item`,
+        baseline: "DynamoDB's item limit",
+        measured: round(bytes / 1024, 1),
+        base: 400,
+        unit: "KB",
+        ratio: round(bytes / ITEM_LIMIT, 2),
+        goal: "< 1×",
+        met: bytes < ITEM_LIMIT,
+      },
+    ];
+  } finally {
+    await s.close();
+  }
+}
+
+async function concurrentPosts(requests: number, count: number): Promise<Row> {
+  const jobs = Object.fromEntries(
+    Array.from({ length: requests }, (_, i) => [`wide-${i}`, jobSpec({ count })]),
+  );
+  const s = await startScaleStack(jobs);
+  try {
+    const started = Date.now();
+    const answers = await Promise.all(
+      Object.keys(jobs).map(async (name) => {
+        const r = await s.post(`/jobs/${name}/runs`);
+        return { status: r.status, ms: Date.now() - started };
+      }),
+    );
+    const slowest = Math.max(...answers.map((a) => a.ms)) / 1000;
+    const total = requests * count;
+    await until(() => launched(s.stack).tasks >= total, 3 * 3600_000, `${total} tasks started`);
+    const allSeconds = (Date.now() - started) / 1000;
+    const ok = answers.every((a) => a.status === 202) && launched(s.stack).tasks === total;
+    return {
+      benchmark: `${requests} concurrent POSTs of count ${count}: slowest answer`,
+      baseline: "API Gateway HTTP API's 30 s",
+      measured: round(slowest, 2),
+      base: 30,
+      unit: "s",
+      ratio: round(slowest / 30, 2),
+      goal: "< 1×, all tasks once",
+      met: slowest < 30 && ok,
+      notes: `answers ${answers.map((a) => `${a.status} in ${round(a.ms / 1000, 2)} s`).join(", ")}; all ${total} tasks started after ${round(allSeconds, 1)} s (least ${minimumSeconds(total, total / 10)} s)`,
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+export const fanoutBenchmark: Benchmark = {
+  name: "fanout",
+  async run({ quick }) {
+    return [...(await fanout(quick ? 300 : 10_000)), await concurrentPosts(4, quick ? 100 : 1000)];
+  },
+};
+
+if (import.meta.main) {
+  const quick = process.argv.includes("--quick");
+  for (const row of await fanoutBenchmark.run({ quick })) process.stdout.write(`${JSON.stringify(row)}\n`);
+}
