@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateJobFiles } from "../test/deploy/generate-jobs.ts";
+import { generateJobFiles } from "../gen/job-files.ts";
 import { withCliBundle } from "./cli-run.ts";
 import { type Benchmark, BIN, interleaved, NODE, round, timeCommand } from "./lib.ts";
 

@@ -17,8 +17,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import EcsJobsPlugin from "../../deploy/plugin.ts";
 import { MANIFEST_FILE_NAME, type ScheduleManifest } from "../../deploy/schedules.ts";
+import { ROOT } from "../../gen/package-run.ts";
 import { loadValidJobs } from "../../src/catalog/build.ts";
-import { ROOT } from "./package-run.ts";
 
 interface Yml {
   service: string;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readJobsDir } from "../../src/catalog/read-dir.ts";
 import { parseJobs } from "../../src/spec/parse.ts";
-import { generateJobFiles } from "../deploy/generate-jobs.ts";
+import { generateJobFiles } from "../../gen/job-files.ts";
 
 const both = (text: string) => ({
   fast: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }),
