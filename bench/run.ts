@@ -9,13 +9,19 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { cliRunBenchmark } from "./cli-run.ts";
 import { coldStartBenchmark } from "./cold-start.ts";
+import { costBenchmark } from "./cost.ts";
 import { launchBenchmark } from "./launch.ts";
 import { type Benchmark, ROOT, type Row } from "./lib.ts";
 import { packageBenchmark } from "./package.ts";
 import { statusBenchmark } from "./status.ts";
 import { validateBenchmark } from "./validate.ts";
 
+/**
+ * In the order they run and appear. The fan-out of 10,000 tasks and the busy minute (issue 18) come from the
+ * `scale` branch as their own module (bench/fanout.ts), listed after `cost`.
+ */
 export const BENCHMARKS: Benchmark[] = [
+  costBenchmark,
   coldStartBenchmark,
   launchBenchmark,
   statusBenchmark,
