@@ -107,7 +107,7 @@ function roundRobin(
     for (const [name, args] of Object.entries(subjects)) {
       const v = measure(args);
       if (v === undefined) return undefined;
-      (values[name] ??= []).push(v);
+      values[name] = [...(values[name] ?? []), v];
     }
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, median(v)]));
 }

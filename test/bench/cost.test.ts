@@ -53,9 +53,13 @@ describe("cost counter", () => {
     // documents for BatchGetItem).
     const Item = { pk: { S: "k1" }, data: { S: "x".repeat(1500) } };
     await client.send(new PutItemCommand({ TableName: "runs", Item }));
-    await client.send(new GetItemCommand({ TableName: "runs", Key: { pk: { S: "k1" } }, ConsistentRead: true }));
     await client.send(
-      new BatchGetItemCommand({ RequestItems: { runs: { Keys: [{ pk: { S: "k1" } }, { pk: { S: "k2" } }] } } }),
+      new GetItemCommand({ TableName: "runs", Key: { pk: { S: "k1" } }, ConsistentRead: true }),
+    );
+    await client.send(
+      new BatchGetItemCommand({
+        RequestItems: { runs: { Keys: [{ pk: { S: "k1" } }, { pk: { S: "k2" } }] } },
+      }),
     );
     // A refused conditional write: counted as a write of 1 WCU (the error carries no capacity).
     await expect(

@@ -5,9 +5,9 @@
 import jsYaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { generateJobFiles } from "../../gen/job-files.ts";
 import { readJobsDir } from "../../src/catalog/read-dir.ts";
 import { parseJobs } from "../../src/spec/parse.ts";
-import { generateJobFiles } from "../../gen/job-files.ts";
 
 const both = (text: string) => ({
   fast: jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }),
