@@ -9,11 +9,8 @@
 import "../quiet.ts";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
 import { TASK_EVENTS } from "../../deploy/stack.ts";
 import { sqsBatch } from "../../gen/task-events.ts";
 import { RUN_ACTION_CLIENTS } from "../../handlers/clients.ts";
@@ -27,18 +24,15 @@ import { configFromEnv, type Deps } from "../../src/deps.ts";
 import { createAlertLog } from "../../src/local/aws/alerts.ts";
 import { createScheduleStore } from "../../src/local/aws/schedules.ts";
 import { startAwsStandIn } from "../../src/local/aws/server.ts";
-import { ensureTable } from "../../src/local/dynamo.ts";
 import { seededRandom } from "../../src/local/ecs/faults.ts";
 import { type LocalOutcome, startEcsEmulator, type TaskStateChangeEvent } from "../../src/local/ecs/index.ts";
-import { closeServer } from "../../src/local/net.ts";
-import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../../src/runs/ledger-dynamo.ts";
+import { createDynamoLedger } from "../../src/runs/ledger-dynamo.ts";
 import { LAMBDA_CONTEXT } from "../launch.ts";
+import { CREDENTIALS, REGION, startRunTable } from "../local-env.ts";
 import { countInto, emptyTally, type Tally } from "./counter.ts";
 
-const REGION = "eu-west-1";
 const ACCOUNT = "111122223333";
 const TABLE = "ecs-jobs-bench-cost";
-const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 const SERVICES: ServiceName[] = ["ecs", "dynamodb", "scheduler", "eventbridge", "sns", "logs"];
 
 export interface Scenario {
@@ -156,11 +150,7 @@ export async function runCost(scenario: Scenario): Promise<RunCost> {
       },
     ],
   });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const dynamoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const plain = new DynamoDBClient({ endpoint: dynamoUrl, region: REGION, credentials: CREDENTIALS });
-  await ensureTable(plain, TABLE, RUN_TABLE_DEFINITION);
+  const { url: dynamoUrl, client: plain, close: closeDynamo } = await startRunTable(TABLE);
   const jobsDir = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-cost-"));
   writeFileSync(join(jobsDir, `${scenario.name}.yml`), spec(scenario));
   const { jobs, issues } = loadJobsDir(jobsDir);
@@ -245,10 +235,9 @@ export async function runCost(scenario: Scenario): Promise<RunCost> {
     };
   } finally {
     for (const c of made) for (const s of SERVICES) c[s].destroy();
-    plain.destroy();
     await aws.close();
     await emulator.close();
-    await closeServer(server, 10_000);
+    await closeDynamo();
     rmSync(jobsDir, { recursive: true, force: true });
   }
 }
