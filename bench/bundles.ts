@@ -55,7 +55,7 @@ function packageOf(input: string): string {
   return m ? (m[1] as string) : "(own)";
 }
 
-function breakdown(meta: Metafile, name: HandlerName): Bundle["byPackage"] {
+function breakdown(meta: Metafile, name: string): Bundle["byPackage"] {
   const out = Object.values(meta.outputs)[0];
   if (!out) throw new Error(`esbuild wrote no output for ${name}`);
   const sizes = new Map<string, number>();
@@ -64,30 +64,36 @@ function breakdown(meta: Metafile, name: HandlerName): Bundle["byPackage"] {
   return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
+/** One entry point bundled into `file` with serverless.yml's esbuild options; its esbuild metafile. */
+async function bundle(entry: string, file: string): Promise<Metafile> {
+  const o = serverlessEsbuildOptions();
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    outfile: file,
+    minify: o.minify ?? true,
+    format: o.format ?? "esm",
+    platform: o.platform ?? "node",
+    target: o.target ?? "node22",
+    mainFields: o.mainFields ?? ["module", "main"],
+    ...(o.banner?.js && { banner: { js: o.banner.js } }),
+    ...(o.alias && { alias: o.alias }),
+    absWorkingDir: ROOT,
+    metafile: true,
+    logLevel: "silent",
+  });
+  return result.metafile;
+}
+
+const extension = () => serverlessEsbuildOptions().outputFileExtension ?? ".mjs";
+
 /** Builds every handler into `outDir` (one .mjs each) as serverless-esbuild would. */
 export async function buildHandlers(outDir: string): Promise<Bundle[]> {
   mkdirSync(outDir, { recursive: true });
-  const o = serverlessEsbuildOptions();
-  const ext = o.outputFileExtension ?? ".mjs";
   const bundles: Bundle[] = [];
   for (const name of HANDLERS) {
-    const file = join(outDir, `${name}${ext}`);
-    const result = await build({
-      entryPoints: [join(ROOT, "handlers", `${name}.ts`)],
-      bundle: true,
-      outfile: file,
-      minify: o.minify ?? true,
-      format: o.format ?? "esm",
-      platform: o.platform ?? "node",
-      target: o.target ?? "node22",
-      mainFields: o.mainFields ?? ["module", "main"],
-      ...(o.banner?.js && { banner: { js: o.banner.js } }),
-      ...(o.alias && { alias: o.alias }),
-      absWorkingDir: ROOT,
-      metafile: true,
-      logLevel: "silent",
-    });
-    const byPackage = breakdown(result.metafile, name);
+    const file = join(outDir, `${name}${extension()}`);
+    const byPackage = breakdown(await bundle(join(ROOT, "handlers", `${name}.ts`), file), name);
     bundles.push({
       name,
       file,
@@ -100,4 +106,19 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
     });
   }
   return bundles;
+}
+
+/** The cold start peers (bench/peers/*.ts): bare hand-written handlers, bundled with the same options. */
+export const PEERS = ["ecs-dynamodb", "dynamodb"] as const;
+export type PeerName = (typeof PEERS)[number];
+
+/** Builds each peer into `outDir` (`peer-<name>.mjs`); the files by peer. */
+export async function buildPeers(outDir: string): Promise<Record<PeerName, string>> {
+  mkdirSync(outDir, { recursive: true });
+  const files = {} as Record<PeerName, string>;
+  for (const name of PEERS) {
+    files[name] = join(outDir, `peer-${name}${extension()}`);
+    await bundle(join(ROOT, "bench", "peers", `${name}.ts`), files[name]);
+  }
+  return files;
 }

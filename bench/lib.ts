@@ -1,5 +1,7 @@
 /** Measuring helpers shared by the benchmarks: timing of whole commands, medians, interleaved baselines. */
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -117,4 +119,42 @@ export async function interleavedAsync(
     b.push(await baseline());
   }
   return { subject: median(a), base: median(b) };
+}
+
+/** GNU time: the child's user and system CPU from wait4(), which Node's spawnSync does not report. */
+const GNU_TIME = "/usr/bin/time";
+
+/**
+ * CPU time (user + sys) of one command in ms, from GNU time (`-f "%U %S"`, 10 ms resolution); throws if the
+ * command fails, or with an install hint if /usr/bin/time is missing (Debian: apt-get install -y time).
+ */
+export function cpuCommand(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): number {
+  const dir = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-time-"));
+  const out = join(dir, "time");
+  try {
+    const r = spawnSync(GNU_TIME, ["-f", "%U %S", "-o", out, cmd, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.error)
+      throw new Error(`${GNU_TIME} does not run (${r.error.message}): apt-get install -y time`, {
+        cause: r.error,
+      });
+    if (r.status !== 0)
+      throw new Error(
+        `${cmd} ${args.join(" ")} exited ${r.status}: ${`${r.stderr}${r.stdout}`.slice(0, 500)}`,
+      );
+    const [user, sys] = readFileSync(out, "utf8").trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
+    if (user === undefined || sys === undefined || Number.isNaN(user + sys))
+      throw new Error(`${GNU_TIME} wrote no CPU times for ${cmd}`);
+    return (user + sys) * 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -61,6 +61,25 @@ export interface LocalEnv {
   close(): Promise<void>;
 }
 
+/** dynalite in memory on a free port, with the run table `table`: its URL, a client on it, and its stop. */
+export async function startRunTable(
+  table: string,
+): Promise<{ url: string; client: DynamoDBClient; close(): Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint: url, region: REGION, credentials: CREDENTIALS });
+  await ensureTable(client, table, RUN_TABLE_DEFINITION);
+  return {
+    url,
+    client,
+    async close() {
+      client.destroy();
+      await closeServer(server, 10_000);
+    },
+  };
+}
+
 export async function startLocalEnv(): Promise<LocalEnv> {
   // The handlers' own logger, as in Lambda, but at WARN: INFO would print a JSON line per event here.
   logger.setLogLevel("WARN");
@@ -77,11 +96,7 @@ export async function startLocalEnv(): Promise<LocalEnv> {
     memory: "512",
     containerDefinitions: [{ name: "app", image: "alpine" }],
   });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const dynamoUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dynamo = new DynamoDBClient({ endpoint: dynamoUrl, region: REGION, credentials: CREDENTIALS });
-  await ensureTable(dynamo, TABLE, RUN_TABLE_DEFINITION);
+  const { url: dynamoUrl, client: dynamo, close: closeDynamo } = await startRunTable(TABLE);
 
   const jobsDir = mkdtempSync(join(tmpdir(), "ecs-jobs-bench-jobs-"));
   writeFileSync(join(jobsDir, `${JOB_NAME}.yml`), JOB_SPEC);
@@ -123,9 +138,8 @@ export async function startLocalEnv(): Promise<LocalEnv> {
       };
     },
     async close() {
-      dynamo.destroy();
       await emulator.close();
-      await closeServer(server, 10_000);
+      await closeDynamo();
       rmSync(jobsDir, { recursive: true, force: true });
     },
   };

@@ -6,8 +6,8 @@
 import { rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { checkTemplate } from "../deploy/limits.ts";
-import { generateJobFiles, writeJobsFolder } from "../test/deploy/generate-jobs.ts";
-import { type Packaged, packageOrThrow } from "../test/deploy/package-run.ts";
+import { generateJobFiles, writeJobsFolder } from "../gen/job-files.ts";
+import { type Packaged, packageOrThrow } from "../gen/package-run.ts";
 import { type Benchmark, type BenchOptions, median, type Row, round } from "./lib.ts";
 
 const largestZip = (pkg: Packaged) =>

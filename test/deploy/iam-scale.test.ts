@@ -14,10 +14,10 @@ import {
   ROLE_INLINE_POLICIES_MAX_CHARS,
   type Statement,
 } from "../../deploy/policy.ts";
+import { generateJobFiles } from "../../gen/job-files.ts";
 import { parseJobs } from "../../src/jobspec/parse.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
 import { distinctFamilies } from "./distinct-families.ts";
-import { generateJobFiles } from "./generate-jobs.ts";
 import { launchScope } from "./grant-scope.ts";
 import { NAMES } from "./iam-names.ts";
 import {

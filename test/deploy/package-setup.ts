@@ -7,7 +7,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { type PackageRun, runPackage } from "./package-run.ts";
+import { type PackageRun, runPackage } from "../../gen/package-run.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

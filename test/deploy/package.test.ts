@@ -13,6 +13,8 @@ import { EVENT_SOURCE_MAPPING_SQS_ACTIONS } from "../../deploy/iam.ts";
 import { checkTemplate } from "../../deploy/limits.ts";
 import { resolveTarget, scheduleInput, scheduleRequest } from "../../deploy/schedules.ts";
 import { runTableDefinition } from "../../deploy/table.ts";
+import { generateJobFiles, writeJobsFolder } from "../../gen/job-files.ts";
+import { type Packaged, packageOrThrow, ROOT, runPackage } from "../../gen/package-run.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
 import { loadJobsDir } from "../../src/catalog/read-dir.ts";
 import { formatSpecIssue } from "../../src/errors.ts";
@@ -22,9 +24,7 @@ import { loadModel, violations } from "./botocore.ts";
 import { brokenTemplate, cfnLint, unacceptedFindings } from "./cfn-lint.ts";
 import { cfnSpecProblems } from "./cfn-spec.ts";
 import { distinctFamilies } from "./distinct-families.ts";
-import { generateJobFiles, writeJobsFolder } from "./generate-jobs.ts";
 import { launchScope } from "./grant-scope.ts";
-import { type Packaged, packageOrThrow, ROOT, runPackage } from "./package-run.ts";
 import { lambdaSdkActions } from "./sdk-calls.ts";
 import { examplePackage } from "./shared-package.ts";
 import {

@@ -17,8 +17,8 @@ import { load as parse } from "js-yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import EcsJobsPlugin from "../../deploy/plugin.ts";
 import { MANIFEST_FILE_NAME, type ScheduleManifest } from "../../deploy/schedules.ts";
+import { ROOT } from "../../gen/package-run.ts";
 import { loadValidJobs } from "../../src/catalog/build.ts";
-import { ROOT } from "./package-run.ts";
 
 interface Yml {
   service: string;

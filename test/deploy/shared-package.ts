@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import { inject } from "vitest";
-import { type Packaged, type PackageRun, readPackaged } from "./package-run.ts";
+import { type Packaged, type PackageRun, readPackaged } from "../../gen/package-run.ts";
 
 /** Resolves once `path` exists: on the folder's change events, not by polling. */
 function fileCreated(path: string): Promise<void> {

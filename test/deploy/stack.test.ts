@@ -15,14 +15,14 @@ import {
 import { SPEC_DISABLED_MARK, scheduleEntry, scheduleRequest } from "../../deploy/schedules.ts";
 import { boundedName, buildStack, LOGICAL_IDS, stackNames } from "../../deploy/stack.ts";
 import { runTableDefinition, tableResource } from "../../deploy/table.ts";
+import { writeJobsFolder } from "../../gen/job-files.ts";
+import { ROOT } from "../../gen/package-run.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
 import { catalogFromFile } from "../../src/catalog/catalog.ts";
 import { SpecError } from "../../src/errors.ts";
 import { parseJobs } from "../../src/jobspec/parse.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
 import { RUN_TABLE_DEFINITION } from "../../src/ledger/dynamo-table.ts";
-import { writeJobsFolder } from "./generate-jobs.ts";
-import { ROOT } from "./package-run.ts";
 
 const RETRY = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 };
 const TARGET = {

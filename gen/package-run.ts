@@ -1,16 +1,16 @@
 /**
- * Runs the real `serverless package` (osls) on this repository, offline. Each run gets its own service
- * folder (serverless.yml copied, the code linked) so runs never share osls' `.serverless`/`.esbuild` work
- * folders with each other or with a developer's own packaging.
+ * Runs the real `serverless package` (osls) on this repository, offline; shared by the deploy tests and the
+ * package benchmark. Each run gets its own service folder (serverless.yml copied, the code linked) so runs
+ * never share osls' `.serverless`/`.esbuild` work folders with each other or with a developer's own packaging.
  */
 import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Template } from "../../deploy/limits.ts";
-import type { ScheduleManifest } from "../../deploy/schedules.ts";
+import type { Template } from "../deploy/limits.ts";
+import type { ScheduleManifest } from "../deploy/schedules.ts";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
+export const ROOT = resolve(import.meta.dirname, "..");
 const NODE = join(ROOT, "node_modules", ".bin", "node");
 const OSLS = join(ROOT, "node_modules", "osls", "bin", "serverless.js");
 const LINKED = ["deploy", "handlers", "src", "node_modules", "package.json", "tsconfig.json", "jobs"];

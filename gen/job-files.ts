@@ -1,5 +1,5 @@
 /**
- * A large, varied jobs folder for the deploy scale tests: every trigger, cron/rate/shorthand/one-time
+ * A large, varied jobs folder for the deploy scale tests and the benchmarks (validate, package): every trigger, cron/rate/shorthand/one-time
  * expressions in several zones, Fargate, EC2 and capacity providers, task definitions by family, revision and
  * ARN, clusters by name and ARN, task roles, SNS topics, CloudWatch alarms, disabled and windowed schedules.
  */
