@@ -15,4 +15,6 @@ if (bundle) {
   process.getBuiltinModule("node:module").enableCompileCache?.(bundle.cacheDir);
 }
 const { runCli } = await import(bundle ? bundle.url : "../src/cli/main.ts");
-process.exitCode = await runCli(process.argv.slice(2));
+// This entry has both the CLI and the local stack; the CLI itself never imports local/ (README: Architecture).
+const localStack = () => import("../local/stack.ts");
+process.exitCode = await runCli(process.argv.slice(2), { io: { localStack } });

@@ -16,8 +16,8 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "../src/cli/local-stack-file.ts";
 import { EcsJobsError } from "../src/errors.ts";
-import { isAlive } from "./discovery.ts";
 
 export const LOCK_FILE = "dev.lock";
 

@@ -18,10 +18,8 @@ import { dirname, join, relative, sep } from "node:path";
 const ROOT = join(import.meta.dirname, "..");
 export const OUT_DIR = join(ROOT, "dist", "cli");
 const ENTRY = join(ROOT, "src", "cli", "main.ts");
-/** The project's own TypeScript: src/, and the few modules of local/ the CLI reads (discovery, anchors). */
-const OWN = [join(ROOT, "src") + sep, join(ROOT, "local") + sep];
-/** Imported from the sources, not bundled (see above). */
-const FROM_SOURCES = [join(ROOT, "local", "stack.ts")];
+/** The project's own TypeScript (the CLI imports nothing of local/: bin/ hands `dev` the local stack). */
+const OWN = [join(ROOT, "src") + sep];
 
 /** CommonJS dependencies call require() for Node built-ins; an ESM chunk has no require of its own. */
 const REQUIRE_SHIM =
@@ -34,12 +32,6 @@ const UNDICI_GETTERS = ["WebSocket", "CloseEvent", "MessageEvent"];
 const sourcesPlugin = {
   name: "ecs-jobs-cli",
   setup(b) {
-    // The local stack stays a TypeScript import, addressed from dist/cli/ back to local/.
-    b.onResolve({ filter: /local\/stack\.ts$/ }, (args) => {
-      const path = join(args.resolveDir, args.path);
-      if (!FROM_SOURCES.includes(path)) return undefined;
-      return { path: relative(OUT_DIR, path).split(sep).join("/"), external: true };
-    });
     // An ES import of node:http (the SDK's request handler makes one) reads every export of the module, and
     // three of them are lazy getters that load undici, Node's fetch: ~20 ms of `ecs-jobs run`. The bundle
     // takes http from process.getBuiltinModule instead, with the same exports but those three.

@@ -69,20 +69,7 @@ function violation(edge: Pick<ImportEdge, "from" | "to">): string | undefined {
  * Edges the shape forbids that the code still has, `from -> to`. Each is work left, not a rule: delete the
  * line with the fix.
  */
-const KNOWN: string[] = [
-  // `ecs-jobs dev` starts the local stack, and the CLI finds a running one; the branch that moves the local
-  // stack out to local/ gives these their entry point.
-  "src/cli/anchors.ts -> src/local/discovery.ts",
-  "src/cli/anchors.ts -> src/local/aws/schedule-state.ts",
-  "src/cli/commands/dev.ts -> src/local/discovery.ts",
-  "src/cli/commands/dev.ts -> src/local/stack.ts",
-  "src/cli/command-deps.ts -> src/local/discovery.ts",
-  // The benchmarks' job generator and event builders still live in test/ (the bench branch moves them).
-  "bench/package.ts -> test/deploy/generate-jobs.ts",
-  "bench/package.ts -> test/deploy/package-run.ts",
-  "bench/status.ts -> test/support/events.ts",
-  "bench/validate.ts -> test/deploy/generate-jobs.ts",
-];
+const KNOWN: string[] = [];
 
 const edges = sourceFiles(["src", "handlers", "deploy", "bench", "local"]).flatMap(importsOf);
 const key = (e: Pick<ImportEdge, "from" | "to">) => `${e.from} -> ${e.to}`;

@@ -9,9 +9,9 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { scheduleEntry, scheduleRequest } from "../../deploy/schedules.ts";
+import { type PersistedSchedules, readPersisted } from "../../src/cli/local-schedules-file.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
 import { sendJson, sendJsonError } from "./protocol.ts";
-import { type PersistedSchedules, readPersisted } from "./schedule-state.ts";
 
 const CONTENT_TYPE = "application/json";
 const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;

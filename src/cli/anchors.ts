@@ -5,14 +5,14 @@
  * (see upcoming in src/catalog/summary.ts).
  */
 import { join, resolve } from "node:path";
-import { DEFAULT_DATA_DIR } from "../../local/discovery.ts";
 import type { CliIo } from "./context.ts";
+import { DEFAULT_DATA_DIR } from "./local-stack-file.ts";
 
 export async function scheduleAnchors(
   io: CliIo,
   dataDirOption?: string,
 ): Promise<(job: string) => Date | undefined> {
-  const { readScheduleAnchors, SCHEDULES_FILE } = await import("../../local/aws/schedule-state.ts");
+  const { readScheduleAnchors, SCHEDULES_FILE } = await import("./local-schedules-file.ts");
   const dataDir = resolve(io.cwd, dataDirOption ?? io.env.ECS_JOBS_DATA_DIR ?? DEFAULT_DATA_DIR);
   const anchors = readScheduleAnchors(join(dataDir, SCHEDULES_FILE));
   return (job) => anchors.get(job);

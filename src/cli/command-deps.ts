@@ -8,7 +8,6 @@
  * the environment).
  */
 import { join, resolve } from "node:path";
-import { DEFAULT_DATA_DIR, readLocalStack } from "../../local/discovery.ts";
 import {
   type ClientConfig,
   type ClientConstructors,
@@ -23,6 +22,7 @@ import { type AwsTarget, type AwsTargetFlags, resolveAwsTarget } from "./aws-tar
 import type { CliDeps } from "./commands/lazy-deps.ts";
 import { CliExit, type CliIo, EXIT_FAILED } from "./context.ts";
 import { loadJobs } from "./jobs.ts";
+import { DEFAULT_DATA_DIR, readLocalStack } from "./local-stack-file.ts";
 
 export interface CliDepsOptions {
   aws?: boolean;

@@ -1,11 +1,15 @@
 /** What a CLI command needs from the world, passed in so tests can run the CLI in-process. */
 import { EcsJobsError } from "../errors.ts";
 
+import type { LocalStackLoader } from "./local-stack-port.ts";
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
   env: Record<string, string | undefined>;
+  /** The local stack, for `ecs-jobs dev`: handed in by bin/ (see local-stack-port.ts). */
+  localStack?: LocalStackLoader;
 }
 
 /** Exit codes of SPEC section 2. */

@@ -6,9 +6,9 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { LocalAlert } from "../../local/aws/alerts.ts";
-import { readLocalStack } from "../../local/discovery.ts";
 import { type Clock, createManualClock } from "../../local/offset-clock.ts";
 import { type LocalStack, startLocalStack } from "../../local/stack.ts";
+import { readLocalStack } from "../../src/cli/local-stack-file.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { api, FAST_PHASES, fargate, startRun, tempProject, waitForRun } from "./support/stack.ts";
 

@@ -5,9 +5,9 @@
  */
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_DATA_DIR } from "../../../local/discovery.ts";
-import type { LocalStack } from "../../../local/stack.ts";
-import { type CliIo, DEFAULT_JOBS_DIR, usageError } from "../context.ts";
+import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, usageError } from "../context.ts";
+import { DEFAULT_DATA_DIR } from "../local-stack-file.ts";
+import type { DevStack } from "../local-stack-port.ts";
 
 export const DEFAULT_DEV_PORT = 4280;
 
@@ -31,7 +31,7 @@ function port(value: string, flag: string): number {
 const sh = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 export function banner(
-  stack: LocalStack,
+  stack: DevStack,
   o: { cwd: string; generatedToken: boolean; kickedOff: string[] },
 ): string {
   const rel = (p: string) => relative(o.cwd, p) || ".";
@@ -96,7 +96,12 @@ export function registerDev(program: Command, io: CliIo): void {
       // Everything this process writes (dynalite's LevelDB files included) is its owner's only: the data dir
       // holds runs' overrides and the token.
       process.umask(0o077);
-      const { startLocalStack } = await import("../../../local/stack.ts");
+      if (!io.localStack)
+        throw new CliExit(
+          EXIT_FAILED,
+          "ecs-jobs dev: the local stack (local/) is not part of this installation",
+        );
+      const { startLocalStack } = await io.localStack();
       const stack = await startLocalStack({
         jobsDir: resolve(io.cwd, opts.jobs),
         dataDir: resolve(io.cwd, opts.dataDir),

@@ -11,6 +11,7 @@ registerDev(program, {
   stderr: (t) => process.stderr.write(t),
   cwd: process.cwd(),
   env: process.env,
+  localStack: () => import("../../../local/stack.ts"),
 });
 try {
   await program.parseAsync(process.argv.slice(2), { from: "user" });

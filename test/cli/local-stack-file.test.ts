@@ -8,7 +8,7 @@ import {
   removeLocalStack,
   stackFilePath,
   writeLocalStack,
-} from "../../local/discovery.ts";
+} from "../../src/cli/local-stack-file.ts";
 
 const info = (pid: number): LocalStackInfo => ({
   httpUrl: "http://127.0.0.1:4280",
