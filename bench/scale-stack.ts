@@ -11,7 +11,7 @@ import { type LocalStack, startLocalStack } from "../local/stack.ts";
 import { encodeRun } from "../src/ledger/run-codec.ts";
 import type { Run } from "../src/runs/model.ts";
 
-/** The documented Fargate figures the emulator enforces (src/local/ecs/rate-limits.ts). */
+/** The documented Fargate figures the emulator enforces (local/ecs/rate-limits.ts). */
 const TASK_BURST = 100;
 const TASKS_PER_SECOND = 20;
 const CALL_BURST = 20;

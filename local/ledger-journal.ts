@@ -138,7 +138,7 @@ export function describeLoss(loss: LedgerLoss): string {
   return parts.join("; ");
 }
 
-/** Only these write runs: the ledger's puts (src/runs/ledger-dynamo.ts); claims and slots are not runs. */
+/** Only these write runs: the ledger's puts (src/ledger/dynamo.ts); claims and slots are not runs. */
 const PUT_ITEM = "DynamoDB_20120810.PutItem";
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The local stack's log: one readable line per message on the terminal, instead of the JSON lines
- * Powertools writes to CloudWatch. It satisfies the handlers' `Log` (src/deps.ts), so their logs show here too.
+ * Powertools writes to CloudWatch. It satisfies the handlers' `Log` (src/log.ts), so their logs show here too.
  */
 import { inspect } from "node:util";
 import type { Log } from "../src/log.ts";

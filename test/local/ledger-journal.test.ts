@@ -1,4 +1,4 @@
-/** The run ledger's journal (src/local/ledger-journal.ts): reading it back, and what it says was lost. */
+/** The run ledger's journal (local/ledger-journal.ts): reading it back, and what it says was lost. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
