@@ -31,6 +31,8 @@ export async function cli(
       },
       cwd: options.cwd ?? ROOT,
       env: { ...options.env },
+      // As bin/ecs-jobs.js does: the CLI gets the local stack from the entry that has it.
+      localStack: () => import("../../local/stack.ts"),
     },
     ...(options.now && { now: () => options.now as Date }),
   });

@@ -99,7 +99,7 @@ export function registerDev(program: Command, io: CliIo): void {
       if (!io.localStack)
         throw new CliExit(
           EXIT_FAILED,
-          "ecs-jobs dev: the local stack (local/) is not part of this installation",
+          "error: the local stack (local/) is not part of this installation, so `ecs-jobs dev` cannot start it",
         );
       const { startLocalStack } = await io.localStack();
       const stack = await startLocalStack({
