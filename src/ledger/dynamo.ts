@@ -14,6 +14,7 @@
  * - Only changes use the copy; get() and the listings always read the table.
  * - A claim this instance took and did not release is held, so claiming it again is false without a write.
  */
+import { randomUUID } from "node:crypto";
 import { type DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -102,6 +103,9 @@ function decodeNext(next: string | undefined): Record<string, unknown> | undefin
   } catch {}
   throw new ValidationError("next: not a page token this ledger issued", { field: "next" });
 }
+
+/** The attribute of an alert's claim item that holds one channel's claim (dynamo-table.ts). */
+const channelAttribute = (channel: string) => `channel_${channel}`;
 
 /** Contended writers back off a little, at random, so that one of them wins each round. */
 const backoff = (attempt: number) =>
@@ -359,6 +363,49 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         if (isConditionFailure(e)) return false;
         throw e;
       }
+    },
+
+    async claimChannels(runId, kind, channels) {
+      const key = claimKey(runId, kind);
+      const wanted = channels.filter((c) => !heldClaims.get(`${key}\n${c}`));
+      if (wanted.length === 0) return [];
+      // Each channel not claimed yet takes this call's token; the channels holding it afterwards are ours.
+      // One UpdateItem for all of them: a failed run's alert on EventBridge and SNS is one write, not two.
+      const token = randomUUID();
+      const names = Object.fromEntries(wanted.map((c, i) => [`#c${i}`, channelAttribute(c)]));
+      try {
+        const out = await send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk: key },
+            UpdateExpression: `SET ${wanted.map((_, i) => `#c${i} = if_not_exists(#c${i}, :token)`).join(", ")}, #ttl = if_not_exists(#ttl, :ttl)`,
+            // An item of the layout before channels (one item per channel, `claimedAt`) holds them all.
+            ConditionExpression: "attribute_not_exists(claimedAt) OR released = :yes",
+            ExpressionAttributeNames: { ...names, "#ttl": TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ":token": token, ":ttl": expiry(), ":yes": true },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        const got = wanted.filter((c) => out.Attributes?.[channelAttribute(c)] === token);
+        for (const c of got) heldClaims.set(`${key}\n${c}`, true);
+        return got;
+      } catch (e) {
+        if (isConditionFailure(e)) return [];
+        throw e;
+      }
+    },
+
+    async releaseChannel(runId, kind, channel) {
+      const key = claimKey(runId, kind);
+      heldClaims.delete(`${key}\n${channel}`);
+      await send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: key },
+          UpdateExpression: "REMOVE #c",
+          ExpressionAttributeNames: { "#c": channelAttribute(channel) },
+        }),
+      );
     },
 
     async claimJobSlot(job, runId, { now: at, until }) {
