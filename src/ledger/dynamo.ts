@@ -5,12 +5,14 @@
  * revision is still the stored one; a writer that lost the race reads again. Throttling and server errors
  * propagate, so a Lambda invocation fails and is retried (every operation here is idempotent).
  *
- * The hot path is one write per task event: each instance (Lambda container) keeps the last revision of
+ * The hot path is at most one write per batch of a run's task events (none for a batch of statuses the run
+ * does not record: src/runs/fold-events.ts): each instance (Lambda container) keeps the last revision of
  * each run it read or wrote (cache.ts) and changes a run it knows without reading it first.
  * - A stale copy costs a failed conditional put and a read, never a lost update: the put names the revision.
  * - An event that is stale or a duplicate against the copy needs neither read nor write: the copy is an
  *   earlier revision of the stored run, task versions only grow from one revision to the next, so the event
- *   is stale or a duplicate against the stored run too.
+ *   is stale or a duplicate against the stored run too. (An event of a status not recorded, for a task the
+ *   copy knows, is not recorded against the stored run either: tasks are never removed from a run.)
  * - Only changes use the copy; get() and the listings always read the table.
  * - A claim this instance took and did not release is held, so claiming it again is false without a write.
  */
