@@ -1,12 +1,13 @@
 /**
  * Sending an alert exactly once per run and kind, without losing it to a transient failure.
  *
- * Each channel (the EventBridge event, the SNS message) is claimed in the ledger before it is sent:
- * only the first claimer sends, so duplicated events and concurrent handlers send nothing twice. When the
- * send fails (throttled, a failed entry) the claim is released and the error is thrown, so the Lambda
- * invocation is retried and the retry claims and sends again. Claims are per channel, so a retry after an
- * SNS failure does not repeat the EventBridge event. What remains: a process that dies between the claim
- * and the send loses that alert — chosen over sending it twice.
+ * Each channel (the EventBridge event, the SNS message) is claimed in the ledger before it is sent, all
+ * of an alert's channels in one write: only the first claimer sends, so duplicated events and concurrent
+ * handlers send nothing twice. When a send fails (throttled, a failed entry) that channel's claim is
+ * released and the error is thrown, so the Lambda invocation is retried and the retry claims and sends that
+ * channel again. Claims are per channel, so a retry after an SNS failure does not repeat the EventBridge
+ * event. What remains: a process that dies between the claim and the sends loses the channels not sent
+ * yet — chosen over sending them twice.
  *
  * The webhook is the exception to "release and throw": a receiver that is down or refuses the alert would
  * otherwise hold the run's task events in the queue until they reach its dead-letter queue. After its own
@@ -32,8 +33,8 @@ import { sendWebhook } from "./webhook-send.ts";
 
 /** Where a channel is claimed before it is sent: the run ledger's alert claims, and nothing else of it. */
 export interface AlertClaims {
-  claimAlert(runId: string, kind: string): Promise<boolean>;
-  releaseAlert?(runId: string, kind: string): Promise<void>;
+  claimChannels(runId: string, kind: string, channels: readonly string[]): Promise<string[]>;
+  releaseChannel?(runId: string, kind: string, channel: string): Promise<void>;
 }
 
 /** The alert service's port: its channels' clients (and the log service's, for log lines), its claims. */
@@ -66,10 +67,6 @@ export class AlertDeliveryError extends EcsJobsError {
     super("AlertDeliveryError", message);
   }
 }
-
-/** The claim of one channel; the EventBridge event's claim is the kind itself. */
-export const claimKindOf = (kind: AlertKind, channel: Channel): string =>
-  channel === "eventbridge" ? kind : `${kind}:${channel}`;
 
 async function putEvent(deps: AlertDeps, alert: Alert): Promise<void> {
   const DetailType = detailTypeOf(alert.kind);
@@ -119,9 +116,9 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
 
   const sent: Channel[] = [];
   let failure: unknown;
+  const claimed = new Set(await deps.ledger.claimChannels(run.runId, kind, channels));
   for (const channel of channels) {
-    const claim = claimKindOf(kind, channel);
-    if (!(await deps.ledger.claimAlert(run.runId, claim))) continue;
+    if (!claimed.has(channel)) continue;
     try {
       const a = await content();
       if (channel === "eventbridge") await putEvent(deps, a);
@@ -137,7 +134,7 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
         runId: run.runId,
         error: String(error),
       });
-      await deps.ledger.releaseAlert?.(run.runId, claim);
+      await deps.ledger.releaseChannel?.(run.runId, kind, channel);
     }
   }
   if (failure !== undefined) throw failure;

@@ -11,7 +11,9 @@
  *   change at most twice a run (created; `activePk` removed when final), so the indexes are written that
  *   often, in items of a few bytes — which also keeps the single `recent` partition far from its limit;
  *   listings read the runs themselves from the table (BatchGetItem);
- * - claim items: `pk = CLAIM#<runId>#<kind>`, one per alert or action taken once per run;
+ * - claim items: `pk = CLAIM#<runId>#<kind>`, one per alert or action taken once per run; an alert's item
+ *   holds an attribute per channel claimed (`channel_<name>`), so that all its channels cost one write
+ *   (items written before that hold `claimedAt` and count as every channel claimed);
  * - `expiresAt` (epoch seconds) on every item: DynamoDB TTL deletes runs after the retention.
  */
 

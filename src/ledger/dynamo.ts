@@ -5,15 +5,18 @@
  * revision is still the stored one; a writer that lost the race reads again. Throttling and server errors
  * propagate, so a Lambda invocation fails and is retried (every operation here is idempotent).
  *
- * The hot path is one write per task event: each instance (Lambda container) keeps the last revision of
+ * The hot path is at most one write per batch of a run's task events (none for a batch of statuses the run
+ * does not record: src/runs/fold-events.ts): each instance (Lambda container) keeps the last revision of
  * each run it read or wrote (cache.ts) and changes a run it knows without reading it first.
  * - A stale copy costs a failed conditional put and a read, never a lost update: the put names the revision.
  * - An event that is stale or a duplicate against the copy needs neither read nor write: the copy is an
  *   earlier revision of the stored run, task versions only grow from one revision to the next, so the event
- *   is stale or a duplicate against the stored run too.
+ *   is stale or a duplicate against the stored run too. (An event of a status not recorded, for a task the
+ *   copy knows, is not recorded against the stored run either: tasks are never removed from a run.)
  * - Only changes use the copy; get() and the listings always read the table.
  * - A claim this instance took and did not release is held, so claiming it again is false without a write.
  */
+import { randomUUID } from "node:crypto";
 import { type DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -102,6 +105,9 @@ function decodeNext(next: string | undefined): Record<string, unknown> | undefin
   } catch {}
   throw new ValidationError("next: not a page token this ledger issued", { field: "next" });
 }
+
+/** The attribute of an alert's claim item that holds one channel's claim (dynamo-table.ts). */
+const channelAttribute = (channel: string) => `channel_${channel}`;
 
 /** Contended writers back off a little, at random, so that one of them wins each round. */
 const backoff = (attempt: number) =>
@@ -359,6 +365,49 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
         if (isConditionFailure(e)) return false;
         throw e;
       }
+    },
+
+    async claimChannels(runId, kind, channels) {
+      const key = claimKey(runId, kind);
+      const wanted = channels.filter((c) => !heldClaims.get(`${key}\n${c}`));
+      if (wanted.length === 0) return [];
+      // Each channel not claimed yet takes this call's token; the channels holding it afterwards are ours.
+      // One UpdateItem for all of them: a failed run's alert on EventBridge and SNS is one write, not two.
+      const token = randomUUID();
+      const names = Object.fromEntries(wanted.map((c, i) => [`#c${i}`, channelAttribute(c)]));
+      try {
+        const out = await send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk: key },
+            UpdateExpression: `SET ${wanted.map((_, i) => `#c${i} = if_not_exists(#c${i}, :token)`).join(", ")}, #ttl = if_not_exists(#ttl, :ttl)`,
+            // An item of the layout before channels (one item per channel, `claimedAt`) holds them all.
+            ConditionExpression: "attribute_not_exists(claimedAt) OR released = :yes",
+            ExpressionAttributeNames: { ...names, "#ttl": TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ":token": token, ":ttl": expiry(), ":yes": true },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        const got = wanted.filter((c) => out.Attributes?.[channelAttribute(c)] === token);
+        for (const c of got) heldClaims.set(`${key}\n${c}`, true);
+        return got;
+      } catch (e) {
+        if (isConditionFailure(e)) return [];
+        throw e;
+      }
+    },
+
+    async releaseChannel(runId, kind, channel) {
+      const key = claimKey(runId, kind);
+      heldClaims.delete(`${key}\n${channel}`);
+      await send(
+        new UpdateCommand({
+          TableName,
+          Key: { pk: key },
+          UpdateExpression: "REMOVE #c",
+          ExpressionAttributeNames: { "#c": channelAttribute(channel) },
+        }),
+      );
     },
 
     async claimJobSlot(job, runId, { now: at, until }) {

@@ -74,6 +74,14 @@ export interface RunLedger {
    */
   releaseAlert?(runId: string, kind: string): Promise<void>;
   /**
+   * Claims the channels of one alert (EventBridge, SNS, webhook) in one write: a run's failure alert costs
+   * one claim write however many channels it goes out on. Resolves to the channels this caller got (the
+   * others were claimed before); each is sent once per run and kind, as with claimAlert.
+   */
+  claimChannels(runId: string, kind: string, channels: readonly string[]): Promise<string[]>;
+  /** Undoes one channel's claim after its send failed, so that a retry sends that channel alone again. */
+  releaseChannel?(runId: string, kind: string, channel: string): Promise<void>;
+  /**
    * `concurrency: forbid`: takes the job's one slot for `runId` — when it is free, already this run's, past
    * `until`, or held by a run that is final — atomically, so two triggers of the same instant cannot both
    * launch. Refused while another run that is not final holds it; `holder` names that run. `now` is the

@@ -112,6 +112,17 @@ export class MemoryLedger implements RunLedger {
     this.alerts.delete(`${runId}\n${kind}`);
   }
 
+  async claimChannels(runId: string, kind: string, channels: readonly string[]) {
+    const got: string[] = [];
+    for (const channel of channels)
+      if (await this.claimAlert(runId, `${kind}\n${channel}`)) got.push(channel);
+    return got;
+  }
+
+  async releaseChannel(runId: string, kind: string, channel: string) {
+    await this.releaseAlert(runId, `${kind}\n${channel}`);
+  }
+
   readonly slots = new Map<string, { holder: string; until: number }>();
 
   async claimJobSlot(job: string, runId: string, at: { now: Date; until: Date }) {

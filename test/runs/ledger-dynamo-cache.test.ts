@@ -211,8 +211,10 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     a.counts.reset();
     await a.ledger.recordLaunch(run.runId, { tasks: launchedTasks(events), failures: [] });
     expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1, 0]);
+    expect(events.map((e) => e.lastStatus)).toEqual(["PROVISIONING", "PENDING", "RUNNING", "STOPPED"]);
     for (const e of events) await a.ledger.applyTaskEvent(run.runId, e);
-    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1 + events.length, 0]);
+    // PROVISIONING of a task the launch recorded changes nothing a reader uses: no write (fold-events.ts).
+    expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1 + 3, 0]);
     a.counts.reset();
     for (const e of [...events].reverse())
       expect(await a.ledger.applyTaskEvent(run.runId, e)).toMatchObject({

@@ -305,7 +305,8 @@ describe("alert delivery", () => {
     const events = runTaskEvents(run, 0, { containers: [{ name: "app", exitCode: 2 }] });
     await expect(deliver(deps, events)).rejects.toThrow(/InternalFailure/);
     await deliver(deps, events);
-    expect(deps.ledger.alerts.has(`${run.runId}\nFAILED`)).toBe(true);
+    // The EventBridge channel of the FAILED alert is claimed (memory.ts keys: run, kind, channel).
+    expect(deps.ledger.alerts.has(`${run.runId}\nFAILED\neventbridge`)).toBe(true);
     expect(mocks.eventbridge).toHaveReceivedCommandTimes(PutEventsCommand, 2);
   });
 
