@@ -3,7 +3,7 @@
  * the file, so the benchmark follows any change there), with esbuild's metafile to say what fills them.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { load as parse } from "js-yaml";
 import { ROOT } from "./lib.ts";
@@ -28,7 +28,6 @@ interface EsbuildConfig {
   target?: string;
   mainFields?: string[];
   outputFileExtension?: string;
-  splitting?: boolean;
   banner?: { js?: string };
   /** Paths relative to the project root, as serverless runs esbuild there. */
   alias?: Record<string, string>;
@@ -44,7 +43,6 @@ export function serverlessEsbuildOptions(): EsbuildConfig {
 export interface Bundle {
   name: HandlerName;
   file: string;
-  /** The entry file and every chunk it may load. */
   bytes: number;
   /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
   byPackage: [string, number][];
@@ -57,29 +55,22 @@ function packageOf(input: string): string {
   return m ? (m[1] as string) : "(own)";
 }
 
-/** Every output file of the build counts: the entry and its chunks, loaded at once or on a dynamic import. */
 function breakdown(meta: Metafile, name: string): Bundle["byPackage"] {
-  const outs = Object.values(meta.outputs);
-  if (outs.length === 0) throw new Error(`esbuild wrote no output for ${name}`);
+  const out = Object.values(meta.outputs)[0];
+  if (!out) throw new Error(`esbuild wrote no output for ${name}`);
   const sizes = new Map<string, number>();
-  for (const out of outs)
-    for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
-      sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
+  for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
+    sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
   return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
-/**
- * One entry point bundled into `file`'s folder with serverless.yml's esbuild options (as serverless-esbuild
- * does: `outdir`, so that with `splitting` the dynamic imports land in chunk files beside it); its metafile.
- */
+/** One entry point bundled into `file` with serverless.yml's esbuild options; its esbuild metafile. */
 async function bundle(entry: string, file: string): Promise<Metafile> {
   const o = serverlessEsbuildOptions();
   const result = await build({
-    entryPoints: { [basename(file, extension())]: entry },
+    entryPoints: [entry],
     bundle: true,
-    outdir: dirname(file),
-    outExtension: { ".js": extension() },
-    splitting: o.splitting ?? false,
+    outfile: file,
     minify: o.minify ?? true,
     format: o.format ?? "esm",
     platform: o.platform ?? "node",
@@ -102,13 +93,11 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
   const bundles: Bundle[] = [];
   for (const name of HANDLERS) {
     const file = join(outDir, `${name}${extension()}`);
-    const meta = await bundle(join(ROOT, "handlers", `${name}.ts`), file);
-    const byPackage = breakdown(meta, name);
+    const byPackage = breakdown(await bundle(join(ROOT, "handlers", `${name}.ts`), file), name);
     bundles.push({
       name,
       file,
-      // The entry and its chunks: what the function's zip needs.
-      bytes: Object.values(meta.outputs).reduce((sum, o) => sum + o.bytes, 0),
+      bytes: readFileSync(file).byteLength,
       byPackage,
       clients: byPackage
         .map(([p]) => p.replace("@aws-sdk/", ""))
