@@ -1,7 +1,7 @@
 /** "ECS Container Instance State Change" → StartTask of the cluster's onInstanceLaunch jobs. See src/app/on-instance-launch.ts. */
 import type { Deps } from "../src/app/deps.ts";
 import { onInstanceEvent } from "../src/app/on-instance-launch.ts";
-import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
 export const createInstanceLaunchHandler = (deps: () => Promise<Deps>) =>
@@ -10,4 +10,4 @@ export const createInstanceLaunchHandler = (deps: () => Promise<Deps>) =>
     return { started: runs.map((r) => ({ job: r.job, runId: r.runId, status: r.status })) };
   });
 
-export const handler = createInstanceLaunchHandler(lambdaDeps(LAMBDA_CLIENTS));
+export const handler = createInstanceLaunchHandler(lambdaDeps(RUN_ACTION_CLIENTS));

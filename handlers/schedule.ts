@@ -1,7 +1,7 @@
 /** EventBridge Scheduler (or a classic rule's Scheduled Event) → one run of the job. See src/app/on-schedule.ts. */
 import type { Deps } from "../src/app/deps.ts";
 import { onScheduleEvent } from "../src/app/on-schedule.ts";
-import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
+import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
 import { lambdaDeps, lambdaHandler, launchStopBy } from "./runtime.ts";
 
 export const createScheduleHandler = (deps: () => Promise<Deps>) =>
@@ -11,4 +11,4 @@ export const createScheduleHandler = (deps: () => Promise<Deps>) =>
     return onScheduleEvent(d, event, { stopBy: launchStopBy(context, d.now().getTime()) });
   });
 
-export const handler = createScheduleHandler(lambdaDeps(LAMBDA_CLIENTS));
+export const handler = createScheduleHandler(lambdaDeps(RUN_ACTION_CLIENTS));
