@@ -33,7 +33,7 @@ import { sendWebhook } from "./webhook-send.ts";
 /** Where a channel is claimed before it is sent: the run ledger's alert claims, and nothing else of it. */
 export interface AlertClaims {
   claimAlert(runId: string, kind: string): Promise<boolean>;
-  releaseAlert?(runId: string, kind: string): Promise<void>;
+  releaseAlert(runId: string, kind: string): Promise<void>;
 }
 
 /** The alert service's port: its channels' clients (and the log service's, for log lines), its claims. */
@@ -137,7 +137,7 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
         runId: run.runId,
         error: String(error),
       });
-      await deps.ledger.releaseAlert?.(run.runId, claim);
+      await deps.ledger.releaseAlert(run.runId, claim);
     }
   }
   if (failure !== undefined) throw failure;

@@ -50,7 +50,7 @@ export async function pauseIfFailing(deps: Deps, job: Job, run: Run): Promise<bo
     });
     return true;
   } catch (error) {
-    await deps.ledger.releaseAlert?.(run.runId, PAUSE_CLAIM);
+    await deps.ledger.releaseAlert(run.runId, PAUSE_CLAIM);
     throw error;
   }
 }

@@ -7,13 +7,13 @@
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import type { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import { type EcsEmulator, startEcsEmulator } from "../../local/ecs/index.ts";
 import { reconcileAllActive } from "../../src/app/reconcile.ts";
 import type { AwsClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { recordingLog } from "../launch/harness.ts";
 import { job } from "../support/spec.ts";
