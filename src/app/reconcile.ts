@@ -13,6 +13,7 @@
  * (killed between RunTask's answer and the write): those are found by their startedBy.
  */
 import { ClusterNotFoundException } from "@aws-sdk/client-ecs";
+import type { AwsClients } from "../aws/clients.ts";
 import { runTaskStartedBy, startTaskStartedBy } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { DESCRIBE_MAX, describeTasks, startedByTaskArns } from "../launch/ecs-reads.ts";
@@ -22,6 +23,9 @@ import { applyTaskStates } from "./on-task-events.ts";
 import type { RunActionDeps } from "./retry.ts";
 
 const MINUTE = 60_000;
+
+/** Listing and describing tasks: ECS alone. */
+type EcsReads = { clients: Pick<AwsClients, "ecs"> };
 
 /**
  * When an active run's tasks are described, by the run's age: not before 2 minutes (its events are
@@ -60,7 +64,7 @@ export interface ReconcileOptions {
 }
 
 /** Tasks of the run ECS has under its startedBy that the run does not record; none if the cluster is gone. */
-async function unrecordedTasks(deps: RunActionDeps, cluster: string, run: Run): Promise<string[]> {
+async function unrecordedTasks(deps: EcsReads, cluster: string, run: Run): Promise<string[]> {
   const known = new Set(run.tasks.map((t) => t.taskArn));
   const found: string[] = [];
   try {
