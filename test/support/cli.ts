@@ -31,6 +31,8 @@ export async function cli(
       },
       cwd: options.cwd ?? ROOT,
       env: { ...options.env },
+      // As bin/ecs-jobs.js hands it: the CLI itself never imports local/.
+      localStack: () => import("../../local/stack.ts"),
     },
     ...(options.now && { now: () => options.now as Date }),
   });
