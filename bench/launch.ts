@@ -8,9 +8,9 @@ import "./quiet.ts";
 import { randomUUID } from "node:crypto";
 import { ECSClient, RunTaskCommand, type RunTaskCommandInput } from "@aws-sdk/client-ecs";
 import type { Context } from "aws-lambda";
+import { MemoryLedger } from "../gen/memory-ledger.ts";
 import { createScheduleHandler } from "../handlers/schedule.ts";
 import { runTaskRequests } from "../src/jobspec/requests.ts";
-import { MemoryLedger } from "../src/ledger/memory.ts";
 import { type Benchmark, median, type Row, round } from "./lib.ts";
 import { CREDENTIALS, JOB_NAME, type LocalEnv, REGION, startLocalEnv } from "./local-env.ts";
 

@@ -25,6 +25,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { redactSecrets } from "../src/alerts/redact.ts";
 import type { WebhookDelivery } from "../src/alerts/webhook-options.ts";
 import type { Deps } from "../src/app/deps.ts";
+import { reconcileAllActive } from "../src/app/reconcile.ts";
 import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
 import { loadValidJobs } from "../src/catalog/build.ts";
 import type { Catalog } from "../src/catalog/catalog.ts";
@@ -68,7 +69,6 @@ import { endLostRuns } from "./lost-runs.ts";
 import { localMetricSink } from "./metric-sink.ts";
 import { type Clock, realClock } from "./offset-clock.ts";
 import { openLedger } from "./open-ledger.ts";
-import { reconcileActiveRuns } from "./restart-reconcile.ts";
 import { createLocalRetryTimer } from "./retry-timer.ts";
 import { type SchedulerInput, schedulerTime, startLocalScheduler } from "./scheduler.ts";
 import { createTaskEventQueue } from "./task-event-queue.ts";
@@ -563,23 +563,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       throw error;
     }
 
-    // Runs that were in flight when the stack last stopped.
-    const reconciled = await reconcileActiveRuns({
-      ledger: opened,
-      catalog,
-      ecs: clients.ecs,
-      identity,
-      now,
-      deliver: (event) =>
-        deliverTaskEvent(event, `reconciled task ${String(event.detail.taskArn).split("/").at(-1)}`),
-    });
+    // Runs that were in flight when the stack last stopped: the product's reconciliation, all at once.
+    const reconciled = await reconcileAllActive(deps);
     if (reconciled.runs > 0)
       log.info(
-        `reconciled ${reconciled.runs} run(s) in flight at the last stop (${reconciled.events} task state(s))`,
+        `reconciled ${reconciled.runs} run(s) in flight at the last stop (${reconciled.applied} task state(s) applied)`,
       );
-    for (const arn of reconciled.unknownTasks)
-      log.warn(`task ${arn} of an active run is unknown to the emulator`);
-    for (const runId of await endLostRuns(deps, reconciled.lostRuns, emulatorOptions.stateFile))
+    for (const { tasks } of reconciled.missing)
+      for (const arn of tasks) log.warn(`task ${arn} of an active run is unknown to the emulator`);
+    for (const runId of await endLostRuns(deps, reconciled.missing, emulatorOptions.stateFile))
       log.warn(`run ${runId} ended FAILED: the emulator lost its tasks (${emulatorOptions.stateFile})`);
 
     if (options.seedContainerInstances) {

@@ -34,7 +34,7 @@ import { sendWebhook } from "./webhook-send.ts";
 /** Where a channel is claimed before it is sent: the run ledger's alert claims, and nothing else of it. */
 export interface AlertClaims {
   claimChannels(runId: string, kind: string, channels: readonly string[]): Promise<string[]>;
-  releaseChannel?(runId: string, kind: string, channel: string): Promise<void>;
+  releaseChannel(runId: string, kind: string, channel: string): Promise<void>;
 }
 
 /** The alert service's port: its channels' clients (and the log service's, for log lines), its claims. */
@@ -134,7 +134,7 @@ export async function deliverAlert(deps: AlertDeps, req: AlertRequest): Promise<
         runId: run.runId,
         error: String(error),
       });
-      await deps.ledger.releaseChannel?.(run.runId, kind, channel);
+      await deps.ledger.releaseChannel(run.runId, kind, channel);
     }
   }
   if (failure !== undefined) throw failure;

@@ -15,8 +15,7 @@ import type { Run, Trigger } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
 import { parseScheduleExpression, type ScheduleExpression } from "../schedule/expression.ts";
 import { nextFireTimes } from "../schedule/next.ts";
-import { listSchedules } from "../scheduler/schedules.ts";
-import type { Deps } from "./deps.ts";
+import { listSchedules, type SchedulerPort } from "../scheduler/schedules.ts";
 import { type LaunchRequest, launchRun } from "./launch-run.ts";
 import { onRunFinal } from "./on-run-final.ts";
 import type { RunActionDeps } from "./retry.ts";
@@ -33,9 +32,7 @@ export interface ScheduleInfo {
 }
 
 /** The job schedules the group holds ENABLED, by name (paused ones are not checked). */
-export async function enabledSchedules(
-  deps: Pick<Deps, "clients" | "config">,
-): Promise<Map<string, ScheduleInfo>> {
+export async function enabledSchedules(deps: SchedulerPort): Promise<Map<string, ScheduleInfo>> {
   const out = new Map<string, ScheduleInfo>();
   for (const s of await listSchedules(deps, "ENABLED")) {
     if (!s.Name) continue;

@@ -6,7 +6,7 @@
 
 import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
-import { ContainerInstanceStateChangeSchema } from "../triggers/container-instance.ts";
+import type { ContainerInstanceStateChange } from "../triggers/container-instance.ts";
 import type { Deps } from "./deps.ts";
 import { onRunFinal } from "./on-run-final.ts";
 import { registrationTime, startOnInstance } from "./start-on-instance.ts";
@@ -20,17 +20,8 @@ export function sameCluster(jobCluster: string, clusterArn: string): boolean {
 export const instanceLaunchJobs = (jobs: readonly Job[], clusterArn: string): Job[] =>
   jobs.filter((j) => j.spec.onInstanceLaunch && sameCluster(j.spec.task.cluster, clusterArn));
 
-export async function onInstanceEvent(deps: Deps, event: unknown): Promise<Run[]> {
-  const parsed = ContainerInstanceStateChangeSchema.safeParse(event);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    deps.log.warn("not an ECS Container Instance State Change; dropped", {
-      field: issue?.path.map(String).join(".") ?? "",
-      problem: issue?.message ?? "invalid",
-    });
-    return [];
-  }
-  const d = parsed.data.detail;
+export async function onInstanceEvent(deps: Deps, event: ContainerInstanceStateChange): Promise<Run[]> {
+  const d = event.detail;
   if (d.status !== "ACTIVE" || !d.agentConnected) {
     deps.log.debug("instance not ACTIVE with agent connected; ignored", { status: d.status });
     return [];
@@ -40,7 +31,7 @@ export async function onInstanceEvent(deps: Deps, event: unknown): Promise<Run[]
   const at = await registrationTime(deps, {
     cluster: d.clusterArn,
     containerInstanceArn: d.containerInstanceArn,
-    eventTime: parsed.data.time,
+    eventTime: event.time,
     ...(d.registeredAt && { registeredAt: d.registeredAt }),
   });
   const runs: Run[] = [];

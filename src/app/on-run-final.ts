@@ -123,7 +123,7 @@ export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
     await alertOutcome(deps, job, run, note);
     await pauseIfFailing(deps, job, run);
   } catch (error) {
-    await deps.ledger.releaseAlert?.(run.runId, DONE_CLAIM);
+    await deps.ledger.releaseAlert(run.runId, DONE_CLAIM);
     throw error;
   }
 }
@@ -137,7 +137,7 @@ async function delayRetry(deps: RunActionDeps, job: Job, run: Run, seconds: numb
   try {
     await deps.retryTimer.after(seconds, { type: "ecs-jobs.retry-due", runId: run.runId, job: job.name });
   } catch (error) {
-    await deps.ledger.releaseAlert?.(run.runId, RETRY_CLAIM);
+    await deps.ledger.releaseAlert(run.runId, RETRY_CLAIM);
     throw error;
   }
   deps.log.info("retry delayed", { runId: run.runId, attempt: run.attempt + 1, delaySeconds: seconds });

@@ -3,13 +3,26 @@
  * is sent; resumeJob enables it again. Failures before the schedule's last modification (a resume, a
  * deploy that changed it) do not count, so a resumed job gets N fresh chances.
  */
-import { deliverAlert } from "../alerts/deliver.ts";
+import { type AlertDeps, deliverAlert } from "../alerts/deliver.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { failureStreak, isFailure, loadJobRuns } from "../ledger/history.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
-import { getSchedule, listSchedules, scheduleNameFor, setScheduleState } from "../scheduler/schedules.ts";
+import {
+  getSchedule,
+  listSchedules,
+  type SchedulerPort,
+  scheduleNameFor,
+  setScheduleState,
+} from "../scheduler/schedules.ts";
 import type { Deps } from "./deps.ts";
+
+/** What pausing after failures calls: the job's run history and claims, its schedule, the alert. */
+export type PauseOnFailureDeps = AlertDeps & SchedulerPort & { ledger: RunLedger };
+
+/** What pausing or resuming on request calls: the catalog for the job, its schedule (written at `now`), the log. */
+export type ScheduleControlDeps = SchedulerPort & Pick<Deps, "catalog" | "log" | "now">;
 
 /** The claim that makes "pause the schedule and say so" happen once per run. */
 export const PAUSE_CLAIM = "PAUSE";
@@ -18,7 +31,7 @@ export const PAUSE_CLAIM = "PAUSE";
  * After a failed run: pauses the job's schedule if this run completes N failures in a row.
  * Resolves to true when this call paused it (and alerted).
  */
-export async function pauseIfFailing(deps: Deps, job: Job, run: Run): Promise<boolean> {
+export async function pauseIfFailing(deps: PauseOnFailureDeps, job: Job, run: Run): Promise<boolean> {
   const n = job.spec.policy.pauseAfterFailures;
   if (n <= 0 || !job.spec.schedule || !isFailure(run)) return false;
   // Read until the streak is long enough or broken by a success.
@@ -50,7 +63,7 @@ export async function pauseIfFailing(deps: Deps, job: Job, run: Run): Promise<bo
     });
     return true;
   } catch (error) {
-    await deps.ledger.releaseAlert?.(run.runId, PAUSE_CLAIM);
+    await deps.ledger.releaseAlert(run.runId, PAUSE_CLAIM);
     throw error;
   }
 }
@@ -60,7 +73,7 @@ export async function pauseIfFailing(deps: Deps, job: Job, run: Run): Promise<bo
  * false when it was paused already, or is DISABLED by its spec (it does not fire either way).
  */
 export async function pauseJob(
-  deps: Pick<Deps, "clients" | "config" | "catalog" | "now" | "log">,
+  deps: ScheduleControlDeps,
   jobOrName: Job | string,
 ): Promise<{ job: string; state: "PAUSED" | "DISABLED"; changed: boolean }> {
   const name = typeof jobOrName === "string" ? jobOrName : jobOrName.name;
@@ -82,7 +95,7 @@ export async function pauseJob(
  * The jobs whose schedule is DISABLED in the stack's group while their spec enables it: PAUSED (by
  * pauseAfterFailures or `pause`). One ListSchedules walk for all jobs rather than a GetSchedule each.
  */
-export async function pausedJobs(deps: Pick<Deps, "clients" | "config" | "catalog">): Promise<Set<string>> {
+export async function pausedJobs(deps: SchedulerPort & Pick<Deps, "catalog">): Promise<Set<string>> {
   const out = new Set<string>();
   for (const s of await listSchedules(deps, "DISABLED")) {
     const job = s.Name === undefined ? undefined : deps.catalog.get(s.Name);
@@ -93,7 +106,7 @@ export async function pausedJobs(deps: Pick<Deps, "clients" | "config" | "catalo
 
 /** Enables a job's schedule again. `changed` is false when it was enabled already. */
 export async function resumeJob(
-  deps: Pick<Deps, "clients" | "config" | "catalog" | "now" | "log">,
+  deps: ScheduleControlDeps,
   jobOrName: Job | string,
 ): Promise<{ job: string; state: "ENABLED"; changed: boolean }> {
   const name = typeof jobOrName === "string" ? jobOrName : jobOrName.name;

@@ -7,15 +7,25 @@
  * described task as the event it would have been. ECS documents DescribeTasks' `version` as the counter of
  * the task's events, for exactly this comparison, so a state the run already holds is a duplicate and an
  * older one is stale: either changes nothing.
+ *
+ * The local stack, when it starts again, reconciles every active run at once (`reconcileAllActive`): it
+ * was stopped, so any run may have lost events, and a run may even have tasks its ledger never recorded
+ * (killed between RunTask's answer and the write): those are found by their startedBy.
  */
+import { ClusterNotFoundException } from "@aws-sdk/client-ecs";
+import type { AwsClients } from "../aws/clients.ts";
+import { runTaskStartedBy, startTaskStartedBy } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
-import { DESCRIBE_MAX, describeTasks } from "../launch/ecs-reads.ts";
+import { DESCRIBE_MAX, describeTasks, startedByTaskArns } from "../launch/ecs-reads.ts";
 import { type EcsTaskDetail, EcsTaskDetailSchema } from "../runs/events.ts";
 import type { Run } from "../runs/model.ts";
 import { applyTaskStates } from "./on-task-events.ts";
 import type { RunActionDeps } from "./retry.ts";
 
 const MINUTE = 60_000;
+
+/** Listing and describing tasks: ECS alone. */
+type EcsReads = { clients: Pick<AwsClients, "ecs"> };
 
 /**
  * When an active run's tasks are described, by the run's age: not before 2 minutes (its events are
@@ -44,14 +54,45 @@ export interface ReconcileReport {
   missing: string[];
 }
 
-export async function reconcileRun(deps: RunActionDeps, job: Job, run: Run): Promise<ReconcileReport> {
+export interface ReconcileOptions {
+  /**
+   * Also describe the tasks ECS has under the run's startedBy that the run does not record: a launch cut
+   * off between RunTask's answer and its write. The sweeper leaves those to interrupted-launch.ts, which
+   * knows from the run's launch progress whether any can exist; a restarted local stack asks.
+   */
+  unrecorded?: boolean;
+}
+
+/** Tasks of the run ECS has under its startedBy that the run does not record; none if the cluster is gone. */
+async function unrecordedTasks(deps: EcsReads, cluster: string, run: Run): Promise<string[]> {
+  const known = new Set(run.tasks.map((t) => t.taskArn));
+  const found: string[] = [];
+  try {
+    for (const startedBy of [runTaskStartedBy(run.job, run.runId), startTaskStartedBy(run.runId)])
+      for (const arn of await startedByTaskArns(deps, cluster, startedBy))
+        if (!known.has(arn) && !found.includes(arn)) found.push(arn);
+  } catch (error) {
+    // A deleted cluster holds no tasks; the tasks the run records are still described (and found missing).
+    if (!(error instanceof ClusterNotFoundException)) throw error;
+  }
+  return found;
+}
+
+export async function reconcileRun(
+  deps: RunActionDeps,
+  job: Job,
+  run: Run,
+  options: ReconcileOptions = {},
+): Promise<ReconcileReport> {
   const report: ReconcileReport = { applied: 0, missing: [] };
   const byCluster = new Map<string, string[]>();
-  for (const t of run.tasks) {
-    if (t.lastStatus === "STOPPED") continue;
-    const cluster = clusterOf(t.taskArn, job.spec.task.cluster);
-    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), t.taskArn]);
-  }
+  const add = (cluster: string, arn: string) =>
+    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), arn]);
+  for (const t of run.tasks)
+    if (t.lastStatus !== "STOPPED") add(clusterOf(t.taskArn, job.spec.task.cluster), t.taskArn);
+  if (options.unrecorded)
+    for (const arn of await unrecordedTasks(deps, job.spec.task.cluster, run))
+      add(job.spec.task.cluster, arn);
   const states: { id: string; state: EcsTaskDetail }[] = [];
   for (const [cluster, arns] of byCluster) {
     for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
@@ -85,5 +126,38 @@ export async function reconcileRun(deps: RunActionDeps, job: Job, run: Run): Pro
       runId: run.runId,
       missing: report.missing.length,
     });
+  return report;
+}
+
+/** What a restart's reconciliation did, for the local stack's log. */
+export interface RestartReconcileReport {
+  /** Active runs of jobs the catalog has, each reconciled. */
+  runs: number;
+  /** Task states applied, summed over the runs. */
+  applied: number;
+  /** Runs with tasks ECS no longer knows: nothing will ever end them but their deadlines. */
+  missing: { runId: string; tasks: string[] }[];
+}
+
+/**
+ * Every active run reconciled now, whatever its age, tasks the run does not record included: for a local
+ * stack started again over its old data, whose emulator resumed its tasks but whose events in between
+ * were never applied. The sweeper instead reconciles the runs that are due, one at a time (sweep.ts).
+ */
+export async function reconcileAllActive(deps: RunActionDeps): Promise<RestartReconcileReport> {
+  const report: RestartReconcileReport = { runs: 0, applied: 0, missing: [] };
+  for (const run of await deps.ledger.listActive()) {
+    const job = deps.catalog.get(run.job);
+    if (!job) continue;
+    report.runs++;
+    try {
+      const one = await reconcileRun(deps, job, run, { unrecorded: true });
+      report.applied += one.applied;
+      if (one.missing.length > 0) report.missing.push({ runId: run.runId, tasks: one.missing });
+    } catch (error) {
+      // One run's fault does not keep the stack from starting; its events still come, its deadlines hold.
+      deps.log.error("run not reconciled at restart", { runId: run.runId, error: String(error) });
+    }
+  }
   return report;
 }

@@ -108,7 +108,7 @@ export async function launchRetry(
   } catch (error) {
     if (error instanceof EcsJobsError) return { refused: error.message };
     // A transient failure: let the invocation be retried, and the retry launch the attempt.
-    await deps.ledger.releaseAlert?.(run.runId, RETRY_CLAIM);
+    await deps.ledger.releaseAlert(run.runId, RETRY_CLAIM);
     throw error;
   }
 }

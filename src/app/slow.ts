@@ -2,11 +2,14 @@
  * SLOW: a run still RUNNING after twice the median duration of its job's last 20 successful runs gets one
  * SLOW alert. With fewer than 3 successful runs there is no meaningful "usual" duration, so no alert.
  */
-import { deliverAlert } from "../alerts/deliver.ts";
+import { type AlertDeps, deliverAlert } from "../alerts/deliver.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
-import type { Deps } from "./deps.ts";
+
+/** What the SLOW check calls: the job's run history (for its usual duration) and the alert. */
+export type SlowCheckDeps = AlertDeps & { ledger: RunLedger };
 
 export const SLOW_SAMPLE = 20;
 export const SLOW_MIN_SAMPLES = 3;
@@ -26,7 +29,7 @@ export function median(values: readonly number[]): number | undefined {
 }
 
 /** The median duration of the job's last successful runs, or undefined with too few of them. */
-export async function usualDurationMs(deps: Pick<Deps, "ledger">, job: string): Promise<number | undefined> {
+export async function usualDurationMs(deps: { ledger: RunLedger }, job: string): Promise<number | undefined> {
   const successes = (runs: readonly Run[]) =>
     runs.filter((r) => r.status === "SUCCEEDED" && durationMs(r) !== undefined).slice(0, SLOW_SAMPLE);
   const runs = await loadJobRuns(deps.ledger, job, {
@@ -51,7 +54,7 @@ export function spokenDuration(ms: number): string {
  * median within one sweep. Resolves to true when the alert was sent by this call.
  */
 export async function checkSlow(
-  deps: Pick<Deps, "clients" | "config" | "ledger" | "log" | "now">,
+  deps: SlowCheckDeps,
   job: Job,
   run: Run,
   usual: Map<string, Promise<number | undefined>>,

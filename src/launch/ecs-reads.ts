@@ -60,6 +60,22 @@ export async function instanceTaskArns(
   return arns;
 }
 
+/** Every task ARN ECS still knows with this startedBy, running or stopped, all pages read. */
+export async function startedByTaskArns(deps: Ecs, cluster: string, startedBy: string): Promise<string[]> {
+  const arns: string[] = [];
+  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
+    let nextToken: string | undefined;
+    do {
+      const page = await deps.clients.ecs.send(
+        new ListTasksCommand({ cluster, startedBy, desiredStatus, ...(nextToken && { nextToken }) }),
+      );
+      arns.push(...(page?.taskArns ?? []));
+      nextToken = page?.nextToken;
+    } while (nextToken);
+  }
+  return arns;
+}
+
 /** StartTask as the caller built it; a refusal throws, for the caller to classify. */
 export function startTask(
   deps: Ecs,

@@ -325,7 +325,6 @@ export function createDynamoLedger(client: DynamoDBClient, options: DynamoLedger
       return out.after;
     },
 
-    applyTaskEvent: (runId, detail) => applyTaskEvents(runId, [detail]),
     applyTaskEvents,
 
     async finish(runId, status, extra = {}) {

@@ -42,16 +42,10 @@ export interface RunLedger {
     result: { tasks: TaskState[]; failures: RunFailure[]; notes?: string[]; progress?: LaunchProgress },
   ): Promise<Run>;
   /**
-   * Applies one "ECS Task State Change" detail to its run with a conditional write; a stale or duplicate
-   * event changes nothing. Returns the run after the change and whether this call moved it to a final status.
-   */
-  applyTaskEvent(
-    runId: string,
-    detail: EcsTaskDetail,
-  ): Promise<{ run: Run; changed: boolean; becameFinal: boolean } | undefined>;
-  /**
-   * Several details of one run's tasks in one write, ending where applying them one by one, in this order,
-   * would (fold-events.ts): a batch of a many-task run costs one write, not one per event.
+   * Applies "ECS Task State Change" details of one run's tasks in one conditional write, ending where
+   * applying them one by one, in this order, would (fold-events.ts): a batch of a many-task run costs one
+   * write, not one per event; a stale or duplicate detail changes nothing. Returns the run after the change
+   * and whether this call moved it to a final status; undefined when the ledger has no such run.
    */
   applyTaskEvents(
     runId: string,
@@ -70,9 +64,8 @@ export interface RunLedger {
   /**
    * Undoes a claim whose work failed (PutEvents throttled, a retry launch that ECS refused), so that the
    * retried invocation claims it again: at most once per run, and no alert lost to a transient failure.
-   * Optional so that test doubles need not implement it; without it a failed alert is not retried.
    */
-  releaseAlert?(runId: string, kind: string): Promise<void>;
+  releaseAlert(runId: string, kind: string): Promise<void>;
   /**
    * Claims the channels of one alert (EventBridge, SNS, webhook) in one write: a run's failure alert costs
    * one claim write however many channels it goes out on. Resolves to the channels this caller got (the
@@ -80,7 +73,7 @@ export interface RunLedger {
    */
   claimChannels(runId: string, kind: string, channels: readonly string[]): Promise<string[]>;
   /** Undoes one channel's claim after its send failed, so that a retry sends that channel alone again. */
-  releaseChannel?(runId: string, kind: string, channel: string): Promise<void>;
+  releaseChannel(runId: string, kind: string, channel: string): Promise<void>;
   /**
    * `concurrency: forbid`: takes the job's one slot for `runId` — when it is free, already this run's, past
    * `until`, or held by a run that is final — atomically, so two triggers of the same instant cannot both

@@ -25,3 +25,5 @@ export const ContainerInstanceStateChangeSchema = z.looseObject({
     version: z.optional(z.number().check(z.int())),
   }),
 });
+
+export type ContainerInstanceStateChange = z.infer<typeof ContainerInstanceStateChangeSchema>;

@@ -6,13 +6,13 @@ import "aws-sdk-client-mock-vitest/extend";
 import { join } from "node:path";
 import { ECSClient, RunTaskCommand, type RunTaskCommandInput, type Task } from "@aws-sdk/client-ecs";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { createClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { loadJobsDir } from "../../src/catalog/read-dir.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { Log } from "../../src/log.ts";
 
 export const ROOT = join(import.meta.dirname, "..", "..");

@@ -59,7 +59,7 @@ function progressing(deps: TestDeps, taskArn: string, exitCode: number) {
   deps.sleep = async () => {
     const event = steps.shift();
     const [run] = deps.ledger.runs.values();
-    if (event && run) await deps.ledger.applyTaskEvent(run.runId, event.detail);
+    if (event && run) await deps.ledger.applyTaskEvents(run.runId, [event.detail]);
   };
 }
 

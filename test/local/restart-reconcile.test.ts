@@ -1,16 +1,21 @@
 /**
  * Restart reconciliation when task events were lost: the ledger still shows a run in flight whose task the
- * emulator has already stopped. The event synthesized from DescribeTasks brings the run to its final state.
+ * emulator has already stopped, a task the run never recorded (the stack was killed between RunTask's
+ * answer and the write). The product's reconciliation (src/app/reconcile.ts, as the local stack calls it
+ * at start) finds the task by its startedBy and applies its described state, which ends the run.
  */
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import type { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import { type EcsEmulator, startEcsEmulator } from "../../local/ecs/index.ts";
-import { reconcileActiveRuns } from "../../local/restart-reconcile.ts";
+import { reconcileAllActive } from "../../src/app/reconcile.ts";
+import type { AwsClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
+import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
-import { parseEcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run } from "../../src/runs/model.ts";
+import { recordingLog } from "../launch/harness.ts";
 import { job } from "../support/spec.ts";
 import { FAST_PHASES } from "./support/stack.ts";
 
@@ -45,7 +50,7 @@ describe("reconciling runs in flight", () => {
     await emulator.close();
   });
 
-  it("feeds the task's current state to the status path, which finishes the run", async () => {
+  it("finds the unrecorded task by its startedBy and applies its stopped state, which finishes the run", async () => {
     const runId = "20260101T000000Z-0123abcd";
     const ledger = new MemoryLedger();
     const run: Run = {
@@ -82,32 +87,29 @@ describe("reconciling runs in flight", () => {
     const taskArn = tasks?.[0]?.taskArn as string;
     await emulator.waitForTask(taskArn, "STOPPED");
 
-    const delivered: unknown[] = [];
-    const result = await reconcileActiveRuns({
+    // The run's end is acted on as the status handler would: its FAILED event goes to EventBridge.
+    const sent: unknown[] = [];
+    const eventbridge = {
+      send: async (command: PutEventsCommand) => {
+        sent.push(...(command.input.Entries ?? []));
+        return { FailedEntryCount: 0, Entries: [{ EventId: "e" }] };
+      },
+    };
+    const report = await reconcileAllActive({
+      clients: { ecs, eventbridge } as unknown as AwsClients,
       ledger,
       catalog: catalogOf([nightly]),
-      ecs,
-      identity,
+      config: DEFAULT_CONFIG,
       now: () => new Date(),
-      deliver: async (event) => {
-        delivered.push(event);
-        // What the status handler does with it: validate, then apply to the run.
-        const parsed = parseEcsTaskStateChange(event);
-        await ledger.applyTaskEvent(runId, parsed.detail);
-      },
+      log: recordingLog(),
+      sleep: async () => {},
     });
 
-    expect(result).toEqual({ runs: 1, events: 1, unknownTasks: [], lostRuns: [] });
-    expect(delivered[0]).toMatchObject({
-      "detail-type": "ECS Task State Change",
-      source: "aws.ecs",
-      resources: [taskArn],
-      detail: { taskArn, lastStatus: "STOPPED", startedBy: `ecs-jobs/nightly/${runId}` },
-    });
-    expect((delivered[0] as { detail: Record<string, unknown> }).detail.tags).toBeUndefined();
+    expect(report).toEqual({ runs: 1, applied: 1, missing: [] });
     const after = await ledger.get(runId);
     expect(after?.status).toBe("FAILED");
     expect(after?.tasks[0]?.containers[0]).toMatchObject({ name: "app", exitCode: 2 });
     expect(await ledger.listActive()).toEqual([]);
+    expect(sent).toMatchObject([{ DetailType: "ECS Job Run FAILED" }]);
   });
 });

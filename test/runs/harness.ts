@@ -21,13 +21,13 @@ import {
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach } from "vitest";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import type { LaunchFn, RunActionDeps } from "../../src/app/retry.ts";
 import { createClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { runTaskStartedBy } from "../../src/jobspec/requests.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { EcsTaskStateChange } from "../../src/runs/events.ts";
 import type { Run, Trigger } from "../../src/runs/model.ts";
 import { runIdFor } from "../../src/runs/run-id.ts";

@@ -5,10 +5,10 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import type { RunActionDeps } from "../../src/app/retry.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import type { Run, TaskState } from "../../src/runs/model.ts";
 import type { LaunchType } from "../support/events.ts";
@@ -125,7 +125,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
           await reference.recordLaunch(run.runId, launch);
           await a.ledger.recordLaunch(run.runId, launch);
         }
-        for (const e of events) await reference.applyTaskEvent(run.runId, e);
+        for (const e of events) await reference.applyTaskEvents(run.runId, [e]);
 
         const delivered = [...events, ...s.dups.map((i) => events[i] as EcsTaskDetail)];
         const deliveries = s.order.map((i, k) => ({
@@ -135,10 +135,10 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
         a.counts.reset();
         b.counts.reset();
         const outcomes = s.concurrent
-          ? await Promise.all(deliveries.map((d) => d.ledger.applyTaskEvent(run.runId, d.detail)))
+          ? await Promise.all(deliveries.map((d) => d.ledger.applyTaskEvents(run.runId, [d.detail])))
           : [];
         if (!s.concurrent)
-          for (const d of deliveries) outcomes.push(await d.ledger.applyTaskEvent(run.runId, d.detail));
+          for (const d of deliveries) outcomes.push(await d.ledger.applyTaskEvents(run.runId, [d.detail]));
 
         // Each applied event was written once: changes = puts that succeeded.
         const changed = outcomes.filter((o) => o?.changed).length;
@@ -171,11 +171,11 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     const run = freshRun();
     const [provisioning, pending, running] = runTaskEvents(run, 0).map((e) => e.detail);
     await a.ledger.create(run);
-    await a.ledger.applyTaskEvent(run.runId, provisioning!);
-    await b.ledger.applyTaskEvent(run.runId, pending!);
+    await a.ledger.applyTaskEvents(run.runId, [provisioning!]);
+    await b.ledger.applyTaskEvents(run.runId, [pending!]);
     a.counts.reset();
     // A's copy is revision 1 (PROVISIONING); the table has revision 2 (PENDING).
-    expect(await a.ledger.applyTaskEvent(run.runId, running!)).toMatchObject({ changed: true });
+    expect(await a.ledger.applyTaskEvents(run.runId, [running!])).toMatchObject({ changed: true });
     expect([a.counts.get("PutItem"), a.counts.conditionFailures, a.counts.get("GetItem")]).toEqual([2, 1, 1]);
     // B's copy is revision 2 (PENDING); its get() answers from the table.
     b.counts.reset();
@@ -192,10 +192,10 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     const run = freshRun();
     const [, , running, stopped] = runTaskEvents(run, 0).map((e) => e.detail);
     await a.ledger.create(run);
-    await a.ledger.applyTaskEvent(run.runId, running!);
+    await a.ledger.applyTaskEvents(run.runId, [running!]);
     await a.ledger.finish(run.runId, "TIMED_OUT");
     // The task's last event arrives at another container after the sweeper gave up on the run.
-    await b.ledger.applyTaskEvent(run.runId, stopped!);
+    await b.ledger.applyTaskEvents(run.runId, [stopped!]);
     a.counts.reset();
     const out = await a.ledger.finish(run.runId, "FAILED");
     expect(out).toMatchObject({ changed: false, run: { status: "TIMED_OUT" } });
@@ -212,12 +212,12 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     await a.ledger.recordLaunch(run.runId, { tasks: launchedTasks(events), failures: [] });
     expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1, 0]);
     expect(events.map((e) => e.lastStatus)).toEqual(["PROVISIONING", "PENDING", "RUNNING", "STOPPED"]);
-    for (const e of events) await a.ledger.applyTaskEvent(run.runId, e);
+    for (const e of events) await a.ledger.applyTaskEvents(run.runId, [e]);
     // PROVISIONING of a task the launch recorded changes nothing a reader uses: no write (fold-events.ts).
     expect([a.counts.get("PutItem"), a.counts.get("GetItem")]).toEqual([1 + 3, 0]);
     a.counts.reset();
     for (const e of [...events].reverse())
-      expect(await a.ledger.applyTaskEvent(run.runId, e)).toMatchObject({
+      expect(await a.ledger.applyTaskEvents(run.runId, [e])).toMatchObject({
         changed: false,
         becameFinal: false,
         run: { status: "SUCCEEDED" },
@@ -244,7 +244,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     batched.counts.reset();
     const out = await batched.ledger.applyTaskEvents(run.runId, shuffledEvents);
     expect([batched.counts.get("PutItem"), batched.counts.get("GetItem")]).toEqual([1, 0]);
-    for (const e of shuffledEvents) await single.applyTaskEvent(run.runId, e);
+    for (const e of shuffledEvents) await single.applyTaskEvents(run.runId, [e]);
     expect(out).toMatchObject({ changed: true, becameFinal: true, run: { status: "FAILED" } });
     expect(canonical(await batched.ledger.get(run.runId))).toEqual(canonical(await single.get(run.runId)));
     // The same batch again is all duplicates: no command at all.
@@ -259,7 +259,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     const run = freshRun();
     const events = runTaskEvents(run, 0).map((e) => e.detail);
     await launcher.ledger.create(run);
-    for (const e of events) await status.ledger.applyTaskEvent(run.runId, e);
+    for (const e of events) await status.ledger.applyTaskEvents(run.runId, [e]);
     expect([status.counts.get("GetItem"), status.counts.get("PutItem")]).toEqual([1, events.length]);
   });
 
@@ -299,10 +299,10 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     for (const r of [r1, r2, r3]) await small.ledger.create(r!);
     small.counts.reset();
     const first = (r: Run) => runTaskEvents(r, 0)[0]!.detail;
-    await small.ledger.applyTaskEvent(r3!.runId, first(r3!));
-    await small.ledger.applyTaskEvent(r2!.runId, first(r2!));
+    await small.ledger.applyTaskEvents(r3!.runId, [first(r3!)]);
+    await small.ledger.applyTaskEvents(r2!.runId, [first(r2!)]);
     expect(small.counts.get("GetItem")).toBe(0);
-    await small.ledger.applyTaskEvent(r1!.runId, first(r1!));
+    await small.ledger.applyTaskEvents(r1!.runId, [first(r1!)]);
     expect(small.counts.get("GetItem")).toBe(1);
 
     const none = instance(0);
@@ -310,7 +310,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     await none.ledger.create(r);
     none.counts.reset();
     const events = runTaskEvents(r, 0).map((e) => e.detail);
-    for (const e of [...events, ...events]) await none.ledger.applyTaskEvent(r.runId, e);
+    for (const e of [...events, ...events]) await none.ledger.applyTaskEvents(r.runId, [e]);
     expect([none.counts.get("GetItem"), none.counts.get("PutItem")]).toEqual([
       2 * events.length,
       events.length,
@@ -329,13 +329,13 @@ describe("DynamoDB ledger cache: claims", () => {
     expect(a.counts.total()).toBe(0);
     expect(await b.ledger.claimAlert(runId, "DONE")).toBe(false);
     // B's failed claim is not remembered: once A releases (its work failed), B's retry claims it.
-    await a.ledger.releaseAlert?.(runId, "DONE");
+    await a.ledger.releaseAlert(runId, "DONE");
     expect(await b.ledger.claimAlert(runId, "DONE")).toBe(true);
     a.counts.reset();
     expect(await a.ledger.claimAlert(runId, "DONE")).toBe(false);
     expect(a.counts.get("PutItem")).toBe(1);
     // And a release by the holder lets the holder claim again.
-    await b.ledger.releaseAlert?.(runId, "DONE");
+    await b.ledger.releaseAlert(runId, "DONE");
     expect(await b.ledger.claimAlert(runId, "DONE")).toBe(true);
   });
 

@@ -32,7 +32,9 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
     dynamo.on(PutCommand).rejects(awsError("ConditionalCheckFailedException", 400));
     const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1, maxWriteAttempts: 3 });
     const [event] = taskLifecycle();
-    await expect(ledger.applyTaskEvent(runFixture().runId, event!.detail)).rejects.toThrow(StaleWriteError);
+    await expect(ledger.applyTaskEvents(runFixture().runId, [event!.detail])).rejects.toThrow(
+      StaleWriteError,
+    );
     expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 3);
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       ConditionExpression: "#rev = :rev",
@@ -45,7 +47,7 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
     dynamo.on(PutCommand).rejects(awsError("ProvisionedThroughputExceededException", 400));
     const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
     const [event] = taskLifecycle();
-    await expect(ledger.applyTaskEvent("r", event!.detail)).rejects.toMatchObject({
+    await expect(ledger.applyTaskEvents("r", [event!.detail])).rejects.toMatchObject({
       name: "ProvisionedThroughputExceededException",
     });
     await expect(ledger.claimAlert("r", "FAILED")).rejects.toMatchObject({
@@ -58,10 +60,10 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
     dynamo.on(PutCommand).rejectsOnce(awsError("InternalServerError", 500)).resolves({});
     const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
     const [provisioning, pending] = taskLifecycle();
-    await expect(ledger.applyTaskEvent("r", provisioning!.detail)).rejects.toMatchObject({
+    await expect(ledger.applyTaskEvents("r", [provisioning!.detail])).rejects.toMatchObject({
       name: "InternalServerError",
     });
-    await ledger.applyTaskEvent("r", pending!.detail);
+    await ledger.applyTaskEvents("r", [pending!.detail]);
     // Read again rather than put on revision 4, which the failed write may have replaced.
     expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 2);
   });

@@ -1,9 +1,9 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import { seededRandom } from "../../local/ecs/faults.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture, shuffled, taskArnFor, taskLifecycle } from "../support/events.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";
@@ -62,9 +62,9 @@ describe("DynamoDB ledger against dynalite", () => {
           ...(t === 1 && { containers: [{ name: "app", exitCode: 2 }] }),
         }).map((e) => e.detail),
       );
-      for (const d of events) await memory.applyTaskEvent(r.runId, d);
+      for (const d of events) await memory.applyTaskEvents(r.runId, [d]);
       const outcomes = await Promise.all(
-        shuffle([...events, ...events], seed).map((d) => l.applyTaskEvent(r.runId, d)),
+        shuffle([...events, ...events], seed).map((d) => l.applyTaskEvents(r.runId, [d])),
       );
       // Tasks are listed in the order their first event arrived; everything else is the same.
       expect(canonical(await l.get(r.runId))).toEqual(canonical(await memory.get(r.runId)));
@@ -118,11 +118,11 @@ describe("DynamoDB ledger against dynalite", () => {
     const r = run(1);
     await l.create(r);
     const events = taskLifecycle({ taskArn: taskArnFor("t"), containers: [{ name: "app", exitCode: 143 }] });
-    for (const e of events.slice(0, -1)) await l.applyTaskEvent(r.runId, e.detail);
+    for (const e of events.slice(0, -1)) await l.applyTaskEvents(r.runId, [e.detail]);
     await l.finish(r.runId, "TIMED_OUT");
-    const after = await l.applyTaskEvent(r.runId, events[events.length - 1]!.detail);
+    const after = await l.applyTaskEvents(r.runId, [events[events.length - 1]!.detail]);
     expect(after).toMatchObject({ changed: true, becameFinal: false, run: { status: "TIMED_OUT" } });
-    expect(await l.applyTaskEvent("missing", events[0]!.detail)).toBeUndefined();
+    expect(await l.applyTaskEvents("missing", [events[0]!.detail])).toBeUndefined();
   });
 
   it("claims an alert once under concurrency, and again after a release", async () => {
@@ -131,7 +131,7 @@ describe("DynamoDB ledger against dynalite", () => {
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await l.claimAlert("run-001", "FAILED:sns")).toBe(true);
     expect(await l.claimAlert("run-002", "FAILED")).toBe(true);
-    await l.releaseAlert?.("run-001", "FAILED");
+    await l.releaseAlert("run-001", "FAILED");
     expect(await l.claimAlert("run-001", "FAILED")).toBe(true);
     expect(await l.claimAlert("run-001", "FAILED")).toBe(false);
   });
@@ -145,7 +145,7 @@ describe("DynamoDB ledger against dynalite", () => {
       taskArn: arn,
       containers: [{ name: "app" }, { name: "sidecar" }],
     });
-    await l.applyTaskEvent(r.runId, provisioning!.detail);
+    await l.applyTaskEvents(r.runId, [provisioning!.detail]);
     const launched = {
       tasks: [
         {
@@ -268,7 +268,7 @@ describe("a run of 1,000 tasks that failed to start (more than a DynamoDB item h
         containers: [{ name: "app", reason: REASON }],
         firstVersion: 2,
       }).slice(-1);
-      await l.applyTaskEvent(big.runId, stopped!.detail);
+      await l.applyTaskEvents(big.runId, [stopped!.detail]);
     }
     const stored = await l.get(big.runId);
     expect(stored?.status).toBe("FAILED");

@@ -3,10 +3,10 @@ import { resolve } from "node:path";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import type { RunActionDeps } from "../../src/app/retry.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
-import { MemoryLedger } from "../../src/ledger/memory.ts";
 import type { Run } from "../../src/runs/model.ts";
 import type { LaunchType } from "../support/events.ts";
 import { applyEvent } from "../support/status-path.ts";
@@ -78,7 +78,7 @@ async function check(
 
   const reference = new MemoryLedger();
   await reference.create(run);
-  for (const e of events) await reference.applyTaskEvent(run.runId, e.detail);
+  for (const e of events) await reference.applyTaskEvents(run.runId, [e.detail]);
 
   const deps: RunActionDeps = { ...runDeps([job]), ledger: await makeLedger() };
   await deps.ledger.create(run);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { scheduleTriggerOf } from "../../src/app/on-schedule.ts";
 import { ApiGatewayV1EventSchema } from "../../src/triggers/apigw-v1.ts";
 import { ApiGatewayV2EventSchema } from "../../src/triggers/apigw-v2.ts";
 import { ContainerInstanceStateChangeSchema } from "../../src/triggers/container-instance.ts";
+import { scheduleTriggerOf } from "../../src/triggers/schedule-trigger.ts";
 import { jobNamesForRule, ruleName, ScheduledEventSchema } from "../../src/triggers/scheduled-event.ts";
 import { SchedulerInputSchema, schedulerInputTemplate } from "../../src/triggers/scheduler.ts";
 import { loadFixture } from "../support/events.ts";

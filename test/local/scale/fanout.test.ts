@@ -80,7 +80,7 @@ describe("a busy minute: 1,000 jobs firing at the same minute", () => {
       onEvent: async (e, deps) => {
         const detail = e.detail as EcsTaskDetail;
         const runId = parseStartedBy(detail.startedBy)?.runId;
-        if (runId) await deps.ledger.applyTaskEvent(runId, detail);
+        if (runId) await deps.ledger.applyTaskEvents(runId, [detail]);
       },
     });
     sim = s;

@@ -5,6 +5,7 @@
  * are the emulator's, the same on a loaded machine as on an idle one, and no test waits on the wall clock.
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { MemoryLedger } from "../../../gen/memory-ledger.ts";
 import {
   createManualClock,
   type EcsEmulator,
@@ -18,7 +19,6 @@ import { catalogOf } from "../../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../../src/config.ts";
 import type { Job } from "../../../src/jobspec/schema.ts";
 import { createRunTaskPacer } from "../../../src/launch/runtask-pacer.ts";
-import { MemoryLedger } from "../../../src/ledger/memory.ts";
 import { recordingLog } from "../../launch/harness.ts";
 
 export const START = Date.parse("2026-03-10T12:00:00Z");

@@ -1,12 +1,14 @@
 /**
  * A RunLedger in memory, with the same semantics as the DynamoDB one (conditional create, stale/duplicate
- * events ignored, alerts claimed once). For unit tests and for tools that need no persistence.
+ * events ignored, alerts claimed once). For the tests, and for the launch benchmark, which measures the
+ * launcher without ledger I/O. Imports only the product (src/), never test/ or bench/, so both may import it.
  */
-import { foldTaskEvents } from "../runs/fold-events.ts";
-import type { RunTransitions } from "../runs/model.ts";
-import { isFinal, type Run } from "../runs/model.ts";
-import type { FinishExtra, RunLedger, RunPage } from "./ledger.ts";
-import { mergeLaunch } from "./record-launch.ts";
+
+import type { FinishExtra, RunLedger, RunPage } from "../src/ledger/ledger.ts";
+import { mergeLaunch } from "../src/ledger/record-launch.ts";
+import { foldTaskEvents } from "../src/runs/fold-events.ts";
+import type { RunTransitions } from "../src/runs/model.ts";
+import { isFinal, type Run } from "../src/runs/model.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -67,10 +69,6 @@ export class MemoryLedger implements RunLedger {
     const updated = mergeLaunch(run, result);
     this.put(run, updated);
     return clone(updated);
-  }
-
-  async applyTaskEvent(runId: string, detail: Parameters<RunLedger["applyTaskEvent"]>[1]) {
-    return this.applyTaskEvents(runId, [detail]);
   }
 
   async applyTaskEvents(runId: string, details: Parameters<RunLedger["applyTaskEvents"]>[1]) {
