@@ -6,7 +6,14 @@ describe("ecs-jobs dev without a local stack", () => {
   it("says the local stack is missing, in one line, with exit code 1", async () => {
     let stderr = "";
     const code = await runCli(["dev", "--port", "0", "--no-kickoff"], {
-      io: { stdout: () => true, stderr: (t) => ((stderr += t), true), cwd: "/", env: {} },
+      io: {
+        stdout: () => true,
+        stderr: (t) => {
+          stderr += t;
+        },
+        cwd: "/",
+        env: {},
+      },
     });
     expect(code).toBe(1);
     expect(stderr).toBe(
