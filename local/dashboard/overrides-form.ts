@@ -4,7 +4,7 @@
  * allowed. The API still checks everything; the page only shapes the body (assets/app.js reads the
  * data-* attributes written here).
  */
-import { OVERRIDE_PATH } from "../../src/jobspec/patterns.ts";
+import { MAX_TASK_COUNT, OVERRIDE_PATH } from "../../src/jobspec/patterns.ts";
 import { escapeHtml } from "../http/dashboard.ts";
 
 export type FieldKind = "count" | "cpu" | "memory" | "command" | "env" | "env-any";
@@ -34,7 +34,7 @@ export function overrideFields(allow: readonly string[]): OverrideField[] {
 }
 
 const HELP: Record<FieldKind, string> = {
-  count: "tasks, 1..1000",
+  count: `tasks, 1..${MAX_TASK_COUNT}`,
   cpu: 'CPU units or "1 vCPU"',
   memory: 'MiB or "2 GB"',
   command: "words separated by spaces, or a JSON list",
@@ -50,7 +50,7 @@ function field(job: string, f: OverrideField, i: number): string {
   const input =
     f.kind === "env-any"
       ? `<textarea id="${id}" rows="2" ${data}></textarea>`
-      : `<input id="${id}" ${f.kind === "count" ? 'type="number" min="1" max="1000"' : 'type="text"'} autocomplete="off" ${data}>`;
+      : `<input id="${id}" ${f.kind === "count" ? `type="number" min="1" max="${MAX_TASK_COUNT}"` : 'type="text"'} autocomplete="off" ${data}>`;
   return `<div class="field"><label for="${id}">${escapeHtml(f.entry)} <span class="muted">(${HELP[f.kind]})</span></label>${input}</div>`;
 }
 

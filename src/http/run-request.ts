@@ -5,6 +5,7 @@
 import * as z from "zod/mini";
 import { ValidationError } from "../errors.ts";
 import { didYouMean } from "../jobspec/messages.ts";
+import { MAX_TASK_COUNT } from "../jobspec/patterns.ts";
 import "../zod-locale.ts";
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -70,11 +71,11 @@ export const RunRequestSchema = z.strictObject(
     overrides: z.optional(Overrides),
     count: z.optional(
       z
-        .number({ error: "expected an integer 1..10000" })
+        .number({ error: `expected an integer 1..${MAX_TASK_COUNT}` })
         .check(
-          z.int({ error: "expected an integer 1..10000" }),
-          z.gte(1, { error: "expected 1..10000" }),
-          z.lte(10_000, { error: "expected 1..10000" }),
+          z.int({ error: `expected an integer 1..${MAX_TASK_COUNT}` }),
+          z.gte(1, { error: `expected 1..${MAX_TASK_COUNT}` }),
+          z.lte(MAX_TASK_COUNT, { error: `expected 1..${MAX_TASK_COUNT}` }),
         ),
     ),
   },

@@ -8,3 +8,6 @@ export const JOB_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** What an HTTP caller may override. `CONTAINER.` scopes an entry to one container (default: the first). */
 export const OVERRIDE_PATH =
   /^(count|cpu|memory|([A-Za-z0-9_-]{1,255}\.)?(command|environment\.\*|environment\.[A-Za-z_][A-Za-z0-9_]*))$/;
+
+/** The most tasks one run may start (`task.count`, the HTTP `count` override, the dashboard form). */
+export const MAX_TASK_COUNT = 10_000;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isValidTimeZone, parseScheduleExpression } from "../schedule/index.ts";
-import { JOB_NAME_PATTERN, OVERRIDE_PATH } from "./patterns.ts";
+import { JOB_NAME_PATTERN, MAX_TASK_COUNT, OVERRIDE_PATH } from "./patterns.ts";
 import { checkWebhookUrl } from "./webhook-url.ts";
 
 export { JOB_NAME_PATTERN, OVERRIDE_PATH };
@@ -157,7 +157,7 @@ const TaskSchema = z.strictObject({
   launchType: z.enum(["FARGATE", "EC2", "EXTERNAL"]).optional(),
   capacityProviderStrategy: list(CapacityProviderSchema, 1, 20).optional(),
   platformVersion: text(1, 255).optional(),
-  count: int(1, 10_000).default(1),
+  count: int(1, MAX_TASK_COUNT).default(1),
   group: text(1, 255).optional(),
   network: NetworkSchema.optional(),
   overrides: OverridesSchema.optional(),

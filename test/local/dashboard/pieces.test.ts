@@ -123,6 +123,12 @@ describe("the Run now form", () => {
     expect(html).toContain('data-kind="env" data-name="REPORT_DATE"');
   });
 
+  it("bounds the count field as the API does (1..10,000 tasks)", () => {
+    const html = runNowForm("report", { allowOverrides: ["count"] });
+    expect(html).toContain('type="number" min="1" max="10000"');
+    expect(html).toContain("tasks, 1..10000");
+  });
+
   it("is a plain button without overrides, and absent for a job without http (the API answers 403)", () => {
     const plain = runNowForm("report", { allowOverrides: [] });
     expect(plain).not.toContain("<details>");
