@@ -3,11 +3,11 @@
  * whose events have not arrived yet. ListTasks filters by family and desired status (it cannot filter by a
  * startedBy prefix), then DescribeTasks tells which of them this system started for this job.
  */
-import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.ts";
 import { parseStartedBy, STARTED_BY_PREFIX } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
-import { DESCRIBE_MAX } from "./ecs-reads.ts";
+import { DESCRIBE_MAX, listTaskArns } from "./ecs-reads.ts";
 
 export interface ActiveTask {
   taskArn: string;
@@ -29,15 +29,7 @@ export async function findActiveTasks(
 ): Promise<ActiveTask[]> {
   const cluster = job.spec.task.cluster;
   const family = familyOf(job.spec.task.taskDefinition);
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.clients.ecs.send(
-      new ListTasksCommand({ cluster, family, desiredStatus: "RUNNING", ...(nextToken && { nextToken }) }),
-    );
-    arns.push(...(page?.taskArns ?? []));
-    nextToken = page?.nextToken;
-  } while (nextToken);
+  const arns = await listTaskArns(deps, { cluster, family, desiredStatus: "RUNNING" });
 
   const prefix = `${STARTED_BY_PREFIX}/${job.name}/`;
   const active: ActiveTask[] = [];

@@ -9,6 +9,7 @@ import {
   type DescribeTasksCommandOutput,
   type DesiredStatus,
   ListTasksCommand,
+  type ListTasksCommandInput,
   StartTaskCommand,
   type StartTaskCommandInput,
   type StartTaskCommandOutput,
@@ -41,18 +42,16 @@ export async function instanceRegisteredAt(
   return out?.containerInstances?.find((i) => i.containerInstanceArn === containerInstanceArn)?.registeredAt;
 }
 
-/** Every task ARN on a container instance with this desired status, all pages read. */
-export async function instanceTaskArns(
+/** Every task ARN ListTasks answers for this filter, all pages read (the one page walk of src/launch). */
+export async function listTaskArns(
   deps: Ecs,
-  cluster: string,
-  containerInstance: string,
-  desiredStatus: DesiredStatus,
+  filter: Omit<ListTasksCommandInput, "nextToken">,
 ): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
     const page = await deps.clients.ecs.send(
-      new ListTasksCommand({ cluster, containerInstance, desiredStatus, ...(nextToken && { nextToken }) }),
+      new ListTasksCommand({ ...filter, ...(nextToken && { nextToken }) }),
     );
     arns.push(...(page?.taskArns ?? []));
     nextToken = page?.nextToken;
@@ -60,20 +59,21 @@ export async function instanceTaskArns(
   return arns;
 }
 
+/** Every task ARN on a container instance with this desired status, all pages read. */
+export function instanceTaskArns(
+  deps: Ecs,
+  cluster: string,
+  containerInstance: string,
+  desiredStatus: DesiredStatus,
+): Promise<string[]> {
+  return listTaskArns(deps, { cluster, containerInstance, desiredStatus });
+}
+
 /** Every task ARN ECS still knows with this startedBy, running or stopped, all pages read. */
 export async function startedByTaskArns(deps: Ecs, cluster: string, startedBy: string): Promise<string[]> {
-  const arns: string[] = [];
-  for (const desiredStatus of ["RUNNING", "STOPPED"] as const) {
-    let nextToken: string | undefined;
-    do {
-      const page = await deps.clients.ecs.send(
-        new ListTasksCommand({ cluster, startedBy, desiredStatus, ...(nextToken && { nextToken }) }),
-      );
-      arns.push(...(page?.taskArns ?? []));
-      nextToken = page?.nextToken;
-    } while (nextToken);
-  }
-  return arns;
+  const running = await listTaskArns(deps, { cluster, startedBy, desiredStatus: "RUNNING" });
+  const stopped = await listTaskArns(deps, { cluster, startedBy, desiredStatus: "STOPPED" });
+  return [...running, ...stopped];
 }
 
 /** StartTask as the caller built it; a refusal throws, for the caller to classify. */

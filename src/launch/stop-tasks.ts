@@ -12,6 +12,7 @@ import type { EcsPort } from "./ecs-port.ts";
 
 type StopDeps = EcsPort;
 
+/** Its own page walk, not ecs-reads.ts listTaskArns: a failure on a later page keeps the pages already read. */
 async function listedTasks(deps: StopDeps, cluster: string, startedBy: string): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
