@@ -110,7 +110,8 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
   };
   place(options.jobs, persisted, started);
 
-  const persist = () => {
+  /** The schedules as schedules.json keeps them (also what a reload of the jobs starts from). */
+  const snapshot = (): PersistedSchedules => {
     const out: PersistedSchedules = {};
     for (const s of schedules.values())
       out[s.Name] = {
@@ -120,6 +121,11 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
         expression: s.ScheduleExpression,
         ...(s.ScheduleExpressionTimezone && { timezone: s.ScheduleExpressionTimezone }),
       };
+    return out;
+  };
+
+  const persist = () => {
+    const out = snapshot();
     const tmp = `${options.stateFile}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ version: 2, schedules: out }, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, options.stateFile);
@@ -208,15 +214,7 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
   return {
     isEnabled: (name) => schedules.get(name)?.State === "ENABLED",
     sync(jobs) {
-      const kept: PersistedSchedules = {};
-      for (const x of schedules.values())
-        kept[x.Name] = {
-          state: x.State,
-          created: x.CreationDate,
-          modified: x.LastModificationDate,
-          expression: x.ScheduleExpression,
-          ...(x.ScheduleExpressionTimezone && { timezone: x.ScheduleExpressionTimezone }),
-        };
+      const kept = snapshot();
       place(jobs, kept, seconds(now()) ?? started);
       persist();
     },
