@@ -4,9 +4,10 @@
  * once, as a line.
  */
 import { NotFoundError } from "../errors.ts";
+import type { EcsPort } from "../launch/ecs-port.ts";
 import { DESCRIBE_MAX, describeTasks } from "../launch/ecs-reads.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import { isFinal, type Run } from "../runs/model.ts";
-import type { Deps } from "./deps.ts";
 
 export interface FollowOptions {
   cluster: string;
@@ -16,7 +17,14 @@ export interface FollowOptions {
   signal?: AbortSignal;
 }
 
-async function liveStatuses(deps: Pick<Deps, "clients">, cluster: string, run: Run) {
+/** What following touches: the run as recorded, its tasks as ECS describes them, a pause between reads. */
+export interface FollowRunDeps {
+  clients: EcsPort["clients"];
+  ledger: Pick<RunLedger, "get">;
+  sleep: (ms: number) => Promise<void>;
+}
+
+async function liveStatuses(deps: Pick<FollowRunDeps, "clients">, cluster: string, run: Run) {
   const live = new Map<string, string>();
   const arns = run.tasks.filter((t) => t.lastStatus !== "STOPPED").map((t) => t.taskArn);
   for (let i = 0; i < arns.length; i += DESCRIBE_MAX) {
@@ -43,7 +51,7 @@ export function statusLine(run: Run, live: ReadonlyMap<string, string> = new Map
 }
 
 export async function followRun(
-  deps: Pick<Deps, "clients" | "ledger" | "sleep">,
+  deps: FollowRunDeps,
   runId: string,
   options: FollowOptions,
 ): Promise<Run> {

@@ -18,15 +18,15 @@ import { ConflictError } from "../errors.ts";
 import { type RunOverrides, runTaskRequests } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { findActiveTasks, runIdsOf } from "../launch/active-tasks.ts";
-import { launchBatch } from "../launch/batch.ts";
+import { launchBatch, type RunTaskPort } from "../launch/batch.ts";
 import { AlreadyRecorded } from "../launch/failures.ts";
 import { ON_DEMAND_NOTE, onDemandRequest } from "../launch/spot.ts";
 import { stopRunTasks } from "../launch/stop-tasks.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import { apiErrorHint } from "../runs/api-error-hint.ts";
 import { formatHint, hintFor } from "../runs/hints.ts";
 import { isFinal, type LaunchProgress, type Run, type RunFailure, type Trigger } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
-import type { Deps } from "./deps.ts";
 import { cancelRun } from "./stop-run.ts";
 
 export interface LaunchRequest {
@@ -53,6 +53,15 @@ export interface LaunchRequest {
 }
 
 /**
+ * What a launch touches: ECS through src/launch (RunTask, paced when the process has a pacer; ListTasks and
+ * StopTask for the concurrency policy), the run ledger, the clock and the log.
+ */
+export interface LaunchDeps extends RunTaskPort {
+  ledger: RunLedger;
+  now: () => Date;
+}
+
+/**
  * How long a launcher may go without recording a batch before it is taken for dead and its launch continued
  * by the sweeper: well past a RunTask call with the SDK's retries, and past a Lambda invocation's 30 s.
  */
@@ -63,8 +72,6 @@ const progressOf = (deps: LaunchDeps, batches: number, done: number, leaseMs = L
   done,
   leaseUntil: new Date(deps.now().getTime() + leaseMs).toISOString(),
 });
-
-type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now">;
 
 function triggerTime(deps: LaunchDeps, req: LaunchRequest): Date {
   const candidates = [req.at, req.trigger.scheduledTime ? new Date(req.trigger.scheduledTime) : undefined];

@@ -15,12 +15,13 @@ import {
   instanceTaskArns,
   startTask,
 } from "../launch/ecs-reads.ts";
+import type { EcsPort } from "../launch/ecs-port.ts";
 import { failureOf, padFailures } from "../launch/failures.ts";
 import { containerDefinitions, taskStateOf } from "../launch/task-state.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import { apiErrorHint } from "../runs/api-error-hint.ts";
 import { isFinal, type Run, type Trigger } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
-import type { Deps } from "./deps.ts";
 
 export interface InstanceLaunch {
   job: Job;
@@ -36,7 +37,8 @@ export interface InstanceLaunch {
   at?: Date;
 }
 
-type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+/** What starting on an instance touches: ECS (StartTask, and the reads that find an earlier start), the ledger. */
+type StartDeps = EcsPort & { ledger: RunLedger; now: () => Date };
 
 /**
  * When the instance registered with its cluster, for the run id: the event's registeredAt, else ECS's answer
@@ -44,7 +46,7 @@ type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
  * is the same for a redelivered event though not for a later event of the same instance.
  */
 export async function registrationTime(
-  deps: LaunchDeps,
+  deps: EcsPort,
   o: { cluster: string; containerInstanceArn: string; registeredAt?: string; eventTime: string },
 ): Promise<Date> {
   if (o.registeredAt) return new Date(o.registeredAt);
@@ -64,7 +66,7 @@ export async function registrationTime(
 export const instanceRunId = (job: string, containerInstanceArn: string, at = new Date(0)): string =>
   runIdFor(job, { kind: "instanceLaunch", id: containerInstanceArn }, at);
 
-export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch): Promise<Run> {
+export async function startOnInstance(deps: StartDeps, launch: InstanceLaunch): Promise<Run> {
   const { job, containerInstanceArn } = launch;
   const runId = instanceRunId(job.name, containerInstanceArn, launch.at);
   deps.log.appendKeys({ job: job.name, runId });
@@ -125,7 +127,7 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
  * tasks are listed by desired status and the run's are picked out by their startedBy. A fresh instance
  * holds few tasks.
  */
-async function tasksStartedBy(deps: LaunchDeps, cluster: string, containerInstance: string, runId: string) {
+async function tasksStartedBy(deps: StartDeps, cluster: string, containerInstance: string, runId: string) {
   const startedBy = startTaskStartedBy(runId);
   const arns: string[] = [];
   for (const desiredStatus of ["RUNNING", "STOPPED"] as DesiredStatus[])

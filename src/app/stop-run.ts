@@ -6,11 +6,13 @@
  */
 
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import type { Job } from "../jobspec/schema.ts";
+import type { EcsPort } from "../launch/ecs-port.ts";
 import { stopRunTasks } from "../launch/stop-tasks.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { RUN_ID_PATTERN } from "../runs/run-id.ts";
-import type { Deps } from "./deps.ts";
 
 /** ECS takes up to 255 characters of StopTask reason; ours is a prefix and the operator's text. */
 const ECS_REASON_MAX = 255;
@@ -31,7 +33,10 @@ export interface StopResult {
   stoppedTasks: string[];
 }
 
-type StopDeps = Pick<Deps, "clients" | "ledger" | "log">;
+/** What cancelling a run touches: the ledger (made CANCELLED first) and ECS (StopTask), with the log. */
+export interface StopDeps extends EcsPort {
+  ledger: RunLedger;
+}
 
 /** The operator's reason, checked: it ends up in ECS and in every view of the run. */
 export function checkStopReason(reason: unknown): string | undefined {
@@ -89,7 +94,7 @@ async function refuse(deps: StopDeps, job: Job, run: Run, ecsReason: string): Pr
 
 /** `stop RUN`: the run by id, its job from the catalogue, then cancelRun. */
 export async function stopRun(
-  deps: StopDeps & Pick<Deps, "catalog">,
+  deps: StopDeps & { catalog: Catalog },
   runId: string,
   req: StopRequest,
 ): Promise<StopResult> {

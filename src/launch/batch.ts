@@ -33,11 +33,12 @@ export interface Rejected {
   rejected: { name: string; message: string; transient: boolean };
 }
 
-type LaunchDeps = EcsPort & { runTaskPacer?: RunTaskPacer };
+/** What a RunTask call needs: ECS, and the pacer its launches share when the process has one. */
+export type RunTaskPort = EcsPort & { runTaskPacer?: RunTaskPacer };
 
 /** RunTask; a capacity error becomes failures, another ECS error is returned, a bug is thrown. */
 async function runTask(
-  deps: LaunchDeps,
+  deps: RunTaskPort,
   input: RunTaskCommandInput,
 ): Promise<Pick<RunTaskCommandOutput, "tasks" | "failures"> | Rejected> {
   try {
@@ -53,7 +54,7 @@ async function runTask(
   }
 }
 
-async function tasksOf(deps: LaunchDeps, input: RunTaskCommandInput, answer: RunTaskCommandOutput["tasks"]) {
+async function tasksOf(deps: RunTaskPort, input: RunTaskCommandInput, answer: RunTaskCommandOutput["tasks"]) {
   const tasks = (answer ?? []).filter((t) => t.taskArn);
   if (tasks.length === 0) return [];
   const definition = tasks[0]?.taskDefinitionArn ?? input.taskDefinition;
@@ -62,7 +63,7 @@ async function tasksOf(deps: LaunchDeps, input: RunTaskCommandInput, answer: Run
 }
 
 export async function launchBatch(
-  deps: LaunchDeps,
+  deps: RunTaskPort,
   job: Job,
   input: RunTaskCommandInput,
 ): Promise<BatchResult | Rejected> {
