@@ -50,11 +50,7 @@ export function statusLine(run: Run, live: ReadonlyMap<string, string> = new Map
   return `${run.status}${tasks || failed ? ` — tasks: ${tasks || "none"}${failed}` : ""}`;
 }
 
-export async function followRun(
-  deps: FollowRunDeps,
-  runId: string,
-  options: FollowOptions,
-): Promise<Run> {
+export async function followRun(deps: FollowRunDeps, runId: string, options: FollowOptions): Promise<Run> {
   let last = "";
   for (;;) {
     const run = await deps.ledger.get(runId);

@@ -8,6 +8,7 @@ import type { DesiredStatus, StartTaskCommandInput, StartTaskCommandOutput } fro
 import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
 import { startTaskRequest, startTaskStartedBy } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
+import type { EcsPort } from "../launch/ecs-port.ts";
 import {
   DESCRIBE_MAX,
   describeTasks,
@@ -15,7 +16,6 @@ import {
   instanceTaskArns,
   startTask,
 } from "../launch/ecs-reads.ts";
-import type { EcsPort } from "../launch/ecs-port.ts";
 import { failureOf, padFailures } from "../launch/failures.ts";
 import { containerDefinitions, taskStateOf } from "../launch/task-state.ts";
 import type { RunLedger } from "../ledger/ledger.ts";

@@ -5,8 +5,8 @@
  * purpose sends no FAILED alert, is not retried and does not count toward pauseAfterFailures (SPEC section 6).
  */
 
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import type { EcsPort } from "../launch/ecs-port.ts";
 import { stopRunTasks } from "../launch/stop-tasks.ts";
