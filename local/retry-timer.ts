@@ -4,7 +4,7 @@
  * Unlike SQS, a retry still waiting when the stack stops is not kept: its failed run stays FAILED without
  * the retry (the stop is logged with the runs it drops).
  */
-import type { RetryTimer } from "../src/app/deps.ts";
+import type { RetryTimer } from "../src/app/retry.ts";
 import type { RetryDue } from "../src/triggers/retry-due.ts";
 
 export interface LocalRetryTimer extends RetryTimer {

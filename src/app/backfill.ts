@@ -7,11 +7,12 @@
 import { ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
 import { launchRun } from "./launch-run.ts";
 import { fireTimesIn, MAX_FIRES, rerunRequest, unansweredAmong } from "./missed.ts";
-import type { RunActionDeps } from "./retry.ts";
+import type { RelaunchDeps } from "./retry.ts";
 
 export interface BackfillPlan {
   job: string;
@@ -23,7 +24,7 @@ export interface BackfillPlan {
 
 /** The window's fire times and which of them need a run. Throws ValidationError for an unusable window. */
 export async function planBackfill(
-  deps: Pick<RunActionDeps, "ledger">,
+  deps: { ledger: RunLedger },
   job: Job,
   window: { from: Date; to: Date },
 ): Promise<BackfillPlan> {
@@ -72,7 +73,7 @@ export async function planBackfill(
  * so a backfill neither skips its own fire times nor cancels them.
  */
 export async function launchBackfill(
-  deps: RunActionDeps,
+  deps: RelaunchDeps,
   job: Job,
   plan: BackfillPlan,
   options: { by?: string; waitFor?: (run: Run) => Promise<Run>; onLaunched?: (run: Run) => void },

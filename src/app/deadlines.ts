@@ -8,8 +8,7 @@
 import type { Job } from "../jobspec/schema.ts";
 import { stopRunTasks } from "../launch/stop-tasks.ts";
 import type { Run, RunStatus } from "../runs/model.ts";
-import { onRunFinal } from "./on-run-final.ts";
-import type { RunActionDeps } from "./retry.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export interface Deadline {
   status: Extract<RunStatus, "TIMED_OUT" | "MISSED">;
@@ -48,11 +47,7 @@ export function passedDeadline(job: Job, run: Run, now: Date): Deadline | undefi
 }
 
 /** Ends the run if it passed a deadline; resolves to the status it was given. */
-export async function enforceDeadline(
-  deps: RunActionDeps,
-  job: Job,
-  run: Run,
-): Promise<RunStatus | undefined> {
+export async function enforceDeadline(deps: RunEndDeps, job: Job, run: Run): Promise<RunStatus | undefined> {
   const deadline = passedDeadline(job, run, deps.now());
   if (!deadline) return undefined;
   const { run: finished, changed } = await deps.ledger.finish(run.runId, deadline.status, {

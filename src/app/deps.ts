@@ -1,6 +1,8 @@
 /**
- * Everything the core needs from the outside world, built once per process (a Lambda container, the CLI,
- * the local stack) and passed in. Nothing in the core reads process.env or constructs a client itself.
+ * Everything the use cases need from the outside world, built once per process (a Lambda container, the CLI,
+ * the local stack) by its entry point and passed in. Nothing in the core reads process.env or constructs a
+ * client itself. Only entry points name this bag: each use case takes the part it touches (RunEndDeps,
+ * LaunchDeps, StopDeps …), so its signature says what it uses and a test passes no more than that.
  */
 import type { WebhookOptions } from "../alerts/webhook-options.ts";
 import type { AwsClients } from "../aws/clients.ts";
@@ -9,7 +11,7 @@ import type { AppConfig } from "../config.ts";
 import type { RunTaskPacer } from "../launch/runtask-pacer.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Log } from "../log.ts";
-import type { RetryDue } from "../triggers/retry-due.ts";
+import type { RetryTimer } from "./retry.ts";
 
 export interface Deps {
   clients: AwsClients;
@@ -39,8 +41,4 @@ export interface Deps {
   random?: () => number;
   /** Alert webhooks (src/alerts/webhook.ts); absent in AWS, where the defaults apply. */
   webhooks?: WebhookOptions;
-}
-
-export interface RetryTimer {
-  after(seconds: number, due: RetryDue): Promise<void>;
 }

@@ -13,8 +13,7 @@
 import type { Job } from "../jobspec/schema.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { continueLaunch, LAUNCH_LEASE_MS, stalledLaunch } from "./launch-run.ts";
-import { onRunFinal } from "./on-run-final.ts";
-import type { RunActionDeps } from "./retry.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export const INTERRUPTED = "LaunchInterrupted";
 
@@ -36,7 +35,7 @@ export function interruptedLaunch(run: Run, now: Date): number {
  * next sweep's. Resolves to the runs continued; one run's failure does not stop the others.
  */
 export async function continueStalledLaunches(
-  deps: RunActionDeps,
+  deps: RunEndDeps,
   runs: readonly Run[],
   stopBy: Date,
   onError: (runId: string, error: unknown) => void,
@@ -64,7 +63,7 @@ export async function continueStalledLaunches(
 }
 
 /** A run with no recorded progress short of its tasks for good: the missing ones fail, and the run ends. */
-export async function endInterruptedLaunch(deps: RunActionDeps, run: Run): Promise<Run | undefined> {
+export async function endInterruptedLaunch(deps: RunEndDeps, run: Run): Promise<Run | undefined> {
   const missing = interruptedLaunch(run, deps.now());
   if (missing === 0) return undefined;
   const expected = run.expectedTasks ?? missing;

@@ -17,8 +17,7 @@ import { parseScheduleExpression, type ScheduleExpression } from "../schedule/ex
 import { nextFireTimes } from "../schedule/next.ts";
 import { listSchedules, type SchedulerPort } from "../scheduler/schedules.ts";
 import { type LaunchRequest, launchRun } from "./launch-run.ts";
-import { onRunFinal } from "./on-run-final.ts";
-import type { RunActionDeps } from "./retry.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 const MINUTE = 60_000;
 export const LOOKBACK_MINUTES = 60;
@@ -195,7 +194,7 @@ export function rerunRequest(
 }
 
 /** Records (once) and alerts the missed fire times of one job; resolves to the runs created now. */
-export async function reportMissed(deps: RunActionDeps, job: Job, info: ScheduleInfo): Promise<Run[]> {
+export async function reportMissed(deps: RunEndDeps, job: Job, info: ScheduleInfo): Promise<Run[]> {
   const now = deps.now().getTime();
   const to = now - graceMs(job);
   const modified = (info.modified ?? info.created)?.getTime();
@@ -233,7 +232,7 @@ export async function reportMissed(deps: RunActionDeps, job: Job, info: Schedule
  * runs does not catch them up later (they are no longer "found missed"); `ecs-jobs backfill` still can,
  * and launches nothing twice: a catch-up and a backfill of one fire time share their run id.
  */
-async function catchUp(deps: RunActionDeps, job: Job, missed: readonly Run[], now: number): Promise<void> {
+async function catchUp(deps: RunEndDeps, job: Job, missed: readonly Run[], now: number): Promise<void> {
   const times = catchUpTimes(
     job,
     missed.map((r) => Date.parse(r.trigger.scheduledTime ?? r.createdAt)),

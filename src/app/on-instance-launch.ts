@@ -7,8 +7,7 @@
 import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
 import type { ContainerInstanceStateChange } from "../triggers/container-instance.ts";
-import type { Deps } from "./deps.ts";
-import { onRunFinal } from "./on-run-final.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 import { registrationTime, startOnInstance } from "./start-on-instance.ts";
 
 /** A job's cluster (name or ARN) against the event's cluster ARN. */
@@ -20,7 +19,7 @@ export function sameCluster(jobCluster: string, clusterArn: string): boolean {
 export const instanceLaunchJobs = (jobs: readonly Job[], clusterArn: string): Job[] =>
   jobs.filter((j) => j.spec.onInstanceLaunch && sameCluster(j.spec.task.cluster, clusterArn));
 
-export async function onInstanceEvent(deps: Deps, event: ContainerInstanceStateChange): Promise<Run[]> {
+export async function onInstanceEvent(deps: RunEndDeps, event: ContainerInstanceStateChange): Promise<Run[]> {
   const d = event.detail;
   if (d.status !== "ACTIVE" || !d.agentConnected) {
     deps.log.debug("instance not ACTIVE with agent connected; ignored", { status: d.status });

@@ -12,6 +12,7 @@
 import { changesSinceSuccess } from "../alerts/changes.ts";
 import { deliverAlert } from "../alerts/deliver.ts";
 import { type AlertKind, alertWanted } from "../alerts/kinds.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { isFailure, loadJobRuns, previousOutcome } from "../ledger/history.ts";
@@ -20,8 +21,28 @@ import { retryDelayFor } from "../runs/retry-delay.ts";
 import type { RetryDue } from "../triggers/retry-due.ts";
 import { launchRun } from "./launch-run.ts";
 import { lastSuccessBefore, opensStreak, previousDecisive } from "./notify.ts";
-import { pauseIfFailing } from "./pause.ts";
-import { launchRetry, RETRY_CLAIM, type RunActionDeps, retryConditionFor, retryRequest } from "./retry.ts";
+import { type PauseOnFailureDeps, pauseIfFailing } from "./pause.ts";
+import {
+  launchRetry,
+  RETRY_CLAIM,
+  type RelaunchDeps,
+  type RetryTimer,
+  retryConditionFor,
+  retryRequest,
+} from "./retry.ts";
+
+/**
+ * What a run's end touches, and so every use case that can end a run (task events, the sweeper, the
+ * launchers): the next attempt's launch, the alert channels, the job's schedule (pause), the catalogue.
+ */
+export type RunEndDeps = RelaunchDeps &
+  PauseOnFailureDeps & {
+    catalog: Catalog;
+    /** Absent (the CLI, most tests), a retry is launched at once whatever its delay. */
+    retryTimer?: RetryTimer;
+    /** Jitter source for retry delays; Math.random unless a test pins it. */
+    random?: () => number;
+  };
 
 export const DONE_CLAIM = "DONE";
 
@@ -38,7 +59,7 @@ function failureSummary(run: Run): string {
 /** A job's runs, newest first, read until `enough` or a few pages: what alerting decisions look at. */
 const HISTORY_MAX = 200;
 
-async function alertOutcome(deps: RunActionDeps, job: Job, run: Run, note?: string): Promise<void> {
+async function alertOutcome(deps: RunEndDeps, job: Job, run: Run, note?: string): Promise<void> {
   const { notify } = job.spec.alerts;
   if (isFailure(run)) {
     if (!alertWanted(job, run.status as AlertKind)) return;
@@ -88,7 +109,7 @@ async function alertOutcome(deps: RunActionDeps, job: Job, run: Run, note?: stri
 }
 
 /** Acts on a final run; a no-op for a run that is not final or was already acted on. */
-export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
+export async function onRunFinal(deps: RunEndDeps, run: Run): Promise<void> {
   if (!isFinal(run.status)) return;
   const job = deps.catalog.get(run.job);
   if (!job) {
@@ -132,7 +153,7 @@ export async function onRunFinal(deps: RunActionDeps, run: Run): Promise<void> {
  * Hands the next attempt to the retry timer, once per run (the RETRY claim): it comes back as a RetryDue
  * message after `seconds`, in whichever invocation receives it, however long this one lives.
  */
-async function delayRetry(deps: RunActionDeps, job: Job, run: Run, seconds: number): Promise<void> {
+async function delayRetry(deps: RunEndDeps, job: Job, run: Run, seconds: number): Promise<void> {
   if (!deps.retryTimer || !(await deps.ledger.claimAlert(run.runId, RETRY_CLAIM))) return;
   try {
     await deps.retryTimer.after(seconds, { type: "ecs-jobs.retry-due", runId: run.runId, job: job.name });
@@ -149,7 +170,7 @@ async function delayRetry(deps: RunActionDeps, job: Job, run: Run, seconds: numb
  * that could not even be launched (concurrency forbids it, a domain error) leaves the failed run with no
  * retry: it is alerted and counted as if none were left.
  */
-export async function onRetryDue(deps: RunActionDeps, due: RetryDue): Promise<void> {
+export async function onRetryDue(deps: RunEndDeps, due: RetryDue): Promise<void> {
   const run = await deps.ledger.get(due.runId);
   const job = run && deps.catalog.get(run.job);
   if (!run || !job) {
@@ -178,7 +199,7 @@ export async function onRetryDue(deps: RunActionDeps, due: RetryDue): Promise<vo
  * For callers that answer a person (HTTP, CLI): a run final at launch is acted on like onRunFinal, but a
  * failing alert or retry is logged, not thrown — the run was recorded and the answer must say so.
  */
-export async function settleLaunched(deps: RunActionDeps, run: Run): Promise<void> {
+export async function settleLaunched(deps: RunEndDeps, run: Run): Promise<void> {
   try {
     await onRunFinal(deps, run);
   } catch (error) {

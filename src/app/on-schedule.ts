@@ -6,9 +6,8 @@
 
 import type { Run } from "../runs/model.ts";
 import type { ScheduleTrigger } from "../triggers/schedule-trigger.ts";
-import type { Deps } from "./deps.ts";
 import { launchRun } from "./launch-run.ts";
-import { onRunFinal } from "./on-run-final.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export type ScheduleOutcome =
   | { outcome: "launched"; runId: string; status: Run["status"] }
@@ -16,7 +15,7 @@ export type ScheduleOutcome =
 
 /** `stopBy`: when the invocation must stop sending batches (its time is running out); see launchRun. */
 export async function onScheduleEvent(
-  deps: Deps,
+  deps: RunEndDeps,
   found: ScheduleTrigger,
   options: { stopBy?: Date } = {},
 ): Promise<ScheduleOutcome> {

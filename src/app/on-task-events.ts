@@ -12,11 +12,11 @@
  * made: without the trigger and attempt it would be a run nobody asked for.
  */
 import { parseStartedBy } from "../jobspec/requests.ts";
+import type { Log } from "../log.ts";
 import { type EcsTaskDetail, EcsTaskStateChangeSchema } from "../runs/events.ts";
 import { isFinal } from "../runs/model.ts";
 import type { BatchRecord } from "../triggers/sqs.ts";
-import { onRunFinal } from "./on-run-final.ts";
-import type { RunActionDeps } from "./retry.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export type StatusOutcome = "applied" | "unchanged" | "invalid" | "foreign" | "unknown-run";
 
@@ -47,7 +47,7 @@ function bounded(detail: EcsTaskDetail): EcsTaskDetail {
 }
 
 /** The event, checked; or why it is dropped (logged). */
-function parseEvent(deps: RunActionDeps, input: unknown): EcsTaskDetail | undefined {
+function parseEvent(deps: { log: Log }, input: unknown): EcsTaskDetail | undefined {
   const parsed = EcsTaskStateChangeSchema.safeParse(input);
   if (parsed.success) return parsed.data.detail;
   const issue = parsed.error.issues[0];
@@ -61,7 +61,7 @@ function parseEvent(deps: RunActionDeps, input: unknown): EcsTaskDetail | undefi
 
 /** A task state of a run this system started, bounded; or why it is not applied. */
 function ownState(
-  deps: RunActionDeps,
+  deps: { log: Log },
   state: EcsTaskDetail,
 ): { runId: string; detail: EcsTaskDetail } | StatusOutcome {
   const owner = parseStartedBy(state.startedBy);
@@ -82,11 +82,7 @@ function ownState(
 }
 
 /** Task states of one run, in the order they came, in one ledger write; then the run's end acted on. */
-async function applyToRun(
-  deps: RunActionDeps,
-  runId: string,
-  details: EcsTaskDetail[],
-): Promise<StatusOutcome> {
+async function applyToRun(deps: RunEndDeps, runId: string, details: EcsTaskDetail[]): Promise<StatusOutcome> {
   const result = await deps.ledger.applyTaskEvents(runId, details);
   if (!result) {
     deps.log.warn("task event for a run the ledger does not have; dropped", {
@@ -128,7 +124,7 @@ export interface BatchReport {
  * come again — applying them again is harmless, as ever.
  */
 export function handleTaskStateChangeBatch(
-  deps: RunActionDeps,
+  deps: RunEndDeps,
   records: readonly BatchRecord[],
 ): Promise<BatchReport> {
   return applyTaskStates(
@@ -142,7 +138,7 @@ export function handleTaskStateChangeBatch(
  * order given, then each run's end acted on. `state` undefined: an event already found malformed.
  */
 export async function applyTaskStates(
-  deps: RunActionDeps,
+  deps: RunEndDeps,
   items: readonly { id: string; state: EcsTaskDetail | undefined }[],
 ): Promise<BatchReport> {
   const report: BatchReport = { failed: [], faults: [], outcomes: {} };

@@ -4,10 +4,12 @@
  * deploy that changed it) do not count, so a resumed job gets N fresh chances.
  */
 import { type AlertDeps, deliverAlert } from "../alerts/deliver.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { failureStreak, isFailure, loadJobRuns } from "../ledger/history.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
+import type { Log } from "../log.ts";
 import type { Run } from "../runs/model.ts";
 import {
   getSchedule,
@@ -16,13 +18,15 @@ import {
   scheduleNameFor,
   setScheduleState,
 } from "../scheduler/schedules.ts";
-import type { Deps } from "./deps.ts";
 
 /** What pausing after failures calls: the job's run history and claims, its schedule, the alert. */
 export type PauseOnFailureDeps = AlertDeps & SchedulerPort & { ledger: RunLedger };
 
 /** What pausing or resuming on request calls: the catalog for the job, its schedule (written at `now`), the log. */
-export type ScheduleControlDeps = SchedulerPort & Pick<Deps, "catalog" | "log" | "now">;
+export type ScheduleControlDeps = PausedJobsDeps & { log: Log; now: () => Date };
+
+/** What listing the paused jobs reads: the schedule group, and the catalogue for the jobs in it. */
+export type PausedJobsDeps = SchedulerPort & { catalog: Catalog };
 
 /** The claim that makes "pause the schedule and say so" happen once per run. */
 export const PAUSE_CLAIM = "PAUSE";
@@ -95,7 +99,7 @@ export async function pauseJob(
  * The jobs whose schedule is DISABLED in the stack's group while their spec enables it: PAUSED (by
  * pauseAfterFailures or `pause`). One ListSchedules walk for all jobs rather than a GetSchedule each.
  */
-export async function pausedJobs(deps: SchedulerPort & Pick<Deps, "catalog">): Promise<Set<string>> {
+export async function pausedJobs(deps: PausedJobsDeps): Promise<Set<string>> {
   const out = new Set<string>();
   for (const s of await listSchedules(deps, "DISABLED")) {
     const job = s.Name === undefined ? undefined : deps.catalog.get(s.Name);

@@ -13,19 +13,16 @@
  * (killed between RunTask's answer and the write): those are found by their startedBy.
  */
 import { ClusterNotFoundException } from "@aws-sdk/client-ecs";
-import type { AwsClients } from "../aws/clients.ts";
 import { runTaskStartedBy, startTaskStartedBy } from "../jobspec/requests.ts";
 import type { Job } from "../jobspec/schema.ts";
+import type { EcsPort } from "../launch/ecs-port.ts";
 import { DESCRIBE_MAX, describeTasks, startedByTaskArns } from "../launch/ecs-reads.ts";
 import { type EcsTaskDetail, EcsTaskDetailSchema } from "../runs/events.ts";
 import type { Run } from "../runs/model.ts";
+import type { RunEndDeps } from "./on-run-final.ts";
 import { applyTaskStates } from "./on-task-events.ts";
-import type { RunActionDeps } from "./retry.ts";
 
 const MINUTE = 60_000;
-
-/** Listing and describing tasks: ECS alone. */
-type EcsReads = { clients: Pick<AwsClients, "ecs"> };
 
 /**
  * When an active run's tasks are described, by the run's age: not before 2 minutes (its events are
@@ -64,7 +61,7 @@ export interface ReconcileOptions {
 }
 
 /** Tasks of the run ECS has under its startedBy that the run does not record; none if the cluster is gone. */
-async function unrecordedTasks(deps: EcsReads, cluster: string, run: Run): Promise<string[]> {
+async function unrecordedTasks(deps: Pick<EcsPort, "clients">, cluster: string, run: Run): Promise<string[]> {
   const known = new Set(run.tasks.map((t) => t.taskArn));
   const found: string[] = [];
   try {
@@ -79,7 +76,7 @@ async function unrecordedTasks(deps: EcsReads, cluster: string, run: Run): Promi
 }
 
 export async function reconcileRun(
-  deps: RunActionDeps,
+  deps: RunEndDeps,
   job: Job,
   run: Run,
   options: ReconcileOptions = {},
@@ -144,7 +141,7 @@ export interface RestartReconcileReport {
  * stack started again over its old data, whose emulator resumed its tasks but whose events in between
  * were never applied. The sweeper instead reconciles the runs that are due, one at a time (sweep.ts).
  */
-export async function reconcileAllActive(deps: RunActionDeps): Promise<RestartReconcileReport> {
+export async function reconcileAllActive(deps: RunEndDeps): Promise<RestartReconcileReport> {
   const report: RestartReconcileReport = { runs: 0, applied: 0, missing: [] };
   for (const run of await deps.ledger.listActive()) {
     const job = deps.catalog.get(run.job);

@@ -9,14 +9,20 @@ import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
-import type { Deps } from "./deps.ts";
-import { type LaunchRequest, launchRun } from "./launch-run.ts";
+import type { RetryDue } from "../triggers/retry-due.ts";
+import { type LaunchDeps, type LaunchRequest, launchRun } from "./launch-run.ts";
 
-export type LaunchFn = (deps: Deps, request: LaunchRequest) => Promise<Run>;
+/** launchRun, or a test's double of it. */
+export type LaunchFn = (deps: LaunchDeps, request: LaunchRequest) => Promise<Run>;
 
-/** Deps of the code that acts on finished runs; `launch` is replaceable for tests. */
-export interface RunActionDeps extends Deps {
+/** What launches a run that no trigger asked for (a retry, a catch-up, a backfill); tests replace `launch`. */
+export interface RelaunchDeps extends LaunchDeps {
   launch?: LaunchFn;
+}
+
+/** Delivers a delayed retry to the status function (an SQS message with DelaySeconds in AWS). */
+export interface RetryTimer {
+  after(seconds: number, due: RetryDue): Promise<void>;
 }
 
 /** The claim that makes "launch the next attempt" happen once per run. */
@@ -94,7 +100,7 @@ export function retryRunId(job: Job, run: Run): string {
  * alerts as if no attempt were left.
  */
 export async function launchRetry(
-  deps: RunActionDeps,
+  deps: RelaunchDeps,
   job: Job,
   run: Run,
 ): Promise<{ launched: Run } | { already: string } | { refused: string }> {

@@ -12,8 +12,8 @@ import { scheduleNameFor } from "../scheduler/schedules.ts";
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
+import type { RunEndDeps } from "./on-run-final.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
-import type { RunActionDeps } from "./retry.ts";
 import { checkSlow } from "./slow.ts";
 
 /**
@@ -37,7 +37,7 @@ export interface SweepReport {
   errors: { where: string; error: unknown }[];
 }
 
-export async function sweep(deps: RunActionDeps): Promise<SweepReport> {
+export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
   const report: SweepReport = {
     continued: [],
     interrupted: [],

@@ -11,7 +11,7 @@ import { callJsonApi } from "./json-api.ts";
 const SQS_MAX_DELAY_SECONDS = 900;
 
 /**
- * A RetryTimer (src/app/deps.ts) by shape: the message is whatever the caller gives, sent as JSON, so this
+ * A RetryTimer (src/app/retry.ts) by shape: the message is whatever the caller gives, sent as JSON, so this
  * base module knows nothing of what a retry is.
  */
 export function sqsRetryTimer(

@@ -22,7 +22,8 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach } from "vitest";
 import { MemoryLedger } from "../../gen/memory-ledger.ts";
-import type { LaunchFn, RunActionDeps } from "../../src/app/retry.ts";
+import type { Deps } from "../../src/app/deps.ts";
+import type { LaunchFn } from "../../src/app/retry.ts";
 import { createClients } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
@@ -132,7 +133,9 @@ export const testJob = (extra = "", name = "report"): Job => job(`${FARGATE_JOB}
 
 export const NOW = new Date("2026-03-10T12:00:00.000Z");
 
-export interface RunTestDeps extends RunActionDeps {
+/** The whole bag, as the handlers are given it, with a launch double for the use cases that relaunch. */
+export interface RunTestDeps extends Deps {
+  launch?: LaunchFn;
   ledger: MemoryLedger;
   log: ReturnType<typeof recordingLog>;
   clock: { now: Date };

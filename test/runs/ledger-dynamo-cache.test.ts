@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryLedger } from "../../gen/memory-ledger.ts";
-import type { RunActionDeps } from "../../src/app/retry.ts";
+import type { RunEndDeps } from "../../src/app/on-run-final.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
@@ -266,7 +266,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
   it("the status handler: duplicates of a final run's events send no DynamoDB command at all", async () => {
     const a = instance();
     const job = testJob();
-    const deps: RunActionDeps = { ...runDeps([job]), ledger: a.ledger };
+    const deps: RunEndDeps = { ...runDeps([job]), ledger: a.ledger };
     const run = freshRun();
     await a.ledger.create(run);
     const events = runTaskEvents(run, 0);
@@ -283,7 +283,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
   it("the status handler: a job alerting RECOVERED takes the DONE claim once its run is final", async () => {
     const a = instance();
     const job = testJob("alerts: { on: [FAILED, RECOVERED] }\n");
-    const deps: RunActionDeps = { ...runDeps([job]), ledger: a.ledger };
+    const deps: RunEndDeps = { ...runDeps([job]), ledger: a.ledger };
     const run = freshRun();
     await a.ledger.create(run);
     const events = runTaskEvents(run, 0);

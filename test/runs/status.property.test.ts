@@ -4,7 +4,7 @@ import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryLedger } from "../../gen/memory-ledger.ts";
-import type { RunActionDeps } from "../../src/app/retry.ts";
+import type { RunEndDeps } from "../../src/app/on-run-final.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
 import type { Run } from "../../src/runs/model.ts";
@@ -80,7 +80,7 @@ async function check(
   await reference.create(run);
   for (const e of events) await reference.applyTaskEvents(run.runId, [e.detail]);
 
-  const deps: RunActionDeps = { ...runDeps([job]), ledger: await makeLedger() };
+  const deps: RunEndDeps = { ...runDeps([job]), ledger: await makeLedger() };
   await deps.ledger.create(run);
   const delivered = [...events, ...scenario.dups.map((i) => events[i]!)];
   const shuffled = scenario.order.map((i) => delivered[i]!);

@@ -3,10 +3,11 @@
  * it; when its run could not be written (a ledger or AWS fault), the fault is thrown, as the status handler
  * does for one event delivered straight from EventBridge.
  */
-import { handleTaskStateChangeBatch, type StatusOutcome } from "../../src/app/on-task-events.ts";
-import type { RunActionDeps } from "../../src/app/retry.ts";
 
-export async function applyEvent(deps: RunActionDeps, event: unknown): Promise<StatusOutcome> {
+import type { RunEndDeps } from "../../src/app/on-run-final.ts";
+import { handleTaskStateChangeBatch, type StatusOutcome } from "../../src/app/on-task-events.ts";
+
+export async function applyEvent(deps: RunEndDeps, event: unknown): Promise<StatusOutcome> {
   const report = await handleTaskStateChangeBatch(deps, [{ id: "the-event", event }]);
   if (report.faults.length > 0) throw report.faults[0];
   const outcomes = Object.keys(report.outcomes) as StatusOutcome[];
