@@ -4,12 +4,12 @@
  * An unprefixed `command` / `environment.X` means the job's default container: the first one its spec
  * overrides, else the first one of its task definition.
  */
-import type { Deps } from "../app/deps.ts";
 import { ValidationError } from "../errors.ts";
 import { OVERRIDE_PATH } from "../jobspec/patterns.ts";
 import { type RunOverrides, taskOverrides } from "../jobspec/requests.ts";
 import { MAX_OVERRIDES_JSON } from "../jobspec/rules.ts";
 import type { Job } from "../jobspec/schema.ts";
+import type { EcsPort } from "../launch/ecs-port.ts";
 import { containerDefinitions } from "../launch/task-state.ts";
 import type { RunRequest } from "./run-request.ts";
 
@@ -63,7 +63,7 @@ export const allowlistOf = (job: Job): string[] => {
 };
 
 /** The job's default container, looked up only when some unprefixed entry needs it. */
-function defaultContainer(deps: Pick<Deps, "clients" | "log">, job: Job): () => Promise<string | undefined> {
+function defaultContainer(deps: EcsPort, job: Job): () => Promise<string | undefined> {
   let found: Promise<string | undefined> | undefined;
   return () => {
     found ??= (async () =>
@@ -79,7 +79,7 @@ export interface OverrideOptions {
 }
 
 export async function runOverridesFor(
-  deps: Pick<Deps, "clients" | "log">,
+  deps: EcsPort,
   job: Job,
   req: RunRequest,
   options: OverrideOptions,

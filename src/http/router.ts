@@ -2,14 +2,24 @@
  * handleHttp: the whole HTTP API as one function of (deps, request), used by the Lambda adapter
  * (handlers/http.ts) and the local server alike. It never throws: every error becomes an answer.
  */
-import type { Deps } from "../app/deps.ts";
 import { NotFoundError } from "../errors.ts";
 import { errorResponse, MethodNotAllowedError } from "./error-response.ts";
-import { getJob, getRun, getRunLogs, listJobs, listRuns, pause, resume, startRun, stop } from "./routes.ts";
+import {
+  getJob,
+  getRun,
+  getRunLogs,
+  type HttpDeps,
+  listJobs,
+  listRuns,
+  pause,
+  resume,
+  startRun,
+  stop,
+} from "./routes.ts";
 import type { HttpOptions, HttpRequest, HttpResponse } from "./types.ts";
 
 type Handler = (
-  deps: Deps,
+  deps: HttpDeps,
   params: string[],
   req: HttpRequest,
   options: HttpOptions,
@@ -70,7 +80,7 @@ function match(segments: string[]): { route: Route; params: string[] } | undefin
 }
 
 export async function handleHttp(
-  deps: Deps,
+  deps: HttpDeps,
   req: HttpRequest,
   options: HttpOptions = {},
 ): Promise<HttpResponse> {

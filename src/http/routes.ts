@@ -2,14 +2,17 @@
 import { redactSecrets } from "../alerts/redact.ts";
 import type { Deps } from "../app/deps.ts";
 import { launchRun } from "../app/launch-run.ts";
-import { settleLaunched } from "../app/on-run-final.ts";
-import { checkStopReason, stopRun } from "../app/stop-run.ts";
+import { type RunEndDeps, settleLaunched } from "../app/on-run-final.ts";
+import type { PausedJobsDeps, ScheduleControlDeps } from "../app/pause.ts";
+import { checkStopReason, type StopDeps, stopRun } from "../app/stop-run.ts";
 import { classifyAwsError, isTransient } from "../aws/ecs-call.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import { summarize, upcoming } from "../catalog/summary.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { JOB_NAME_PATTERN } from "../jobspec/patterns.ts";
 import type { Job } from "../jobspec/schema.ts";
-import { formatLogLine, lastRunLines } from "../logs/run-logs.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
+import { formatLogLine, type LogDeps, lastRunLines } from "../logs/run-logs.ts";
 import { RUN_ID_PATTERN } from "../runs/run-id.ts";
 import { formatInZone } from "../schedule/zone.ts";
 import { jsonBodyOf } from "./body.ts";
@@ -28,8 +31,21 @@ export const DEFAULT_LIMIT = 20;
 export const HTTP_LAUNCH_BUDGET_MS = 3_000;
 export const MAX_LIMIT = 100;
 
+/**
+ * GET /jobs and GET /jobs/{name}: the catalogue, the recent runs, the clock, and the jobs' schedules (paused
+ * or not, where a rate counts from) through HttpOptions, which reach Scheduler.
+ */
+export type JobViewDeps = PausedJobsDeps & {
+  ledger: Pick<RunLedger, "listByJob">;
+  now: () => Date;
+  scheduleAnchor?: Deps["scheduleAnchor"];
+};
+
+/** Everything the routes touch together: what handleHttp is given. */
+export type HttpDeps = JobViewDeps & RunEndDeps & ScheduleControlDeps & LogDeps & StopDeps;
+
 /** The job named in a path segment; anything that is not a job name (`..`, `%2F` …) is simply not found. */
-export function jobOf(deps: Deps, name: string): Job {
+export function jobOf(deps: { catalog: Catalog }, name: string): Job {
   const job = JOB_NAME_PATTERN.test(name) ? deps.catalog.get(name) : undefined;
   if (!job) throw new NotFoundError(`job "${name.slice(0, 80)}"`);
   return job;
@@ -45,16 +61,16 @@ function limitOf(query: HttpRequest["query"]): number {
 }
 
 /** The jobs paused where they run; none known without the option (a build with no Scheduler client). */
-const pausedOf = async (deps: Deps, options: HttpOptions): Promise<ReadonlySet<string>> =>
+const pausedOf = async (deps: PausedJobsDeps, options: HttpOptions): Promise<ReadonlySet<string>> =>
   options.pausedJobs ? options.pausedJobs(deps) : new Set();
 
 /** Where each job's rate schedule counts from: as deployed when that can be asked, else the local stack's. */
-async function anchorsOf(deps: Deps, options: HttpOptions, jobs: readonly Job[]) {
+async function anchorsOf(deps: JobViewDeps, options: HttpOptions, jobs: readonly Job[]) {
   const deployed = options.deployedSchedules ? await options.deployedSchedules(deps, jobs) : undefined;
   return (j: Job) => deployed?.get(j.name) ?? deps.scheduleAnchor?.(j.name);
 }
 
-export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpResponse> {
+export async function listJobs(deps: JobViewDeps, options: HttpOptions): Promise<HttpResponse> {
   const now = deps.now();
   const enabled = deps.catalog.jobs.filter((j) => j.spec.schedule?.enabled);
   const [paused, anchor] = await Promise.all([pausedOf(deps, options), anchorsOf(deps, options, enabled)]);
@@ -63,7 +79,7 @@ export async function listJobs(deps: Deps, options: HttpOptions): Promise<HttpRe
   });
 }
 
-export async function getJob(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
+export async function getJob(deps: JobViewDeps, name: string, options: HttpOptions): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   const now = deps.now();
   const enabled = job.spec.schedule?.enabled === true;
@@ -85,7 +101,11 @@ export async function getJob(deps: Deps, name: string, options: HttpOptions): Pr
   });
 }
 
-export async function listRuns(deps: Deps, name: string, req: HttpRequest): Promise<HttpResponse> {
+export async function listRuns(
+  deps: { catalog: Catalog; ledger: Pick<RunLedger, "listByJob"> },
+  name: string,
+  req: HttpRequest,
+): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   const limit = limitOf(req.query);
   const next = req.query.next;
@@ -102,7 +122,7 @@ export async function listRuns(deps: Deps, name: string, req: HttpRequest): Prom
   }
 }
 
-export async function getRun(deps: Deps, runId: string): Promise<HttpResponse> {
+export async function getRun(deps: { ledger: Pick<RunLedger, "get"> }, runId: string): Promise<HttpResponse> {
   const run = RUN_ID_PATTERN.test(runId) ? await deps.ledger.get(runId) : undefined;
   if (!run) throw new NotFoundError(`run "${runId.slice(0, 80)}"`);
   return jsonResponse(200, redactSecrets(run));
@@ -112,7 +132,11 @@ export const DEFAULT_LOG_LINES = 100;
 export const MAX_LOG_LINES = 1_000;
 
 /** GET /runs/{runId}/logs?limit=N[&task=ID][&container=NAME]: the run's last N log lines, oldest first. */
-export async function getRunLogs(deps: Deps, runId: string, req: HttpRequest): Promise<HttpResponse> {
+export async function getRunLogs(
+  deps: LogDeps & { catalog: Catalog; ledger: Pick<RunLedger, "get"> },
+  runId: string,
+  req: HttpRequest,
+): Promise<HttpResponse> {
   const raw = req.query.limit;
   const limit = raw === undefined || raw === "" ? DEFAULT_LOG_LINES : Number(raw);
   if (raw !== undefined && raw !== "" && (!/^\d+$/.test(raw) || limit < 1 || limit > MAX_LOG_LINES))
@@ -135,7 +159,7 @@ export async function getRunLogs(deps: Deps, runId: string, req: HttpRequest): P
 }
 
 export async function startRun(
-  deps: Deps,
+  deps: RunEndDeps,
   name: string,
   req: HttpRequest,
   options: HttpOptions,
@@ -162,7 +186,11 @@ export async function startRun(
   return jsonResponse(202, redactSecrets(run), { location: `/runs/${run.runId}` });
 }
 
-export async function resume(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
+export async function resume(
+  deps: ScheduleControlDeps,
+  name: string,
+  options: HttpOptions,
+): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   if (!options.resumeJob)
     throw new NotImplementedError("resuming a paused job is not available in this build");
@@ -170,7 +198,11 @@ export async function resume(deps: Deps, name: string, options: HttpOptions): Pr
   return jsonResponse(200, result ?? { job: job.name, resumed: true });
 }
 
-export async function pause(deps: Deps, name: string, options: HttpOptions): Promise<HttpResponse> {
+export async function pause(
+  deps: ScheduleControlDeps,
+  name: string,
+  options: HttpOptions,
+): Promise<HttpResponse> {
   const job = jobOf(deps, name);
   if (!options.pauseJob) throw new NotImplementedError("pausing a job is not available in this build");
   return jsonResponse(200, await options.pauseJob(deps, job));
@@ -190,7 +222,7 @@ function stopBody(req: HttpRequest, options: HttpOptions): string | undefined {
 
 /** StopTask for every task of the run, which ends CANCELLED; 409 when it is final already. */
 export async function stop(
-  deps: Deps,
+  deps: StopDeps & { catalog: Catalog },
   runId: string,
   req: HttpRequest,
   options: HttpOptions,

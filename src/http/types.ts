@@ -1,7 +1,8 @@
 /** The HTTP API without a framework: what the Lambda adapter and the local server both hand to handleHttp. */
-import type { Deps } from "../app/deps.ts";
+import type { PausedJobsDeps, ScheduleControlDeps } from "../app/pause.ts";
 import type { Job } from "../jobspec/schema.ts";
 import type { DeployedSchedule } from "../schedule/deployed.ts";
+import type { SchedulerPort } from "../scheduler/schedules.ts";
 
 export interface HttpRequest {
   method: string;
@@ -28,16 +29,19 @@ export interface HttpResponse {
 
 export interface HttpOptions {
   /** POST /jobs/{name}/resume; absent = 501. */
-  resumeJob?: (deps: Deps, job: Job) => Promise<unknown>;
+  resumeJob?: (deps: ScheduleControlDeps, job: Job) => Promise<unknown>;
   /** Jobs whose schedule is paused (GET /jobs, GET /jobs/{name}); absent = every job as its spec says. */
-  pausedJobs?: (deps: Deps) => Promise<ReadonlySet<string>>;
+  pausedJobs?: (deps: PausedJobsDeps) => Promise<ReadonlySet<string>>;
   /**
    * The jobs' rate schedules as deployed (GET /jobs, GET /jobs/{name}), where they count from; absent =
    * `deps.scheduleAnchor` (the local stack's), else from the request time.
    */
-  deployedSchedules?: (deps: Deps, jobs: readonly Job[]) => Promise<ReadonlyMap<string, DeployedSchedule>>;
+  deployedSchedules?: (
+    deps: SchedulerPort,
+    jobs: readonly Job[],
+  ) => Promise<ReadonlyMap<string, DeployedSchedule>>;
   /** POST /jobs/{name}/pause; absent = 501. */
-  pauseJob?: (deps: Deps, job: Job) => Promise<unknown>;
+  pauseJob?: (deps: ScheduleControlDeps, job: Job) => Promise<unknown>;
   /** Default MAX_BODY_BYTES. */
   maxBodyBytes?: number;
 }
