@@ -3,11 +3,11 @@
  * it another attempt — the next attempt the same way, until the final attempt's result. Ctrl+C stops
  * following, never the run.
  */
-import type { Deps } from "../app/deps.ts";
-import { followRun, statusLine } from "../app/follow-run.ts";
+import { type FollowRunDeps, followRun, statusLine } from "../app/follow-run.ts";
 import { retryConditionFor, retryRunId } from "../app/retry.ts";
 import type { Job } from "../jobspec/schema.ts";
-import { streamRunLogs } from "../logs/follow-logs.ts";
+import type { RunLedger } from "../ledger/ledger.ts";
+import { type FollowLogsDeps, streamRunLogs } from "../logs/follow-logs.ts";
 import { formatLogLine } from "../logs/run-logs.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import type { CliIo } from "./context.ts";
@@ -22,9 +22,19 @@ export { stopFollowingOnInterrupt };
  */
 export const NEXT_ATTEMPT_WAIT_MS = 60_000;
 
-const clock = (deps: Pick<Deps, "now">) => deps.now().toISOString().slice(11, 19);
+/** Following attempts touches the run and its tasks (follow-run.ts), their log lines, and the clock. */
+type WaitDeps = FollowRunDeps & FollowLogsDeps & { now: () => Date };
 
-async function followAttempt(deps: Deps, job: Job, run: Run, io: CliIo, json: boolean, signal: AbortSignal) {
+const clock = (deps: { now: () => Date }) => deps.now().toISOString().slice(11, 19);
+
+async function followAttempt(
+  deps: WaitDeps,
+  job: Job,
+  run: Run,
+  io: CliIo,
+  json: boolean,
+  signal: AbortSignal,
+) {
   const print = (text: string) => {
     if (!json) io.stdout(text);
   };
@@ -53,7 +63,12 @@ async function followAttempt(deps: Deps, job: Job, run: Run, io: CliIo, json: bo
   return final;
 }
 
-async function nextAttempt(deps: Deps, job: Job, run: Run, signal: AbortSignal): Promise<Run | undefined> {
+async function nextAttempt(
+  deps: { ledger: Pick<RunLedger, "get">; sleep: (ms: number) => Promise<void> },
+  job: Job,
+  run: Run,
+  signal: AbortSignal,
+): Promise<Run | undefined> {
   if (!retryConditionFor(job, run)) return undefined;
   const nextId = retryRunId(job, run);
   const deadline = Date.now() + NEXT_ATTEMPT_WAIT_MS;
@@ -66,7 +81,7 @@ async function nextAttempt(deps: Deps, job: Job, run: Run, signal: AbortSignal):
 }
 
 export async function waitForFinalAttempt(
-  deps: Deps,
+  deps: WaitDeps,
   job: Job,
   first: Run,
   o: { io: CliIo; json: boolean; interrupt?: ReturnType<typeof stopFollowingOnInterrupt> },

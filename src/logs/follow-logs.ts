@@ -31,14 +31,14 @@ export interface FollowLogsOptions {
 }
 
 /** Following also reads the run (its status says when to stop) and waits between polls. */
-type FollowDeps = LogDeps & {
+export type FollowLogsDeps = LogDeps & {
   ledger: { get(runId: string): Promise<Run | undefined> };
   sleep: (ms: number) => Promise<void>;
 };
 
 /** Resolves to the run as last read (final when followed to the end). */
 export async function streamRunLogs(
-  deps: FollowDeps,
+  deps: FollowLogsDeps,
   job: Job,
   runId: string,
   o: FollowLogsOptions,
