@@ -96,6 +96,31 @@ describe("the layers (README: Architecture)", () => {
 });
 
 /**
+ * The bag of everything a process wires (src/app/deps.ts: every client, the ledger, the catalogue …) is built
+ * and named by the entry points only; a use case takes the part it touches (RunEndDeps, LaunchDeps …), and
+ * reaches AWS through the services' ports, never the clients wholesale.
+ */
+describe("use cases take their part of the wiring", () => {
+  const WIRING = ["src/app/deps.ts", "src/aws/clients.ts"];
+
+  it("no src/app file imports the bag or the clients (deps.ts itself aside)", () => {
+    const wired = edges
+      .filter((e) => e.from.startsWith("src/app/") && e.from !== "src/app/deps.ts" && WIRING.includes(e.to))
+      .map((e) => `${e.at}: ${e.to}`);
+    expect(wired).toEqual([]);
+  });
+
+  it("sees the bag's own edges (the check would otherwise pass on a graph without them)", () => {
+    expect(edges).toContainEqual(
+      expect.objectContaining({ from: "src/app/deps.ts", to: "src/aws/clients.ts" }),
+    );
+    expect(edges).toContainEqual(
+      expect.objectContaining({ from: "handlers/runtime.ts", to: "src/app/deps.ts" }),
+    );
+  });
+});
+
+/**
  * What the pure domain may load: validation, text and time helpers. No SDK client, no file, socket or
  * process: a domain test needs no mock, and the domain runs the same in a Lambda, the CLI and a browser.
  */
