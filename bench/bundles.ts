@@ -3,7 +3,7 @@
  * the file, so the benchmark follows any change there), with esbuild's metafile to say what fills them.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { load as parse } from "js-yaml";
 import { ROOT } from "./lib.ts";
@@ -28,6 +28,7 @@ interface EsbuildConfig {
   target?: string;
   mainFields?: string[];
   outputFileExtension?: string;
+  splitting?: boolean;
   banner?: { js?: string };
   /** Paths relative to the project root, as serverless runs esbuild there. */
   alias?: Record<string, string>;
@@ -43,6 +44,7 @@ export function serverlessEsbuildOptions(): EsbuildConfig {
 export interface Bundle {
   name: HandlerName;
   file: string;
+  /** The entry file and every chunk it may load. */
   bytes: number;
   /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
   byPackage: [string, number][];
@@ -55,22 +57,29 @@ function packageOf(input: string): string {
   return m ? (m[1] as string) : "(own)";
 }
 
+/** Every output file of the build counts: the entry and its chunks, loaded at once or on a dynamic import. */
 function breakdown(meta: Metafile, name: string): Bundle["byPackage"] {
-  const out = Object.values(meta.outputs)[0];
-  if (!out) throw new Error(`esbuild wrote no output for ${name}`);
+  const outs = Object.values(meta.outputs);
+  if (outs.length === 0) throw new Error(`esbuild wrote no output for ${name}`);
   const sizes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
-    sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
+  for (const out of outs)
+    for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
+      sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
   return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
-/** One entry point bundled into `file` with serverless.yml's esbuild options; its esbuild metafile. */
+/**
+ * One entry point bundled into `file`'s folder with serverless.yml's esbuild options (as serverless-esbuild
+ * does: `outdir`, so that with `splitting` the dynamic imports land in chunk files beside it); its metafile.
+ */
 async function bundle(entry: string, file: string): Promise<Metafile> {
   const o = serverlessEsbuildOptions();
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: { [basename(file, extension())]: entry },
     bundle: true,
-    outfile: file,
+    outdir: dirname(file),
+    outExtension: { ".js": extension() },
+    splitting: o.splitting ?? false,
     minify: o.minify ?? true,
     format: o.format ?? "esm",
     platform: o.platform ?? "node",
@@ -93,11 +102,13 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
   const bundles: Bundle[] = [];
   for (const name of HANDLERS) {
     const file = join(outDir, `${name}${extension()}`);
-    const byPackage = breakdown(await bundle(join(ROOT, "handlers", `${name}.ts`), file), name);
+    const meta = await bundle(join(ROOT, "handlers", `${name}.ts`), file);
+    const byPackage = breakdown(meta, name);
     bundles.push({
       name,
       file,
-      bytes: readFileSync(file).byteLength,
+      // The entry and its chunks: what the function's zip needs.
+      bytes: Object.values(meta.outputs).reduce((sum, o) => sum + o.bytes, 0),
       byPackage,
       clients: byPackage
         .map(([p]) => p.replace("@aws-sdk/", ""))
