@@ -3,7 +3,7 @@
  * the file, so the benchmark follows any change there), with esbuild's metafile to say what fills them.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { load as parse } from "js-yaml";
 import { ROOT } from "./lib.ts";
@@ -44,7 +44,9 @@ export function serverlessEsbuildOptions(): EsbuildConfig {
 export interface Bundle {
   name: HandlerName;
   file: string;
-  /** The entry file and every chunk it may load. */
+  /** The entry file and the chunks it loads, at once or on a dynamic import (`splitting`). */
+  files: string[];
+  /** All of `files`. */
   bytes: number;
   /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
   byPackage: [string, number][];
@@ -107,6 +109,7 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
     bundles.push({
       name,
       file,
+      files: Object.keys(meta.outputs).map((o) => resolve(ROOT, o)),
       // The entry and its chunks: what the function's zip needs.
       bytes: Object.values(meta.outputs).reduce((sum, o) => sum + o.bytes, 0),
       byPackage,
