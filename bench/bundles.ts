@@ -46,22 +46,41 @@ export interface Bundle {
   file: string;
   /** The entry file and the chunks it loads, at once or on a dynamic import (`splitting`). */
   files: string[];
-  /** All of `files`. */
+  /** All of `files`: the code in the function's zip. */
   bytes: number;
+  /** The entry and the chunks it imports statically: the code a cold start reads and evaluates. */
+  loadedBytes: number;
+  /** The @aws-sdk/client-* packages in that code (the others wait behind an `import()`). */
+  clientsAtLoad: string[];
   /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
   byPackage: [string, number][];
   /** The @aws-sdk/client-* packages the bundle holds. */
   clients: string[];
 }
 
+/** The output `key` and the outputs it imports statically, transitively (a dynamic `import()` is not followed). */
+function loadedAtImport(meta: Metafile, key: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  for (const i of meta.outputs[key]?.imports ?? [])
+    if (i.kind === "import-statement" && meta.outputs[i.path]) loadedAtImport(meta, i.path, seen);
+  return seen;
+}
+
+const clientsOf = (byPackage: [string, number][]) =>
+  byPackage
+    .map(([p]) => p.replace("@aws-sdk/", ""))
+    .filter((p) => (CLIENT_PACKAGES as readonly string[]).includes(p))
+    .sort();
+
 function packageOf(input: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   return m ? (m[1] as string) : "(own)";
 }
 
-/** Every output file of the build counts: the entry and its chunks, loaded at once or on a dynamic import. */
-function breakdown(meta: Metafile, name: string): Bundle["byPackage"] {
-  const outs = Object.values(meta.outputs);
+/** Bytes by package over the given outputs (by default all: the entry and its chunks). */
+function breakdown(meta: Metafile, name: string, keys = Object.keys(meta.outputs)): Bundle["byPackage"] {
+  const outs = keys.map((k) => meta.outputs[k]).filter((o) => o !== undefined);
   if (outs.length === 0) throw new Error(`esbuild wrote no output for ${name}`);
   const sizes = new Map<string, number>();
   for (const out of outs)
@@ -106,17 +125,19 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
     const file = join(outDir, `${name}${extension()}`);
     const meta = await bundle(join(ROOT, "handlers", `${name}.ts`), file);
     const byPackage = breakdown(meta, name);
+    const entry = Object.keys(meta.outputs).find((k) => meta.outputs[k]?.entryPoint);
+    if (!entry) throw new Error(`esbuild wrote no entry for ${name}`);
+    const loaded = [...loadedAtImport(meta, entry)];
     bundles.push({
       name,
       file,
       files: Object.keys(meta.outputs).map((o) => resolve(ROOT, o)),
       // The entry and its chunks: what the function's zip needs.
       bytes: Object.values(meta.outputs).reduce((sum, o) => sum + o.bytes, 0),
+      loadedBytes: loaded.reduce((sum, k) => sum + (meta.outputs[k]?.bytes ?? 0), 0),
       byPackage,
-      clients: byPackage
-        .map(([p]) => p.replace("@aws-sdk/", ""))
-        .filter((p) => (CLIENT_PACKAGES as readonly string[]).includes(p))
-        .sort(),
+      clients: clientsOf(byPackage),
+      clientsAtLoad: clientsOf(breakdown(meta, name, loaded)),
     });
   }
   return bundles;
