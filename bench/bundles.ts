@@ -3,7 +3,7 @@
  * the file, so the benchmark follows any change there), with esbuild's metafile to say what fills them.
  */
 import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { load as parse } from "js-yaml";
 import { ROOT } from "./lib.ts";
@@ -28,6 +28,7 @@ interface EsbuildConfig {
   target?: string;
   mainFields?: string[];
   outputFileExtension?: string;
+  splitting?: boolean;
   banner?: { js?: string };
   /** Paths relative to the project root, as serverless runs esbuild there. */
   alias?: Record<string, string>;
@@ -43,34 +44,63 @@ export function serverlessEsbuildOptions(): EsbuildConfig {
 export interface Bundle {
   name: HandlerName;
   file: string;
+  /** The entry file and the chunks it loads, at once or on a dynamic import (`splitting`). */
+  files: string[];
+  /** All of `files`: the code in the function's zip. */
   bytes: number;
+  /** The entry and the chunks it imports statically: the code a cold start reads and evaluates. */
+  loadedBytes: number;
+  /** The @aws-sdk/client-* packages in that code (the others wait behind an `import()`). */
+  clientsAtLoad: string[];
   /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
   byPackage: [string, number][];
   /** The @aws-sdk/client-* packages the bundle holds. */
   clients: string[];
 }
 
+/** The output `key` and the outputs it imports statically, transitively (a dynamic `import()` is not followed). */
+function loadedAtImport(meta: Metafile, key: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  for (const i of meta.outputs[key]?.imports ?? [])
+    if (i.kind === "import-statement" && meta.outputs[i.path]) loadedAtImport(meta, i.path, seen);
+  return seen;
+}
+
+const clientsOf = (byPackage: [string, number][]) =>
+  byPackage
+    .map(([p]) => p.replace("@aws-sdk/", ""))
+    .filter((p) => (CLIENT_PACKAGES as readonly string[]).includes(p))
+    .sort();
+
 function packageOf(input: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   return m ? (m[1] as string) : "(own)";
 }
 
-function breakdown(meta: Metafile, name: string): Bundle["byPackage"] {
-  const out = Object.values(meta.outputs)[0];
-  if (!out) throw new Error(`esbuild wrote no output for ${name}`);
+/** Bytes by package over the given outputs (by default all: the entry and its chunks). */
+function breakdown(meta: Metafile, name: string, keys = Object.keys(meta.outputs)): Bundle["byPackage"] {
+  const outs = keys.map((k) => meta.outputs[k]).filter((o) => o !== undefined);
+  if (outs.length === 0) throw new Error(`esbuild wrote no output for ${name}`);
   const sizes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
-    sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
+  for (const out of outs)
+    for (const [input, { bytesInOutput }] of Object.entries(out.inputs))
+      sizes.set(packageOf(input), (sizes.get(packageOf(input)) ?? 0) + bytesInOutput);
   return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
-/** One entry point bundled into `file` with serverless.yml's esbuild options; its esbuild metafile. */
+/**
+ * One entry point bundled into `file`'s folder with serverless.yml's esbuild options (as serverless-esbuild
+ * does: `outdir`, so that with `splitting` the dynamic imports land in chunk files beside it); its metafile.
+ */
 async function bundle(entry: string, file: string): Promise<Metafile> {
   const o = serverlessEsbuildOptions();
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: { [basename(file, extension())]: entry },
     bundle: true,
-    outfile: file,
+    outdir: dirname(file),
+    outExtension: { ".js": extension() },
+    splitting: o.splitting ?? false,
     minify: o.minify ?? true,
     format: o.format ?? "esm",
     platform: o.platform ?? "node",
@@ -93,16 +123,21 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
   const bundles: Bundle[] = [];
   for (const name of HANDLERS) {
     const file = join(outDir, `${name}${extension()}`);
-    const byPackage = breakdown(await bundle(join(ROOT, "handlers", `${name}.ts`), file), name);
+    const meta = await bundle(join(ROOT, "handlers", `${name}.ts`), file);
+    const byPackage = breakdown(meta, name);
+    const entry = Object.keys(meta.outputs).find((k) => meta.outputs[k]?.entryPoint);
+    if (!entry) throw new Error(`esbuild wrote no entry for ${name}`);
+    const loaded = [...loadedAtImport(meta, entry)];
     bundles.push({
       name,
       file,
-      bytes: readFileSync(file).byteLength,
+      files: Object.keys(meta.outputs).map((o) => resolve(ROOT, o)),
+      // The entry and its chunks: what the function's zip needs.
+      bytes: Object.values(meta.outputs).reduce((sum, o) => sum + o.bytes, 0),
+      loadedBytes: loaded.reduce((sum, k) => sum + (meta.outputs[k]?.bytes ?? 0), 0),
       byPackage,
-      clients: byPackage
-        .map(([p]) => p.replace("@aws-sdk/", ""))
-        .filter((p) => (CLIENT_PACKAGES as readonly string[]).includes(p))
-        .sort(),
+      clients: clientsOf(byPackage),
+      clientsAtLoad: clientsOf(breakdown(meta, name, loaded)),
     });
   }
   return bundles;

@@ -4,8 +4,9 @@
  * importing only the SDK clients that invocation calls, bench/peers/, bundled the same way): goal ≤ 1.1×,
  * with `node -e 0` beside it. Counted in instructions (valgrind's callgrind, every thread of the process):
  * on this shared 2-core machine wall time moves with the other work, an instruction count hardly does; the
- * wall-time medians are in the row notes. Size is the minified bundle with the SDK clients it uses (goal
- * ≤ 500 KB, and no client package the handler does not use).
+ * wall-time medians are in the row notes. Size is the minified code a cold start loads, the entry and the
+ * chunks it imports statically, with the SDK clients it uses (goal ≤ 500 KB, and no client package the
+ * handler does not use); the notes give the zip's code with the chunks behind `import()` (run-end clients).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +25,8 @@ import { type Benchmark, median, NODE, type Row, round, timeCommand } from "./li
 
 /**
  * The SDK clients each handler needs. Every handler can see a run end (a launch refused or a final task
- * event → retry, alert with log lines, pause), so every one needs all six.
+ * event → retry, alert with log lines, pause), so every one needs all six; only ECS and DynamoDB are
+ * loaded with it, the other four by an `import()` when a run ends (handlers/lambda-clients.ts).
  */
 export const CLIENTS_USED: Record<HandlerName, readonly string[]> = {
   schedule: CLIENT_PACKAGES,
@@ -46,17 +48,19 @@ const largest = (b: Bundle) =>
 
 export function sizeRow(b: Bundle): Row {
   const extra = b.clients.filter((c) => !CLIENTS_USED[b.name].includes(c));
-  const met = b.bytes <= SIZE_LIMIT && extra.length === 0;
+  const met = b.loadedBytes <= SIZE_LIMIT && extra.length === 0;
   return {
     benchmark: `bundle size: ${b.name}`,
     baseline: "—",
-    measured: kb(b.bytes),
+    measured: kb(b.loadedBytes),
     unit: "KB",
-    goal: "≤ 500 KB, no unused client",
+    goal: "≤ 500 KB loaded, no unused client",
     met,
-    ...(!met && {
-      notes: `${b.name}: ${extra.length > 0 ? `unused clients ${extra.join(", ")}; ` : ""}largest parts: ${largest(b)}`,
-    }),
+    notes:
+      `${b.name}: loaded at import ${kb(b.loadedBytes)} KB with ${b.clientsAtLoad.join(", ")}; ` +
+      `the zip's code ${kb(b.bytes)} KB (${b.files.length} files, the other clients behind import())` +
+      (extra.length > 0 ? `; unused clients ${extra.join(", ")}` : "") +
+      (met ? "" : `; largest parts: ${largest(b)}`),
   };
 }
 

@@ -14,6 +14,7 @@ import { EcsJobsError } from "../src/errors.ts";
 import type { Job } from "../src/jobspec/schema.ts";
 import { partitionOf } from "./arns.ts";
 import { type DeployConfig, parseDeployConfig } from "./config.ts";
+import { type Metafile, reachableOutputs, trimFunctionZip } from "./function-zips.ts";
 import { FUNCTION_KEYS, type FunctionKey, HANDLERS, roleLogicalId } from "./functions.ts";
 import { checkTemplate, type Template } from "./limits.ts";
 import { MANIFEST_FILE_NAME, resolveTarget, type ScheduleManifest } from "./schedules.ts";
@@ -26,10 +27,17 @@ interface Serverless {
   classes: { Error: new (message: string, code?: string) => Error };
   service: {
     service: string;
-    custom?: { ecsJobs?: unknown };
+    custom?: { ecsJobs?: unknown; esbuild?: { outputFileExtension?: string } };
     functions: Record<
       string,
-      { handler?: string; role?: unknown; name?: string; environment?: Record<string, unknown> }
+      {
+        handler?: string;
+        role?: unknown;
+        name?: string;
+        environment?: Record<string, unknown>;
+        /** Set by serverless-esbuild once it zipped the function, relative to the service folder. */
+        package?: { artifact?: string };
+      }
     >;
     provider: {
       environment?: Record<string, unknown>;
@@ -83,6 +91,10 @@ export default class EcsJobsPlugin {
       "before:package:createDeploymentArtifacts": () => this.writeCatalogIntoBundles(),
       // `deploy function -f NAME` bundles one function through its own lifecycle.
       "before:deploy:function:packageFunction": () => this.writeCatalogIntoBundles(),
+      // After serverless-esbuild zipped the functions and before its own after-hook removes its build
+      // folder (this plugin is listed first in serverless.yml, so its hooks of an event run first).
+      "after:package:createDeploymentArtifacts": () => this.trimFunctionZips(),
+      "after:deploy:function:packageFunction": () => this.trimFunctionZips(),
       "after:package:compileEvents": () => this.addResources(),
       "before:aws:package:finalize:saveServiceState": () => this.checkAndWriteManifest(),
       "after:deploy:deploy": () => this.reconcileAfterDeploy(),
@@ -146,12 +158,42 @@ export default class EcsJobsPlugin {
   private writeCatalogIntoBundles(): void {
     this.checkFunctions();
     const jobs = this.jobs();
+    writeCatalog(join(this.esbuildBuildDir(), CATALOG_FILE_NAME), jobs);
+  }
+
+  /** serverless-esbuild's build folder: the bundles, their chunks and metafiles, until it cleans up. */
+  private esbuildBuildDir(): string {
     const esbuild = this.serverless.pluginManager.plugins.find(
       (p) => (p as { constructor?: { name?: string } })?.constructor?.name === "EsbuildServerlessPlugin",
     ) as { buildDirPath?: string } | undefined;
     if (!esbuild?.buildDirPath)
       this.fail("serverless-esbuild must be listed in plugins (it bundles the handlers)");
-    writeCatalog(join(esbuild.buildDirPath, CATALOG_FILE_NAME), jobs);
+    return esbuild.buildDirPath;
+  }
+
+  /** Each function's zip without the other handlers' chunks: see function-zips.ts. */
+  private trimFunctionZips(): void {
+    const buildDir = this.esbuildBuildDir();
+    const extension = this.serverless.service.custom?.esbuild?.outputFileExtension ?? ".js";
+    const zipped = Object.entries(this.serverless.service.functions).flatMap(([key, fn]) => {
+      const artifact = fn.package?.artifact;
+      if (!artifact || !fn.handler) return [];
+      const module = fn.handler.slice(0, fn.handler.lastIndexOf("."));
+      const metafile = `${module}-meta.json`;
+      if (!existsSync(join(buildDir, metafile)))
+        this.fail(
+          `no esbuild metafile ${metafile} for ${key}: serverless.yml needs custom.esbuild.metafile: true`,
+        );
+      const meta = JSON.parse(readFileSync(join(buildDir, metafile), "utf8")) as Metafile;
+      const outputs = reachableOutputs(meta, `${module}${extension}`);
+      return [{ key, zip: resolve(this.serverless.serviceDir, artifact), metafile, ...outputs }];
+    });
+    const allOutputs = new Set(zipped.flatMap((z) => [...z.all]));
+    const metafiles = new Set(zipped.map((z) => z.metafile));
+    for (const z of zipped) {
+      const dropped = trimFunctionZip(z.zip, z.reachable, allOutputs, (name) => metafiles.has(name));
+      this.log.info(`ecs-jobs: ${z.key}: ${z.reachable.size} bundle files kept, ${dropped.length} dropped`);
+    }
   }
 
   private names(): StackNames {

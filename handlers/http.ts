@@ -6,7 +6,7 @@ import { errorResponse } from "../src/http/error-response.ts";
 import { handleHttp } from "../src/http/router.ts";
 import type { HttpOptions } from "../src/http/types.ts";
 import { deployedSchedules } from "../src/scheduler/deployed-schedules.ts";
-import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
 
 /**
@@ -34,4 +34,4 @@ export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOption
     }
   });
 
-export const handler = createHttpHandler(lambdaDeps(RUN_ACTION_CLIENTS));
+export const handler = createHttpHandler(lambdaDeps(LAMBDA_CLIENTS));

@@ -2,7 +2,7 @@
 import type { Deps } from "../src/app/deps.ts";
 import { onInstanceEvent } from "../src/app/on-instance-launch.ts";
 import { ContainerInstanceStateChangeSchema } from "../src/triggers/container-instance.ts";
-import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
 export const createInstanceLaunchHandler = (deps: () => Promise<Deps>) =>
@@ -22,4 +22,4 @@ export const createInstanceLaunchHandler = (deps: () => Promise<Deps>) =>
     return { started: runs.map((r) => ({ job: r.job, runId: r.runId, status: r.status })) };
   });
 
-export const handler = createInstanceLaunchHandler(lambdaDeps(RUN_ACTION_CLIENTS));
+export const handler = createInstanceLaunchHandler(lambdaDeps(LAMBDA_CLIENTS));

@@ -2,7 +2,7 @@
 import type { Deps } from "../src/app/deps.ts";
 import { onScheduleEvent, type ScheduleOutcome } from "../src/app/on-schedule.ts";
 import { scheduleEventProblem, scheduleTriggerOf } from "../src/triggers/schedule-trigger.ts";
-import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler, launchStopBy } from "./runtime.ts";
 
 export const createScheduleHandler = (deps: () => Promise<Deps>) =>
@@ -21,4 +21,4 @@ export const createScheduleHandler = (deps: () => Promise<Deps>) =>
     return onScheduleEvent(d, found, { stopBy: launchStopBy(context, d.now().getTime()) });
   });
 
-export const handler = createScheduleHandler(lambdaDeps(RUN_ACTION_CLIENTS));
+export const handler = createScheduleHandler(lambdaDeps(LAMBDA_CLIENTS));

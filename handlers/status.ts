@@ -12,7 +12,7 @@ import { handleTaskStateChangeBatch } from "../src/app/on-task-events.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
 import { looksLikeRetryDue, RetryDueSchema } from "../src/triggers/retry-due.ts";
 import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
-import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
 export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
@@ -54,4 +54,4 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
     return { batchItemFailures: report.failed.map((id) => ({ itemIdentifier: id })) };
   });
 
-export const handler = createStatusHandler(lambdaDeps(RUN_ACTION_CLIENTS));
+export const handler = createStatusHandler(lambdaDeps(LAMBDA_CLIENTS));

@@ -3,7 +3,7 @@ import type { Deps } from "../src/app/deps.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
 import { sweep } from "../src/app/sweep.ts";
 import { EcsJobsError } from "../src/errors.ts";
-import { RUN_ACTION_CLIENTS } from "./run-action-clients.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
 export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
@@ -30,4 +30,4 @@ export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchF
     return summary;
   });
 
-export const handler = createSweeperHandler(lambdaDeps(RUN_ACTION_CLIENTS));
+export const handler = createSweeperHandler(lambdaDeps(LAMBDA_CLIENTS));

@@ -15,8 +15,6 @@
  * "ECS Job Alert Delivery FAILED" event on the alerts' bus, saying which run, kind and receiver host, and
  * why. Only when that event cannot be put either is the claim released and the error thrown.
  */
-import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { PublishCommand } from "@aws-sdk/client-sns";
 import type { AwsClients } from "../aws/clients.ts";
 import type { AppConfig } from "../config.ts";
 import { EcsJobsError } from "../errors.ts";
@@ -74,6 +72,8 @@ async function putEvent(deps: AlertDeps, alert: Alert): Promise<void> {
     alertDetail(alert),
     Buffer.byteLength(ALERT_SOURCE) + Buffer.byteLength(DetailType),
   );
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { PutEventsCommand } = await import("../aws/sdk/client-eventbridge.ts");
   const out = await deps.clients.eventbridge.send(
     new PutEventsCommand({
       Entries: [{ Source: ALERT_SOURCE, DetailType, Detail, EventBusName: deps.config.eventBusName }],
@@ -86,6 +86,8 @@ async function putEvent(deps: AlertDeps, alert: Alert): Promise<void> {
 }
 
 async function publish(deps: AlertDeps, alert: Alert, topicArn: string): Promise<void> {
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { PublishCommand } = await import("../aws/sdk/client-sns.ts");
   await deps.clients.sns.send(
     new PublishCommand({ TopicArn: topicArn, Subject: alertSubject(alert), Message: alertMessage(alert) }),
   );

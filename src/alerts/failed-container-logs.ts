@@ -4,7 +4,6 @@
  * prefix the stream is named after the Docker container id, which only the instance knows, so no link.
  * (ECS task definition parameters, logConfiguration: awslogs-group, awslogs-region, awslogs-stream-prefix.)
  */
-import { GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.ts";
 import type { AppConfig } from "../config.ts";
@@ -103,6 +102,10 @@ async function lastLines(
   stream: string,
   container: ContainerState,
 ) {
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { GetLogEventsCommand, ResourceNotFoundException } = await import(
+    "../aws/sdk/client-cloudwatch-logs.ts"
+  );
   try {
     const out = await deps.clients.logs.send(
       new GetLogEventsCommand({
@@ -114,7 +117,11 @@ async function lastLines(
     );
     return (out.events ?? []).map((e) => (e.message ?? "").replace(/\r?\n$/, ""));
   } catch (error) {
-    explainMissingLines(deps.log, error, { group, stream, container });
+    explainMissingLines(deps.log, error, error instanceof ResourceNotFoundException, {
+      group,
+      stream,
+      container,
+    });
     return [];
   }
 }
@@ -128,9 +135,10 @@ async function lastLines(
 function explainMissingLines(
   log: Pick<Log, "info" | "warn">,
   error: unknown,
+  notFound: boolean,
   o: { group: string; stream: string; container: ContainerState },
 ): void {
-  if (!(error instanceof ResourceNotFoundException)) {
+  if (!notFound || !(error instanceof Error)) {
     log.warn("could not read the failed container's last log lines", { error: String(error) });
     return;
   }

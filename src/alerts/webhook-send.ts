@@ -4,7 +4,6 @@
  * delivery, the POST with its quick retries (webhook.ts), and the dead-letter path: a delivery that still
  * fails becomes an "ECS Job Alert Delivery FAILED" event on the alerts' bus, naming the receiver's host only.
  */
-import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { checkWebhookUrl, webhookHost } from "../jobspec/webhook-url.ts";
@@ -67,6 +66,8 @@ async function postAlert(
 
 /** The dead-letter path of a webhook delivery that failed: an event on the alerts' bus. */
 async function putDeliveryFailed(deps: AlertDeps, delivery: WebhookDelivery): Promise<void> {
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { PutEventsCommand } = await import("../aws/sdk/client-eventbridge.ts");
   const out = await deps.clients.eventbridge.send(
     new PutEventsCommand({
       Entries: [

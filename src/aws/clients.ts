@@ -51,16 +51,45 @@ export interface AwsClients {
 type Ctor<T> = new (config: Record<string, unknown>) => T;
 
 /**
+ * A client whose package is loaded on its first call (`load` is a dynamic `import()`), not when the handler
+ * is: the run-end clients of a Lambda bundle (SNS, EventBridge, Logs, Scheduler) cost ~50 M instructions of
+ * a cold start that most invocations never use. The getter hands out a stand-in that has only `send`.
+ */
+export interface DeferredClient<T> {
+  load(): Promise<Ctor<T>>;
+}
+
+/**
  * The SDK constructors are passed in rather than imported here, so that a bundled handler includes only the
  * client packages it actually uses (esbuild cannot drop an import that a lazy getter might call).
  */
 export interface ClientConstructors {
   ecs?: Ctor<ECSClient>;
   dynamodb?: Ctor<DynamoDBClient>;
-  scheduler?: Ctor<SchedulerClient>;
-  eventbridge?: Ctor<EventBridgeClient>;
-  sns?: Ctor<SNSClient>;
-  logs?: Ctor<CloudWatchLogsClient>;
+  scheduler?: Ctor<SchedulerClient> | DeferredClient<SchedulerClient>;
+  eventbridge?: Ctor<EventBridgeClient> | DeferredClient<EventBridgeClient>;
+  sns?: Ctor<SNSClient> | DeferredClient<SNSClient>;
+  logs?: Ctor<CloudWatchLogsClient> | DeferredClient<CloudWatchLogsClient>;
+}
+
+interface Sender {
+  send(command: unknown, options?: unknown): Promise<unknown>;
+}
+
+/** `send` that loads the client's package on first use, builds the client once, and forwards to it. */
+function deferred<T>(entry: DeferredClient<T>, build: (C: Ctor<T>) => T): T {
+  let client: Promise<Sender> | undefined;
+  const standIn: Sender = {
+    async send(command, options) {
+      client ??= entry.load().then((C) => build(C) as unknown as Sender);
+      // A failed load (the package missing from the bundle) is retried by the next call, not cached.
+      client.catch(() => {
+        client = undefined;
+      });
+      return (await client).send(command, options);
+    },
+  };
+  return standIn as unknown as T;
 }
 
 export function createClients(ctors: ClientConstructors, config: ClientConfig = {}): AwsClients {
@@ -68,17 +97,19 @@ export function createClients(ctors: ClientConstructors, config: ClientConfig = 
   const make = <T>(name: ServiceName): T => {
     const hit = cache.get(name);
     if (hit) return hit as T;
-    const Ctor = ctors[name] as Ctor<T> | undefined;
-    if (!Ctor) throw new Error(`no ${name} client constructor was given to createClients`);
+    const entry = ctors[name] as Ctor<T> | DeferredClient<T> | undefined;
+    if (!entry) throw new Error(`no ${name} client constructor was given to createClients`);
     const endpoint = config.endpoints?.[name];
-    const client = new Ctor({
-      ...(config.region && { region: config.region }),
-      ...(endpoint && { endpoint }),
-      ...(config.credentials && { credentials: config.credentials }),
-      retryMode: RETRY.mode,
-      maxAttempts: config.maxAttempts ?? RETRY.maxAttempts,
-      ...(config.retryStrategy && { retryStrategy: config.retryStrategy }),
-    });
+    const build = (C: Ctor<T>) =>
+      new C({
+        ...(config.region && { region: config.region }),
+        ...(endpoint && { endpoint }),
+        ...(config.credentials && { credentials: config.credentials }),
+        retryMode: RETRY.mode,
+        maxAttempts: config.maxAttempts ?? RETRY.maxAttempts,
+        ...(config.retryStrategy && { retryStrategy: config.retryStrategy }),
+      });
+    const client = "load" in entry ? deferred(entry, build) : build(entry);
     cache.set(name, client);
     return client;
   };

@@ -8,7 +8,7 @@
  * Throttling: the SDK's retry strategy retries it; if it persists, a one-shot read fails with ThrottledError
  * naming the stream (503 over HTTP), and a follower skips that stream for the round and reads it next time.
  */
-import { GetLogEventsCommand, type GetLogEventsCommandOutput } from "@aws-sdk/client-cloudwatch-logs";
+import type { GetLogEventsCommandOutput } from "@aws-sdk/client-cloudwatch-logs";
 import { type ContainerDefinition, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.ts";
 import { classifyAwsError, errorName } from "../aws/ecs-call.ts";
@@ -179,6 +179,8 @@ export async function readForward(
 ): Promise<{ lines: LogLine[]; token: string | undefined }> {
   const lines: LogLine[] = [];
   let token = from.token;
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { GetLogEventsCommand } = await import("../aws/sdk/client-cloudwatch-logs.ts");
   for (let page = 0; page < MAX_PAGES; page++) {
     let out: GetLogEventsCommandOutput;
     try {
@@ -204,6 +206,8 @@ export async function readForward(
 
 /** The last `limit` lines of a stream, in one call. */
 async function readTail(deps: LogDeps, s: LogStream, limit: number): Promise<LogLine[]> {
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { GetLogEventsCommand } = await import("../aws/sdk/client-cloudwatch-logs.ts");
   try {
     const out = await deps.clients.logs.send(
       new GetLogEventsCommand({

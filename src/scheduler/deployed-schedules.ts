@@ -9,7 +9,6 @@
  * spec has one (the deployment drops a past one, see DeployedSchedule): ListSchedules, which every function
  * may call, gives the dates of all; GetSchedule gives the StartDate.
  */
-import { GetScheduleCommand, ListSchedulesCommand } from "@aws-sdk/client-scheduler";
 import type { Job } from "../jobspec/schema.ts";
 import type { DeployedSchedule } from "../schedule/deployed.ts";
 import { type SchedulerPort, scheduleNameFor } from "./schedules.ts";
@@ -35,6 +34,8 @@ function deployedOf(s: {
 /** One job's schedule as deployed (GetSchedule); undefined when it is not a rate job or not deployed. */
 export async function deployedSchedule(deps: SchedulerDeps, job: Job): Promise<DeployedSchedule | undefined> {
   if (!isRate(job)) return undefined;
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { GetScheduleCommand } = await import("../aws/sdk/client-scheduler.ts");
   try {
     const s = await deps.clients.scheduler.send(
       new GetScheduleCommand({ Name: scheduleNameFor(job.name), GroupName: deps.config.scheduleGroup }),
@@ -64,6 +65,7 @@ export async function deployedSchedules(
     if (deployed) out.set(only.name, deployed);
     return out;
   }
+  const { ListSchedulesCommand } = await import("../aws/sdk/client-scheduler.ts");
   let NextToken: string | undefined;
   do {
     const page = await deps.clients.scheduler.send(

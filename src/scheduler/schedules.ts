@@ -3,13 +3,10 @@
  * enable or disable one. Pausing, resuming and the missed-run check (src/app/) decide; this only talks to
  * Scheduler.
  */
-import {
-  GetScheduleCommand,
-  type GetScheduleCommandOutput,
-  ListSchedulesCommand,
-  type ScheduleSummary,
-  UpdateScheduleCommand,
-  type UpdateScheduleCommandInput,
+import type {
+  GetScheduleCommandOutput,
+  ScheduleSummary,
+  UpdateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
 import type { AwsClients } from "../aws/clients.ts";
 import type { AppConfig } from "../config.ts";
@@ -29,6 +26,8 @@ const isNotFound = (e: unknown) => (e as { name?: string } | null)?.name === "Re
 
 /** A job's schedule as Scheduler holds it; undefined when the group has none of that name. */
 export async function getSchedule(deps: SchedulerPort, job: string) {
+  // Loaded on first use: a run-end client, kept out of the handlers' cold start (handlers/lambda-clients.ts).
+  const { GetScheduleCommand } = await import("../aws/sdk/client-scheduler.ts");
   try {
     return await deps.clients.scheduler.send(
       new GetScheduleCommand({ Name: scheduleNameFor(job), GroupName: deps.config.scheduleGroup }),
@@ -60,6 +59,7 @@ export async function setScheduleState(
     ...(s.KmsKeyArn && { KmsKeyArn: s.KmsKeyArn }),
     ...(s.ActionAfterCompletion && { ActionAfterCompletion: s.ActionAfterCompletion }),
   } as UpdateScheduleCommandInput;
+  const { UpdateScheduleCommand } = await import("../aws/sdk/client-scheduler.ts");
   await deps.clients.scheduler.send(new UpdateScheduleCommand(input));
 }
 
@@ -68,6 +68,7 @@ export async function listSchedules(
   deps: SchedulerPort,
   State: "ENABLED" | "DISABLED",
 ): Promise<ScheduleSummary[]> {
+  const { ListSchedulesCommand } = await import("../aws/sdk/client-scheduler.ts");
   const out: ScheduleSummary[] = [];
   let NextToken: string | undefined;
   do {

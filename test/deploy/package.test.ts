@@ -21,6 +21,7 @@ import { formatSpecIssue } from "../../src/errors.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
 import { parseScheduleExpression } from "../../src/schedule/index.ts";
 import { loadModel, violations } from "./botocore.ts";
+import { importClosure } from "./bundle-imports.ts";
 import { brokenTemplate, cfnLint, unacceptedFindings } from "./cfn-lint.ts";
 import { cfnSpecProblems } from "./cfn-spec.ts";
 import { distinctFamilies } from "./distinct-families.ts";
@@ -477,24 +478,39 @@ describe("serverless package on the example jobs", () => {
     expectLimits(pkg);
   });
 
-  it("zips each handler alone with the catalogue and exactly the AWS SDK clients it imports, bundled", async () => {
+  it("zips each handler alone with the catalogue, the chunks its bundle imports and exactly the AWS SDK clients it imports, bundled", async () => {
     const catalogue = JSON.parse(serializeCatalog(jobs));
+    const entries = Object.values(FUNCTIONS).map(({ module }) => `${module}.mjs`);
     for (const [key, { logicalId, module }] of Object.entries(FUNCTIONS)) {
       const code = pkg.template.Resources[logicalId]!.Properties.Code as { S3Key: string };
       const zip = readZip(join(pkg.dir, code.S3Key.split("/").pop()!));
-      expect([...zip.keys()].sort(), key).toEqual(["jobs.json", `${module}.mjs`].sort());
+      const entry = `${module}.mjs`;
+      // Every chunk the entry imports, at once or with import(), is in the zip, and nothing else is: no
+      // other handler's entry or chunks (serverless-esbuild alone would zip them all into every function).
+      const all = importClosure(zip, entry, { dynamic: true });
+      expect(all.missing, key).toEqual([]);
+      expect([...zip.keys()].sort(), key).toEqual(["jobs.json", ...all.reached].sort());
+      expect(
+        all.reached.filter((f) => entries.includes(f)),
+        key,
+      ).toEqual([entry]);
       expect(JSON.parse(zip.get("jobs.json")!.toString("utf8"))).toEqual(catalogue);
-      const bundle = zip.get(`${module}.mjs`)!.toString("utf8");
+      const bundle = all.reached.map((f) => zip.get(f)!.toString("utf8")).join("\n");
       // Static imports left in the bundle (statement-level, so strings in error messages do not count).
       const imported = [
         ...bundle.matchAll(/(?:^|[;}\n])\s*import\s*(?:[^;"'()]*?from\s*)?["']([^"']+)["']/g),
       ].map((m) => m[1]);
       expect(
-        imported.filter((m) => !m?.startsWith("node:")),
+        imported.filter((m) => !m?.startsWith("node:") && !m?.startsWith("./")),
         `${key} imports packages at run time`,
       ).toEqual([]);
       expect(clientsIn(bundle), key).toEqual(await clientsImportedBy(`${module}.ts`));
-      await expectLoads(key, zip);
+      // Loading the handler evaluates only ECS and DynamoDB: the run-end clients are behind import().
+      const atLoad = importClosure(zip, entry, { dynamic: false });
+      const loaded = atLoad.reached.map((f) => zip.get(f)!.toString("utf8")).join("\n");
+      expect(clientsIn(loaded), key).toEqual(["client-dynamodb", "client-ecs"]);
+      expect(atLoad.reached.length, key).toBeLessThan(all.reached.length);
+      await expectLoads(key, zip, entry, all.reached);
     }
   });
 });
@@ -533,15 +549,19 @@ async function clientsImportedBy(entry: string): Promise<string[]> {
     .sort();
 }
 
-/** The bundle loads on its own, as Lambda loads it: from the archive root, with the function's environment. */
-async function expectLoads(key: string, zip: Map<string, Buffer>) {
+/**
+ * The bundle loads on its own, as Lambda loads it: from the archive root, with the function's environment;
+ * and so does each of `chunks` (the ones behind import() included), which proves their own imports are there.
+ */
+async function expectLoads(key: string, zip: Map<string, Buffer>, entry: string, chunks: string[]) {
   const dir = mkdtempSync(join(tmpdir(), `ecs-jobs-bundle-${key}-`));
   for (const [name, data] of zip) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), data);
   }
-  const entry = [...zip.keys()].find((n) => n.endsWith(".mjs"))!;
-  const script = `const m = await import(${JSON.stringify(join(dir, entry))}); if (typeof m.handler !== "function") { console.error("no handler export"); process.exit(3); }`;
+  const script =
+    `const m = await import(${JSON.stringify(join(dir, entry))}); if (typeof m.handler !== "function") { console.error("no handler export"); process.exit(3); }` +
+    chunks.map((c) => `await import(${JSON.stringify(join(dir, c))});`).join("");
   const { stderr } = await promisify(execFile)(
     join(ROOT, "node_modules", ".bin", "node"),
     ["--input-type=module", "-e", script],

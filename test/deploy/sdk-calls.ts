@@ -44,9 +44,10 @@ export function lambdaSdkActions(root: string): Set<string> {
   for (const file of tsFiles(join(root, "src")).filter((f) => !excluded.some((d) => f.startsWith(d)))) {
     const text = readFileSync(file, "utf8");
     const packageOf = new Map<string, string>();
-    // Static imports, and the lazy `const { … } = await import("@aws-sdk/…")` of rarely used clients.
+    // Static imports, and the lazy `const { … } = await import("@aws-sdk/…")` of rarely used clients, or of
+    // src/aws/sdk/client-….ts, which re-exports the part of that package the Lambda code uses.
     for (const m of text.matchAll(
-      /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*)"@aws-sdk\/([a-z-]+)"/g,
+      /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*)"(?:@aws-sdk\/|(?:\.\.?\/)+aws\/sdk\/)([a-z-]+?)(?:\.ts)?"/g,
     )) {
       for (const name of (m[1] ?? m[2] ?? "").split(",")) {
         const clean = name.replace(/^\s*type\s+/, "").trim();

@@ -12,6 +12,9 @@ import { type Bundle, buildHandlers } from "../../bench/bundles.ts";
 // fastest-levenshtein stays: the run request's "did you mean" uses it (2 KB).
 const SPEC_LOADER_PACKAGES = ["yaml", "js-yaml", "cronstrue"];
 
+/** The entry file and its chunks (serverless.yml's `splitting`), as one text. */
+const codeOf = (b: Bundle) => b.files.map((f) => readFileSync(f, "utf8")).join("\n");
+
 describe("handler bundles", () => {
   const dir = mkdtempSync(join(tmpdir(), "ecs-jobs-bundle-contents-"));
   let bundles: Bundle[] = [];
@@ -34,7 +37,7 @@ describe("handler bundles", () => {
 
   it("import node:http with require(), never as an ES module", () => {
     for (const b of bundles) {
-      const code = readFileSync(b.file, "utf8");
+      const code = codeOf(b);
       expect(code, b.name).not.toMatch(/from\s*["']node:http["']|import\(\s*["']node:http["']\s*\)/);
       expect(code, b.name).toContain('("node:http")');
     }
@@ -68,13 +71,13 @@ describe("handler bundles", () => {
     } finally {
       process.env = saved;
     }
-    expect(readFileSync(status?.file ?? "", "utf8")).toContain("AWS_SESSION_TOKEN");
+    expect(status && codeOf(status)).toContain("AWS_SESSION_TOKEN");
   });
 
   it("keep zod's English messages (zod/mini has no locale of its own)", async () => {
     const status = bundles.find((b) => b.name === "status");
     expect(status).toBeDefined();
-    const code = readFileSync(status?.file ?? "", "utf8");
+    const code = status && codeOf(status);
     expect(code).toContain("Invalid input: expected");
   });
 });
