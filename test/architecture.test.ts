@@ -126,28 +126,26 @@ const DOMAIN_PACKAGES = [
   "node:crypto",
 ];
 
+/** `file: package` for each package these files load at run time that the domain may not. */
+const impurePackages = (files: string[]) =>
+  files.flatMap((file) =>
+    runtimePackagesOf(file)
+      .filter((name) => !DOMAIN_PACKAGES.includes(name))
+      .map((name) => `${file}: ${name}`),
+  );
+
 describe("the domain is pure", () => {
   const domain = sourceFiles(DOMAIN_ORDER);
 
   it("loads no SDK client and no I/O module (type-only imports of SDK shapes are fine)", () => {
     expect(domain.length).toBeGreaterThan(30);
-    const impure = domain.flatMap((file) =>
-      runtimePackagesOf(file)
-        .filter((name) => !DOMAIN_PACKAGES.includes(name))
-        .map((name) => `${file}: ${name}`),
-    );
-    expect(impure).toEqual([]);
+    expect(impurePackages(domain)).toEqual([]);
   });
 
   it("src/host/domain.ts re-exports only modules that load no SDK client and no I/O module", () => {
     const sources = importsOf("src/host/domain.ts").map((e) => e.to);
     expect(sources.length).toBeGreaterThan(5);
-    const impure = sources.flatMap((file) =>
-      runtimePackagesOf(file)
-        .filter((name) => !DOMAIN_PACKAGES.includes(name))
-        .map((name) => `${file}: ${name}`),
-    );
-    expect(impure).toEqual([]);
+    expect(impurePackages(sources)).toEqual([]);
   });
 
   it("sees a value import of an SDK client (the check would otherwise pass on anything)", () => {
