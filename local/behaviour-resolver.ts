@@ -3,10 +3,8 @@
  * (RunTask: job and run; StartTask: only the run, whose job the ledger knows); a task started by hand (the
  * AWS CLI against the emulator) is matched by its task definition family.
  */
-import type { Catalog } from "../src/catalog/catalog.ts";
-import { execEnvironmentOf } from "../src/jobspec/exec-environment.ts";
-import { parseStartedBy } from "../src/jobspec/requests.ts";
-import type { Job } from "../src/jobspec/schema.ts";
+import { execEnvironmentOf, type Job, parseStartedBy } from "../src/host/domain.ts";
+import type { Catalog } from "../src/host/wiring.ts";
 import type { BehaviourResolver, LocalBehaviour, LocalOutcome } from "./ecs/index.ts";
 import { parseTaskDefinition } from "./job-task-definitions.ts";
 

@@ -1,12 +1,14 @@
 /** What the dashboard shows, gathered from the catalogue, the local scheduler and the ledger. */
-import { redactSecrets } from "../src/alerts/redact.ts";
-import type { WebhookDelivery } from "../src/alerts/webhook-options.ts";
-import type { Catalog } from "../src/catalog/catalog.ts";
-import { awsExpression, capacityOf, triggersOf } from "../src/catalog/summary.ts";
+import {
+  awsExpression,
+  capacityOf,
+  describeSchedule,
+  formatInZone,
+  parseScheduleExpression,
+  triggersOf,
+} from "../src/host/domain.ts";
+import { type Catalog, type RunLedger, redactSecrets, type WebhookDelivery } from "../src/host/wiring.ts";
 import { allowlistOf } from "../src/http/overrides.ts";
-import type { RunLedger } from "../src/ledger/ledger.ts";
-import { describeSchedule } from "../src/schedule/describe.ts";
-import { formatInZone, parseScheduleExpression } from "../src/schedule/index.ts";
 import type { AlertLog } from "./aws/alerts.ts";
 import type { ScheduleStore } from "./aws/schedules.ts";
 import type { DashboardData, DashboardJob } from "./http/dashboard.ts";

@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { isAlive } from "../src/cli/local-stack-file.ts";
-import { EcsJobsError } from "../src/errors.ts";
+import { EcsJobsError } from "../src/host/wiring.ts";
 
 export const LOCK_FILE = "dev.lock";
 

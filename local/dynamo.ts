@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { Level } from "level";
-import { EcsJobsError } from "../src/errors.ts";
+import { EcsJobsError } from "../src/host/wiring.ts";
 import {
   describeLoss,
   journalRunWrites,

@@ -9,7 +9,7 @@ import { createInstanceLaunchHandler } from "../handlers/instance-launch.ts";
 import { createScheduleHandler } from "../handlers/schedule.ts";
 import { createStatusHandler } from "../handlers/status.ts";
 import { createSweeperHandler } from "../handlers/sweeper.ts";
-import type { Deps } from "../src/app/deps.ts";
+import type { Deps } from "../src/host/wiring.ts";
 import type { ContainerInstanceStateChangeEvent } from "./ecs/index.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import type { SchedulerInput } from "./scheduler.ts";

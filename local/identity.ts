@@ -3,7 +3,7 @@
  * and region, so when the jobs name ECS resources by ARN (a task definition or cluster ARN) and all of them
  * agree, the stack takes their account and region; otherwise an obviously fake account.
  */
-import type { Job } from "../src/jobspec/schema.ts";
+import type { Job } from "../src/host/domain.ts";
 
 const LOCAL_ACCOUNT = "000000000000";
 const LOCAL_REGION = "eu-west-1";

@@ -4,7 +4,7 @@
  * in two availability zones, of an instance type their memberOf constraints accept where one is named; their
  * joining emits "ECS Container Instance State Change" like a real agent registering.
  */
-import type { Job } from "../src/jobspec/schema.ts";
+import type { Job } from "../src/host/domain.ts";
 import type { ContainerInstanceAttrs } from "./ecs/index.ts";
 
 export interface InstancePlan {

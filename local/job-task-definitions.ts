@@ -6,7 +6,7 @@
  * as an account that went through seven revisions would have them.
  */
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
-import type { Job } from "../src/jobspec/schema.ts";
+import type { Job } from "../src/host/domain.ts";
 
 export interface TaskDefinitionPlan {
   family: string;

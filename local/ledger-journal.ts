@@ -12,7 +12,7 @@
  */
 import { closeSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
-import { EcsJobsError } from "../src/errors.ts";
+import { EcsJobsError } from "../src/host/wiring.ts";
 
 /** Beside the ledger's folder in the data dir: a ledger folder removed whole leaves it to tell. */
 export const JOURNAL_FILE = "ledger-journal.jsonl";

@@ -2,8 +2,8 @@
  * The jobs the local stack serves, replaceable while it runs (`ecs-jobs dev` picks up edits of the jobs
  * folder): every reader goes through the same Catalog object, which reads the current set on each call.
  */
-import { type Catalog, catalogOf } from "../src/catalog/catalog.ts";
-import type { Job } from "../src/jobspec/schema.ts";
+import type { Job } from "../src/host/domain.ts";
+import { type Catalog, catalogOf } from "../src/host/wiring.ts";
 
 export interface JobsChange {
   added: string[];

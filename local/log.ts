@@ -3,7 +3,7 @@
  * Powertools writes to CloudWatch. It satisfies the handlers' `Log` (src/log.ts), so their logs show here too.
  */
 import { inspect } from "node:util";
-import type { Log } from "../src/log.ts";
+import type { Log } from "../src/host/wiring.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };

@@ -4,9 +4,7 @@
  * ledger forgets the run; so at restart they end FAILED with a hint saying what happened, their alerts go
  * out as for any failure, and the tasks the emulator still knows are stopped.
  */
-import type { Deps } from "../src/app/deps.ts";
-import { onRunFinal } from "../src/app/on-run-final.ts";
-import { stopRunTasks } from "../src/launch/stop-tasks.ts";
+import { type Deps, failRun } from "../src/host/wiring.ts";
 
 const lostRunHint = (stateFile: string, tasks: readonly string[]) =>
   `The ECS emulator no longer knows ${tasks.length === 1 ? "task" : "tasks"} ${tasks
@@ -22,15 +20,12 @@ export async function endLostRuns(
 ): Promise<string[]> {
   const ended: string[] = [];
   for (const { runId, tasks } of lost) {
-    const { run, changed } = await deps.ledger.finish(runId, "FAILED", {
+    const run = await failRun(deps, runId, {
       hint: lostRunHint(stateFile, tasks),
       failures: tasks.map((arn) => ({ arn, reason: "MISSING" })),
+      stopReason: "ecs-jobs: the run's other tasks were lost by the emulator",
     });
-    if (!changed) continue;
-    ended.push(runId);
-    const job = deps.catalog.get(run.job);
-    if (job) await stopRunTasks(deps, job, run, "ecs-jobs: the run's other tasks were lost by the emulator");
-    await onRunFinal(deps, run);
+    if (run) ended.push(runId);
   }
   return ended;
 }

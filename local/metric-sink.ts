@@ -3,7 +3,7 @@
  * lines, src/metrics/emf.ts), as one readable log line, so what the alarms and the dashboard would see can be
  * checked locally.
  */
-import type { MetricSink } from "../src/runs/metrics.ts";
+import type { MetricSink } from "../src/host/domain.ts";
 import type { LocalLog } from "./log.ts";
 
 export function localMetricSink(log: Pick<LocalLog, "info">): MetricSink {

@@ -3,10 +3,13 @@
  * created from the ledger's own definition when missing (a fresh clone) and kept otherwise (a restart).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { AppConfig } from "../src/config.ts";
-import { createDynamoLedger, RUN_TABLE_DEFINITION } from "../src/ledger/dynamo.ts";
-import type { RunLedger } from "../src/ledger/ledger.ts";
-import type { RunTransitions } from "../src/runs/model.ts";
+import type { RunTransitions } from "../src/host/domain.ts";
+import {
+  type AppConfig,
+  createDynamoLedger,
+  RUN_TABLE_DEFINITION,
+  type RunLedger,
+} from "../src/host/wiring.ts";
 import { ensureTable } from "./dynamo.ts";
 
 export async function openLedger(

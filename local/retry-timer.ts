@@ -4,8 +4,8 @@
  * Unlike SQS, a retry still waiting when the stack stops is not kept: its failed run stays FAILED without
  * the retry (the stop is logged with the runs it drops).
  */
-import type { RetryTimer } from "../src/app/retry.ts";
-import type { RetryDue } from "../src/triggers/retry-due.ts";
+import type { RetryDue } from "../src/host/domain.ts";
+import type { RetryTimer } from "../src/host/wiring.ts";
 
 export interface LocalRetryTimer extends RetryTimer {
   /** Runs whose retry is still waiting; cancels them. */

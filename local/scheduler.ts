@@ -14,10 +14,7 @@
  * middle of a fire) yields the same run id and launches nothing twice.
  */
 import { createHash } from "node:crypto";
-import { upcoming } from "../src/catalog/summary.ts";
-import type { Job } from "../src/jobspec/schema.ts";
-import type { ScheduleExpression } from "../src/schedule/index.ts";
-import { parseScheduleExpression } from "../src/schedule/index.ts";
+import { type Job, parseScheduleExpression, type ScheduleExpression, upcoming } from "../src/host/domain.ts";
 import { flexibleDelayMs } from "./flexible-window.ts";
 
 /** The schedule handler's input (serverless.yml / deploy/schedules.ts: scheduleInput). */

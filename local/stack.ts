@@ -22,25 +22,27 @@ import { ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { redactSecrets } from "../src/alerts/redact.ts";
-import type { WebhookDelivery } from "../src/alerts/webhook-options.ts";
-import type { Deps } from "../src/app/deps.ts";
-import { reconcileAllActive } from "../src/app/reconcile.ts";
-import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
-import { loadValidJobs } from "../src/catalog/build.ts";
-import type { Catalog } from "../src/catalog/catalog.ts";
-import { loadJobsDir } from "../src/catalog/read-dir.ts";
 import { SCHEDULES_FILE } from "../src/cli/local-schedules-file.ts";
 import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "../src/cli/local-stack-file.ts";
 import type { StartLocalStack } from "../src/cli/local-stack-port.ts";
-import type { AppConfig } from "../src/config.ts";
-import { EcsJobsError, formatSpecIssue, NotFoundError } from "../src/errors.ts";
-import { parseStartedBy } from "../src/jobspec/requests.ts";
-import type { Job } from "../src/jobspec/schema.ts";
-import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
-import type { RunLedger } from "../src/ledger/ledger.ts";
-import { metricsOnTransitions } from "../src/runs/metrics.ts";
-import { RUN_ID_PATTERN } from "../src/runs/run-id.ts";
+import { type Job, metricsOnTransitions, parseStartedBy, RUN_ID_PATTERN } from "../src/host/domain.ts";
+import {
+  type AppConfig,
+  type Catalog,
+  type ClientConstructors,
+  createClients,
+  createRunTaskPacer,
+  type Deps,
+  EcsJobsError,
+  formatSpecIssue,
+  loadJobsDir,
+  loadValidJobs,
+  NotFoundError,
+  type RunLedger,
+  reconcileAllActive,
+  redactSecrets,
+  type WebhookDelivery,
+} from "../src/host/wiring.ts";
 import { createAlertLog, type LocalAlert } from "./aws/alerts.ts";
 import { createScheduleStore } from "./aws/schedules.ts";
 import { startAwsStandIn } from "./aws/stand-in-server.ts";

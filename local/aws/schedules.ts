@@ -10,7 +10,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { scheduleEntry, scheduleRequest } from "../../deploy/schedules.ts";
 import { type PersistedSchedules, readPersisted } from "../../src/cli/local-schedules-file.ts";
-import type { Job } from "../../src/jobspec/schema.ts";
+import type { Job } from "../../src/host/domain.ts";
 import { sendJson, sendJsonError } from "./protocol.ts";
 
 const CONTENT_TYPE = "application/json";

@@ -3,7 +3,7 @@
  * each a link to the run's page) and a bar chart of their durations, as inline SVG (no chart library; the
  * page's CSP allows no other source). Every text is escaped.
  */
-import type { Run } from "../../src/runs/model.ts";
+import type { Run } from "../../src/host/domain.ts";
 import { escapeHtml } from "../http/dashboard.ts";
 import { lookOf } from "./status.ts";
 import { formatInstant, formatSpan, spanOf } from "./time.ts";

@@ -4,7 +4,7 @@
  * allowed. The API still checks everything; the page only shapes the body (assets/app.js reads the
  * data-* attributes written here).
  */
-import { MAX_TASK_COUNT, OVERRIDE_PATH } from "../../src/jobspec/patterns.ts";
+import { MAX_TASK_COUNT, OVERRIDE_PATH } from "../../src/host/domain.ts";
 import { escapeHtml } from "../http/dashboard.ts";
 
 export type FieldKind = "count" | "cpu" | "memory" | "command" | "env" | "env-any";

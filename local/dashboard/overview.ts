@@ -6,8 +6,7 @@
  * Regions marked data-live are what a live update replaces (assets/app.js); the Run now forms are outside
  * them, so an update never wipes what someone is typing.
  */
-import { formatCost } from "../../src/runs/cost.ts";
-import { isFinal, type Run } from "../../src/runs/model.ts";
+import { formatCost, isFinal, type Run } from "../../src/host/domain.ts";
 import {
   alertsList,
   type DashboardData,

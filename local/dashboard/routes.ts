@@ -4,7 +4,7 @@
  * (`/dashboard/events`). The server authenticates first; this only picks and renders.
  */
 import { randomBytes } from "node:crypto";
-import type { Run } from "../../src/runs/model.ts";
+import type { Run } from "../../src/host/domain.ts";
 import type { DashboardData } from "../http/dashboard.ts";
 import { pagePolicy, renderPage } from "./layout.ts";
 import { renderOverviewMain } from "./overview.ts";

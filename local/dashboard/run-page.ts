@@ -4,8 +4,7 @@
  * while it is in flight, and its log lines (fetched by assets/app.js from GET /runs/{runId}/logs, the
  * route the `logs` command's API twin serves). The run given here is already redacted (redactSecrets).
  */
-import { describeCost } from "../../src/runs/cost.ts";
-import { isFinal, type Run, type TaskState } from "../../src/runs/model.ts";
+import { describeCost, isFinal, type Run, type TaskState } from "../../src/host/domain.ts";
 import { escapeHtml } from "../http/dashboard.ts";
 import { runDurationMs } from "./charts.ts";
 import { statusBadge, stopButton } from "./overview.ts";

@@ -2,7 +2,7 @@
  * How a run status looks on the dashboard: a CSS class for its colour and a short text label, so that a
  * status is never told by colour alone (colour-blind readers, screen readers, a printed page).
  */
-import type { RunStatus } from "../../src/runs/model.ts";
+import type { RunStatus } from "../../src/host/domain.ts";
 
 export interface StatusLook {
   /** CSS class (assets/app.css): s-ok, s-bad … */

@@ -5,7 +5,7 @@
  * creation is not kept, so PROVISIONING is counted from the run's creation (the launch request). A phase
  * the task never reached is absent: PENDING → STOPPED means it failed to start.
  */
-import type { Run, TaskState } from "../../src/runs/model.ts";
+import type { Run, TaskState } from "../../src/host/domain.ts";
 import { spanOf } from "./time.ts";
 
 export type Phase = "PROVISIONING" | "PENDING" | "RUNNING" | "STOPPED";

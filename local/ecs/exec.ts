@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ContainerDefinition, KeyValuePair } from "@aws-sdk/client-ecs";
-import { isLoaderVariable } from "../../src/jobspec/exec-environment.ts";
+import { isLoaderVariable } from "../../src/host/domain.ts";
 import type { LocalBehaviour } from "./task-behaviour.ts";
 
 export interface ContainerOutput {

@@ -4,9 +4,8 @@
  * around them (job cards, run page, actions, live updates) are in ../dashboard/.
  */
 
-import type { WebhookDelivery } from "../../src/alerts/webhook-options.ts";
-import { formatCost } from "../../src/runs/cost.ts";
-import type { Run } from "../../src/runs/model.ts";
+import { formatCost, type Run } from "../../src/host/domain.ts";
+import type { WebhookDelivery } from "../../src/host/wiring.ts";
 import type { LocalAlert } from "../aws/alerts.ts";
 import { lookOf } from "../dashboard/status.ts";
 import { formatSpan, formatInstant as time } from "../dashboard/time.ts";

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from "aws-lambda";
-import type { Run } from "../../src/runs/model.ts";
+import type { Run } from "../../src/host/domain.ts";
 import type { LocalAlert } from "../aws/alerts.ts";
 import { csrfProblem, csrfTokenFor } from "../dashboard/csrf.ts";
 import { createChangeFeed, fingerprintOf } from "../dashboard/live.ts";

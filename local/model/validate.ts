@@ -3,7 +3,7 @@
  * required members, types, enums, lengths, ranges and patterns. Nothing here knows about any one service;
  * all it knows comes from the model.
  */
-import { describeValue, didYouMean } from "../../src/jobspec/messages.ts";
+import { describeValue, didYouMean } from "../../src/host/domain.ts";
 import { compileJavaPattern } from "./java-regex.ts";
 import type { BotocoreModel, Shape } from "./model-types.ts";
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { classifyAwsError, errorMessage, errorName } from "../aws/ecs-call.ts";
 import { EcsJobsError } from "../errors.ts";
+import type { RegisterCommand } from "./commands/define-command.ts";
 import { CliExit, type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./context.ts";
 
 export interface CliOptions {
@@ -10,14 +11,12 @@ export interface CliOptions {
   now?: () => Date;
 }
 
-type Register = (program: Command, io: CliIo, now: () => Date) => void;
-
 /**
  * Each command's module, imported only when needed: a command loads its own code and nothing of the others
  * (`run` pulls the SDK and the launcher, `dev` the whole local stack), and `--version` loads none.
  * In help order.
  */
-const COMMANDS: Record<string, () => Promise<Register>> = {
+const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
   validate: async () => (await import("./commands/validate.ts")).registerValidate,
   list: async () => (await import("./commands/list.ts")).registerList,
   show: async () => (await import("./commands/show.ts")).registerShow,
@@ -58,7 +57,7 @@ export async function buildProgram(
     .showHelpAfterError("(run ecs-jobs --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const registers = await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<Register>)()));
+  const registers = await Promise.all(names.map((n) => (COMMANDS[n] as () => Promise<RegisterCommand>)()));
   for (const register of registers) register(program, io, now);
   for (const c of program.commands)
     c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

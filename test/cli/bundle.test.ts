@@ -40,30 +40,18 @@ function run(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** As run(), without blocking this process, in `cwd` (default the project root), with run()'s environment. */
-function runInFolder(argv: string[], cwd: string | undefined, sources: boolean): Promise<CliResult> {
+/**
+ * As run(), without blocking this process (the ECS emulator and dynalite answer from here): in `cwd` (default
+ * the project root), with `env` (default run()'s).
+ */
+function runAsync(
+  argv: string[],
+  options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv; sources: boolean },
+): Promise<CliResult> {
+  const env = options.env ?? { PATH: process.env.PATH ?? "", HOME: tmpdir() };
   const child = spawn(NODE, [bin(), ...argv], {
-    cwd: cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...(sources && { ECS_JOBS_CLI: "sources" }) },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (t: string) => {
-    stdout += t;
-  });
-  child.stderr.setEncoding("utf8").on("data", (t: string) => {
-    stderr += t;
-  });
-  return new Promise((resolve) =>
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr })),
-  );
-}
-
-/** As run(), without blocking this process (the ECS emulator and dynalite answer from here). */
-function runAsync(argv: string[], env: NodeJS.ProcessEnv, sources: boolean): Promise<CliResult> {
-  const child = spawn(NODE, [bin(), ...argv], {
-    cwd: ROOT,
-    env: { ...env, ...(sources && { ECS_JOBS_CLI: "sources" }) },
+    cwd: options.cwd ?? ROOT,
+    env: { ...env, ...(options.sources && { ECS_JOBS_CLI: "sources" }) },
   });
   let stdout = "";
   let stderr = "";
@@ -149,10 +137,9 @@ describe("the CLI bundle", () => {
         outcomes.push(
           ...(await Promise.all(
             cases.slice(i, i + 2).map(async (c) => {
-              const at = { ...(c.cwd && { cwd: c.cwd }) };
               const [fromBundle, fromSources] = await Promise.all([
-                runInFolder(c.argv, at.cwd, false),
-                runInFolder(c.argv, at.cwd, true),
+                runAsync(c.argv, { cwd: c.cwd, sources: false }),
+                runAsync(c.argv, { cwd: c.cwd, sources: true }),
               ]);
               return { argv: c.argv, fromBundle, fromSources };
             }),
@@ -182,8 +169,8 @@ describe("the CLI bundle", () => {
       const argv = ["run", JOB_NAME, "--jobs", env.jobsDir, "--json"];
       const cliEnv: NodeJS.ProcessEnv = { ...env.cliEnv, HOME: tmpdir() };
       delete cliEnv.ECS_JOBS_CLI;
-      const bundled = await runAsync(argv, { ...cliEnv, NODE_DEBUG: "esm" }, false);
-      const sources = await runAsync(argv, cliEnv, true);
+      const bundled = await runAsync(argv, { env: { ...cliEnv, NODE_DEBUG: "esm" }, sources: false });
+      const sources = await runAsync(argv, { env: cliEnv, sources: true });
       expect(bundled.stderr).toMatch(/dist\/cli\/main\.mjs/);
       // Only Node's module debug lines (the proof the bundle ran), no warning or error from the CLI.
       expect(bundled.stderr.split("\n").filter((l) => /^(error|warning|unexpected)/.test(l))).toEqual([]);

@@ -45,22 +45,27 @@ function project(stored?: { modified: Date }): string {
 
 const iso = (d: Date) => d.toISOString().replace(".000Z", "+00:00");
 
+/** The next `count` fire times of tick as the local scheduler will fire them, its schedule made at ANCHOR. */
+function schedulerTimes(spec: string, count: number): string[] {
+  const s = startLocalScheduler({
+    jobs: [job(spec, "tick")],
+    now: () => NOW,
+    isEnabled: () => true,
+    anchor: () => ANCHOR,
+    fire: () => {},
+    sweep: () => {},
+    log: { info: () => {}, warn: () => {} },
+  });
+  try {
+    return s.upcoming("tick", count).map(iso);
+  } finally {
+    s.stop();
+  }
+}
+
 describe("rate() fire times from one anchor", () => {
   it("the local scheduler counts from the schedule's modification time", () => {
-    const s = startLocalScheduler({
-      jobs: [job(SPEC, "tick")],
-      now: () => NOW,
-      isEnabled: () => true,
-      anchor: () => ANCHOR,
-      fire: () => {},
-      sweep: () => {},
-      log: { info: () => {}, warn: () => {} },
-    });
-    try {
-      expect(s.upcoming("tick", 3).map(iso)).toEqual(EXPECTED);
-    } finally {
-      s.stop();
-    }
+    expect(schedulerTimes(SPEC, 3)).toEqual(EXPECTED);
   });
 
   it("`next` shows the same times, reading the stack's stored anchor", async () => {
@@ -106,22 +111,6 @@ describe("rate() fire times from one anchor", () => {
     // 09:00 + 9 × 7 min = 10:03, then 10:10.
     const r = await cli(["next", "tick", "-n", "2"], { cwd, now: NOW });
     expect(r.stdout).toBe("2026-12-05T10:03:00+00:00\n2026-12-05T10:10:00+00:00\n");
-    const s = startLocalScheduler({
-      jobs: [job(spec, "tick")],
-      now: () => NOW,
-      isEnabled: () => true,
-      anchor: () => ANCHOR,
-      fire: () => {},
-      sweep: () => {},
-      log: { info: () => {}, warn: () => {} },
-    });
-    try {
-      expect(s.upcoming("tick", 2).map(iso)).toEqual([
-        "2026-12-05T10:03:00+00:00",
-        "2026-12-05T10:10:00+00:00",
-      ]);
-    } finally {
-      s.stop();
-    }
+    expect(schedulerTimes(spec, 2)).toEqual(["2026-12-05T10:03:00+00:00", "2026-12-05T10:10:00+00:00"]);
   });
 });

@@ -6,33 +6,21 @@
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handleTaskStateChangeBatch } from "../../src/app/on-task-events.ts";
-import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
-import { type Dynalite, startDynalite } from "./dynalite.ts";
+import { ledgerInstances } from "./dynalite.ts";
 import { launchedRun, mocks, runDeps, runTaskEvents, testJob, useRunMocks } from "./harness.ts";
 
 const TOPIC = "arn:aws:sns:us-east-1:111122223333:ops";
 const job = testJob(`alerts:\n  snsTopicArn: ${TOPIC}\n`);
 
-let db: Dynalite;
-let tableName: string;
 let runs = 0;
 
 useRunMocks();
-beforeAll(async () => {
-  db = await startDynalite();
-  tableName = await db.table();
-});
-afterAll(async () => {
-  await db.close();
-});
+const ledgerInstance = ledgerInstances();
 
 /** Deps of one status container: the mocked AWS clients, its own DynamoDB ledger. */
-const container = () => ({
-  ...runDeps([job]),
-  ledger: createDynamoLedger(db.newClient(), { tableName, retentionDays: 1 }),
-});
+const container = () => ({ ...runDeps([job]), ledger: ledgerInstance().ledger });
 
 const failingRun = () => {
   const run = launchedRun("report", { runId: `run-alert-once-${++runs}` });

@@ -2,7 +2,13 @@
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { RUN_TABLE_DEFINITION } from "../../src/ledger/dynamo.ts";
+import { afterAll, beforeAll } from "vitest";
+import {
+  createDynamoLedger,
+  type DynamoLedgerOptions,
+  RUN_TABLE_DEFINITION,
+} from "../../src/ledger/dynamo.ts";
+import type { RunLedger } from "../../src/ledger/ledger.ts";
 
 export interface Dynalite {
   client: DynamoDBClient;
@@ -87,4 +93,35 @@ export function countCommands(client: DynamoDBClient): CommandCounts {
     { step: "initialize", name: "testCountCommands" },
   );
   return result;
+}
+
+/** One ledger instance and the DynamoDB commands it sent. */
+export interface LedgerInstance {
+  ledger: RunLedger;
+  counts: CommandCounts;
+}
+
+/**
+ * For a test file whose ledgers share one table: dynalite started before its tests and closed after them.
+ * Each call of the returned function is a ledger instance with its own client and so its own cache, as a
+ * Lambda container has (retention 1 day unless `options` say otherwise).
+ */
+export function ledgerInstances(): (
+  options?: Partial<Omit<DynamoLedgerOptions, "tableName">>,
+) => LedgerInstance {
+  let db: Dynalite | undefined;
+  let tableName = "";
+  beforeAll(async () => {
+    db = await startDynalite();
+    tableName = await db.table();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  return (options = {}) => {
+    if (!db) throw new Error("a ledger instance is made in a test, after dynalite has started");
+    const client = db.newClient();
+    const counts = countCommands(client);
+    return { ledger: createDynamoLedger(client, { tableName, retentionDays: 1, ...options }), counts };
+  };
 }

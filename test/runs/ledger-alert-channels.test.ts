@@ -3,36 +3,19 @@
  * channel goes to exactly one claimer however many instances race, a released channel is claimable again
  * alone, and a claim item of the layout before channels (one item per channel) still holds its alert.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
-import type { RunLedger } from "../../src/ledger/ledger.ts";
-import { type CommandCounts, countCommands, type Dynalite, startDynalite } from "./dynalite.ts";
+import { describe, expect, it } from "vitest";
+import { ledgerInstances } from "./dynalite.ts";
 
-let db: Dynalite;
-let tableName: string;
 let runs = 0;
-
-beforeAll(async () => {
-  db = await startDynalite();
-  tableName = await db.table();
-});
-afterAll(async () => {
-  await db.close();
-});
-
 /** A ledger with its own client and claim cache, as a Lambda container has. */
-function instance(): { ledger: RunLedger; counts: CommandCounts } {
-  const client = db.newClient();
-  const counts = countCommands(client);
-  return { ledger: createDynamoLedger(client, { tableName, retentionDays: 1 }), counts };
-}
+const instance = ledgerInstances();
 
 const freshRunId = () => `run-channels-${++runs}`;
 
 describe("alert channel claims in one write", () => {
   it("gives each channel to exactly one of many concurrent instances, one UpdateItem each", async () => {
     const runId = freshRunId();
-    const instances = Array.from({ length: 8 }, instance);
+    const instances = Array.from({ length: 8 }, () => instance());
     const got = await Promise.all(
       instances.map((i) => i.ledger.claimChannels(runId, "FAILED", ["eventbridge", "sns"])),
     );

@@ -4,7 +4,7 @@
  * stale; the stored run must still be the ordered result, and what the cache saves is counted in commands.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import type { RunEndDeps } from "../../src/app/on-run-final.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
@@ -13,32 +13,12 @@ import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import type { Run, TaskState } from "../../src/runs/model.ts";
 import type { LaunchType } from "../support/events.ts";
 import { applyEvent } from "../support/status-path.ts";
-import { type CommandCounts, countCommands, type Dynalite, startDynalite } from "./dynalite.ts";
+import { ledgerInstances } from "./dynalite.ts";
 import { launchedRun, runDeps, runTaskEvents, testJob } from "./harness.ts";
 
-let db: Dynalite;
-let tableName: string;
 let runs = 0;
-
-beforeAll(async () => {
-  db = await startDynalite();
-  tableName = await db.table();
-});
-afterAll(async () => {
-  await db.close();
-});
-
 /** One ledger instance with its own client (and so its own cache), and the commands it sends. */
-function instance(cacheRuns?: number): { ledger: RunLedger; counts: CommandCounts } {
-  const client = db.newClient();
-  const counts = countCommands(client);
-  const ledger = createDynamoLedger(client, {
-    tableName,
-    retentionDays: 1,
-    ...(cacheRuns !== undefined && { cache: { runs: cacheRuns } }),
-  });
-  return { ledger, counts };
-}
+const instance = ledgerInstances();
 
 /** A run no other test touches (one table for the file: creating tables is slow on dynalite). */
 const freshRun = (o: Partial<Run> = {}): Run =>
@@ -294,7 +274,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
   });
 
   it("forgets the least recently used runs beyond its size; size 0 reads before every change", async () => {
-    const small = instance(2);
+    const small = instance({ cache: { runs: 2 } });
     const [r1, r2, r3] = [freshRun(), freshRun(), freshRun()];
     for (const r of [r1, r2, r3]) await small.ledger.create(r!);
     small.counts.reset();
@@ -305,7 +285,7 @@ describe("DynamoDB ledger cache: instances with stale copies", () => {
     await small.ledger.applyTaskEvents(r1!.runId, [first(r1!)]);
     expect(small.counts.get("GetItem")).toBe(1);
 
-    const none = instance(0);
+    const none = instance({ cache: { runs: 0 } });
     const r = freshRun();
     await none.ledger.create(r);
     none.counts.reset();

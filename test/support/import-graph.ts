@@ -17,13 +17,16 @@ export interface ImportEdge {
   at: string;
 }
 
-/** The .ts files under these repository folders (node_modules and build output skipped). */
-export function sourceFiles(folders: string[]): string[] {
+/**
+ * The .ts files under these repository folders (node_modules and build output skipped). `root` is the
+ * repository's by default; a test of the rules themselves passes a fixture tree shaped like one.
+ */
+export function sourceFiles(folders: string[], root = ROOT): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     let entries: Dirent[];
     try {
-      entries = readdirSync(join(ROOT, dir), { withFileTypes: true });
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
     } catch {
       return; // a folder this branch does not have (e.g. local/ before it moves out of src/)
     }
@@ -40,8 +43,8 @@ export function sourceFiles(folders: string[]): string[] {
 }
 
 /** The relative imports of one file (package imports are left out: they are no layer of ours). */
-export function importsOf(file: string): ImportEdge[] {
-  const text = readFileSync(join(ROOT, file), "utf8");
+export function importsOf(file: string, root = ROOT): ImportEdge[] {
+  const text = readFileSync(join(root, file), "utf8");
   const parsed = parseSync(file, text);
   if (parsed.errors.length > 0) throw new Error(`${file}: cannot be parsed: ${parsed.errors[0]?.message}`);
   const mod = parsed.module;
@@ -60,7 +63,7 @@ export function importsOf(file: string): ImportEdge[] {
     .filter((s) => s.value.startsWith("."))
     .map((s) => ({
       from: file,
-      to: relative(ROOT, normalize(join(ROOT, dirname(file), s.value))).replaceAll("\\", "/"),
+      to: relative(root, normalize(join(root, dirname(file), s.value))).replaceAll("\\", "/"),
       at: `${file}:${lineAt(s.start)}`,
     }));
 }

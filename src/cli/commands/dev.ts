@@ -4,10 +4,10 @@
  * shows runs, a failed start with its hint and an alert within seconds; `--no-kickoff` turns that off.
  */
 import { relative, resolve } from "node:path";
-import type { Command } from "commander";
-import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, usageError } from "../context.ts";
+import { CliExit, DEFAULT_JOBS_DIR, EXIT_FAILED, usageError } from "../context.ts";
 import { DEFAULT_DATA_DIR } from "../local-stack-file.ts";
 import type { DevStack } from "../local-stack-port.ts";
+import { defineCommand } from "./define-command.ts";
 
 export const DEFAULT_DEV_PORT = 4280;
 
@@ -76,54 +76,55 @@ function nextSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export function registerDev(program: Command, io: CliIo): void {
-  program
-    .command("dev")
-    .description("run the whole system on this machine: ECS emulator, scheduler, HTTP API, dashboard")
-    .option("--port <port>", "HTTP API and dashboard port (0 = any free port)", String(DEFAULT_DEV_PORT))
-    .option("--ecs-port <port>", "ECS emulator port (default: --port + 1)")
-    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("--data-dir <dir>", "where the run ledger and the emulator state are kept", DEFAULT_DATA_DIR)
-    .option("--no-kickoff", "do not start every job once right after start")
-    .option(
-      "--auto-create-clusters",
-      "let the ECS emulator create any cluster a request names (default: only the jobs' clusters exist, as in AWS)",
-    )
-    .action(async (opts: DevOptions) => {
-      const httpPort = port(opts.port, "--port");
-      const ecsPort = opts.ecsPort === undefined ? undefined : port(opts.ecsPort, "--ecs-port");
-      const envToken = io.env.ECS_JOBS_TOKEN?.trim();
-      // Everything this process writes (dynalite's LevelDB files included) is its owner's only: the data dir
-      // holds runs' overrides and the token.
-      process.umask(0o077);
-      if (!io.localStack)
-        throw new CliExit(
-          EXIT_FAILED,
-          "error: the local stack (local/) is not part of this installation, so `ecs-jobs dev` cannot start it",
-        );
-      const { startLocalStack } = await io.localStack();
-      const stack = await startLocalStack({
-        jobsDir: resolve(io.cwd, opts.jobs),
-        dataDir: resolve(io.cwd, opts.dataDir),
-        port: httpPort,
-        ...(ecsPort !== undefined && { ecsPort }),
-        ...(envToken && { token: envToken }),
-        log: io.stderr,
-        logLevel: io.env.ECS_JOBS_LOG_LEVEL === "debug" ? "debug" : "info",
-        seedContainerInstances: true,
-        ...(opts.autoCreateClusters && { autoCreateClusters: true }),
-        ...(io.env.AWS_REGION && { region: io.env.AWS_REGION }),
-        ...(io.env.ECS_JOBS_WEBHOOK_SECRET && { webhookSecret: io.env.ECS_JOBS_WEBHOOK_SECRET }),
-      });
-      const signal = nextSignal();
-      try {
-        const kickedOff = opts.kickoff ? await stack.kickOff() : [];
-        io.stdout(banner(stack, { cwd: io.cwd, generatedToken: !envToken, kickedOff }));
-        const received = await signal;
-        io.stderr(`\n${received}: stopping…\n`);
-      } finally {
-        await stack.close();
-      }
-      io.stderr("stopped.\n");
+export const registerDev = defineCommand({
+  name: "dev",
+  description: "run the whole system on this machine: ECS emulator, scheduler, HTTP API, dashboard",
+  options: (command) =>
+    command
+      .option("--port <port>", "HTTP API and dashboard port (0 = any free port)", String(DEFAULT_DEV_PORT))
+      .option("--ecs-port <port>", "ECS emulator port (default: --port + 1)")
+      .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+      .option("--data-dir <dir>", "where the run ledger and the emulator state are kept", DEFAULT_DATA_DIR)
+      .option("--no-kickoff", "do not start every job once right after start")
+      .option(
+        "--auto-create-clusters",
+        "let the ECS emulator create any cluster a request names (default: only the jobs' clusters exist, as in AWS)",
+      ),
+  action: async ({ io }, opts: DevOptions) => {
+    const httpPort = port(opts.port, "--port");
+    const ecsPort = opts.ecsPort === undefined ? undefined : port(opts.ecsPort, "--ecs-port");
+    const envToken = io.env.ECS_JOBS_TOKEN?.trim();
+    // Everything this process writes (dynalite's LevelDB files included) is its owner's only: the data dir
+    // holds runs' overrides and the token.
+    process.umask(0o077);
+    if (!io.localStack)
+      throw new CliExit(
+        EXIT_FAILED,
+        "error: the local stack (local/) is not part of this installation, so `ecs-jobs dev` cannot start it",
+      );
+    const { startLocalStack } = await io.localStack();
+    const stack = await startLocalStack({
+      jobsDir: resolve(io.cwd, opts.jobs),
+      dataDir: resolve(io.cwd, opts.dataDir),
+      port: httpPort,
+      ...(ecsPort !== undefined && { ecsPort }),
+      ...(envToken && { token: envToken }),
+      log: io.stderr,
+      logLevel: io.env.ECS_JOBS_LOG_LEVEL === "debug" ? "debug" : "info",
+      seedContainerInstances: true,
+      ...(opts.autoCreateClusters && { autoCreateClusters: true }),
+      ...(io.env.AWS_REGION && { region: io.env.AWS_REGION }),
+      ...(io.env.ECS_JOBS_WEBHOOK_SECRET && { webhookSecret: io.env.ECS_JOBS_WEBHOOK_SECRET }),
     });
-}
+    const signal = nextSignal();
+    try {
+      const kickedOff = opts.kickoff ? await stack.kickOff() : [];
+      io.stdout(banner(stack, { cwd: io.cwd, generatedToken: !envToken, kickedOff }));
+      const received = await signal;
+      io.stderr(`\n${received}: stopping…\n`);
+    } finally {
+      await stack.close();
+    }
+    io.stderr("stopped.\n");
+  },
+});

@@ -2,23 +2,15 @@
 
 import type { Deps } from "../../app/deps.ts";
 import type { ServiceName } from "../../aws/clients.ts";
-import type { AwsTarget, AwsTargetFlags } from "../aws-target.ts";
+import type { AwsTarget } from "../aws-target.ts";
+import type { CliDepsOptions } from "../command-deps.ts";
 import type { CliIo } from "../context.ts";
 
 /** Deps of a CLI command; in AWS mode also which deployment it talks to. */
 export type CliDeps = Deps & { awsTarget?: AwsTarget };
 
-export type MakeDeps = (
-  io: CliIo,
-  opts: {
-    aws?: boolean;
-    target?: AwsTargetFlags;
-    jobsDir?: string;
-    now?: () => Date;
-    clients?: readonly ServiceName[];
-    dataDir?: string;
-  },
-) => Promise<CliDeps>;
+/** cliDeps's shape; the type alone, so that registering a command loads none of command-deps.ts. */
+export type MakeDeps = (io: CliIo, opts: CliDepsOptions) => Promise<CliDeps>;
 
 /** What launching a run needs; a run that is final at launch needs the rest (alert, retry, pause). */
 export const LAUNCH_SDK_CLIENTS: readonly ServiceName[] = ["ecs", "dynamodb"];

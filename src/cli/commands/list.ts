@@ -1,10 +1,10 @@
 /** `ecs-jobs list`: one line per job with its state (ENABLED | PAUSED | DISABLED) and next fire time. */
-import type { Command } from "commander";
 import type { Job } from "../../jobspec/schema.ts";
 import type { DeployedSchedule } from "../../schedule/deployed.ts";
 import { CliExit, type CliIo, DEFAULT_JOBS_DIR, EXIT_FAILED, printJson } from "../context.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { type AwsOptions, awsDepsOptions } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
+import type { MakeDeps } from "./lazy-deps.ts";
 
 interface ListOptions extends AwsOptions {
   jobs: string;
@@ -55,20 +55,15 @@ async function whereTheyRun(
   return { paused, deployed };
 }
 
-export function registerList(
-  program: Command,
-  io: CliIo,
-  now: () => Date,
-  makeDeps: MakeDeps = lazyCliDeps,
-): void {
-  addAwsOptions(
-    program
-      .command("list")
-      .description("one line per job: name, trigger(s), next fire time, target, state")
+export const registerList = defineCommand({
+  name: "list",
+  description: "one line per job: name, trigger(s), next fire time, target, state",
+  options: (command) =>
+    command
       .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
       .option("--json", "print the jobs as JSON"),
-    "read the schedules' state (PAUSED)",
-  ).action(async (opts: ListOptions) => {
+  aws: "read the schedules' state (PAUSED)",
+  action: async ({ io, now, makeDeps }, opts: ListOptions) => {
     const [{ summarize }, { loadJobs, reportIssues }, { scheduleAnchors }] = await Promise.all([
       import("../../catalog/summary.ts"),
       import("../jobs.ts"),
@@ -99,8 +94,8 @@ export function registerList(
     }
     if (reportIssues(io, result))
       throw new CliExit(EXIT_FAILED, `${result.issues.length} problem(s) in specs`);
-  });
-}
+  },
+});
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];

@@ -1,8 +1,7 @@
 /** `ecs-jobs logs RUN [--follow] [--task ARN] [--container NAME] [--since 10m]`: a run's container output. */
-import type { Command } from "commander";
-import { type CliIo, DEFAULT_JOBS_DIR, usageError } from "../context.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DEFAULT_JOBS_DIR, usageError } from "../context.ts";
+import { type AwsOptions, awsDepsOptions } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
 
 interface LogsOptions extends AwsOptions {
   jobs: string;
@@ -12,17 +11,12 @@ interface LogsOptions extends AwsOptions {
   since?: string;
 }
 
-export function registerLogs(
-  program: Command,
-  io: CliIo,
-  now: () => Date,
-  makeDeps: MakeDeps = lazyCliDeps,
-): void {
-  addAwsOptions(
-    program
-      .command("logs")
-      .argument("<run>", "run id (see `ecs-jobs runs`)")
-      .description("a run's container log lines (CloudWatch Logs; the emulator's output locally)")
+export const registerLogs = defineCommand({
+  name: "logs",
+  argument: ["<run>", "run id (see `ecs-jobs runs`)"],
+  description: "a run's container log lines (CloudWatch Logs; the emulator's output locally)",
+  options: (command) =>
+    command
       .option(
         "-f, --follow",
         "keep printing new lines until the run is final (Ctrl+C stops following, not the run)",
@@ -31,8 +25,8 @@ export function registerLogs(
       .option("--container <name>", "only this container")
       .option("--since <when>", "only lines since a duration ago (30s, 10m, 2h, 1d) or an ISO 8601 time")
       .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR),
-    "read the logs",
-  ).action(async (runId: string, opts: LogsOptions) => {
+  aws: "read the logs",
+  action: async ({ io, now, makeDeps }, runId: string, opts: LogsOptions) => {
     const [
       { streamRunLogs, parseSince },
       { formatLogLine },
@@ -75,5 +69,5 @@ export function registerLogs(
     } finally {
       interrupt?.dispose();
     }
-  });
-}
+  },
+});

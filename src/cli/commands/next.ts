@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import type { Job } from "../../jobspec/schema.ts";
 import type { DeployedSchedule } from "../../schedule/deployed.ts";
 import {
@@ -11,8 +10,9 @@ import {
   usageError,
 } from "../context.ts";
 import { parseInstantFlag } from "../instant.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { type AwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
+import type { MakeDeps } from "./lazy-deps.ts";
 
 interface NextOptions extends AwsOptions {
   jobs: string;
@@ -41,23 +41,18 @@ async function anchorOf(
   return explainingTarget(deps.awsTarget, () => deployedSchedule(deps, job));
 }
 
-export function registerNext(
-  program: Command,
-  io: CliIo,
-  now: () => Date,
-  makeDeps: MakeDeps = lazyCliDeps,
-): void {
-  addAwsOptions(
-    program
-      .command("next")
-      .argument("<name>", "job name")
-      .description("the next N fire times, ISO 8601 with the offset of the job's time zone")
+export const registerNext = defineCommand({
+  name: "next",
+  argument: ["<name>", "job name"],
+  description: "the next N fire times, ISO 8601 with the offset of the job's time zone",
+  options: (command) =>
+    command
       .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
       .option("-n, --count <n>", "how many", "5")
       .option("--from <iso>", "start after this instant (default: now)")
       .option("--json", "print a JSON array"),
-    "count a rate schedule from its deployed schedule's creation or last change",
-  ).action(async (name: string, opts: NextOptions) => {
+  aws: "count a rate schedule from its deployed schedule's creation or last change",
+  action: async ({ io, now, makeDeps }, name: string, opts: NextOptions) => {
     const count = parsePositiveInt(opts.count, "-n");
     if (count > 1000) throw usageError("-n expects at most 1000");
     const from = opts.from === undefined ? now() : parseInstantFlag(opts.from, "--from");
@@ -75,5 +70,5 @@ export function registerNext(
     else io.stdout(times.map((t) => `${t}\n`).join(""));
     if (!schedule.enabled)
       io.stderr(`note: the schedule of ${name} is disabled; these are the times it would fire\n`);
-  });
-}
+  },
+});

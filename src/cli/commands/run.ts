@@ -4,21 +4,20 @@
  * names (no allowlist): count, cpu, memory, command, environment.NAME, each optionally CONTAINER.-prefixed.
  */
 import { randomUUID } from "node:crypto";
-import type { Command } from "commander";
 import { redactSecrets } from "../../alerts/redact.ts";
 import { EcsJobsError } from "../../errors.ts";
 import { parseRunRequest, type RunRequest } from "../../http/run-request.ts";
 import type { Run } from "../../runs/model.ts";
 import {
   CliExit,
-  type CliIo,
   DEFAULT_JOBS_DIR,
   EXIT_FAILED,
   EXIT_INTERRUPTED,
   printJson,
   usageError,
 } from "../context.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
+import { type AwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
 import { LAUNCH_SDK_CLIENTS, lazyCliDeps, loadAllSdkClients, type MakeDeps } from "./lazy-deps.ts";
 
 export type { MakeDeps };
@@ -102,17 +101,12 @@ interface RunOptions extends AwsOptions {
 const summary = (statusLine: (run: Run) => string, run: Run) =>
   `run ${run.runId} of ${run.job}: ${statusLine(run)}${run.hint ? `\n  hint: ${run.hint}` : ""}\n`;
 
-export function registerRun(
-  program: Command,
-  io: CliIo,
-  now: () => Date,
-  makeDeps: MakeDeps = lazyCliDeps,
-): void {
-  addAwsOptions(
-    program
-      .command("run")
-      .argument("<name>", "job name")
-      .description("launch one run of a job now (local stack, or AWS with --aws)")
+export const registerRun = defineCommand({
+  name: "run",
+  argument: ["<name>", "job name"],
+  description: "launch one run of a job now (local stack, or AWS with --aws)",
+  options: (command) =>
+    command
       .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
       .option(
         "--wait",
@@ -125,8 +119,8 @@ export function registerRun(
         [],
       )
       .option("--json", "print the run as JSON"),
-    "launch",
-  ).action(async (name: string, opts: RunOptions) => {
+  aws: "launch",
+  action: async ({ io, now, makeDeps }, name: string, opts: RunOptions) => {
     // Imported on use: registering `run` (for --help) must not load the launcher and the SDK.
     const [{ requireJob }, { runOverridesFor }, { launchRun }, { statusLine }, { isFinal }] =
       await Promise.all([
@@ -180,5 +174,5 @@ export function registerRun(
     if (opts.json) printJson(io, redactSecrets(run));
     const ok = opts.wait ? run.status === "SUCCEEDED" : run.status !== "FAILED" && run.status !== "SKIPPED";
     if (!ok) throw new CliExit(EXIT_FAILED);
-  });
-}
+  },
+});

@@ -2,15 +2,14 @@
  * `ecs-jobs runs [NAME] [--limit N] [--json]`: recent runs with status, duration, estimated cost, exit
  * codes, stop reason.
  */
-import type { Command } from "commander";
 import { redactSecrets } from "../../alerts/redact.ts";
 import type { RunLedger } from "../../ledger/ledger.ts";
 import { taskSucceeded } from "../../runs/aggregate.ts";
 import { formatCost } from "../../runs/cost.ts";
 import type { Run } from "../../runs/model.ts";
-import { type CliIo, DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DEFAULT_JOBS_DIR, parsePositiveInt, printJson } from "../context.ts";
+import { type AwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
 
 const REASON_MAX = 60;
 
@@ -87,25 +86,22 @@ interface RunsOptions extends AwsOptions {
   json?: boolean;
 }
 
-export function registerRuns(
-  program: Command,
-  io: CliIo,
-  now: () => Date,
-  makeDeps: MakeDeps = lazyCliDeps,
-): void {
-  const command = program
-    .command("runs")
-    .argument("[name]", "only the runs of this job")
-    .description("recent runs, newest first: status, duration, estimated cost, exit codes, stop reason")
-    .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
-    .option("--limit <n>", "how many runs", "20")
-    .option("--json", "print the runs as JSON");
-  addAwsOptions(command, "read the run table").action(async (name: string | undefined, opts: RunsOptions) => {
+export const registerRuns = defineCommand({
+  name: "runs",
+  argument: ["[name]", "only the runs of this job"],
+  description: "recent runs, newest first: status, duration, estimated cost, exit codes, stop reason",
+  options: (command) =>
+    command
+      .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
+      .option("--limit <n>", "how many runs", "20")
+      .option("--json", "print the runs as JSON"),
+  aws: "read the run table",
+  action: async ({ io, now, makeDeps }, name: string | undefined, opts: RunsOptions) => {
     const limit = parsePositiveInt(opts.limit, "--limit");
     const deps = await makeDeps(io, { ...awsDepsOptions(opts), jobsDir: opts.jobs, now });
     const runs = await explainingTarget(deps.awsTarget, () => recentRuns(deps.ledger, name, limit));
     if (opts.json) printJson(io, redactSecrets(runs));
     else if (runs.length === 0) io.stdout(name ? `no runs of ${name}\n` : "no runs\n");
     else io.stdout(runsTable(runs, now()));
-  });
-}
+  },
+});

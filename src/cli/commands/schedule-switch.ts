@@ -3,10 +3,9 @@
  * schedule DISABLED on purpose (PAUSED) or ENABLED again (after a pause, or pauseAfterFailures). Both are
  * idempotent; runs in flight go on either way.
  */
-import type { Command } from "commander";
-import { type CliIo, DEFAULT_JOBS_DIR, printJson } from "../context.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DEFAULT_JOBS_DIR, printJson } from "../context.ts";
+import { type AwsOptions, awsDepsOptions, explainingTarget } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
 
 interface SwitchOptions extends AwsOptions {
   jobs: string;
@@ -36,18 +35,17 @@ const SIDES = {
   },
 } as const;
 
-function registerSwitch(side: keyof typeof SIDES) {
-  return (program: Command, io: CliIo, now: () => Date, makeDeps: MakeDeps = lazyCliDeps): void => {
-    const s = SIDES[side];
-    addAwsOptions(
-      program
-        .command(side)
-        .argument("<name>", "job name")
-        .description(s.description)
+const registerSwitch = (side: keyof typeof SIDES) =>
+  defineCommand({
+    name: side,
+    argument: ["<name>", "job name"],
+    description: SIDES[side].description,
+    options: (command) =>
+      command
         .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
         .option("--json", "print the result as JSON"),
-      s.what,
-    ).action(async (name: string, opts: SwitchOptions) => {
+    aws: SIDES[side].what,
+    action: async ({ io, now, makeDeps }, name: string, opts: SwitchOptions) => {
       const [{ pauseJob, resumeJob }, { requireJob }] = await Promise.all([
         import("../../app/pause.ts"),
         import("../jobs.ts"),
@@ -58,10 +56,9 @@ function registerSwitch(side: keyof typeof SIDES) {
         side === "pause" ? pauseJob(deps, job) : resumeJob(deps, job),
       );
       if (opts.json) printJson(io, result);
-      else io.stdout(s.say(name, result));
-    });
-  };
-}
+      else io.stdout(SIDES[side].say(name, result));
+    },
+  });
 
 export const registerPause = registerSwitch("pause");
 export const registerResume = registerSwitch("resume");

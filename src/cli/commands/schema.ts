@@ -1,12 +1,11 @@
-import type { Command } from "commander";
-import type { CliIo } from "../context.ts";
+/** `ecs-jobs schema`: the JSON Schema of a job spec, which editors validate specs against as they are typed. */
+import { defineCommand } from "./define-command.ts";
 
-export function registerSchema(program: Command, io: CliIo): void {
-  program
-    .command("schema")
-    .description("print the JSON Schema of a job spec")
-    .action(async () => {
-      const { jobJsonSchemaText } = await import("../../jobspec/json-schema.ts");
-      io.stdout(jobJsonSchemaText());
-    });
-}
+export const registerSchema = defineCommand({
+  name: "schema",
+  description: "print the JSON Schema of a job spec",
+  action: async ({ io }) => {
+    const { jobJsonSchemaText } = await import("../../jobspec/json-schema.ts");
+    io.stdout(jobJsonSchemaText());
+  },
+});

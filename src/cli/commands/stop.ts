@@ -1,10 +1,9 @@
 /** `ecs-jobs stop RUN [--reason TEXT]`: StopTask for every task of a run, which ends CANCELLED. */
-import type { Command } from "commander";
 import { redactSecrets } from "../../alerts/redact.ts";
 import { EcsJobsError } from "../../errors.ts";
-import { type CliIo, DEFAULT_JOBS_DIR, printJson, usageError } from "../context.ts";
-import { type AwsOptions, addAwsOptions, awsDepsOptions } from "./aws-options.ts";
-import { lazyCliDeps, type MakeDeps } from "./lazy-deps.ts";
+import { DEFAULT_JOBS_DIR, printJson, usageError } from "../context.ts";
+import { type AwsOptions, awsDepsOptions } from "./aws-options.ts";
+import { defineCommand } from "./define-command.ts";
 
 interface StopOptions extends AwsOptions {
   jobs: string;
@@ -12,22 +11,17 @@ interface StopOptions extends AwsOptions {
   json?: boolean;
 }
 
-export function registerStop(
-  program: Command,
-  io: CliIo,
-  now: () => Date,
-  makeDeps: MakeDeps = lazyCliDeps,
-): void {
-  addAwsOptions(
-    program
-      .command("stop")
-      .argument("<run>", "run id (see `ecs-jobs runs`)")
-      .description("stop every task of a run; the run ends CANCELLED (no FAILED alert, no retry)")
+export const registerStop = defineCommand({
+  name: "stop",
+  argument: ["<run>", "run id (see `ecs-jobs runs`)"],
+  description: "stop every task of a run; the run ends CANCELLED (no FAILED alert, no retry)",
+  options: (command) =>
+    command
       .option("--reason <text>", "why; recorded in the run and sent to ECS")
       .option("--jobs <dir>", "jobs folder", DEFAULT_JOBS_DIR)
       .option("--json", "print the run as JSON"),
-    "stop the run",
-  ).action(async (runId: string, opts: StopOptions) => {
+  aws: "stop the run",
+  action: async ({ io, now, makeDeps }, runId: string, opts: StopOptions) => {
     const { checkStopReason, stopRun } = await import("../../app/stop-run.ts");
     let reason: string | undefined;
     try {
@@ -48,5 +42,5 @@ export function registerStop(
       io.stdout(
         `stopped run ${run.runId} of ${run.job}: CANCELLED; ECS asked to stop ${stoppedTasks.length} task(s)\n`,
       );
-  });
-}
+  },
+});

@@ -6,13 +6,17 @@ import { Command } from "commander";
 import { registerDev } from "../../../src/cli/commands/dev.ts";
 
 const program = new Command("ecs-jobs").exitOverride();
-registerDev(program, {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  cwd: process.cwd(),
-  env: process.env,
-  localStack: () => import("../../../local/stack.ts"),
-});
+registerDev(
+  program,
+  {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    localStack: () => import("../../../local/stack.ts"),
+  },
+  () => new Date(),
+);
 try {
   await program.parseAsync(process.argv.slice(2), { from: "user" });
 } catch (error) {
