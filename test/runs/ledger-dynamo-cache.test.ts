@@ -7,8 +7,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryLedger } from "../../gen/memory-ledger.ts";
 import type { RunEndDeps } from "../../src/app/on-run-final.ts";
-import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
-import type { RunLedger } from "../../src/ledger/ledger.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import type { Run, TaskState } from "../../src/runs/model.ts";
 import type { LaunchType } from "../support/events.ts";
