@@ -110,39 +110,30 @@ export function passedRoles(jobs: readonly Job[], extra: readonly string[]): Arn
   return distinct([...named, ...extra].map(roleArn)).sort();
 }
 
-/** The job-derived statements of one function. */
-export function jobStatements(
-  key: FunctionKey,
-  jobs: readonly Job[],
-  config: DeployConfig,
-  compaction: Compaction,
-): Statement[] {
-  const grants = FUNCTION_GRANTS[key];
-  const runJobs = grants.runTask(jobs);
-  const startJobs = grants.startTask(jobs);
-  const statements: Statement[] = [];
-  const launch = (action: "RunTask" | "StartTask", subset: readonly Job[]) => {
-    const byCluster = [...taskDefinitionsByCluster(subset)].sort(([a], [b]) => a.localeCompare(b));
-    byCluster.forEach(([cluster, refs], i) => {
-      statements.push({
-        Sid: `${action}${i + 1}`,
-        Effect: "Allow",
-        Action: [`ecs:${action}`],
-        Resource: taskDefinitionResources(refs, compaction),
-        // The region pins the `*` of shortTaskDefinitionGrant(); the cluster ARN pins region and account.
-        Condition: {
-          ArnEquals: { "ecs:cluster": clusterArn(cluster) },
-          StringEquals: { ...IN_STACK_REGION },
-        },
-      });
-    });
-  };
-  launch("RunTask", runJobs);
-  launch("StartTask", startJobs);
-  const launchJobs = [...runJobs, ...startJobs];
-  const clusters = distinct(launchJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
-  if (clusters.length > 0) {
-    statements.push({
+export type LaunchAction = "RunTask" | "StartTask";
+
+/** RunTask or StartTask on the jobs' task definitions, one statement per cluster. */
+function launchGrants(action: LaunchAction, subset: readonly Job[], compaction: Compaction): Statement[] {
+  const byCluster = [...taskDefinitionsByCluster(subset)].sort(([a], [b]) => a.localeCompare(b));
+  return byCluster.map(([cluster, refs], i) => ({
+    Sid: `${action}${i + 1}`,
+    Effect: "Allow",
+    Action: [`ecs:${action}`],
+    Resource: taskDefinitionResources(refs, compaction),
+    // The region pins the `*` of shortTaskDefinitionGrant(); the cluster ARN pins region and account.
+    Condition: {
+      ArnEquals: { "ecs:cluster": clusterArn(cluster) },
+      StringEquals: { ...IN_STACK_REGION },
+    },
+  }));
+}
+
+/** Tagging the tasks a launch creates, in the launched jobs' clusters. */
+function tagAtLaunch(runJobs: readonly Job[], startJobs: readonly Job[]): Statement[] {
+  const clusters = distinct([...runJobs, ...startJobs].map((j) => clusterArn(j.spec.task.cluster))).sort();
+  if (clusters.length === 0) return [];
+  return [
+    {
       Sid: "TagTasksAtLaunch",
       Effect: "Allow",
       Action: ["ecs:TagResource"],
@@ -155,7 +146,64 @@ export function jobStatements(
           ],
         },
       },
-    });
+    },
+  ];
+}
+
+/** The roles a launch of these jobs passes to ECS. */
+function passTaskRoles(launchJobs: readonly Job[], config: DeployConfig): Statement[] {
+  const roles = launchJobs.length > 0 ? passedRoles(launchJobs, config.passRoles) : [];
+  if (roles.length === 0) return [];
+  return [
+    {
+      Sid: "PassTaskRoles",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: roles,
+      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS } },
+    },
+  ];
+}
+
+/**
+ * What a launcher role (deploy/launchers.ts) holds for its jobs: the one launch action on their (task
+ * definition, cluster) pairs, tagging at launch, and passing their roles. Nothing else of a function's grants.
+ */
+export function launchStatements(
+  action: LaunchAction,
+  jobs: readonly Job[],
+  config: DeployConfig,
+  compaction: Compaction,
+): Statement[] {
+  const run = action === "RunTask" ? jobs : [];
+  const start = action === "StartTask" ? jobs : [];
+  return [
+    ...launchGrants(action, jobs, compaction),
+    ...tagAtLaunch(run, start),
+    ...passTaskRoles(jobs, config),
+  ];
+}
+
+/**
+ * The job-derived statements of one function. With `launch: false` the launch grants (RunTask, StartTask,
+ * tagging at launch, PassRole) are left out: launcher roles hold them (deploy/launchers.ts).
+ */
+export function jobStatements(
+  key: FunctionKey,
+  jobs: readonly Job[],
+  config: DeployConfig,
+  compaction: Compaction,
+  options: { launch?: boolean } = {},
+): Statement[] {
+  const launch = options.launch ?? true;
+  const grants = FUNCTION_GRANTS[key];
+  const runJobs = grants.runTask(jobs);
+  const startJobs = grants.startTask(jobs);
+  const statements: Statement[] = [];
+  if (launch) {
+    statements.push(...launchGrants("RunTask", runJobs, compaction));
+    statements.push(...launchGrants("StartTask", startJobs, compaction));
+    statements.push(...tagAtLaunch(runJobs, startJobs));
   }
   const startClusters = distinct(startJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
   if (grants.describeInstances && startClusters.length > 0) {
@@ -169,7 +217,7 @@ export function jobStatements(
     });
   }
   // Stopping covers every task the function could have started or must time out, StartTask ones included,
-  // and for the HTTP API any job's run (stop route).
+  // and for the HTTP API any job's run (stop route). It grows with clusters, not families: no launcher needed.
   const stopClusters = distinct(grants.stopTask(jobs).map((j) => clusterArn(j.spec.task.cluster))).sort();
   if (stopClusters.length > 0) {
     statements.push({
@@ -180,16 +228,7 @@ export function jobStatements(
       Condition: { ArnEquals: { "ecs:cluster": stopClusters.map(clusterArn) } },
     });
   }
-  const roles = launchJobs.length > 0 ? passedRoles(launchJobs, config.passRoles) : [];
-  if (roles.length > 0) {
-    statements.push({
-      Sid: "PassTaskRoles",
-      Effect: "Allow",
-      Action: ["iam:PassRole"],
-      Resource: roles,
-      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS } },
-    });
-  }
+  if (launch) statements.push(...passTaskRoles([...runJobs, ...startJobs], config));
   const topics = distinct(
     jobs.map((j) => j.spec.alerts.snsTopicArn).filter((t): t is string => Boolean(t)),
   ).sort();
