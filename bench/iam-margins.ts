@@ -27,6 +27,7 @@ const NAMES: IamNames = {
   eventBus: "default",
   scheduleGroup: "ecs-jobs-prod",
   schedulerRoleName: "ecs-jobs-prod-eu-west-1-scheduler",
+  launcherRolePrefix: "ecs-jobs-prod-eu-west-1-launcher-",
 };
 
 export interface FleetShape {
@@ -65,7 +66,7 @@ export interface IamMargins {
   managedPolicies: number;
   maxManagedPolicyChars: number;
   maxInlineChars: number;
-  compacted: boolean;
+  launchers: number;
 }
 
 export function margins(jobs: readonly Job[]): IamMargins | undefined {
@@ -76,7 +77,7 @@ export function margins(jobs: readonly Job[]): IamMargins | undefined {
       managedPolicies: Math.max(...docs.map((d) => d.length)),
       maxManagedPolicyChars: Math.max(...docs.flat().map((d) => policySize(d))),
       maxInlineChars: Math.max(...Object.values(iam.inlinePolicies).map((d) => policySize(d))),
-      compacted: iam.compacted,
+      launchers: iam.launchers.length,
     };
   } catch (error) {
     if (error instanceof PolicyTooLargeError) return undefined;

@@ -64,7 +64,7 @@ const progressOf = (deps: LaunchDeps, batches: number, done: number, leaseMs = L
   leaseUntil: new Date(deps.now().getTime() + leaseMs).toISOString(),
 });
 
-type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now">;
+type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "launchers">;
 
 function triggerTime(deps: LaunchDeps, req: LaunchRequest): Date {
   const candidates = [req.at, req.trigger.scheduledTime ? new Date(req.trigger.scheduledTime) : undefined];

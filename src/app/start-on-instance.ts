@@ -36,7 +36,7 @@ export interface InstanceLaunch {
   at?: Date;
 }
 
-type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep">;
+type LaunchDeps = Pick<Deps, "clients" | "ledger" | "log" | "now" | "sleep" | "launchers">;
 
 /**
  * When the instance registered with its cluster, for the run id: the event's registeredAt, else ECS's answer
@@ -93,7 +93,7 @@ export async function startOnInstance(deps: LaunchDeps, launch: InstanceLaunch):
   const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
   let answer: StartTaskCommandOutput | undefined;
   try {
-    answer = await startTask(deps, input);
+    answer = await startTask(deps, job.name, input);
   } catch (error) {
     if (classifyAwsError(error) !== "client") throw error;
     const failure = { reason: errorName(error), detail: errorMessage(error) };

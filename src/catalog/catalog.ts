@@ -8,26 +8,42 @@ import type { Job } from "../jobspec/schema.ts";
  * a handler reading the catalogue does not bundle the YAML loader build.ts needs. */
 export const CATALOG_FILE_NAME = "jobs.json";
 
+export type LaunchAction = "RunTask" | "StartTask";
+
+/**
+ * The launcher role (a role name of the deploying account) each job's RunTask / StartTask goes through, when
+ * the deployment has launcher roles (deploy/launchers.ts); a job or action not listed launches with the
+ * function's own role.
+ */
+export type LauncherRoles = Record<string, Partial<Record<LaunchAction, string>>>;
+
 export interface Catalog {
   readonly jobs: readonly Job[];
   get(name: string): Job | undefined;
+  /** Absent when every launch goes with the function's own role (the usual case). */
+  readonly launcherRoles?: LauncherRoles;
 }
 
-export function catalogOf(jobs: readonly Job[]): Catalog {
+export function catalogOf(jobs: readonly Job[], launcherRoles?: LauncherRoles): Catalog {
   const byName = new Map(jobs.map((j) => [j.name, j]));
-  return { jobs, get: (name) => byName.get(name) };
+  return { jobs, get: (name) => byName.get(name), ...(launcherRoles && { launcherRoles }) };
 }
 
-/** The packaged form: `{ version: 1, jobs: Job[] }`. */
+/** The packaged form: `{ version: 1, jobs: Job[], launcherRoles? }`. */
 export interface CatalogFile {
   version: 1;
   jobs: Job[];
+  launcherRoles?: LauncherRoles;
 }
 
-export const catalogFile = (jobs: readonly Job[]): CatalogFile => ({ version: 1, jobs: [...jobs] });
+export const catalogFile = (jobs: readonly Job[], launcherRoles?: LauncherRoles): CatalogFile => ({
+  version: 1,
+  jobs: [...jobs],
+  ...(launcherRoles && Object.keys(launcherRoles).length > 0 && { launcherRoles }),
+});
 
 export function catalogFromFile(file: CatalogFile): Catalog {
   if (file?.version !== 1 || !Array.isArray(file.jobs))
     throw new Error("the job catalogue has an unknown format");
-  return catalogOf(file.jobs);
+  return catalogOf(file.jobs, file.launcherRoles);
 }
