@@ -212,3 +212,37 @@ export function wildcardGrants(statements: readonly FlatStatement[]): FlatStatem
     });
   });
 }
+
+/**
+ * The roles `roleId` can become: named roles of the template whose ARN its statements allow sts:AssumeRole on
+ * AND whose trust policy names it (`Fn::GetAtt: [roleId, Arn]`). Both sides must agree, as in IAM.
+ */
+export function assumableRoles(template: TemplateLike, roleId: string): string[] {
+  const own = roleStatements(template).get(roleId) ?? [];
+  const out: string[] = [];
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const name = r.Properties?.RoleName;
+    if (r.Type !== "AWS::IAM::Role" || id === roleId || typeof name !== "string") continue;
+    if (!allows(own, "sts:AssumeRole", roleArnOf(name))) continue;
+    const trust = resolveCfn(r.Properties?.AssumeRolePolicyDocument) as { Statement?: unknown[] } | undefined;
+    const trusted = (trust?.Statement ?? []).some((s) => {
+      const st = s as { Effect?: string; Action?: unknown; Principal?: { AWS?: unknown } };
+      return (
+        st.Effect === "Allow" &&
+        list(st.Action).some((a) => iamMatch(a, "sts:AssumeRole")) &&
+        list(st.Principal?.AWS).includes(`{GetAtt:${roleId}.Arn}`)
+      );
+    });
+    if (trusted) out.push(id);
+  }
+  return out.sort();
+}
+
+/** What a role can do with its own credentials and with those of every role it can assume. */
+export function effectiveStatements(template: TemplateLike, roleId: string): FlatStatement[] {
+  const statements = roleStatements(template);
+  return [
+    ...(statements.get(roleId) ?? []),
+    ...assumableRoles(template, roleId).flatMap((id) => statements.get(id) ?? []),
+  ];
+}
