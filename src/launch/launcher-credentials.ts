@@ -52,9 +52,12 @@ export class LauncherCredentialsError extends EcsJobsError {
   }
 }
 
-/** STS role session names: 2..64 of `[\w+=,.@-]`. */
+/** The function's name as an STS role session name (2..64 of `[\w+=,.@-]`), for CloudTrail. */
 export const sessionNameOf = (name: string): string =>
-  `ecs-jobs-${name}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+  name
+    .replace(/[^\w+=,.@-]/g, "-")
+    .padEnd(2, "-")
+    .slice(0, 64);
 
 export function createLaunchers(options: LaunchersOptions): Launchers {
   const clients = new Map<string, ECSClient>();
@@ -125,6 +128,6 @@ export function launchersFromEnv(
     ...settings,
     roles,
     roleArnPrefix,
-    sessionName: sessionNameOf(env.AWS_LAMBDA_FUNCTION_NAME ?? "launch"),
+    sessionName: sessionNameOf(env.AWS_LAMBDA_FUNCTION_NAME ?? "ecs-jobs-launch"),
   });
 }
