@@ -15,10 +15,11 @@ import {
   ROLE_INLINE_POLICIES_MAX_CHARS,
   type Statement,
 } from "../../deploy/policy.ts";
+import { realisticFamily } from "../../gen/family-names.ts";
 import { generateJobFiles } from "../../gen/job-files.ts";
 import { parseJobs } from "../../src/jobspec/parse.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
-import { distinctFamilies, realisticFamily } from "./distinct-families.ts";
+import { distinctFamilies } from "./distinct-families.ts";
 import { launchScope } from "./grant-scope.ts";
 import { NAMES } from "./iam-names.ts";
 import { FUNCTION_ROLES, MUST_LAUNCH } from "./must-launch.ts";
