@@ -4,7 +4,7 @@
  * topics. The job-derived grants grow with the jobs, so they go to managed policies (6,144 characters each,
  * shared by roles with the same grants); the fixed ones stay inline.
  */
-import type { LaunchAction, LauncherRoles } from "../src/catalog/catalog.ts";
+import type { LaunchAction, LauncherRoles } from "../src/jobspec/launcher-roles.ts";
 import type { Job } from "../src/jobspec/schema.ts";
 import {
   type ArnTemplate,

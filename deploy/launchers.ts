@@ -16,7 +16,7 @@
  * launched by schedule, status and sweeper, never by http), so a function can assume only launchers whose
  * every grant it could use itself: nothing is widened beyond what each function's own role would hold.
  */
-import type { LaunchAction, LauncherRoles } from "../src/catalog/catalog.ts";
+import type { LaunchAction, LauncherRoles } from "../src/jobspec/launcher-roles.ts";
 import type { Job } from "../src/jobspec/schema.ts";
 import { arnIn, clusterArn, taskDefinitionRef } from "./arns.ts";
 import { FUNCTION_GRANTS, FUNCTION_KEYS, type FunctionKey, roleLogicalId } from "./functions.ts";

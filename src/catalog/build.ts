@@ -5,8 +5,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SpecError } from "../errors.ts";
+import type { LauncherRoles } from "../jobspec/launcher-roles.ts";
 import type { Job } from "../jobspec/schema.ts";
-import { type CatalogFile, catalogFile, type LauncherRoles } from "./catalog.ts";
+import { type CatalogFile, catalogFile } from "./catalog.ts";
 import { loadJobsDir } from "./read-dir.ts";
 
 export { CATALOG_FILE_NAME } from "./catalog.ts";

@@ -2,20 +2,12 @@
  * The jobs a deployment knows. In Lambda it is the JSON written at package time (already validated, so a
  * cold start parses no YAML and runs no zod); locally and in the CLI it is read from the jobs folder.
  */
+import type { LauncherRoles } from "../jobspec/launcher-roles.ts";
 import type { Job } from "../jobspec/schema.ts";
 
 /** The file name inside each function bundle; ECS_JOBS_CATALOG points at it. Here, not in build.ts, so that
  * a handler reading the catalogue does not bundle the YAML loader build.ts needs. */
 export const CATALOG_FILE_NAME = "jobs.json";
-
-export type LaunchAction = "RunTask" | "StartTask";
-
-/**
- * The launcher role (a role name of the deploying account) each job's RunTask / StartTask goes through, when
- * the deployment has launcher roles (deploy/launchers.ts); a job or action not listed launches with the
- * function's own role.
- */
-export type LauncherRoles = Record<string, Partial<Record<LaunchAction, string>>>;
 
 export interface Catalog {
   readonly jobs: readonly Job[];

@@ -14,8 +14,8 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { AwsClients } from "../aws/clients.ts";
-import type { LaunchAction, LauncherRoles } from "../catalog/catalog.ts";
 import { EcsJobsError } from "../errors.ts";
+import type { LaunchAction, LauncherRoles } from "../jobspec/launcher-roles.ts";
 
 /** Set by the deployment on launching functions when there are launcher roles: `arn:PARTITION:iam::ACCOUNT:role/`. */
 export const LAUNCHER_ROLE_ARN_PREFIX_ENV = "ECS_JOBS_LAUNCHER_ROLE_ARN_PREFIX";
