@@ -64,8 +64,15 @@ function breakdown(meta: Metafile, name: string): Bundle["byPackage"] {
   return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
-/** One entry point bundled into `file` with serverless.yml's esbuild options; its esbuild metafile. */
-async function bundle(entry: string, file: string): Promise<Metafile> {
+/**
+ * One entry point bundled into `file` with serverless.yml's esbuild options, plus `alias` (a benchmark's
+ * variant of the bundle); its esbuild metafile.
+ */
+export async function bundle(
+  entry: string,
+  file: string,
+  alias: Record<string, string> = {},
+): Promise<Metafile> {
   const o = serverlessEsbuildOptions();
   const result = await build({
     entryPoints: [entry],
@@ -77,7 +84,7 @@ async function bundle(entry: string, file: string): Promise<Metafile> {
     target: o.target ?? "node22",
     mainFields: o.mainFields ?? ["module", "main"],
     ...(o.banner?.js && { banner: { js: o.banner.js } }),
-    ...(o.alias && { alias: o.alias }),
+    alias: { ...o.alias, ...alias },
     absWorkingDir: ROOT,
     metafile: true,
     logLevel: "silent",

@@ -9,68 +9,25 @@
  *   to the regional STS endpoint, not measurable here); later launches reuse the credentials (0 calls).
  * `node bench/launcher-cost.ts` prints the numbers.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
-import { build } from "esbuild";
+import { startMotoServer } from "../gen/moto-server.ts";
 import { createLaunchers } from "../src/launch/launcher-credentials.ts";
-import { serverlessEsbuildOptions } from "./bundles.ts";
+import { bundle } from "./bundles.ts";
 import { interleaved, NODE, ROOT, round, timeCommand } from "./lib.ts";
 
+/** Bytes of @aws-sdk/client-sts in the schedule bundle; `withoutSts` aliases it to an empty module. */
 async function bundleSchedule(file: string, withoutSts: boolean, emptyModule: string): Promise<number> {
-  const o = serverlessEsbuildOptions();
-  const result = await build({
-    entryPoints: [join(ROOT, "handlers", "schedule.ts")],
-    bundle: true,
-    outfile: file,
-    minify: o.minify ?? true,
-    format: o.format ?? "esm",
-    platform: o.platform ?? "node",
-    target: o.target ?? "node22",
-    mainFields: o.mainFields ?? ["module", "main"],
-    ...(o.banner?.js && { banner: { js: o.banner.js } }),
-    alias: { ...o.alias, ...(withoutSts && { "@aws-sdk/client-sts": emptyModule }) },
-    absWorkingDir: ROOT,
-    metafile: true,
-    logLevel: "silent",
+  const meta = await bundle(join(ROOT, "handlers", "schedule.ts"), file, {
+    ...(withoutSts && { "@aws-sdk/client-sts": emptyModule }),
   });
-  const out = Object.values(result.metafile.outputs)[0];
-  const sts = Object.entries(out?.inputs ?? {})
+  const out = Object.values(meta.outputs)[0];
+  return Object.entries(out?.inputs ?? {})
     .filter(([input]) => input.includes("node_modules/@aws-sdk/client-sts/"))
     .reduce((sum, [, v]) => sum + v.bytesInOutput, 0);
-  return sts;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
-async function startMoto(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((ready, fail) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(`Running on http://127.0.0.1:${port}`)) ready();
-    };
-    child.stderr?.on("data", onData);
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => fail(new Error(`moto_server exited (${code}):\n${output}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 /** ms of the first call through a launcher role (import STS, AssumeRole, sign) and of a later one. */
@@ -131,7 +88,7 @@ if (import.meta.main) {
     console.log(
       `cold import (median of 15, interleaved): ${round(cold.subject, 1)} ms with the STS client bundled, ${round(cold.base, 1)} ms without`,
     );
-    const moto = await startMoto();
+    const moto = await startMotoServer();
     try {
       const { first, later } = await firstLaunchCost(moto.url, 9);
       // The first round also imports the STS client (a fresh container's case); later rounds find it loaded.

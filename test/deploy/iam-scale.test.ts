@@ -28,6 +28,7 @@ import {
   assumableRoles,
   clusterArnOf,
   effectiveStatements,
+  type FlatStatement,
   familyOf,
   REGION,
   roleArnOf,
@@ -46,6 +47,35 @@ function generated(count: number): Job[] {
   );
   expect(issues).toEqual([]);
   return jobs;
+}
+
+const launchContext = (cluster: string, region = REGION) => ({
+  "ecs:cluster": cluster,
+  "aws:RequestedRegion": region,
+});
+
+/**
+ * Each job's own RunTask is allowed; near-miss family names (IAM wildcard matching), another cluster of the
+ * fleet and another region are not.
+ */
+function expectNearMissesRefused(statements: FlatStatement[], launched: readonly Job[], all: readonly Job[]) {
+  const clusters = [...new Set(all.map((j) => clusterArnOf(j.spec.task.cluster)))];
+  for (const job of launched) {
+    const td = taskDefinitionArnOf(job);
+    const cluster = clusterArnOf(job.spec.task.cluster);
+    expect(allows(statements, "ecs:RunTask", td, launchContext(cluster)), td).toBe(true);
+    const family = familyOf(td);
+    const revision = td.slice(family.length);
+    for (const near of [`${family}x`, `${family}-2`, family.slice(0, -1), `${family.slice(0, -1)}?`]) {
+      expect(allows(statements, "ecs:RunTask", `${near}${revision}`, launchContext(cluster)), near).toBe(
+        false,
+      );
+    }
+    const other = clusters.find((c) => c !== cluster) as string;
+    expect(allows(statements, "ecs:RunTask", td, launchContext(other)), `${td} on ${other}`).toBe(false);
+    const elsewhere = td.replace(`:${REGION}:`, ":us-east-1:");
+    expect(allows(statements, "ecs:RunTask", elsewhere, launchContext(cluster, "us-east-1"))).toBe(false);
+  }
 }
 
 describe("1,000 jobs, each its own task definition family, over several clusters", () => {
@@ -85,27 +115,9 @@ describe("1,000 jobs, each its own task definition family, over several clusters
   });
 
   it("refuses near-miss families, other clusters and another region under IAM's wildcard matching", () => {
-    const context = (cluster: string, region = REGION) => ({
-      "ecs:cluster": cluster,
-      "aws:RequestedRegion": region,
-    });
-    const clusters = [...new Set(jobs.map((j) => clusterArnOf(j.spec.task.cluster)))];
     const launched = jobs.filter((j) => j.spec.schedule || j.spec.http).slice(0, 30);
     expect(launched.length).toBe(30);
-    for (const job of launched) {
-      const td = taskDefinitionArnOf(job);
-      const cluster = clusterArnOf(job.spec.task.cluster);
-      expect(allows(status, "ecs:RunTask", td, context(cluster)), td).toBe(true);
-      const family = familyOf(td);
-      const revision = td.slice(family.length);
-      for (const near of [`${family}x`, `${family}-2`, family.slice(0, -1), `${family.slice(0, -1)}?`]) {
-        expect(allows(status, "ecs:RunTask", `${near}${revision}`, context(cluster)), near).toBe(false);
-      }
-      const other = clusters.find((c) => c !== cluster) as string;
-      expect(allows(status, "ecs:RunTask", td, context(other)), `${td} on ${other}`).toBe(false);
-      const elsewhere = td.replace(`:${REGION}:`, ":us-east-1:");
-      expect(allows(status, "ecs:RunTask", elsewhere, context(cluster, "us-east-1"))).toBe(false);
-    }
+    expectNearMissesRefused(status, launched, jobs);
   });
 });
 
@@ -242,27 +254,9 @@ describe.each([1000, 3000])("%i jobs with realistic family names: launcher roles
 
   it("refuses, through the launchers, near-miss families, other clusters and another region", () => {
     const effective = effectiveStatements(template, FUNCTION_ROLES.schedule);
-    const clusters = [...new Set(jobs.map((j) => clusterArnOf(j.spec.task.cluster)))];
-    const context = (cluster: string, region = REGION) => ({
-      "ecs:cluster": cluster,
-      "aws:RequestedRegion": region,
-    });
     const scheduled = jobs.filter((j) => j.spec.schedule).filter((_, i) => i % Math.ceil(count / 40) === 0);
     expect(scheduled.length).toBeGreaterThan(30);
-    for (const job of scheduled) {
-      const td = taskDefinitionArnOf(job);
-      const cluster = clusterArnOf(job.spec.task.cluster);
-      expect(allows(effective, "ecs:RunTask", td, context(cluster)), td).toBe(true);
-      const family = familyOf(td);
-      const revision = td.slice(family.length);
-      for (const near of [`${family}x`, `${family}-2`, family.slice(0, -1), `${family.slice(0, -1)}?`]) {
-        expect(allows(effective, "ecs:RunTask", `${near}${revision}`, context(cluster)), near).toBe(false);
-      }
-      const other = clusters.find((c) => c !== cluster) as string;
-      expect(allows(effective, "ecs:RunTask", td, context(other)), `${td} on ${other}`).toBe(false);
-      const elsewhere = td.replace(`:${REGION}:`, ":us-east-1:");
-      expect(allows(effective, "ecs:RunTask", elsewhere, context(cluster, "us-east-1"))).toBe(false);
-    }
+    expectNearMissesRefused(effective, scheduled, jobs);
     // An HTTP-only job is not launchable by the schedule function, launcher or not.
     const httpOnly = jobs.find((j) => j.spec.http && !j.spec.schedule) as Job;
     expect(
@@ -270,7 +264,7 @@ describe.each([1000, 3000])("%i jobs with realistic family names: launcher roles
         effective,
         "ecs:RunTask",
         taskDefinitionArnOf(httpOnly),
-        context(clusterArnOf(httpOnly.spec.task.cluster)),
+        launchContext(clusterArnOf(httpOnly.spec.task.cluster)),
       ),
     ).toBe(false);
   });
