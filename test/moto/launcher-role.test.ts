@@ -10,15 +10,14 @@ import { DescribeTasksCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RUN_ACTION_CLIENTS } from "../../handlers/run-action-clients.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import type { Deps } from "../../src/app/deps.ts";
-import { createClients, type ServiceName } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { type CredentialProvider, createLaunchers } from "../../src/launch/launcher-credentials.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import { lambdaContext, recordingLog } from "../launch/harness.ts";
+import { motoClients } from "./support/clients.ts";
 import { createCluster, registerTaskDefinition } from "./support/ecs.ts";
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from "./support/moto.ts";
 import { type Deployed, deployStack } from "./support/stack.ts";
@@ -75,18 +74,7 @@ function recordSigning(client: ECSClient, into: Signed[]): ECSClient {
 }
 
 function launcherDeps(roles: Record<string, { RunTask?: string }>) {
-  const endpoints = Object.fromEntries(
-    (["ecs", "dynamodb", "scheduler", "eventbridge", "sns", "logs"] as ServiceName[]).map((s) => [
-      s,
-      moto.url,
-    ]),
-  );
-  const clients = createClients(RUN_ACTION_CLIENTS, {
-    region: MOTO_REGION,
-    endpoints,
-    credentials: moto.client.credentials,
-    maxAttempts: 1,
-  });
+  const clients = motoClients(moto, { maxAttempts: 1 });
   const signed: Signed[] = [];
   recordSigning(clients.ecs, signed);
   let assumeRoleCalls = 0;
