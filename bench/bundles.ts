@@ -90,10 +90,16 @@ function breakdown(meta: Metafile, name: string, keys = Object.keys(meta.outputs
 }
 
 /**
+/**
  * One entry point bundled into `file`'s folder with serverless.yml's esbuild options (as serverless-esbuild
- * does: `outdir`, so that with `splitting` the dynamic imports land in chunk files beside it); its metafile.
+ * does: `outdir`, so that with `splitting` the dynamic imports land in chunk files beside it), plus `alias` (a
+ * benchmark's variant of the bundle); its metafile.
  */
-async function bundle(entry: string, file: string): Promise<Metafile> {
+export async function bundle(
+  entry: string,
+  file: string,
+  alias: Record<string, string> = {},
+): Promise<Metafile> {
   const o = serverlessEsbuildOptions();
   const result = await build({
     entryPoints: { [basename(file, extension())]: entry },
@@ -107,7 +113,7 @@ async function bundle(entry: string, file: string): Promise<Metafile> {
     target: o.target ?? "node22",
     mainFields: o.mainFields ?? ["module", "main"],
     ...(o.banner?.js && { banner: { js: o.banner.js } }),
-    ...(o.alias && { alias: o.alias }),
+    alias: { ...o.alias, ...alias },
     absWorkingDir: ROOT,
     metafile: true,
     logLevel: "silent",

@@ -1,16 +1,15 @@
 /**
- * How far the jobs' IAM grants scale with the default quotas (deploy/iam.ts): characters each task definition
- * family costs, and the most distinct families that still fit every role's 10 managed policies. Pure: builds
- * the grants in memory from generated specs, no package, no AWS. `node bench/iam-margins.ts` prints the table.
+ * How the jobs' IAM grants scale with the default quotas (deploy/iam.ts, deploy/launchers.ts): how many
+ * families the function roles hold before launcher roles take the launch grants, and past that how many
+ * launcher roles, how full each is, and what the IAM resources weigh in the template. Pure: builds the grants
+ * in memory from generated specs, no package, no AWS. `node bench/iam-margins.ts` prints the tables.
  */
 import { parseDeployConfig } from "../deploy/config.ts";
 import { buildIam, type IamNames } from "../deploy/iam.ts";
-import {
-  MANAGED_POLICY_MAX_CHARS,
-  PolicyTooLargeError,
-  policySize,
-  ROLE_INLINE_POLICIES_MAX_CHARS,
-} from "../deploy/policy.ts";
+import { checkTemplate } from "../deploy/limits.ts";
+import { MANAGED_POLICY_MAX_CHARS, ROLE_INLINE_POLICIES_MAX_CHARS } from "../deploy/policy.ts";
+import { realisticFamily } from "../gen/family-names.ts";
+import { generateJobFiles } from "../gen/job-files.ts";
 import { parseJobs } from "../src/jobspec/parse.ts";
 import type { Job } from "../src/jobspec/schema.ts";
 
@@ -27,6 +26,7 @@ const NAMES: IamNames = {
   eventBus: "default",
   scheduleGroup: "ecs-jobs-prod",
   schedulerRoleName: "ecs-jobs-prod-eu-west-1-scheduler",
+  launcherRolePrefix: "ecs-jobs-prod-eu-west-1-launcher-",
 };
 
 export interface FleetShape {
@@ -62,59 +62,109 @@ export function fleet(shape: FleetShape): Job[] {
 }
 
 export interface IamMargins {
+  /** Launcher roles (deploy/launchers.ts); 0 = the function roles hold every launch grant. */
+  launchers: number;
+  /** Fewest and most jobs (one family each here) a launcher role holds. */
+  familiesPerLauncher: [number, number];
+  /** Most managed policies on one role, function or launcher. */
   managedPolicies: number;
   maxManagedPolicyChars: number;
+  /** Largest inline policies of one role (base + overflow grants, or a launcher's overflow). */
   maxInlineChars: number;
-  compacted: boolean;
+  /** IAM resources (roles and managed policies) and their share of the uploaded template (compact JSON). */
+  iamResources: number;
+  iamBytes: number;
 }
 
-export function margins(jobs: readonly Job[]): IamMargins | undefined {
-  try {
-    const iam = buildIam(jobs, NAMES, parseDeployConfig({}));
-    const docs = Object.values(iam.managedPolicies);
-    return {
-      managedPolicies: Math.max(...docs.map((d) => d.length)),
-      maxManagedPolicyChars: Math.max(...docs.flat().map((d) => policySize(d))),
-      maxInlineChars: Math.max(...Object.values(iam.inlinePolicies).map((d) => policySize(d))),
-      compacted: iam.compacted,
-    };
-  } catch (error) {
-    if (error instanceof PolicyTooLargeError) return undefined;
-    throw error;
-  }
+/** Sizes as deploy/limits.ts measures them, over every role of the result (functions and launchers). */
+export function margins(jobs: readonly Job[]): IamMargins {
+  const iam = buildIam(jobs, NAMES, parseDeployConfig({}));
+  const template = { Resources: iam.resources };
+  const report = checkTemplate(template);
+  if (report.problems.length > 0) throw new Error(`over a quota: ${report.problems.join("; ")}`);
+  const perLauncher = iam.launchers.map((l) => l.jobs.length);
+  return {
+    launchers: iam.launchers.length,
+    familiesPerLauncher:
+      perLauncher.length > 0 ? [Math.min(...perLauncher), Math.max(...perLauncher)] : [0, 0],
+    managedPolicies: report.maxManagedPoliciesPerRole,
+    maxManagedPolicyChars: report.maxManagedPolicyChars,
+    maxInlineChars: report.maxRoleInlineChars,
+    iamResources: Object.keys(iam.resources).length,
+    iamBytes: Buffer.byteLength(JSON.stringify(iam.resources)),
+  };
 }
 
-/** The most jobs (one family each) whose grants fit the default quotas, by bisection. */
-export function maxFamilies(shape: Omit<FleetShape, "jobs">, upTo = 4000): number {
+/** The most jobs (one family each) the function roles hold before launcher roles are needed, by bisection. */
+export function maxFamiliesWithoutLaunchers(shape: Omit<FleetShape, "jobs">, upTo = 2000): number {
   let lo = 1;
   let hi = upTo;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (margins(fleet({ ...shape, jobs: mid }))) lo = mid;
+    if (margins(fleet({ ...shape, jobs: mid })).launchers === 0) lo = mid;
     else hi = mid - 1;
   }
   return lo;
 }
 
-/** Rows of the BENCHMARKS.md section: most families per family-name length, and most distinct task roles. */
+/** The generator's varied fleet (gen/job-files.ts: 12 clusters, every trigger) with realistic family names. */
+export function realisticFleet(count: number): Job[] {
+  let n = 0;
+  const files = Object.entries(generateJobFiles(count)).map(([name, text]) => ({
+    file: `jobs/${name}`,
+    text: text.replace(
+      /^(\s*taskDefinition: (?:arn:[^\s]*:task-definition\/)?)[A-Za-z0-9_-]+/m,
+      (_m, head: string) => `${head}${realisticFamily(n++)}`,
+    ),
+  }));
+  const defaults = files.find((f) => f.file === "jobs/defaults.yml");
+  const { jobs, issues } = parseJobs(
+    files.filter((f) => f !== defaults),
+    defaults,
+  );
+  if (issues.length > 0) throw new Error(`generated specs invalid: ${JSON.stringify(issues[0])}`);
+  return jobs;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** Rows of the BENCHMARKS.md section. */
 export function marginRows(): string[] {
   const rows = [
-    "| fleet (default quotas: 10 managed policies, 10,240 inline chars per role) | most that fit |",
-    "| --- | --- |",
+    "| fleet (default quotas) | launcher roles | jobs per launcher | managed policies, busiest role | largest managed policy | largest inline | IAM resources | IAM bytes in template |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
-  for (const familyChars of [8, 16, 24, 32]) {
-    const n = maxFamilies({ familyChars, clusters: 6, roles: 40 });
-    rows.push(`| distinct families, ${familyChars}-char names, 6 clusters, 40 task roles | ${n} |`);
+  const row = (label: string, m: IamMargins) =>
+    rows.push(
+      `| ${label} | ${m.launchers} | ${m.launchers ? `${m.familiesPerLauncher[0]}-${m.familiesPerLauncher[1]}` : "—"} | ${m.managedPolicies} / 10 | ${fmt(m.maxManagedPolicyChars)} / 6,144 | ${fmt(m.maxInlineChars)} / 10,240 | ${m.iamResources} | ${fmt(m.iamBytes)} |`,
+    );
+  for (const count of [1000, 3000, 10000])
+    row(
+      `${fmt(count)} generated jobs, realistic 24-40 char families, 12 clusters`,
+      margins(realisticFleet(count)),
+    );
+  for (const familyChars of [24, 40]) {
+    row(
+      `3,000 jobs, ${familyChars}-char families, 6 clusters, scheduled + HTTP`,
+      margins(fleet({ jobs: 3000, familyChars, clusters: 6, roles: 40 })),
+    );
   }
-  // Every job its own task role as well: PassRole entries (~50 chars each) share the same documents.
-  const ownRoles = maxFamilies({ familyChars: 16, clusters: 6, roles: Number.MAX_SAFE_INTEGER });
-  rows.push(`| distinct families and as many task roles, 16-char names | ${ownRoles} |`);
+  row(
+    "3,000 jobs, 40-char families, each its own task role",
+    margins(fleet({ jobs: 3000, familyChars: 40, clusters: 6, roles: Number.MAX_SAFE_INTEGER })),
+  );
+  rows.push("");
+  rows.push("| family name length (6 clusters, 40 task roles) | most families before launcher roles |");
+  rows.push("| --- | --- |");
+  for (const familyChars of [8, 16, 24, 32, 40]) {
+    rows.push(
+      `| ${familyChars} | ${fmt(maxFamiliesWithoutLaunchers({ familyChars, clusters: 6, roles: 40 }))} |`,
+    );
+  }
   return rows;
 }
 
 if (import.meta.main) {
-  const at1000 = margins(fleet({ jobs: 1000, familyChars: 16, clusters: 6, roles: 40 }));
-  console.log(`1,000 families (16-char names): ${JSON.stringify(at1000)}`);
   console.log(
     `limits: managed ${MANAGED_POLICY_MAX_CHARS}, inline ${ROLE_INLINE_POLICIES_MAX_CHARS} characters`,
   );

@@ -4,6 +4,7 @@
  * topics. The job-derived grants grow with the jobs, so they go to managed policies (6,144 characters each,
  * shared by roles with the same grants); the fixed ones stay inline.
  */
+import type { LaunchAction, LauncherRoles } from "../src/jobspec/launcher-roles.ts";
 import type { Job } from "../src/jobspec/schema.ts";
 import {
   type ArnTemplate,
@@ -21,6 +22,14 @@ import {
 } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
 import { FUNCTION_GRANTS, FUNCTION_KEYS, type FunctionKey, roleLogicalId } from "./functions.ts";
+import {
+  assumeLaunchers,
+  type Launcher,
+  launcherGroups,
+  launcherResources,
+  launcherRolesOf,
+  placeLaunchers,
+} from "./launchers.ts";
 import { type Placement, placeGrants } from "./placement.ts";
 import {
   MANAGED_POLICY_MAX_CHARS,
@@ -42,6 +51,8 @@ export interface IamNames {
   schedulerRoleName: string;
   /** The SQS queue the task state change rules feed and the status function reads. */
   taskEventsQueueName: string;
+  /** Launcher roles (launchers.ts), when there are any, are named this followed by 1, 2, … */
+  launcherRolePrefix: string;
 }
 
 /** What an SQS event source mapping needs of the function's role (Lambda docs, "with-sqs"). */
@@ -75,7 +86,7 @@ function taskDefinitionsByCluster(jobs: readonly Job[]): Map<string, TaskDefinit
 }
 
 export interface Compaction {
-  /** Grant every revision of each family (used only when exact revisions do not fit). */
+  /** Grant every revision of each family. buildIam never does: past the function roles it uses launchers. */
   anyRevision: boolean;
   familyPrefixes: readonly string[];
 }
@@ -110,39 +121,28 @@ export function passedRoles(jobs: readonly Job[], extra: readonly string[]): Arn
   return distinct([...named, ...extra].map(roleArn)).sort();
 }
 
-/** The job-derived statements of one function. */
-export function jobStatements(
-  key: FunctionKey,
-  jobs: readonly Job[],
-  config: DeployConfig,
-  compaction: Compaction,
-): Statement[] {
-  const grants = FUNCTION_GRANTS[key];
-  const runJobs = grants.runTask(jobs);
-  const startJobs = grants.startTask(jobs);
-  const statements: Statement[] = [];
-  const launch = (action: "RunTask" | "StartTask", subset: readonly Job[]) => {
-    const byCluster = [...taskDefinitionsByCluster(subset)].sort(([a], [b]) => a.localeCompare(b));
-    byCluster.forEach(([cluster, refs], i) => {
-      statements.push({
-        Sid: `${action}${i + 1}`,
-        Effect: "Allow",
-        Action: [`ecs:${action}`],
-        Resource: taskDefinitionResources(refs, compaction),
-        // The region pins the `*` of shortTaskDefinitionGrant(); the cluster ARN pins region and account.
-        Condition: {
-          ArnEquals: { "ecs:cluster": clusterArn(cluster) },
-          StringEquals: { ...IN_STACK_REGION },
-        },
-      });
-    });
-  };
-  launch("RunTask", runJobs);
-  launch("StartTask", startJobs);
-  const launchJobs = [...runJobs, ...startJobs];
-  const clusters = distinct(launchJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
-  if (clusters.length > 0) {
-    statements.push({
+/** RunTask or StartTask on the jobs' task definitions, one statement per cluster. */
+function launchGrants(action: LaunchAction, subset: readonly Job[], compaction: Compaction): Statement[] {
+  const byCluster = [...taskDefinitionsByCluster(subset)].sort(([a], [b]) => a.localeCompare(b));
+  return byCluster.map(([cluster, refs], i) => ({
+    Sid: `${action}${i + 1}`,
+    Effect: "Allow",
+    Action: [`ecs:${action}`],
+    Resource: taskDefinitionResources(refs, compaction),
+    // The region pins the `*` of shortTaskDefinitionGrant(); the cluster ARN pins region and account.
+    Condition: {
+      ArnEquals: { "ecs:cluster": clusterArn(cluster) },
+      StringEquals: { ...IN_STACK_REGION },
+    },
+  }));
+}
+
+/** Tagging the tasks a launch creates, in the launched jobs' clusters. */
+function tagAtLaunch(runJobs: readonly Job[], startJobs: readonly Job[]): Statement[] {
+  const clusters = distinct([...runJobs, ...startJobs].map((j) => clusterArn(j.spec.task.cluster))).sort();
+  if (clusters.length === 0) return [];
+  return [
+    {
       Sid: "TagTasksAtLaunch",
       Effect: "Allow",
       Action: ["ecs:TagResource"],
@@ -155,7 +155,64 @@ export function jobStatements(
           ],
         },
       },
-    });
+    },
+  ];
+}
+
+/** The roles a launch of these jobs passes to ECS. */
+function passTaskRoles(launchJobs: readonly Job[], config: DeployConfig): Statement[] {
+  const roles = launchJobs.length > 0 ? passedRoles(launchJobs, config.passRoles) : [];
+  if (roles.length === 0) return [];
+  return [
+    {
+      Sid: "PassTaskRoles",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: roles,
+      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS } },
+    },
+  ];
+}
+
+/**
+ * What a launcher role (deploy/launchers.ts) holds for its jobs: the one launch action on their (task
+ * definition, cluster) pairs, tagging at launch, and passing their roles. Nothing else of a function's grants.
+ */
+export function launchStatements(
+  action: LaunchAction,
+  jobs: readonly Job[],
+  config: DeployConfig,
+  compaction: Compaction,
+): Statement[] {
+  const run = action === "RunTask" ? jobs : [];
+  const start = action === "StartTask" ? jobs : [];
+  return [
+    ...launchGrants(action, jobs, compaction),
+    ...tagAtLaunch(run, start),
+    ...passTaskRoles(jobs, config),
+  ];
+}
+
+/**
+ * The job-derived statements of one function. With `launch: false` the launch grants (RunTask, StartTask,
+ * tagging at launch, PassRole) are left out: launcher roles hold them (deploy/launchers.ts).
+ */
+export function jobStatements(
+  key: FunctionKey,
+  jobs: readonly Job[],
+  config: DeployConfig,
+  compaction: Compaction,
+  options: { launch?: boolean } = {},
+): Statement[] {
+  const launch = options.launch ?? true;
+  const grants = FUNCTION_GRANTS[key];
+  const runJobs = grants.runTask(jobs);
+  const startJobs = grants.startTask(jobs);
+  const statements: Statement[] = [];
+  if (launch) {
+    statements.push(...launchGrants("RunTask", runJobs, compaction));
+    statements.push(...launchGrants("StartTask", startJobs, compaction));
+    statements.push(...tagAtLaunch(runJobs, startJobs));
   }
   const startClusters = distinct(startJobs.map((j) => clusterArn(j.spec.task.cluster))).sort();
   if (grants.describeInstances && startClusters.length > 0) {
@@ -169,7 +226,7 @@ export function jobStatements(
     });
   }
   // Stopping covers every task the function could have started or must time out, StartTask ones included,
-  // and for the HTTP API any job's run (stop route).
+  // and for the HTTP API any job's run (stop route). It grows with clusters, not families: no launcher needed.
   const stopClusters = distinct(grants.stopTask(jobs).map((j) => clusterArn(j.spec.task.cluster))).sort();
   if (stopClusters.length > 0) {
     statements.push({
@@ -180,16 +237,7 @@ export function jobStatements(
       Condition: { ArnEquals: { "ecs:cluster": stopClusters.map(clusterArn) } },
     });
   }
-  const roles = launchJobs.length > 0 ? passedRoles(launchJobs, config.passRoles) : [];
-  if (roles.length > 0) {
-    statements.push({
-      Sid: "PassTaskRoles",
-      Effect: "Allow",
-      Action: ["iam:PassRole"],
-      Resource: roles,
-      Condition: { StringEquals: { "iam:PassedToService": ECS_TASKS } },
-    });
-  }
+  if (launch) statements.push(...passTaskRoles([...runJobs, ...startJobs], config));
   const topics = distinct(
     jobs.map((j) => j.spec.alerts.snsTopicArn).filter((t): t is string => Boolean(t)),
   ).sort();
@@ -355,8 +403,10 @@ export interface IamResult {
   inlinePolicies: Record<FunctionKey, PolicyDocument>;
   /** Job-derived grants that did not fit the managed policies, inline beside the base policy (placement.ts). */
   inlineGrants: Partial<Record<FunctionKey, PolicyDocument>>;
-  /** True when exact revisions did not fit and grants were widened to `family:*`. */
-  compacted: boolean;
+  /** The launcher roles that hold the launch grants (launchers.ts); empty when the function roles hold them. */
+  launchers: Launcher[];
+  /** For the catalogue: the launcher role of each job's launch; empty without launchers. */
+  launcherRoles: LauncherRoles;
 }
 
 function placeAll(
@@ -364,10 +414,17 @@ function placeAll(
   config: DeployConfig,
   compaction: Compaction,
   inlineBaseChars: Record<FunctionKey, number>,
+  launchers?: readonly Launcher[],
 ) {
   const placed = {} as Record<FunctionKey, Placement>;
   for (const key of FUNCTION_KEYS) {
-    placed[key] = placeGrants(jobStatements(key, jobs, config, compaction), {
+    const statements = launchers
+      ? [
+          ...jobStatements(key, jobs, config, compaction, { launch: false }),
+          ...assumeLaunchers(key, launchers),
+        ]
+      : jobStatements(key, jobs, config, compaction);
+    placed[key] = placeGrants(statements, {
       maxManaged: config.maxManagedPoliciesPerRole,
       inlineBaseChars: inlineBaseChars[key],
     });
@@ -393,12 +450,18 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
     FUNCTION_KEYS.map((k) => [k, policySize(inlinePolicies[k])]),
   ) as Record<FunctionKey, number>;
 
-  const familyPrefixes = config.taskDefinitionFamilyPrefixes;
-  let compacted = false;
-  let packed = placeAll(jobs, config, { anyRevision: false, familyPrefixes }, baseChars);
+  // Exact revisions always: past what the function roles hold, the launch grants move to launcher roles
+  // rather than widen to family:* (what a job names is what is granted, at any number of families).
+  const compaction: Compaction = { anyRevision: false, familyPrefixes: config.taskDefinitionFamilyPrefixes };
+  let launchers: Launcher[] = [];
+  let packed = placeAll(jobs, config, compaction, baseChars);
   if (packed.tooMany.length > 0) {
-    compacted = true;
-    packed = placeAll(jobs, config, { anyRevision: true, familyPrefixes }, baseChars);
+    launchers = placeLaunchers(launcherGroups(jobs), {
+      maxManaged: config.maxManagedPoliciesPerRole,
+      roleName: (n) => `${names.launcherRolePrefix}${n}`,
+      statementsOf: (action, subset) => launchStatements(action, subset, config, compaction),
+    });
+    packed = placeAll(jobs, config, compaction, baseChars, launchers);
   }
   const managedPolicies = {} as Record<FunctionKey, PolicyDocument[]>;
   const inlineGrants: Partial<Record<FunctionKey, PolicyDocument>> = {};
@@ -413,12 +476,12 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
     if (p.inline) inlineGrants[key] = p.inline;
   }
   if (tooMany.length > 0) {
+    // Only the grants that are not launches are left here (SNS topics, webhook secrets, clusters to stop in).
     throw new PolicyTooLargeError(
-      `the jobs' ECS/IAM grants need more managed policies than a role may have (${tooMany.join(", ")}; ` +
-        `max ${config.maxManagedPoliciesPerRole} of ${MANAGED_POLICY_MAX_CHARS} characters each, plus what ` +
-        "the role's inline policy leaves). Group task definitions under family prefixes " +
-        "(custom.ecsJobs.taskDefinitionFamilyPrefixes) or raise the IAM quota 'managed policies per role' and " +
-        "set custom.ecsJobs.maxManagedPoliciesPerRole (up to 20)",
+      `the jobs' grants other than launches (SNS topics, webhook secrets, clusters) need more managed ` +
+        `policies than a role may have (${tooMany.join(", ")}; max ${config.maxManagedPoliciesPerRole} of ` +
+        `${MANAGED_POLICY_MAX_CHARS} characters each, plus what the role's inline policy leaves). Raise the IAM ` +
+        "quota 'managed policies per role' and set custom.ecsJobs.maxManagedPoliciesPerRole (up to 20)",
     );
   }
 
@@ -459,5 +522,13 @@ export function buildIam(jobs: readonly Job[], names: IamNames, config: DeployCo
       };
     });
   }
-  return { resources, managedPolicies, inlinePolicies, inlineGrants, compacted };
+  Object.assign(resources, launcherResources(launchers));
+  return {
+    resources,
+    managedPolicies,
+    inlinePolicies,
+    inlineGrants,
+    launchers,
+    launcherRoles: launcherRolesOf(launchers),
+  };
 }

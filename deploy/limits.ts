@@ -70,7 +70,10 @@ export function checkTemplate(
     outputs: Object.keys(template.Outputs ?? {}).length,
     parameters: Object.keys(template.Parameters ?? {}).length,
     mappings: Object.keys(template.Mappings ?? {}).length,
-    templateBytes: Buffer.byteLength(JSON.stringify(template, null, 2)),
+    // What osls uploads to S3 and CloudFormation reads: the template as compact JSON (osls
+    // lib/plugins/aws/deploy/lib/upload-artifacts.js, `Body: JSON.stringify(compiledCfTemplate)`), not the
+    // indented file it leaves in .serverless/ (about 1.5 times larger).
+    templateBytes: Buffer.byteLength(JSON.stringify(template)),
     maxManagedPolicyChars: 0,
     maxRoleInlineChars: 0,
     maxManagedPoliciesPerRole: 0,

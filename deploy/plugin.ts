@@ -18,7 +18,7 @@ import { type Metafile, reachableOutputs, trimFunctionZip } from "./function-zip
 import { FUNCTION_KEYS, type FunctionKey, HANDLERS, roleLogicalId } from "./functions.ts";
 import { checkTemplate, type Template } from "./limits.ts";
 import { MANIFEST_FILE_NAME, resolveTarget, type ScheduleManifest } from "./schedules.ts";
-import { buildStack, type StackNames, stackNames } from "./stack.ts";
+import { buildStack, type StackAdditions, type StackNames, stackNames } from "./stack.ts";
 import { runTableDefinition } from "./table.ts";
 
 /** The parts of the osls API this plugin uses. */
@@ -82,6 +82,7 @@ export default class EcsJobsPlugin {
   private readonly log: Logging["log"];
   private jobsCache: Job[] | undefined;
   private manifest: ScheduleManifest | undefined;
+  private added: StackAdditions | undefined;
 
   constructor(serverless: Serverless, options: { package?: string }, logging?: Logging) {
     this.serverless = serverless;
@@ -158,7 +159,8 @@ export default class EcsJobsPlugin {
   private writeCatalogIntoBundles(): void {
     this.checkFunctions();
     const jobs = this.jobs();
-    writeCatalog(join(this.esbuildBuildDir(), CATALOG_FILE_NAME), jobs);
+    // With launcher roles, the catalogue says which one each job's launch goes through.
+    writeCatalog(join(this.esbuildBuildDir(), CATALOG_FILE_NAME), jobs, this.stack().iam.launcherRoles);
   }
 
   /** serverless-esbuild's build folder: the bundles, their chunks and metafiles, until it cleans up. */
@@ -214,20 +216,31 @@ export default class EcsJobsPlugin {
     });
   }
 
+  /** What the jobs add to the stack, built once: the catalogue (launcher roles) and the template share it. */
+  private stack(): StackAdditions {
+    if (!this.added) {
+      try {
+        this.added = buildStack({
+          jobs: this.jobs(),
+          config: this.config(),
+          names: this.names(),
+          table: runTableDefinition(),
+        });
+      } catch (error) {
+        if (error instanceof EcsJobsError) this.fail(error.message);
+        throw error;
+      }
+    }
+    return this.added;
+  }
+
   private async addResources(): Promise<void> {
     this.checkFunctions();
-    const config = this.config();
-    const definition = runTableDefinition();
-    let added: ReturnType<typeof buildStack>;
-    try {
-      added = buildStack({ jobs: this.jobs(), config, names: this.names(), table: definition });
-    } catch (error) {
-      if (error instanceof EcsJobsError) this.fail(error.message);
-      throw error;
-    }
-    if (added.iam.compacted) {
-      this.log.warning(
-        "ecs-jobs: exact task definition revisions do not fit the IAM quotas; granting family:* instead",
+    const added = this.stack();
+    const launchers = added.iam.launchers;
+    if (launchers.length > 0) {
+      this.log.info(
+        `ecs-jobs: the launch grants exceed what a function role holds; ${launchers.length} launcher roles hold them`,
       );
     }
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
@@ -236,6 +249,14 @@ export default class EcsJobsPlugin {
     for (const [id, resource] of Object.entries(added.resources)) {
       if (template.Resources[id]) this.fail(`the template already has a resource named ${id}`);
       template.Resources[id] = resource;
+    }
+    for (const [key, variables] of Object.entries(added.functionEnvironment)) {
+      const fn = template.Resources[this.provider.naming.getLambdaLogicalId(key)];
+      if (!fn) this.fail(`the template has no function ${key}`);
+      fn.Properties ??= {};
+      const properties = fn.Properties as { Environment?: { Variables?: Record<string, unknown> } };
+      properties.Environment ??= {};
+      properties.Environment.Variables = { ...properties.Environment.Variables, ...variables };
     }
     Object.assign(template.Outputs, added.outputs);
     this.manifest = added.manifest;

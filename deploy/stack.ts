@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { deploymentNames, STACK_OUTPUTS } from "../src/aws/deployment.ts";
 import type { Job } from "../src/jobspec/schema.ts";
+import { LAUNCHER_ROLE_ARN_PREFIX_ENV } from "../src/launch/launcher-credentials.ts";
 import { alarmResources } from "./alarms.ts";
 import { type ArnTemplate, arnIn } from "./arns.ts";
 import type { DeployConfig } from "./config.ts";
@@ -28,6 +29,8 @@ export interface StackNames {
   eventBus: string;
   deadLetterQueueName: string;
   schedulerRoleName: string;
+  /** Launcher roles (deploy/launchers.ts) are named this and 1, 2, …: global names, hence the region. */
+  launcherRolePrefix: string;
   /** The queue of task state change events, and where its messages go after failing 5 times. */
   taskEventsQueueName: string;
   taskEventsDeadLetterQueueName: string;
@@ -61,6 +64,8 @@ export function stackNames(input: {
     taskEventsQueueName: boundedName(`${base}-task-events`, 80),
     taskEventsDeadLetterQueueName: boundedName(`${base}-task-events-dlq`, 80),
     schedulerRoleName: boundedName(`${base}-${input.region}-scheduler`),
+    // Room for a 3-digit index within IAM's 64 characters.
+    launcherRolePrefix: `${boundedName(`${base}-${input.region}-launcher`, 60)}-`,
   };
 }
 
@@ -95,6 +100,8 @@ export interface StackAdditions {
   outputs: Record<string, { Description: string; Value: unknown }>;
   manifest: ScheduleManifest;
   iam: IamResult;
+  /** Environment variables the plugin adds to functions (launcher roles only; none otherwise). */
+  functionEnvironment: Partial<Record<FunctionKey, Record<string, unknown>>>;
 }
 
 /** The alarms and the dashboard (SPEC section 6): alarms.ts, dashboard.ts. */
@@ -187,6 +194,7 @@ export function buildStack(input: {
       scheduleGroup: names.scheduleGroup,
       schedulerRoleName: names.schedulerRoleName,
       taskEventsQueueName: names.taskEventsQueueName,
+      launcherRolePrefix: names.launcherRolePrefix,
     },
     config,
   );
@@ -270,5 +278,12 @@ export function buildStack(input: {
     maximumRetryAttempts: config.scheduleRetry.maximumRetryAttempts,
     maximumEventAgeInSeconds: config.scheduleRetry.maximumEventAgeInSeconds,
   });
-  return { resources, outputs, manifest, iam };
+  // The catalogue names launcher roles; their ARNs need the partition and account, known at deploy only.
+  const functionEnvironment: StackAdditions["functionEnvironment"] = {};
+  for (const key of new Set(iam.launchers.flatMap((l) => l.functions))) {
+    functionEnvironment[key] = {
+      [LAUNCHER_ROLE_ARN_PREFIX_ENV]: { "Fn::Sub": arnIn("iam", "role/", { region: false }) },
+    };
+  }
+  return { resources, outputs, manifest, iam, functionEnvironment };
 }

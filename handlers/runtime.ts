@@ -11,7 +11,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import type { Deps } from "../src/app/deps.ts";
-import { type ClientConstructors, createClients } from "../src/aws/clients.ts";
+import { type ClientConstructors, createClients, RETRY } from "../src/aws/clients.ts";
 import { sqsRetryTimer } from "../src/aws/retry-queue.ts";
 import {
   CATALOG_FILE_NAME,
@@ -21,6 +21,7 @@ import {
 } from "../src/catalog/catalog.ts";
 import { configFromEnv } from "../src/config.ts";
 import { EcsJobsError } from "../src/errors.ts";
+import { type CredentialProvider, launchersFromEnv } from "../src/launch/launcher-credentials.ts";
 import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import { createDynamoLedger } from "../src/ledger/dynamo.ts";
 import { emfMetricSink } from "../src/metrics/emf.ts";
@@ -82,6 +83,11 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
         transitions: metricsOnTransitions(emfMetricSink(logger)),
       });
       const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
+      // Only in a deployment whose launch grants outgrew the function roles (deploy/launchers.ts).
+      const launchers = launchersFromEnv(catalog.launcherRoles, env, {
+        sts: { region: config.region, maxAttempts: RETRY.maxAttempts },
+        ecsClient: (credentials) => launcherEcsClient(ctors, config.region, credentials),
+      });
       return {
         // One per container: its launches share ECS's RunTask rate instead of throttling each other.
         runTaskPacer: createRunTaskPacer({ now: () => Date.now(), sleep }),
@@ -93,6 +99,7 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
         log: logger,
         sleep,
         ...(retryQueue && { retryTimer: sqsRetryTimer(retryQueue, config.region) }),
+        ...(launchers && { launchers }),
       };
     })().catch((error: unknown) => {
       deps = undefined;
@@ -100,6 +107,13 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
     });
     return deps;
   };
+}
+
+/** An ECS client of one launcher role: the handler's constructor and the one retry policy, other credentials. */
+function launcherEcsClient(ctors: ClientConstructors, region: string, credentials: CredentialProvider) {
+  const Ecs = ctors.ecs;
+  if (!Ecs) throw new Error("launcher roles need the ecs client constructor");
+  return new Ecs({ region, credentials, retryMode: RETRY.mode, maxAttempts: RETRY.maxAttempts });
 }
 
 /** Logs a failed invocation once, with its error, and lets middy rethrow it. */

@@ -8,6 +8,7 @@ import type { WebhookOptions } from "../alerts/webhook-options.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { AppConfig } from "../config.ts";
+import type { Launchers } from "../launch/launcher-credentials.ts";
 import type { RunTaskPacer } from "../launch/runtask-pacer.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Log } from "../log.ts";
@@ -37,6 +38,11 @@ export interface Deps {
    * Absent (the CLI, most tests), calls go out as fast as they are made and the SDK's retries meet throttles.
    */
   runTaskPacer?: RunTaskPacer;
+  /**
+   * ECS clients over launcher roles (src/launch/launcher-credentials.ts), for deployments whose launch grants
+   * outgrew the function roles. Absent: every launch goes with `clients.ecs`.
+   */
+  launchers?: Launchers;
   /** Jitter source for retry delays; Math.random unless a test pins it. */
   random?: () => number;
   /** Alert webhooks (src/alerts/webhook.ts); absent in AWS, where the defaults apply. */

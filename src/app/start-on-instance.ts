@@ -17,6 +17,7 @@ import {
   startTask,
 } from "../launch/ecs-reads.ts";
 import { failureOf, padFailures } from "../launch/failures.ts";
+import type { Launchers } from "../launch/launcher-credentials.ts";
 import { containerDefinitions, taskStateOf } from "../launch/task-state.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import { apiErrorHint } from "../runs/api-error-hint.ts";
@@ -37,8 +38,8 @@ export interface InstanceLaunch {
   at?: Date;
 }
 
-/** What starting on an instance touches: ECS (StartTask, and the reads that find an earlier start), the ledger. */
-type StartDeps = EcsPort & { ledger: RunLedger; now: () => Date };
+/** What starting on an instance touches: ECS (StartTask — through a launcher role's client when the job has one —, and the reads that find an earlier start), the ledger. */
+type StartDeps = EcsPort & { ledger: RunLedger; now: () => Date; launchers?: Launchers };
 
 /**
  * When the instance registered with its cluster, for the run id: the event's registeredAt, else ECS's answer
@@ -95,7 +96,7 @@ export async function startOnInstance(deps: StartDeps, launch: InstanceLaunch): 
   const input = startTaskRequest(job, runId, containerInstanceArn).input as StartTaskCommandInput;
   let answer: StartTaskCommandOutput | undefined;
   try {
-    answer = await startTask(deps, input);
+    answer = await startTask(deps, job.name, input);
   } catch (error) {
     if (classifyAwsError(error) !== "client") throw error;
     const failure = { reason: errorName(error), detail: errorMessage(error) };

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SpecError } from "../errors.ts";
+import type { LauncherRoles } from "../jobspec/launcher-roles.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { type CatalogFile, catalogFile } from "./catalog.ts";
 import { loadJobsDir } from "./read-dir.ts";
@@ -18,12 +19,12 @@ export function loadValidJobs(dir: string, cwd?: string): Job[] {
   return jobs;
 }
 
-export function serializeCatalog(jobs: readonly Job[]): string {
-  const file: CatalogFile = catalogFile(jobs);
+export function serializeCatalog(jobs: readonly Job[], launcherRoles?: LauncherRoles): string {
+  const file: CatalogFile = catalogFile(jobs, launcherRoles);
   return JSON.stringify(file);
 }
 
-export function writeCatalog(path: string, jobs: readonly Job[]): void {
+export function writeCatalog(path: string, jobs: readonly Job[], launcherRoles?: LauncherRoles): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, serializeCatalog(jobs));
+  writeFileSync(path, serializeCatalog(jobs, launcherRoles));
 }

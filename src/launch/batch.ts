@@ -11,6 +11,7 @@ import type { Job } from "../jobspec/schema.ts";
 import type { RunFailure, TaskState } from "../runs/model.ts";
 import type { EcsPort } from "./ecs-port.ts";
 import { failureOf, padFailures } from "./failures.ts";
+import { type Launchers, launchClient } from "./launcher-credentials.ts";
 import type { RunTaskPacer } from "./runtask-pacer.ts";
 import {
   CAPACITY_UNAVAILABLE,
@@ -33,17 +34,21 @@ export interface Rejected {
   rejected: { name: string; message: string; transient: boolean };
 }
 
-/** What a RunTask call needs: ECS, and the pacer its launches share when the process has one. */
-export type RunTaskPort = EcsPort & { runTaskPacer?: RunTaskPacer };
+/**
+ * What a RunTask call needs: ECS, the pacer its launches share when the process has one, and the launcher
+ * roles' clients when the deployment has them.
+ */
+export type RunTaskPort = EcsPort & { runTaskPacer?: RunTaskPacer; launchers?: Launchers };
 
 /** RunTask; a capacity error becomes failures, another ECS error is returned, a bug is thrown. */
 async function runTask(
   deps: RunTaskPort,
+  job: Job,
   input: RunTaskCommandInput,
 ): Promise<Pick<RunTaskCommandOutput, "tasks" | "failures"> | Rejected> {
   try {
     await deps.runTaskPacer?.take(input.count ?? 1);
-    return (await deps.clients.ecs.send(new RunTaskCommand(input))) ?? {};
+    return (await launchClient(deps, job.name, "RunTask").send(new RunTaskCommand(input))) ?? {};
   } catch (error) {
     const message = errorMessage(error);
     if (CAPACITY_UNAVAILABLE.test(message))
@@ -68,7 +73,7 @@ export async function launchBatch(
   input: RunTaskCommandInput,
 ): Promise<BatchResult | Rejected> {
   const asked = input.count ?? 1;
-  const answer = await runTask(deps, input);
+  const answer = await runTask(deps, job, input);
   if ("rejected" in answer) return answer;
   const tasks = await tasksOf(deps, input, answer.tasks);
   let failures = (answer.failures ?? []).map(failureOf);
@@ -80,7 +85,7 @@ export async function launchBatch(
     // Spot's capacity failures are superseded by the on-demand attempt: they become a note, and only what
     // the fallback itself could not place counts against the run.
     const again = capacity.length === failures.length ? missing : Math.min(missing, capacity.length);
-    const fallback = await runTask(deps, fallbackRequest(input, again));
+    const fallback = await runTask(deps, job, fallbackRequest(input, again));
     const placed = "rejected" in fallback ? [] : await tasksOf(deps, input, fallback.tasks);
     const fallbackFailures =
       "rejected" in fallback

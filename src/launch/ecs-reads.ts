@@ -15,6 +15,7 @@ import {
   type StartTaskCommandOutput,
 } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.ts";
+import { type Launchers, launchClient } from "./launcher-credentials.ts";
 
 type Ecs = { clients: Pick<AwsClients, "ecs"> };
 
@@ -76,10 +77,11 @@ export async function startedByTaskArns(deps: Ecs, cluster: string, startedBy: s
   return [...running, ...stopped];
 }
 
-/** StartTask as the caller built it; a refusal throws, for the caller to classify. */
+/** StartTask as the caller built it, through the job's launcher role if it has one; a refusal throws. */
 export function startTask(
-  deps: Ecs,
+  deps: Ecs & { launchers?: Launchers },
+  job: string,
   input: StartTaskCommandInput,
 ): Promise<StartTaskCommandOutput | undefined> {
-  return deps.clients.ecs.send(new StartTaskCommand(input));
+  return launchClient(deps, job, "StartTask").send(new StartTaskCommand(input));
 }

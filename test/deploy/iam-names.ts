@@ -14,4 +14,5 @@ export const NAMES: IamNames = {
   eventBus: "default",
   scheduleGroup: "ecs-jobs-t",
   schedulerRoleName: "ecs-jobs-t-eu-west-1-scheduler",
+  launcherRolePrefix: "ecs-jobs-t-eu-west-1-launcher-",
 };

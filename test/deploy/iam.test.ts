@@ -9,13 +9,7 @@ import {
   taskDefinitionResources,
   webhookSecretStatements,
 } from "../../deploy/iam.ts";
-import {
-  MANAGED_POLICY_MAX_CHARS,
-  PolicyTooLargeError,
-  packStatements,
-  policySize,
-  type Statement,
-} from "../../deploy/policy.ts";
+import { PolicyTooLargeError, packStatements, policySize, type Statement } from "../../deploy/policy.ts";
 import { parseJobs } from "../../src/jobspec/parse.ts";
 import type { Job } from "../../src/jobspec/schema.ts";
 import { NAMES } from "./iam-names.ts";
@@ -214,33 +208,68 @@ describe("buildIam at scale", () => {
     return jobs;
   }
 
-  it("keeps exact revisions while they fit", () => {
+  it("keeps exact revisions in the function roles while they fit, with no launcher role", () => {
     const iam = buildIam(many(200, 50), NAMES, config());
-    expect(iam.compacted).toBe(false);
+    expect(iam.launchers).toEqual([]);
+    expect(iam.launcherRoles).toEqual({});
     const resources = iam.managedPolicies.schedule.flatMap((d) => d.Statement.flatMap((s) => s.Resource));
     expect(resources.some((r) => r.endsWith(":*"))).toBe(false);
+    expect(Object.keys(iam.resources).some((id) => id.startsWith("EcsJobsLauncher"))).toBe(false);
   });
 
-  it("widens to family:* only when exact revisions exceed the managed policies a role may have", () => {
-    // 3,000 exact revisions (1,000 families x 3) do not fit; the 1,000 families do.
-    const iam = buildIam(many(3000, 1000), NAMES, config());
-    expect(iam.compacted).toBe(true);
-    for (const docs of Object.values(iam.managedPolicies)) {
-      expect(docs.length).toBeLessThanOrEqual(10);
-      for (const doc of docs) expect(policySize(doc)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
-    }
-    const resources = new Set(
-      iam.managedPolicies.status.flatMap((d) => d.Statement.flatMap((s) => s.Resource)),
+  it("moves the launch grants to launcher roles, still exact revisions, when they exceed the function roles", () => {
+    // 3,000 exact revisions (1,000 families x 3): more than one role holds.
+    const jobs = many(3000, 1000);
+    const iam = buildIam(jobs, NAMES, config());
+    expect(iam.launchers.length).toBeGreaterThan(1);
+    const launched = iam.launchers.flatMap((l) => l.managed.concat(l.inline ?? []));
+    const resources = launched.flatMap((d) => d.Statement.flatMap((s) => s.Resource));
+    expect(resources.filter((r) => r.includes("task-definition/")).every((r) => /:[1-4]$/.test(r))).toBe(
+      true,
     );
-    expect(
-      [...resources].every((r) => /task-definition\/app-\d+:\*$/.test(r) || !r.includes("task-definition")),
-    ).toBe(true);
+    // Every job's RunTask is in exactly one launcher, and the catalogue map says which.
+    const placed = iam.launchers.flatMap((l) => l.jobs.map((j) => j.name));
+    expect(placed.sort()).toEqual(jobs.map((j) => j.name).sort());
+    for (const l of iam.launchers) {
+      for (const j of l.jobs) expect(iam.launcherRoles[j.name]?.RunTask).toBe(l.roleName);
+    }
+    // The functions keep no launch grant of their own.
+    for (const docs of Object.values(iam.managedPolicies)) {
+      const own = docs.flatMap((d) => d.Statement.flatMap((s) => s.Action));
+      expect(own).not.toContain("ecs:RunTask");
+      expect(own).not.toContain("iam:PassRole");
+    }
   });
 
-  it("says what to do when even families do not fit, and family prefixes make them fit", () => {
+  it("groups by who launches: an HTTP-only job's launcher is not assumable by the schedule function", () => {
+    const httpOnly = Array.from(
+      { length: 1200 },
+      (_, i) => `http: true\ntask:\n  launchType: EC2\n  cluster: web\n  taskDefinition: api-${i}:1\n`,
+    );
+    const iam = buildIam(many(1200, 1200, "app", httpOnly), NAMES, config());
+    const forHttp = iam.launchers.filter((l) => l.jobs.some((j) => j.spec.http));
+    const forSchedule = iam.launchers.filter((l) => l.jobs.some((j) => j.spec.schedule));
+    expect(forHttp.length).toBeGreaterThan(0);
+    expect(forSchedule.length).toBeGreaterThan(0);
+    for (const l of forHttp) expect(l.functions).toEqual(["http", "status", "sweeper"]);
+    for (const l of forSchedule) expect(l.functions).toEqual(["schedule", "status", "sweeper"]);
+    const assumable = (key: "schedule" | "http") =>
+      [...iam.managedPolicies[key], ...(iam.inlineGrants[key] ? [iam.inlineGrants[key]] : [])]
+        .flatMap((d) => d.Statement)
+        .filter((s) => s.Action.includes("sts:AssumeRole"))
+        .flatMap((s) => s.Resource);
+    expect(assumable("schedule").sort()).toEqual(
+      forSchedule.map((l) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${l.roleName}`).sort(),
+    );
+    expect(assumable("http").sort()).toEqual(
+      forHttp.map((l) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${l.roleName}`).sort(),
+    );
+  });
+
+  it("family prefixes still make the function roles hold the grants, with no launcher", () => {
     const jobs = many(2500, 2500, "batch");
-    expect(() => buildIam(jobs, NAMES, config())).toThrow(/taskDefinitionFamilyPrefixes/);
     const iam = buildIam(jobs, NAMES, config({ taskDefinitionFamilyPrefixes: ["batch-"] }));
+    expect(iam.launchers).toEqual([]);
     const runTask = iam.managedPolicies.schedule
       .flatMap((d) => d.Statement)
       .filter((s) => s.Action.includes("ecs:RunTask"));

@@ -13,6 +13,7 @@ import { EVENT_SOURCE_MAPPING_SQS_ACTIONS } from "../../deploy/iam.ts";
 import { checkTemplate } from "../../deploy/limits.ts";
 import { resolveTarget, scheduleInput, scheduleRequest } from "../../deploy/schedules.ts";
 import { runTableDefinition } from "../../deploy/table.ts";
+import { realisticFamily } from "../../gen/family-names.ts";
 import { generateJobFiles, writeJobsFolder } from "../../gen/job-files.ts";
 import { type Packaged, packageOrThrow, ROOT, runPackage } from "../../gen/package-run.ts";
 import { loadValidJobs, serializeCatalog } from "../../src/catalog/build.ts";
@@ -26,12 +27,14 @@ import { brokenTemplate, cfnLint, unacceptedFindings } from "./cfn-lint.ts";
 import { cfnSpecProblems } from "./cfn-spec.ts";
 import { distinctFamilies } from "./distinct-families.ts";
 import { launchScope } from "./grant-scope.ts";
+import { MUST_LAUNCH } from "./must-launch.ts";
 import { lambdaSdkActions } from "./sdk-calls.ts";
 import { examplePackage } from "./shared-package.ts";
 import {
   ACCOUNT,
   allows,
   clusterArnOf,
+  effectiveStatements,
   type FlatStatement,
   familyOf,
   REGION,
@@ -60,10 +63,11 @@ type FunctionKey = keyof typeof FUNCTIONS;
 const resourcesOfType = (pkg: Packaged, type: string) =>
   Object.entries(pkg.template.Resources).filter(([, r]) => r.Type === type);
 
+/** What a function can do: its role's statements and, when the launches went to launcher roles, theirs. */
 function statementsOf(pkg: Packaged, key: FunctionKey): FlatStatement[] {
   const fn = pkg.template.Resources[FUNCTIONS[key].logicalId];
   const role = (fn?.Properties.Role as { "Fn::GetAtt": string[] } | undefined)?.["Fn::GetAtt"][0] ?? "";
-  return roleStatements(pkg.template as never).get(role) ?? [];
+  return effectiveStatements(pkg.template as never, role);
 }
 
 interface RuleProperties {
@@ -89,16 +93,6 @@ interface FunctionProperties {
   Role: string;
   Environment: { Variables: Record<string, string> };
 }
-
-/** Which jobs each function must be able to start, and how (SPEC sections 3 and 4). */
-const MUST_LAUNCH: Record<FunctionKey, { run: (j: Job) => boolean; start: (j: Job) => boolean }> = {
-  schedule: { run: (j) => Boolean(j.spec.schedule), start: () => false },
-  http: { run: (j) => Boolean(j.spec.http), start: () => false },
-  instanceLaunch: { run: () => false, start: (j) => j.spec.onInstanceLaunch },
-  // Retries start another attempt the way the first one started.
-  status: { run: (j) => Boolean(j.spec.schedule || j.spec.http), start: (j) => j.spec.onInstanceLaunch },
-  sweeper: { run: (j) => Boolean(j.spec.schedule || j.spec.http), start: (j) => j.spec.onInstanceLaunch },
-};
 
 function expectSchedules(pkg: Packaged, jobs: Job[]) {
   const scheduled = jobs.filter((j) => j.spec.schedule);
@@ -312,7 +306,11 @@ describe("serverless package on the example jobs", () => {
         .flatMap(([, statements]) => statements.flatMap((s) => s.Action)),
     );
     expect([...granted].filter((a) => !called.has(a) && !implied.has(a)).sort()).toEqual([]);
-    expect([...called].filter((a) => !granted.has(a)).sort()).toEqual([]);
+    // Called only in deployments with launcher roles (src/launch/launcher-credentials.ts); the example jobs
+    // fit the function roles, and the launcher packages below check that it is granted there.
+    const onlyWithLaunchers = new Set(["sts:AssumeRole"]);
+    expect([...called].filter((a) => !granted.has(a) && !onlyWithLaunchers.has(a)).sort()).toEqual([]);
+    for (const a of onlyWithLaunchers) expect(called.has(a), a).toBe(true);
     expect(statementsOf(pkg, "sweeper").flatMap((s) => s.Action)).toContain("scheduler:ListSchedules");
     expect(statementsOf(pkg, "status").flatMap((s) => s.Action)).not.toContain("scheduler:ListSchedules");
   });
@@ -639,6 +637,87 @@ describe("serverless package with 1,000 generated jobs, each its own task defini
       expect(JSON.parse(zip.get("jobs.json")!.toString("utf8")).jobs).toHaveLength(1000);
     }
   });
+});
+
+/**
+ * Family names as teams write them (24-40 characters) outgrow what a function role holds: the launch grants
+ * go to launcher roles. Both sizes in one describe so that cfn-lint starts once for the two templates.
+ */
+describe("serverless package past one role: 1,000 and 3,000 jobs with realistic family names", () => {
+  const sizes = [1000, 3000] as const;
+  const runs = new Map<number, { pkg: Packaged; jobs: Job[] }>();
+  beforeAll(async () => {
+    for (const count of sizes) {
+      const dir = writeJobsFolder(distinctFamilies(generateJobFiles(count), 0, realisticFamily));
+      const jobs = loadValidJobs(dir);
+      expect(new Set(jobs.map((j) => familyOf(taskDefinitionArnOf(j)))).size).toBe(count);
+      const pkg = await packageOrThrow({ jobsDir: dir });
+      console.info(`serverless package, ${count} jobs with realistic family names: ${pkg.ms} ms`);
+      runs.set(count, { pkg, jobs });
+    }
+  }, 2 * PACKAGE_TIMEOUT);
+  const run = (count: number) => runs.get(count) as { pkg: Packaged; jobs: Job[] };
+  const launcherRoles = (pkg: Packaged) =>
+    resourcesOfType(pkg, "AWS::IAM::Role").filter(([id]) => id.startsWith("EcsJobsLauncher"));
+
+  it("passes cfn-lint and matches the CloudFormation resource specification", async () => {
+    for (const count of sizes) expect(cfnSpecProblems(run(count).pkg.template), `${count}`).toEqual([]);
+    const findings = await cfnLint(
+      sizes.map((count) => join(run(count).pkg.dir, "cloudformation-template-update-stack.json")),
+    );
+    expect(unacceptedFindings(findings)).toEqual([]);
+  }, 480_000);
+
+  it.each(sizes)("%i jobs: within the CloudFormation and IAM quotas, with launcher roles", (count) => {
+    const { pkg } = run(count);
+    const report = expectLimits(pkg);
+    expect(report.maxManagedPolicyChars).toBeLessThanOrEqual(6144);
+    expect(report.maxRoleInlineChars).toBeLessThanOrEqual(10240);
+    expect(report.maxManagedPoliciesPerRole).toBeLessThanOrEqual(10);
+    expect(launcherRoles(pkg).length).toBeGreaterThan(1);
+    console.info(
+      `${count} jobs, realistic names: ${JSON.stringify({ ...report, problems: undefined, launchers: launcherRoles(pkg).length })}`,
+    );
+  });
+
+  it.each(sizes)(
+    "%i jobs: each function launches exactly its jobs, through launchers that trust it",
+    (count) => {
+      const { pkg, jobs } = run(count);
+      expectLeastPrivilege(pkg, jobs);
+      const granted = new Set(
+        [...roleStatements(pkg.template as never).values()].flat().flatMap((s) => s.Action),
+      );
+      expect(granted.has("sts:AssumeRole")).toBe(true);
+    },
+  );
+
+  it.each(sizes)(
+    "%i jobs: the catalogue names each job's launcher role, the functions get its ARN prefix",
+    (count) => {
+      const { pkg, jobs } = run(count);
+      const names = new Set(launcherRoles(pkg).map(([, r]) => r.Properties.RoleName as string));
+      for (const { logicalId } of Object.values(FUNCTIONS)) {
+        const fn = resolveCfn(pkg.template.Resources[logicalId]?.Properties) as FunctionProperties;
+        expect(fn.Environment.Variables.ECS_JOBS_LAUNCHER_ROLE_ARN_PREFIX).toBe(
+          `arn:aws:iam::${ACCOUNT}:role/`,
+        );
+        const code = pkg.template.Resources[logicalId]!.Properties.Code as { S3Key: string };
+        const zip = readZip(join(pkg.dir, code.S3Key.split("/").pop()!));
+        const catalogue = JSON.parse(zip.get("jobs.json")!.toString("utf8")) as {
+          launcherRoles: Record<string, { RunTask?: string; StartTask?: string }>;
+        };
+        for (const job of jobs) {
+          const roles = catalogue.launcherRoles[job.name] ?? {};
+          expect(Boolean(roles.RunTask), `${job.name} RunTask`).toBe(
+            Boolean(job.spec.schedule || job.spec.http),
+          );
+          expect(Boolean(roles.StartTask), `${job.name} StartTask`).toBe(job.spec.onInstanceLaunch);
+          for (const role of Object.values(roles)) expect(names.has(role as string), role).toBe(true);
+        }
+      }
+    },
+  );
 });
 
 describe("serverless package with an invalid job", () => {

@@ -16,6 +16,7 @@ const IAM_PREFIX: Record<string, string> = {
   "client-sqs": "sqs",
   "client-ssm": "ssm",
   "client-secrets-manager": "secretsmanager",
+  "client-sts": "sts",
 };
 
 /** lib-dynamodb's document commands are the table operations of the same name with Item. */

@@ -121,6 +121,11 @@ interface Index {
   exact: Set<string>;
   /** Patterns `PREFIX*`, by prefix length, so a lookup is one Set probe per distinct length. */
   prefixes: Map<number, Set<string>>;
+  /**
+   * Other patterns with a literal tail after their last wildcard (`arn:*:ecs:*:*:task-definition/F:3`), by
+   * that tail's length then the tail: a lookup matches only the patterns whose tail the resource ends with.
+   */
+  suffixes: Map<number, Map<string, string[]>>;
   other: string[];
 }
 const indexes = new WeakMap<FlatStatement, Index>();
@@ -128,14 +133,20 @@ const indexes = new WeakMap<FlatStatement, Index>();
 function indexOf(s: FlatStatement): Index {
   let index = indexes.get(s);
   if (!index) {
-    index = { actions: s.Action, exact: new Set(), prefixes: new Map(), other: [] };
+    index = { actions: s.Action, exact: new Set(), prefixes: new Map(), suffixes: new Map(), other: [] };
     for (const r of s.Resource) {
       const star = r.indexOf("*");
+      const lastWild = Math.max(r.lastIndexOf("*"), r.lastIndexOf("?"));
       if (!r.includes("?") && star === -1) index.exact.add(r);
       else if (!r.includes("?") && star === r.length - 1) {
         const set = index.prefixes.get(star) ?? new Set<string>();
         set.add(r.slice(0, star));
         index.prefixes.set(star, set);
+      } else if (lastWild < r.length - 1) {
+        const tail = r.slice(lastWild + 1);
+        const byTail = index.suffixes.get(tail.length) ?? new Map<string, string[]>();
+        byTail.set(tail, [...(byTail.get(tail) ?? []), r]);
+        index.suffixes.set(tail.length, byTail);
       } else index.other.push(r);
     }
     indexes.set(s, index);
@@ -146,6 +157,11 @@ function indexOf(s: FlatStatement): Index {
 function resourceMatches(index: Index, resource: string): boolean {
   if (index.exact.has(resource)) return true;
   for (const [length, set] of index.prefixes) if (set.has(resource.slice(0, length))) return true;
+  for (const [length, byTail] of index.suffixes) {
+    const candidates =
+      length <= resource.length ? byTail.get(resource.slice(resource.length - length)) : undefined;
+    if (candidates?.some((r) => iamMatch(r, resource))) return true;
+  }
   return index.other.some((r) => iamMatch(r, resource));
 }
 
@@ -211,4 +227,38 @@ export function wildcardGrants(statements: readonly FlatStatement[]): FlatStatem
       return !ONE_FAMILY.test(r) || s.Action.some((a) => iamMatch(a, "iam:PassRole"));
     });
   });
+}
+
+/**
+ * The roles `roleId` can become: named roles of the template whose ARN its statements allow sts:AssumeRole on
+ * AND whose trust policy names it (`Fn::GetAtt: [roleId, Arn]`). Both sides must agree, as in IAM.
+ */
+export function assumableRoles(template: TemplateLike, roleId: string): string[] {
+  const own = roleStatements(template).get(roleId) ?? [];
+  const out: string[] = [];
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const name = r.Properties?.RoleName;
+    if (r.Type !== "AWS::IAM::Role" || id === roleId || typeof name !== "string") continue;
+    if (!allows(own, "sts:AssumeRole", roleArnOf(name))) continue;
+    const trust = resolveCfn(r.Properties?.AssumeRolePolicyDocument) as { Statement?: unknown[] } | undefined;
+    const trusted = (trust?.Statement ?? []).some((s) => {
+      const st = s as { Effect?: string; Action?: unknown; Principal?: { AWS?: unknown } };
+      return (
+        st.Effect === "Allow" &&
+        list(st.Action).some((a) => iamMatch(a, "sts:AssumeRole")) &&
+        list(st.Principal?.AWS).includes(`{GetAtt:${roleId}.Arn}`)
+      );
+    });
+    if (trusted) out.push(id);
+  }
+  return out.sort();
+}
+
+/** What a role can do with its own credentials and with those of every role it can assume. */
+export function effectiveStatements(template: TemplateLike, roleId: string): FlatStatement[] {
+  const statements = roleStatements(template);
+  return [
+    ...(statements.get(roleId) ?? []),
+    ...assumableRoles(template, roleId).flatMap((id) => statements.get(id) ?? []),
+  ];
 }

@@ -25,12 +25,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { reconcileSchedules } from "../../deploy/reconcile-schedules.ts";
 import { createHttpHandler } from "../../handlers/http.ts";
 import { createInstanceLaunchHandler } from "../../handlers/instance-launch.ts";
-import { RUN_ACTION_CLIENTS } from "../../handlers/run-action-clients.ts";
 import { createScheduleHandler } from "../../handlers/schedule.ts";
 import { createStatusHandler } from "../../handlers/status.ts";
 import { createSweeperHandler } from "../../handlers/sweeper.ts";
 import type { Deps } from "../../src/app/deps.ts";
-import { createClients, type ServiceName } from "../../src/aws/clients.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
@@ -38,6 +36,7 @@ import type { Run } from "../../src/runs/model.ts";
 import { lambdaContext, recordingLog } from "../launch/harness.ts";
 import { cli, ROOT } from "../support/cli.ts";
 import { apiGatewayV2, loadFixture, sqsBatch, taskEvent } from "../support/events.ts";
+import { motoClients } from "./support/clients.ts";
 import { createCluster, registerTaskDefinition, runEc2Instance } from "./support/ecs.ts";
 import { MOTO_REGION, useMoto } from "./support/moto.ts";
 import { type Deployed, deployStack } from "./support/stack.ts";
@@ -59,17 +58,7 @@ beforeAll(async () => {
 
 /** Deps as lambdaDeps builds them in Lambda, with every endpoint at moto and the clock given. */
 function motoDeps(now: () => Date = () => new Date()): Deps {
-  const endpoints = Object.fromEntries(
-    (["ecs", "dynamodb", "scheduler", "eventbridge", "sns", "logs"] as ServiceName[]).map((s) => [
-      s,
-      moto.url,
-    ]),
-  );
-  const clients = createClients(RUN_ACTION_CLIENTS, {
-    region: MOTO_REGION,
-    endpoints,
-    credentials: moto.client.credentials,
-  });
+  const clients = motoClients(moto);
   // What the launcher sends, as sent: compared with what `ecs-jobs show` prints.
   clients.ecs.middlewareStack.add(
     (next, context) => async (args) => {

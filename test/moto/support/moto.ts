@@ -4,10 +4,10 @@
  * its reset endpoint (cheaper than a restart: the server takes seconds to load), killed in afterAll.
  * What moto does differently from AWS, and how the tests cope, is in ../MOTO-FAULTS.md.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { afterAll, beforeAll } from "vitest";
+import { startMotoServer } from "../../../gen/moto-server.ts";
 
 export const MOTO_REGION = "eu-west-1";
 /** moto's default account. */
@@ -22,43 +22,8 @@ export interface Moto {
   reset(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
 async function start(): Promise<{ moto: Moto; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // Werkzeug says it listens on stderr ("Running on http://127.0.0.1:PORT") once the socket is bound.
-  let output = "";
-  await new Promise<void>((ready, fail) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(`Running on http://127.0.0.1:${port}`)) {
-        child.stderr?.off("data", onData);
-        child.stdout?.off("data", onData);
-        ready();
-      }
-    };
-    child.stderr?.on("data", onData);
-    child.stdout?.on("data", onData);
-    child.once("error", (e) => fail(new Error(`moto_server could not start: ${e.message}`)));
-    child.once("exit", (code) =>
-      fail(new Error(`moto_server exited (${code}) before listening:\n${output}`)),
-    );
-  });
-  // Keep draining its request log so the pipe never fills and blocks it.
-  child.stderr?.resume();
-  child.stdout?.resume();
-  const url = `http://127.0.0.1:${port}`;
+  const { url, child } = await startMotoServer();
   const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
   const moto: Moto = {
     url,
