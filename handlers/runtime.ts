@@ -132,9 +132,13 @@ export const correlate = (log: Pick<Logger, "appendKeys">): MiddlewareObj => ({
   },
 });
 
-/** logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets). */
-export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
-  return middy(fn)
+/**
+ * logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets).
+ * `onTimeout`: the answer when the invocation's time is about to run out (middy gives it 5 ms before Lambda
+ * would); without it the invocation fails with middy's TimeoutError, which Lambda's retry and DLQ see.
+ */
+export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>, onTimeout?: () => R) {
+  return middy(fn, onTimeout && { timeoutEarlyResponse: onTimeout })
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(correlate(logger))
     .use(logErrors(logger));
