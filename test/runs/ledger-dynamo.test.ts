@@ -341,7 +341,9 @@ describe("the job slot of concurrency: forbid, against dynalite", () => {
     const tableName = await db.table();
     const clients = Array.from({ length: 20 }, () => db.newClient());
     const counts = clients.map((c) => countCommands(c));
-    const ledgers = clients.map((c) => createDynamoLedger(c, { tableName, retentionDays: 30, now: () => NOW }));
+    const ledgers = clients.map((c) =>
+      createDynamoLedger(c, { tableName, retentionDays: 30, now: () => NOW }),
+    );
     const ids = ledgers.map((_, i) => `run-${800 + i}`);
     const results = await Promise.all(ledgers.map((l, i) => l.takeJobSlot("slot-n", ids[i] as string, at())));
     expect(counts.map((c) => [c.total(), c.get("PutItem")])).toEqual(ids.map(() => [1, 1]));
