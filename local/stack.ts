@@ -227,16 +227,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
   const token = options.token ?? generateToken();
 
-  // Shutdown goes from the edges inwards: nothing new comes in, then the emulator flushes its last events
-  // to the bus, the bus to the handlers, and only then go the stand-ins and the ledger the handlers use.
+  // Shutdown goes from the edges inwards: nothing new comes in, then the emulator stops moving tasks and
+  // flushes its last events to the bus, the bus to the handlers, and only then go the emulator's API, the
+  // stand-ins and the ledger the handlers use: a handler still running (a sweep describing tasks) is
+  // answered, not refused mid-way.
   const ORDER = [
     "discovery",
     "watcher",
     "scheduler",
     "retries",
     "http",
-    "emulator",
+    "tasks",
     "bus",
+    "emulator",
     "aws",
     "clients",
     "dynamo",
@@ -433,6 +436,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       emulator = await startEcsEmulator({ ...emulatorOptions, port: 0 });
     }
     emulatorRef = emulator;
+    cleanups.push(["tasks", () => emulator.quiesce()]);
     cleanups.push(["emulator", () => emulator.close()]);
     // The clusters the jobs name exist, as in the user's account; any other name is ClusterNotFoundException,
     // as ECS answers, so a misspelled task.cluster fails here and not first in AWS.
@@ -605,8 +609,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       resources: [`arn:aws:events:${identity.region}:${identity.accountId}:rule/ecs-jobs-local-sweeper`],
       detail: {},
     });
+    // Sweeps still queued when the stack stops are left out: the next start's sweep does their work.
+    let sweepsStopped = false;
     const sweep = (at: Date) =>
-      bus.publish("sweeper", `sweeper ${schedulerTime(at)}`, sweepEvent(at), (e) => handlers.sweeper(e));
+      bus.publish("sweeper", `sweeper ${schedulerTime(at)}`, sweepEvent(at), (e) =>
+        sweepsStopped ? Promise.resolve() : handlers.sweeper(e),
+      );
     continueLaunches = () => void sweep(now());
     const scheduler = startLocalScheduler({
       jobs,
@@ -618,7 +626,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: log.child("scheduler"),
       ...(options.schedulerPollMs && { pollMs: options.schedulerPollMs }),
     });
-    cleanups.push(["scheduler", () => scheduler.stop()]);
+    cleanups.push([
+      "scheduler",
+      () => {
+        sweepsStopped = true;
+        scheduler.stop();
+      },
+    ]);
     dashboardSource = () =>
       dashboardData({
         catalog,
