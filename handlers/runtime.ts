@@ -25,6 +25,7 @@ import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import { createDynamoLedger } from "../src/ledger/dynamo.ts";
 import { emfMetricSink } from "../src/metrics/emf.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
+import { withRunEndLog } from "../src/runs/run-end-log.ts";
 
 export const logger = new Logger({ serviceName: "ecs-jobs" });
 
@@ -78,8 +79,9 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
       const ledger = createDynamoLedger(clients.dynamodb, {
         tableName: config.tableName,
         retentionDays: config.retentionDays,
-        // Every handler that can end a run (status, sweeper, and the launchers at launch failure) counts it.
-        transitions: metricsOnTransitions(emfMetricSink(logger)),
+        // Every handler that can end a run (status, sweeper, and the launchers at launch failure) logs and
+        // counts it.
+        transitions: withRunEndLog(logger, metricsOnTransitions(emfMetricSink(logger))),
       });
       const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
       return {

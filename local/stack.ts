@@ -40,6 +40,7 @@ import type { Job } from "../src/jobspec/schema.ts";
 import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import type { RunLedger } from "../src/ledger/ledger.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
+import { withRunEndLog } from "../src/runs/run-end-log.ts";
 import { RUN_ID_PATTERN } from "../src/runs/run-id.ts";
 import { createAlertLog, type LocalAlert } from "./aws/alerts.ts";
 import { createScheduleStore } from "./aws/schedules.ts";
@@ -503,7 +504,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: identity.region,
       publicUrl: http.url,
     };
-    const metrics = metricsOnTransitions(localMetricSink(log.child("metrics")));
+    // As deployed (handlers/runtime.ts): each run's end logged, then counted.
+    const metrics = withRunEndLog(
+      log.child("runs").asDepsLog(),
+      metricsOnTransitions(localMetricSink(log.child("metrics"))),
+    );
     const opened = await openLedger(clients.dynamodb, config, now, metrics);
     const deliveries: WebhookDelivery[] = [];
     ledger = opened;
