@@ -175,6 +175,19 @@ async function throughQueue(deps: Deps, events: unknown[]): Promise<unknown> {
   return answer;
 }
 
+/** POST /jobs/{job}/runs through the http handler (202), and the run's task as moto holds it (cluster jobs). */
+async function startOverHttp(deps: Deps, job: string): Promise<{ run: Run; task: Task | undefined }> {
+  const post = apiGatewayV2("POST", `/jobs/${job}/runs`, JSON.stringify({}));
+  const created = (await createHttpHandler(async () => deps)(post as never, lambdaContext)) as {
+    statusCode: number;
+    body: string;
+  };
+  expect(created.statusCode).toBe(202);
+  const run = JSON.parse(created.body) as Run;
+  const [task] = await describeTasks(deps, "jobs", [run.tasks[0]?.taskArn as string]);
+  return { run, task };
+}
+
 async function stopInMoto(deps: Deps, task: Task): Promise<void> {
   await deps.clients.ecs.send(new StopTaskCommand({ cluster: task.clusterArn, task: task.taskArn }));
 }
@@ -243,14 +256,7 @@ describe("the handlers against moto", () => {
 
   it("the sweeper times out a run past policy.timeoutMinutes and stops its task on moto", async () => {
     const deps = motoDeps();
-    const post = apiGatewayV2("POST", "/jobs/customer-export/runs", JSON.stringify({}));
-    const created = (await createHttpHandler(async () => deps)(post as never, lambdaContext)) as {
-      statusCode: number;
-      body: string;
-    };
-    expect(created.statusCode).toBe(202);
-    const run = JSON.parse(created.body) as Run;
-    const [task] = await describeTasks(deps, "jobs", [run.tasks[0]?.taskArn as string]);
+    const { run, task } = await startOverHttp(deps, "customer-export");
     await throughQueue(deps, [eventOf(task as Task, { lastStatus: "RUNNING", version: 2 })]);
     // Past customer-export's 30 minutes, within nightly-report's 90 (whose alerts would go to an SNS topic
     // of another account, which moto, like AWS, does not have).
@@ -284,14 +290,7 @@ describe("the handlers against moto", () => {
       metricsOnTransitions({ emit: (job, data) => metrics.push({ job, data }) }),
     );
     const deps = { ...motoDeps(undefined, transitions), log };
-    const post = apiGatewayV2("POST", "/jobs/legacy-import/runs", JSON.stringify({}));
-    const created = (await createHttpHandler(async () => deps)(post as never, lambdaContext)) as {
-      statusCode: number;
-      body: string;
-    };
-    expect(created.statusCode).toBe(202);
-    const run = JSON.parse(created.body) as Run;
-    const [task] = await describeTasks(deps, "jobs", [run.tasks[0]?.taskArn as string]);
+    const { run, task } = await startOverHttp(deps, "legacy-import");
     await stopInMoto(deps, task as Task);
     await throughQueue(deps, [eventOf(task as Task, { lastStatus: "STOPPED", version: 3, started: false })]);
 
