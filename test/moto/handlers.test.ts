@@ -61,7 +61,7 @@ beforeAll(async () => {
   await registerTaskDefinition(moto, "legacy-import:2");
   await createCluster(moto, "tiles");
   await registerTaskDefinition(moto, "node-warmup:3", ["warmup"]);
-}, 90_000);
+});
 
 /**
  * Deps as lambdaDeps builds them in Lambda, with every endpoint at moto and the clock given; `transitions`
