@@ -2,7 +2,7 @@
 import type { Deps } from "../src/app/deps.ts";
 import { pausedJobs, pauseJob, resumeJob } from "../src/app/pause.ts";
 import { type ApiGatewayResult, requestFromApiGateway, toApiGatewayResult } from "../src/http/apigw.ts";
-import { errorResponse } from "../src/http/error-response.ts";
+import { errorResponse, jsonResponse } from "../src/http/error-response.ts";
 import { handleHttp } from "../src/http/router.ts";
 import type { HttpOptions } from "../src/http/types.ts";
 import { deployedSchedules } from "../src/scheduler/deployed-schedules.ts";
@@ -32,6 +32,31 @@ export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOption
     } catch (error) {
       return toApiGatewayResult(errorResponse(error, d?.log ?? logger));
     }
-  });
+  }, timedOut);
+
+/** Seconds a caller waits before retrying a request that ran out of time: long enough for a burst to pass. */
+const TIMEOUT_RETRY_AFTER_S = 5;
+
+/**
+ * The answer when the function's time runs out mid-request (a slow dependency, a machine under load): a 503
+ * the caller can act on, instead of the failed invocation API Gateway turns into a bare 500. A POST that was
+ * starting a run may have started it (its run id was written first), so the message says where to look.
+ */
+function timedOut(): ApiGatewayResult {
+  logger.error("request timed out: the function's time ran out before the answer; answered 503");
+  return toApiGatewayResult(
+    jsonResponse(
+      503,
+      {
+        error: {
+          code: "ServiceUnavailable",
+          message:
+            "ecs-jobs did not finish this request in time; retry later. A run being started may have started: see GET /jobs/{name}/runs before starting it again",
+        },
+      },
+      { "retry-after": String(TIMEOUT_RETRY_AFTER_S) },
+    ),
+  );
+}
 
 export const handler = createHttpHandler(lambdaDeps(LAMBDA_CLIENTS));

@@ -26,6 +26,7 @@ import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import { createDynamoLedger } from "../src/ledger/dynamo.ts";
 import { emfMetricSink } from "../src/metrics/emf.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
+import { withRunEndLog } from "../src/runs/run-end-log.ts";
 
 export const logger = new Logger({ serviceName: "ecs-jobs" });
 
@@ -79,8 +80,9 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
       const ledger = createDynamoLedger(clients.dynamodb, {
         tableName: config.tableName,
         retentionDays: config.retentionDays,
-        // Every handler that can end a run (status, sweeper, and the launchers at launch failure) counts it.
-        transitions: metricsOnTransitions(emfMetricSink(logger)),
+        // Every handler that can end a run (status, sweeper, and the launchers at launch failure) logs and
+        // counts it.
+        transitions: withRunEndLog(logger, metricsOnTransitions(emfMetricSink(logger))),
       });
       const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
       // Only in a deployment whose launch grants outgrew the function roles (deploy/launchers.ts).
@@ -146,9 +148,13 @@ export const correlate = (log: Pick<Logger, "appendKeys">): MiddlewareObj => ({
   },
 });
 
-/** logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets). */
-export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
-  return middy(fn)
+/**
+ * logEvent: false whatever POWERTOOLS_LOGGER_LOG_EVENT says: events carry override values (secrets).
+ * `onTimeout`: the answer when the invocation's time is about to run out (middy gives it 5 ms before Lambda
+ * would); without it the invocation fails with middy's TimeoutError, which Lambda's retry and DLQ see.
+ */
+export function lambdaHandler<E, R>(fn: (event: E, context: Context) => Promise<R>, onTimeout?: () => R) {
+  return middy(fn, onTimeout && { timeoutEarlyResponse: onTimeout })
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(correlate(logger))
     .use(logErrors(logger));

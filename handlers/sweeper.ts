@@ -2,6 +2,7 @@
 import type { Deps } from "../src/app/deps.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
 import { sweep } from "../src/app/sweep.ts";
+import { errorMessage, errorName } from "../src/aws/ecs-call.ts";
 import { EcsJobsError } from "../src/errors.ts";
 import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
@@ -22,12 +23,27 @@ export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchF
     };
     d.log.info("sweep done", summary);
     // Each step is idempotent: a failed sweep is worth retrying, and should show in the function's errors.
-    if (report.errors.length > 0)
-      throw new EcsJobsError(
-        "SweepFailed",
-        `${report.errors.length} sweeper step(s) failed: ${report.errors.map((e) => e.where).join(", ")}`,
-      );
+    if (report.errors.length > 0) throw sweepFailed(report.errors);
     return summary;
   });
+
+/** Steps named in the invocation's error, each with why it failed; the rest counted. */
+const NAMED_STEPS = 5;
+
+/** One line that says what failed and why (the step lines above it have the details), the errors as cause. */
+function sweepFailed(errors: { where: string; error: unknown }[]): EcsJobsError {
+  const named = errors
+    .slice(0, NAMED_STEPS)
+    .map(({ where, error }) => `${where}: ${errorName(error)}: ${errorMessage(error)}`);
+  const more = errors.length > NAMED_STEPS ? `; and ${errors.length - NAMED_STEPS} more` : "";
+  const [first] = errors;
+  return new EcsJobsError(
+    "SweepFailed",
+    `${errors.length} sweeper step(s) failed: ${named.join("; ")}${more}`,
+    {
+      cause: errors.length === 1 && first ? first.error : new AggregateError(errors.map((e) => e.error)),
+    },
+  );
+}
 
 export const handler = createSweeperHandler(lambdaDeps(LAMBDA_CLIENTS));

@@ -44,7 +44,7 @@ export type LocalHttpOptions = NonNullable<Parameters<typeof createHttpHandler>[
 /** Each function's timeout (serverless.yml), which the handlers read from their context. */
 const TIMEOUT_MS: Record<FunctionName, number> = {
   schedule: 30_000,
-  http: 30_000,
+  http: 29_000,
   status: 30_000,
   instanceLaunch: 30_000,
   sweeper: 120_000,

@@ -25,7 +25,13 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SCHEDULES_FILE } from "../src/cli/local-schedules-file.ts";
 import { DEFAULT_DATA_DIR, removeLocalStack, writeLocalStack } from "../src/cli/local-stack-file.ts";
 import type { StartLocalStack } from "../src/cli/local-stack-port.ts";
-import { type Job, metricsOnTransitions, parseStartedBy, RUN_ID_PATTERN } from "../src/host/domain.ts";
+import {
+  type Job,
+  metricsOnTransitions,
+  parseStartedBy,
+  RUN_ID_PATTERN,
+  withRunEndLog,
+} from "../src/host/domain.ts";
 import {
   type AppConfig,
   type Catalog,
@@ -229,16 +235,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
   const token = options.token ?? generateToken();
 
-  // Shutdown goes from the edges inwards: nothing new comes in, then the emulator flushes its last events
-  // to the bus, the bus to the handlers, and only then go the stand-ins and the ledger the handlers use.
+  // Shutdown goes from the edges inwards: nothing new comes in, then the emulator stops moving tasks and
+  // flushes its last events to the bus, the bus to the handlers, and only then go the emulator's API, the
+  // stand-ins and the ledger the handlers use: a handler still running (a sweep describing tasks) is
+  // answered, not refused mid-way.
   const ORDER = [
     "discovery",
     "watcher",
     "scheduler",
     "retries",
     "http",
-    "emulator",
+    "tasks",
     "bus",
+    "emulator",
     "aws",
     "clients",
     "dynamo",
@@ -435,6 +444,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       emulator = await startEcsEmulator({ ...emulatorOptions, port: 0 });
     }
     emulatorRef = emulator;
+    cleanups.push(["tasks", () => emulator.quiesce()]);
     cleanups.push(["emulator", () => emulator.close()]);
     // The clusters the jobs name exist, as in the user's account; any other name is ClusterNotFoundException,
     // as ECS answers, so a misspelled task.cluster fails here and not first in AWS.
@@ -501,7 +511,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: identity.region,
       publicUrl: http.url,
     };
-    const metrics = metricsOnTransitions(localMetricSink(log.child("metrics")));
+    // As deployed (handlers/runtime.ts): each run's end logged, then counted.
+    const metrics = withRunEndLog(
+      log.child("runs").asDepsLog(),
+      metricsOnTransitions(localMetricSink(log.child("metrics"))),
+    );
     const opened = await openLedger(clients.dynamodb, config, now, metrics);
     const deliveries: WebhookDelivery[] = [];
     ledger = opened;
@@ -607,8 +621,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       resources: [`arn:aws:events:${identity.region}:${identity.accountId}:rule/ecs-jobs-local-sweeper`],
       detail: {},
     });
+    // Sweeps still queued when the stack stops are left out: the next start's sweep does their work.
+    let sweepsStopped = false;
     const sweep = (at: Date) =>
-      bus.publish("sweeper", `sweeper ${schedulerTime(at)}`, sweepEvent(at), (e) => handlers.sweeper(e));
+      bus.publish("sweeper", `sweeper ${schedulerTime(at)}`, sweepEvent(at), (e) =>
+        sweepsStopped ? Promise.resolve() : handlers.sweeper(e),
+      );
     continueLaunches = () => void sweep(now());
     const scheduler = startLocalScheduler({
       jobs,
@@ -620,7 +638,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: log.child("scheduler"),
       ...(options.schedulerPollMs && { pollMs: options.schedulerPollMs }),
     });
-    cleanups.push(["scheduler", () => scheduler.stop()]);
+    cleanups.push([
+      "scheduler",
+      () => {
+        sweepsStopped = true;
+        scheduler.stop();
+      },
+    ]);
     dashboardSource = () =>
       dashboardData({
         catalog,

@@ -72,6 +72,11 @@ export interface EcsEmulator {
   readonly region: string;
   readonly accountId: string;
   readonly faults: Pick<Faults, "set" | "clear" | "get">;
+  /**
+   * Stops moving tasks (no more state changes, local processes killed) and resolves once the events already
+   * emitted are delivered; the API still answers, so that handlers still running can finish. close() after.
+   */
+  quiesce(): Promise<void>;
   close(): Promise<void>;
   createCluster(name: string, capacityProviders?: string[]): Cluster;
   /** RegisterTaskDefinition without HTTP (same checks). */
@@ -143,6 +148,10 @@ export async function startEcsEmulator(opts: EcsEmulatorOptions = {}): Promise<E
     region,
     accountId,
     faults: core.faults,
+    async quiesce() {
+      core.lifecycle.dispose();
+      await core.idle();
+    },
     async close() {
       if (closed) return;
       closed = true;

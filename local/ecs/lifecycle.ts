@@ -102,7 +102,8 @@ export class TaskLifecycle {
 
   private arm(rec: TaskRecord): void {
     const due = rec.due;
-    if (!due) return;
+    // Disposed (the stack is stopping): the step stays recorded in `due`, for resume() at the next start.
+    if (!due || this.disposed) return;
     const arn = rec.task.taskArn;
     this.timers.set(
       arn,

@@ -45,6 +45,21 @@ export interface LocalHttpOptions {
   closeGraceMs?: number;
 }
 
+/** The http function's timeout (local/handlers.ts): no invocation runs longer, but for a stuck one. */
+const INVOCATION_WAIT_MS = 30_000;
+
+/** Resolves when every promise settled, or after `ms`, whichever comes first. */
+function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void Promise.allSettled(promises).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export interface LocalHttpServer {
   url: string;
   port: number;
@@ -126,6 +141,8 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
     ...(o.livePollMs !== undefined && { pollMs: o.livePollMs }),
     onError: (error) => o.log.error("dashboard live update failed", { error: String(error) }),
   });
+  /** Handler invocations not finished: a close waits for them (see close below). */
+  const invocations = new Set<Promise<unknown>>();
   const server = createServer(async (req, res) => {
     const method = req.method ?? "GET";
     const rawUrl = req.url ?? "/";
@@ -248,7 +265,9 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
         userArn: o.userArn,
         now: o.now(),
       });
-      const result = await o.api(event);
+      const invocation = o.api(event);
+      invocations.add(invocation);
+      const result = await invocation.finally(() => invocations.delete(invocation));
       sendApiGatewayResult(res, result, requestId);
     } catch (error) {
       // What API Gateway does when the function fails: a 500, the details only in the function's log.
@@ -263,10 +282,14 @@ export async function startHttpApi(o: LocalHttpOptions): Promise<LocalHttpServer
   return {
     url,
     port,
-    close: () => {
+    close: async () => {
       // Event streams never end by themselves: ended here, or the close would wait out its grace for them.
       feed.close();
-      return closeServer(server, o.closeGraceMs);
+      await closeServer(server, o.closeGraceMs);
+      // An invocation whose connection the grace cut off still runs, as a Lambda function goes on after API
+      // Gateway gave up: waited for (as long as the function's own timeout at most), so that what the stack
+      // closes next (the emulator, the ledger) is not closed under it.
+      await settledWithin([...invocations], INVOCATION_WAIT_MS);
     },
   };
 }

@@ -48,22 +48,26 @@ export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
     missedFireTimes: [],
     errors: [],
   };
+  // The error itself, not its String(): the logger writes its name, message, code, stack and cause, which is
+  // what tells a refused connection from a throttle or a bug.
+  const failed = (where: string, error: unknown) => {
+    deps.log.error("sweeper step failed", { where, error });
+    report.errors.push({ where, error });
+  };
   const attempt = async (where: string, fn: () => Promise<void>) => {
     try {
       await fn();
     } catch (error) {
-      deps.log.error("sweeper step failed", { where, error: String(error) });
-      report.errors.push({ where, error });
+      failed(where, error);
     }
   };
 
   const usual = new Map<string, Promise<number | undefined>>();
   const active = await deps.ledger.listActive();
   const launchesStopBy = new Date(deps.now().getTime() + SWEEP_LAUNCH_BUDGET_MS);
-  const continued = await continueStalledLaunches(deps, active, launchesStopBy, (runId, error) => {
-    deps.log.error("sweeper step failed", { where: `launch of ${runId}`, error: String(error) });
-    report.errors.push({ where: `launch of ${runId}`, error });
-  });
+  const continued = await continueStalledLaunches(deps, active, launchesStopBy, (runId, error) =>
+    failed(`launch of ${runId}`, error),
+  );
   report.continued.push(...continued.keys());
   for (const listed of active) {
     const job = deps.catalog.get(listed.job);

@@ -13,6 +13,7 @@ export type { Job } from "../jobspec/schema.ts";
 export { describeCost, formatCost } from "../runs/cost.ts";
 export { type MetricSink, metricsOnTransitions } from "../runs/metrics.ts";
 export { isFinal, type Run, type RunStatus, type RunTransitions, type TaskState } from "../runs/model.ts";
+export { withRunEndLog } from "../runs/run-end-log.ts";
 export { RUN_ID_PATTERN } from "../runs/run-id.ts";
 export { describeSchedule } from "../schedule/describe.ts";
 export { formatInZone, parseScheduleExpression, type ScheduleExpression } from "../schedule/index.ts";

@@ -87,8 +87,8 @@ export interface RunLedger {
   ): Promise<{ taken: true } | { taken: false; holder: string }>;
   /**
    * `concurrency: replace`: takes the job's slot (the one claimJobSlot guards) for `runId` whoever holds it,
-   * with a write conditional on the holder it replaces, so that of simultaneous triggers each one replaces
-   * exactly one predecessor and the last to write holds the slot. `previous` is the run it took the slot
+   * in one atomic exchange, so that of simultaneous triggers each one replaces exactly one predecessor and
+   * the last to write holds the slot. `previous` is the run it took the slot
    * from (absent when free or already this run's); that run is the caller's to stop.
    */
   takeJobSlot(job: string, runId: string, at: { now: Date; until: Date }): Promise<{ previous?: string }>;

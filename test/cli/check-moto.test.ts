@@ -170,7 +170,7 @@ beforeAll(async () => {
     join(jobsDir, "sm-hook.yml"),
     `task:\n  cluster: reports\n  taskDefinition: report\n  launchType: FARGATE\n  network:\n    subnets: [${account.subnet}]\n${hook(account.secretArn)}`,
   );
-}, 120_000);
+});
 
 afterAll(() => {
   moto?.kill();
@@ -205,7 +205,7 @@ describe("ecs-jobs check --aws (moto)", () => {
       const out = await check([name]);
       expect(out).toMatchObject({ code: 0, stdout: "ok: 1 job(s) checked, no problem found\n" });
     }
-  }, 60_000);
+  });
 
   it("names every problem of the legacy job as job: path: message, and exits 1", async () => {
     const out = await check(["legacy-import"]);
@@ -227,7 +227,7 @@ describe("ecs-jobs check --aws (moto)", () => {
       ].sort(),
     );
     expect(out.stderr).toBe("12 problem(s) in 1 job(s)\n");
-  }, 60_000);
+  });
 
   it("checks every job without a name, and --json gives the problems for a pipeline", async () => {
     const out = await check(["--json"]);
@@ -236,7 +236,7 @@ describe("ecs-jobs check --aws (moto)", () => {
     expect(parsed.jobs.sort()).toEqual(["legacy-import", "report", "sm-hook"]);
     expect(new Set(parsed.problems.map((p) => p.job))).toEqual(new Set(["legacy-import"]));
     expect(out.stdout).not.toContain("s3cr3t-value");
-  }, 60_000);
+  });
 
   it("is a usage error without --aws or without a region", async () => {
     const code = await runCli(["check", "--jobs", jobsDir], {

@@ -233,7 +233,7 @@ describe("serverless package on the example jobs", () => {
     expect(findings.filter((f) => f.file === template)).toEqual([]);
     // The linter does report errors: the known-broken template beside it has one.
     expect(findings.some((f) => f.file === broken && f.level === "Error")).toBe(true);
-  }, 240_000);
+  });
 
   it("has one schedule per scheduled job, with its AWS expression, zone, state, window, retry policy and DLQ", () => {
     expect(pkg.manifest.schedules.length).toBeGreaterThan(0);
@@ -603,7 +603,7 @@ describe("serverless package with 1,000 generated jobs, each its own task defini
   it("still passes cfn-lint", async () => {
     const findings = await cfnLint([join(pkg.dir, "cloudformation-template-update-stack.json")]);
     expect(unacceptedFindings(findings)).toEqual([]);
-  }, 240_000);
+  });
 
   it("stays within the CloudFormation, IAM and EventBridge quotas", () => {
     const report = expectLimits(pkg);

@@ -148,3 +148,21 @@ describe("the http handler", () => {
     expect(res.body).not.toContain("jobs.json");
   });
 });
+
+describe("the http handler out of time", () => {
+  it("answers 503 with Retry-After and a message, not a failed invocation (a bare 500 from API Gateway)", async () => {
+    // A dependency that never answers: only the function's time running out ends the request.
+    const handler = createHttpHandler(() => new Promise<never>(() => {}));
+    const context = { ...lambdaContext, getRemainingTimeInMillis: () => 50 };
+    const res = (await handler(v2("POST", "/jobs/customer-export/runs", "{}"), context)) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    };
+    expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("5");
+    const { error } = JSON.parse(res.body) as { error: { code: string; message: string } };
+    expect(error.code).toBe("ServiceUnavailable");
+    expect(error.message).toContain("GET /jobs/{name}/runs");
+  });
+});

@@ -45,9 +45,19 @@ describe("sweeper handler (Lambda)", () => {
       now: new Date("2026-03-10T12:00:00Z"),
     });
     await deps.ledger.create(launchedRun("report"));
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4000"), { code: "ECONNREFUSED" });
     deps.ledger.finish = async () => {
-      throw new Error("InternalServerError");
+      throw refused;
     };
-    await expect(invoke(deps)).rejects.toThrow(/1 sweeper step\(s\) failed: run /);
+    const failure = await invoke(deps).catch((e: unknown) => e);
+    // Why, not only how many: the step and its error in the message, the error itself as the cause.
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(
+      /^1 sweeper step\(s\) failed: run \S+: Error: connect ECONNREFUSED 127\.0\.0\.1:4000$/,
+    );
+    expect((failure as Error).cause).toBe(refused);
+    // The step's own line carries the error object (the logger writes its code and stack), not a string.
+    const step = deps.log.lines.find((l) => l.message === "sweeper step failed");
+    expect(step?.extra[0]).toEqual({ where: expect.stringMatching(/^run /), error: refused });
   });
 });

@@ -76,7 +76,7 @@ describe("one ecs-jobs dev per data dir", () => {
       ),
     );
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-  }, 30_000);
+  });
 
   it("takes over a lock whose process is gone, and releases its own at close", async () => {
     const p = project();

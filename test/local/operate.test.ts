@@ -84,7 +84,8 @@ describe("operating jobs on the local stack", () => {
 
   it("concurrency replace: 20 simultaneous triggers leave one run RUNNING, the others CANCELLED by a successor", async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => a.post<Run>("/jobs/swap/runs")));
-    for (const res of answers) expect(res.status).toBe(202);
+    // Any other answer shown whole: a 503 names the timeout, a 500 would be a bug to read.
+    expect(answers.filter((res) => res.status !== 202)).toEqual([]);
     const ids = answers.map((res) => res.body.runId);
     // Settled: every run but one is CANCELLED with its tasks stopped, and that one is RUNNING.
     const runs = await poll(

@@ -90,7 +90,7 @@ beforeAll(async () => {
   const ledger = join(intact.dataDir, "ledger");
   truth = await revisions(ledger);
   logSize = statSync(logFileOf(ledger)).size;
-}, 120_000);
+});
 
 afterAll(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });

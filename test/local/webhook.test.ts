@@ -44,7 +44,7 @@ beforeAll(async () => {
     webhookSecret: SECRET,
     discoveryFile: false,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   await stack?.close();
@@ -84,5 +84,5 @@ describe("local mode webhooks", () => {
       `${first.runId} · 127.0.0.1:${(receiver.address() as AddressInfo).port} · signed · HTTP 200`,
     );
     expect(html).not.toContain(SECRET);
-  }, 60_000);
+  });
 });

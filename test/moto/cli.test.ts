@@ -58,7 +58,7 @@ beforeAll(async () => {
     }),
   );
   scheduler.destroy();
-}, 60_000);
+});
 
 /** The CLI as a process: the SDK finds moto through AWS_ENDPOINT_URL, as it would any endpoint override. */
 function ecsJobs(args: string[], env: Record<string, string> = {}) {

@@ -13,9 +13,12 @@ import {
   StopTaskCommand,
   type Task,
 } from "@aws-sdk/client-ecs";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
+  CreateQueueCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -32,7 +35,9 @@ import type { Deps } from "../../src/app/deps.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import { DEFAULT_CONFIG } from "../../src/config.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
-import type { Run } from "../../src/runs/model.ts";
+import { type MetricDatum, metricsOnTransitions } from "../../src/runs/metrics.ts";
+import type { Run, RunTransitions } from "../../src/runs/model.ts";
+import { withRunEndLog } from "../../src/runs/run-end-log.ts";
 import { lambdaContext, recordingLog } from "../launch/harness.ts";
 import { cli, ROOT } from "../support/cli.ts";
 import { apiGatewayV2, loadFixture, sqsBatch, taskEvent } from "../support/events.ts";
@@ -52,12 +57,16 @@ beforeAll(async () => {
   await createCluster(moto, "jobs");
   await registerTaskDefinition(moto, "report:7");
   await registerTaskDefinition(moto, "customer-export", ["export"]);
+  await registerTaskDefinition(moto, "legacy-import:2");
   await createCluster(moto, "tiles");
   await registerTaskDefinition(moto, "node-warmup:3", ["warmup"]);
-}, 90_000);
+});
 
-/** Deps as lambdaDeps builds them in Lambda, with every endpoint at moto and the clock given. */
-function motoDeps(now: () => Date = () => new Date()): Deps {
+/**
+ * Deps as lambdaDeps builds them in Lambda, with every endpoint at moto and the clock given; `transitions`
+ * as handlers/runtime.ts wires them (the run-end line and the metrics), when a test looks at them.
+ */
+function motoDeps(now: () => Date = () => new Date(), transitions?: RunTransitions): Deps {
   const clients = motoClients(moto);
   // What the launcher sends, as sent: compared with what `ecs-jobs show` prints.
   clients.ecs.middlewareStack.add(
@@ -87,7 +96,12 @@ function motoDeps(now: () => Date = () => new Date()): Deps {
   );
   return {
     clients,
-    ledger: createDynamoLedger(clients.dynamodb, { tableName: deployed.tableName, retentionDays: 1, now }),
+    ledger: createDynamoLedger(clients.dynamodb, {
+      tableName: deployed.tableName,
+      retentionDays: 1,
+      now,
+      ...(transitions && { transitions }),
+    }),
     catalog: catalogOf(deployed.jobs),
     config: {
       ...DEFAULT_CONFIG,
@@ -148,6 +162,19 @@ async function throughQueue(deps: Deps, events: unknown[]): Promise<unknown> {
     await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
   sqs.destroy();
   return answer;
+}
+
+/** POST /jobs/{job}/runs through the http handler (202), and the run's task as moto holds it (cluster jobs). */
+async function startOverHttp(deps: Deps, job: string): Promise<{ run: Run; task: Task | undefined }> {
+  const post = apiGatewayV2("POST", `/jobs/${job}/runs`, JSON.stringify({}));
+  const created = (await createHttpHandler(async () => deps)(post as never, lambdaContext)) as {
+    statusCode: number;
+    body: string;
+  };
+  expect(created.statusCode).toBe(202);
+  const run = JSON.parse(created.body) as Run;
+  const [task] = await describeTasks(deps, "jobs", [run.tasks[0]?.taskArn as string]);
+  return { run, task };
 }
 
 async function stopInMoto(deps: Deps, task: Task): Promise<void> {
@@ -218,14 +245,7 @@ describe("the handlers against moto", () => {
 
   it("the sweeper times out a run past policy.timeoutMinutes and stops its task on moto", async () => {
     const deps = motoDeps();
-    const post = apiGatewayV2("POST", "/jobs/customer-export/runs", JSON.stringify({}));
-    const created = (await createHttpHandler(async () => deps)(post as never, lambdaContext)) as {
-      statusCode: number;
-      body: string;
-    };
-    expect(created.statusCode).toBe(202);
-    const run = JSON.parse(created.body) as Run;
-    const [task] = await describeTasks(deps, "jobs", [run.tasks[0]?.taskArn as string]);
+    const { run, task } = await startOverHttp(deps, "customer-export");
     await throughQueue(deps, [eventOf(task as Task, { lastStatus: "RUNNING", version: 2 })]);
     // Past customer-export's 30 minutes, within nightly-report's 90 (whose alerts would go to an SNS topic
     // of another account, which moto, like AWS, does not have).
@@ -234,6 +254,80 @@ describe("the handlers against moto", () => {
     expect((await deps.ledger.get(run.runId))?.status).toBe("TIMED_OUT");
     const [stopped] = await describeTasks(deps, "jobs", [task?.taskArn as string]);
     expect(stopped?.desiredStatus).toBe("STOPPED");
+  });
+
+  it("a failed run as an operator sees it on AWS: the status function's run-end line, RunsFailed, the alert on the default bus", async () => {
+    // An operator's rule on the default bus: every ecs-jobs alert to a queue (moto delivers to SQS targets).
+    const sqs = new SQSClient({ ...moto.client, maxAttempts: 1 });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "ops-alerts" }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    const events = new EventBridgeClient({ ...moto.client, maxAttempts: 1 });
+    await events.send(
+      new PutRuleCommand({ Name: "ops-alerts", EventPattern: JSON.stringify({ source: ["ecs-jobs"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({ Rule: "ops-alerts", Targets: [{ Id: "queue", Arn: Attributes?.QueueArn }] }),
+    );
+    events.destroy();
+
+    const log = recordingLog();
+    const metrics: { job: string; data: readonly MetricDatum[] }[] = [];
+    const transitions = withRunEndLog(
+      log,
+      metricsOnTransitions({ emit: (job, data) => metrics.push({ job, data }) }),
+    );
+    const deps = { ...motoDeps(undefined, transitions), log };
+    const { run, task } = await startOverHttp(deps, "legacy-import");
+    await stopInMoto(deps, task as Task);
+    await throughQueue(deps, [eventOf(task as Task, { lastStatus: "STOPPED", version: 3, started: false })]);
+
+    const failed = await deps.ledger.get(run.runId);
+    expect(failed?.status).toBe("FAILED");
+    const ended = log.lines.filter((l) => l.message === "run ended");
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({
+      level: "warn",
+      extra: [
+        {
+          runId: run.runId,
+          job: "legacy-import",
+          status: "FAILED",
+          trigger: "http",
+          hint: failed?.hint,
+          failedTasks: [
+            {
+              taskArn: task?.taskArn,
+              stopCode: "TaskFailedToStart",
+              stoppedReason: "CannotPullContainerError: pull access denied",
+            },
+          ],
+        },
+      ],
+    });
+    expect(failed?.hint).toMatch(/image|pull/i);
+    expect(metrics).toEqual([
+      { job: "legacy-import", data: [{ name: "RunsFailed", unit: "Count", value: 1 }] },
+    ]);
+
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    sqs.destroy();
+    const alerts = (got.Messages ?? []).map((m) => JSON.parse(m.Body as string) as Record<string, unknown>);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      source: "ecs-jobs",
+      "detail-type": "ECS Job Run FAILED",
+      detail: {
+        kind: "FAILED",
+        runId: run.runId,
+        job: "legacy-import",
+        status: "FAILED",
+        hint: failed?.hint,
+        summary: expect.stringContaining(run.runId),
+        tasks: [{ taskArn: task?.taskArn, stopCode: "TaskFailedToStart" }],
+      },
+    });
   });
 
   it("HTTP routes read the ledger in moto's DynamoDB", async () => {

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture, shuffled, taskArnFor, taskLifecycle } from "../support/events.ts";
-import { type Dynalite, startDynalite } from "./dynalite.ts";
+import { countCommands, type Dynalite, startDynalite } from "./dynalite.ts";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
 let db: Dynalite;
@@ -333,5 +333,20 @@ describe("the job slot of concurrency: forbid, against dynalite", () => {
     expect(await l.claimJobSlot("slot-r", "someone-else", at())).toMatchObject({ holder: last[0] });
     // Taking it again as the holder replaces nobody.
     expect(await l.takeJobSlot("slot-r", last[0] as string, at())).toEqual({});
+  });
+
+  it("replace: each takeover is one DynamoDB call however many triggers contend (no read-and-retry rounds)", async () => {
+    // 20 Lambda containers, each with its own client: under contention a read-then-conditional-write took
+    // O(N²) calls (158 for 20), enough to run a POST past its 30 s on a loaded machine.
+    const tableName = await db.table();
+    const clients = Array.from({ length: 20 }, () => db.newClient());
+    const counts = clients.map((c) => countCommands(c));
+    const ledgers = clients.map((c) =>
+      createDynamoLedger(c, { tableName, retentionDays: 30, now: () => NOW }),
+    );
+    const ids = ledgers.map((_, i) => `run-${800 + i}`);
+    const results = await Promise.all(ledgers.map((l, i) => l.takeJobSlot("slot-n", ids[i] as string, at())));
+    expect(counts.map((c) => [c.total(), c.get("PutItem")])).toEqual(ids.map(() => [1, 1]));
+    expect(new Set(results.map((r) => r.previous)).size).toBe(20);
   });
 });

@@ -51,7 +51,7 @@ export function useMoto(): Moto {
     const started = await start();
     child = started.child;
     Object.assign(holder, started.moto);
-  }, 60_000);
+  });
   afterAll(async () => {
     if (!child || child.exitCode !== null) return;
     const exited = once(child, "exit");
