@@ -293,9 +293,7 @@ describe.each(ADAPTERS)("run ledger contract: $name", (adapter) => {
           const holder = claimers.find((_, i) => got[i]?.includes(released));
           if (!holder) return;
           await holder.ledger.releaseChannel(runId, "FAILED", released);
-          const again = await Promise.all(
-            claimers.map((c) => c.ledger.claimChannels(runId, "FAILED", c.w)),
-          );
+          const again = await Promise.all(claimers.map((c) => c.ledger.claimChannels(runId, "FAILED", c.w)));
           expect(again.flat()).toEqual([released]);
         },
       ),
