@@ -329,7 +329,7 @@ export function baseStatements(
       Sid: "RunLedger",
       Effect: "Allow",
       Action: [
-        // Exactly the calls of src/ledger/dynamo.ts.
+        // Exactly the calls of src/ledger/dynamo-storage.ts.
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query",

@@ -1,5 +1,5 @@
 /**
- * The DynamoDB table of the run ledger. Its keys belong to the ledger (src/ledger/dynamo.ts exports
+ * The DynamoDB table of the run ledger. Its keys belong to the ledger (src/ledger/dynamo-table.ts exports
  * RUN_TABLE_DEFINITION); the stack only adds how it is run: on demand, point-in-time recovery, TTL.
  */
 import { RUN_TABLE_DEFINITION } from "../src/ledger/dynamo-table.ts";

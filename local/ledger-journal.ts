@@ -17,7 +17,7 @@ import { EcsJobsError } from "../src/host/wiring.ts";
 /** Beside the ledger's folder in the data dir: a ledger folder removed whole leaves it to tell. */
 export const JOURNAL_FILE = "ledger-journal.jsonl";
 
-/** The ledger's run items (src/runs/dynamo-table.ts): `RUN#<id>`, with a revision that grows by one a write. */
+/** The ledger's run items (src/ledger/dynamo-table.ts): `RUN#<id>`, with a revision that grows by one a write. */
 const RUN_PREFIX = "RUN#";
 const JOB_PREFIX = "JOB#";
 
@@ -138,7 +138,7 @@ export function describeLoss(loss: LedgerLoss): string {
   return parts.join("; ");
 }
 
-/** Only these write runs: the ledger's puts (src/ledger/dynamo.ts); claims and slots are not runs. */
+/** Only these write runs: the run store's puts (src/ledger/run-store.ts); claims and slots are not runs. */
 const PUT_ITEM = "DynamoDB_20120810.PutItem";
 
 /**

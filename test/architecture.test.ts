@@ -213,7 +213,7 @@ describe("the rules themselves", () => {
     ["src/app/sweep.ts", "src/ledger/ledger.ts"],
     ["src/launch/batch.ts", "src/runs/model.ts"],
     ["src/runs/model.ts", "src/jobspec/requests.ts"],
-    ["src/ledger/dynamo.ts", "src/ledger/cache.ts"],
+    ["src/ledger/run-store.ts", "src/ledger/cache.ts"],
     ["src/local/stack.ts", "handlers/status.ts"],
     ["bench/status.ts", "handlers/status.ts"],
     ["local/stack.ts", "src/host/wiring.ts"],

@@ -1,5 +1,5 @@
 import "aws-sdk-client-mock-vitest/extend";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -24,12 +24,15 @@ const client = () =>
   new DynamoDBClient({ region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } });
 const awsError = (name: string, status: number) =>
   Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status } });
+/** The SDK's own exception class: the storage adapter recognises it with instanceof. */
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
 const stored = () => ({ Item: { pk: "RUN#r", rev: 4, run: runFixture(), expiresAt: 1 } });
 
 describe("DynamoDB ledger: SDK errors at the boundary", () => {
   it("re-reads after a lost race and gives up with StaleWriteError after the bounded attempts", async () => {
     dynamo.on(GetCommand).resolves(stored());
-    dynamo.on(PutCommand).rejects(awsError("ConditionalCheckFailedException", 400));
+    dynamo.on(PutCommand).rejects(conditionFailed());
     const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1, maxWriteAttempts: 3 });
     const [event] = taskLifecycle();
     await expect(ledger.applyTaskEvents(runFixture().runId, [event!.detail])).rejects.toThrow(
@@ -37,8 +40,9 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
     );
     expect(dynamo).toHaveReceivedCommandTimes(GetCommand, 3);
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
-      ConditionExpression: "#rev = :rev",
-      ExpressionAttributeValues: { ":rev": 4 },
+      ConditionExpression: "#rev = :v0",
+      ExpressionAttributeNames: { "#rev": "rev" },
+      ExpressionAttributeValues: { ":v0": 4 },
     });
   });
 
@@ -69,13 +73,13 @@ describe("DynamoDB ledger: SDK errors at the boundary", () => {
   });
 
   it("answers a create that lost to an earlier one with the stored run", async () => {
-    dynamo.on(PutCommand).rejects(awsError("ConditionalCheckFailedException", 400));
+    dynamo.on(PutCommand).rejects(conditionFailed());
     dynamo.on(GetCommand).resolves(stored());
     const ledger = createDynamoLedger(client(), { tableName: "runs", retentionDays: 1 });
     const result = await ledger.create({ ...runFixture(), notes: ["second"] });
     expect(result).toEqual({ run: runFixture(), created: false });
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
-      ConditionExpression: "attribute_not_exists(pk)",
+      ConditionExpression: "attribute_not_exists(#pk)",
     });
   });
 });

@@ -3,6 +3,7 @@ import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
+import { createMemoryLedger } from "../../gen/memory-ledger.ts";
 import { loadTaskFixture } from "../support/events.ts";
 import { applyEvent } from "../support/status-path.ts";
 import {
@@ -305,8 +306,9 @@ describe("alert delivery", () => {
     const events = runTaskEvents(run, 0, { containers: [{ name: "app", exitCode: 2 }] });
     await expect(deliver(deps, events)).rejects.toThrow(/InternalFailure/);
     await deliver(deps, events);
-    // The EventBridge channel of the FAILED alert is claimed (memory.ts keys: run, kind, channel).
-    expect(deps.ledger.alerts.has(`${run.runId}\nFAILED\neventbridge`)).toBe(true);
+    // The EventBridge channel of the FAILED alert is claimed: another instance cannot claim it.
+    const other = createMemoryLedger(deps.ledger.storage);
+    expect(await other.claimChannels(run.runId, "FAILED", ["eventbridge"])).toEqual([]);
     expect(mocks.eventbridge).toHaveReceivedCommandTimes(PutEventsCommand, 2);
   });
 
