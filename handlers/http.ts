@@ -1,6 +1,6 @@
 /** API Gateway (HTTP API 2.0 or REST proxy 1.0) → handleHttp (src/http/router.ts) → proxy result. */
 import type { Deps } from "../src/app/deps.ts";
-import type { pausedJobs, pauseJob, resumeJob } from "../src/app/pause.ts";
+import { pausedJobs, pauseJob, resumeJob } from "../src/app/pause.ts";
 import { type ApiGatewayResult, requestFromApiGateway, toApiGatewayResult } from "../src/http/apigw.ts";
 import { errorResponse } from "../src/http/error-response.ts";
 import { handleHttp } from "../src/http/router.ts";
@@ -8,17 +8,6 @@ import type { HttpOptions } from "../src/http/types.ts";
 import { deployedSchedules } from "../src/scheduler/deployed-schedules.ts";
 import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler, logger } from "./runtime.ts";
-
-/**
- * Pause, resume and the paused list, with the alert modules pause.ts brings (a pause is alerted): loaded by
- * a dynamic `import()` on the first request that needs them, a chunk a cold start does not read.
- */
-const pause = () => import("../src/app/pause.ts");
-const lazyPause = {
-  resumeJob: async (...a: Parameters<typeof resumeJob>) => (await pause()).resumeJob(...a),
-  pauseJob: async (...a: Parameters<typeof pauseJob>) => (await pause()).pauseJob(...a),
-  pausedJobs: async (...a: Parameters<typeof pausedJobs>) => (await pause()).pausedJobs(...a),
-};
 
 /**
  * Pause and resume are on by default, and so are the schedules' states and dates (what needs the Scheduler
@@ -33,7 +22,9 @@ export const createHttpHandler = (deps: () => Promise<Deps>, options: HttpOption
       d = await deps();
       return toApiGatewayResult(
         await handleHttp(d, requestFromApiGateway(event), {
-          ...lazyPause,
+          resumeJob,
+          pauseJob,
+          pausedJobs,
           deployedSchedules,
           ...options,
         }),

@@ -12,8 +12,8 @@ import { handleTaskStateChangeBatch } from "../src/app/on-task-events.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
 import { looksLikeRetryDue, RetryDueSchema } from "../src/triggers/retry-due.ts";
 import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
-import { STATUS_CLIENTS } from "./status-clients.ts";
 
 export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
   lambdaHandler(async (event: unknown): Promise<SQSBatchResponse | undefined> => {
@@ -54,4 +54,4 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
     return { batchItemFailures: report.failed.map((id) => ({ itemIdentifier: id })) };
   });
 
-export const handler = createStatusHandler(lambdaDeps(STATUS_CLIENTS));
+export const handler = createStatusHandler(lambdaDeps(LAMBDA_CLIENTS));

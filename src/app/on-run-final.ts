@@ -9,17 +9,21 @@
  * thrown, so the invocation is retried; each step has its own claim, so nothing done is done twice.
  */
 
-import { alertWanted } from "../alerts/kinds.ts";
+import { changesSinceSuccess } from "../alerts/changes.ts";
+import { deliverAlert } from "../alerts/deliver.ts";
+import { type AlertKind, alertWanted } from "../alerts/kinds.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
+import { isFailure, loadJobRuns, previousOutcome } from "../ledger/history.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { retryDelayFor } from "../runs/retry-delay.ts";
 import type { RetryDue } from "../triggers/retry-due.ts";
-import type { PauseOnFailureDeps } from "./pause.ts";
+import { launchRun } from "./launch-run.ts";
+import { lastSuccessBefore, opensStreak, previousDecisive } from "./notify.ts";
+import { type PauseOnFailureDeps, pauseIfFailing } from "./pause.ts";
 import {
   launchRetry,
-  launchRunLoaded,
   RETRY_CLAIM,
   type RelaunchDeps,
   type RetryTimer,
@@ -45,15 +49,63 @@ export const DONE_CLAIM = "DONE";
 /** RECOVERED is sent when listed in alerts.on, and always with notify: change. */
 const recoveryWanted = (job: Job): boolean => alertWanted(job, "RECOVERED");
 
-/** The alert and pause steps, in a chunk of their own: loaded when a run first ends in this process. */
-const runEndAlert = () => import("./run-end-alert.ts");
+const attemptText = (run: Run) => (run.attempt > 1 ? ` (attempt ${run.attempt})` : "");
 
-async function alertOutcome(deps: RunEndDeps, job: Job, run: Run, note?: string): Promise<void> {
-  await (await runEndAlert()).alertOutcome(deps, job, run, note);
+function failureSummary(run: Run): string {
+  const what = run.status === "TIMED_OUT" ? "timed out" : run.status === "MISSED" ? "was missed" : "failed";
+  return `${run.job} run ${run.runId} ${what}${attemptText(run)}${run.hint ? `: ${run.hint}` : "."}`;
 }
 
-async function pauseIfFailing(deps: RunEndDeps, job: Job, run: Run): Promise<boolean> {
-  return (await runEndAlert()).pauseIfFailing(deps, job, run);
+/** A job's runs, newest first, read until `enough` or a few pages: what alerting decisions look at. */
+const HISTORY_MAX = 200;
+
+async function alertOutcome(deps: RunEndDeps, job: Job, run: Run, note?: string): Promise<void> {
+  const { notify } = job.spec.alerts;
+  if (isFailure(run)) {
+    if (!alertWanted(job, run.status as AlertKind)) return;
+    const withChanges = run.status !== "MISSED";
+    // One read serves both questions: is this the streak's first failure, and what ran at the last success.
+    const runs = await loadJobRuns(deps.ledger, job.name, {
+      max: HISTORY_MAX,
+      current: run,
+      enough: (rs) =>
+        (notify === "every" || previousDecisive(rs, run) !== undefined) &&
+        (!withChanges || lastSuccessBefore(rs, run) !== undefined),
+    });
+    if (notify === "change" && !opensStreak(runs, run)) {
+      deps.log.info("failure alert not sent: the job failed before and has not succeeded since", {
+        runId: run.runId,
+        job: job.name,
+        previous: previousDecisive(runs, run)?.runId,
+      });
+      return;
+    }
+    const summary = failureSummary(run) + (note ? ` ${note}` : "");
+    await deliverAlert(deps, {
+      kind: run.status as AlertKind,
+      job,
+      run,
+      summary,
+      withLogs: run.status !== "MISSED",
+      ...(withChanges && { changes: changesSinceSuccess(run, lastSuccessBefore(runs, run)) }),
+    });
+    return;
+  }
+  // notify: change promises the recovery as well, whether or not `on` lists RECOVERED.
+  if (run.status !== "SUCCEEDED" || !recoveryWanted(job)) return;
+  const runs = await loadJobRuns(deps.ledger, job.name, {
+    max: HISTORY_MAX,
+    current: run,
+    enough: (rs) => previousOutcome(rs, run) !== undefined,
+  });
+  const previous = previousOutcome(runs, run);
+  if (!previous || !isFailure(previous)) return;
+  await deliverAlert(deps, {
+    kind: "RECOVERED",
+    job,
+    run,
+    summary: `${job.name} run ${run.runId} succeeded after ${previous.status} run ${previous.runId}.`,
+  });
 }
 
 /** Acts on a final run; a no-op for a run that is not final or was already acted on. */
@@ -125,7 +177,7 @@ export async function onRetryDue(deps: RunEndDeps, due: RetryDue): Promise<void>
     deps.log.warn("retry of an unknown run or job; dropped", { runId: due.runId, job: due.job });
     return;
   }
-  const launch = deps.launch ?? (await launchRunLoaded());
+  const launch = deps.launch ?? launchRun;
   let refused: string | undefined;
   try {
     const next = await launch(deps, retryRequest(job, run));

@@ -10,7 +10,7 @@ import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
 import type { RetryDue } from "../triggers/retry-due.ts";
-import type { LaunchDeps, LaunchRequest } from "./launch-run.ts";
+import { type LaunchDeps, type LaunchRequest, launchRun } from "./launch-run.ts";
 
 /** launchRun, or a test's double of it. */
 export type LaunchFn = (deps: LaunchDeps, request: LaunchRequest) => Promise<Run>;
@@ -99,19 +99,13 @@ export function retryRunId(job: Job, run: Run): string {
  * `refused`: no attempt was made (the concurrency policy skipped it, or a domain error) — the caller then
  * alerts as if no attempt were left.
  */
-/**
- * The launcher, loaded on a retry's first launch in this process: a handler that launches anyway has it
- * already; the status handler, which launches only retries, then loads it and the ECS client with it.
- */
-export const launchRunLoaded = async (): Promise<LaunchFn> => (await import("./launch-run.ts")).launchRun;
-
 export async function launchRetry(
   deps: RelaunchDeps,
   job: Job,
   run: Run,
 ): Promise<{ launched: Run } | { already: string } | { refused: string }> {
   if (!(await deps.ledger.claimAlert(run.runId, RETRY_CLAIM))) return { already: retryRunId(job, run) };
-  const launch = deps.launch ?? (await launchRunLoaded());
+  const launch = deps.launch ?? launchRun;
   try {
     const next = await launch(deps, retryRequest(job, run));
     if (next.status === "SKIPPED") return { refused: next.hint ?? "the next attempt was skipped" };

@@ -2,7 +2,7 @@
  * SLOW: a run still RUNNING after twice the median duration of its job's last 20 successful runs gets one
  * SLOW alert. With fewer than 3 successful runs there is no meaningful "usual" duration, so no alert.
  */
-import type { AlertDeps } from "../alerts/deliver.ts";
+import { type AlertDeps, deliverAlert } from "../alerts/deliver.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
@@ -68,8 +68,6 @@ export async function checkSlow(
   const typical = await cached;
   const elapsed = deps.now().getTime() - Date.parse(run.startedAt);
   if (typical === undefined || elapsed <= SLOW_FACTOR * typical) return false;
-  // Loaded when a run is first slow in this process: the alert modules are a chunk of their own.
-  const { deliverAlert } = await import("../alerts/deliver.ts");
   const sent = await deliverAlert(deps, {
     kind: "SLOW",
     job,

@@ -505,13 +505,10 @@ describe("serverless package on the example jobs", () => {
         `${key} imports packages at run time`,
       ).toEqual([]);
       expect(clientsIn(bundle), key).toEqual(await clientsImportedBy(`${module}.ts`));
-      // Loading the handler evaluates only ECS and DynamoDB: the run-end clients are behind import(). The
-      // status handler's batch writes DynamoDB only; ECS is behind import() too (handlers/status-clients.ts).
+      // Loading the handler evaluates only ECS and DynamoDB: the run-end clients are behind import().
       const atLoad = importClosure(zip, entry, { dynamic: false });
       const loaded = atLoad.reached.map((f) => zip.get(f)!.toString("utf8")).join("\n");
-      expect(clientsIn(loaded), key).toEqual(
-        module === "handlers/status" ? ["client-dynamodb"] : ["client-dynamodb", "client-ecs"],
-      );
+      expect(clientsIn(loaded), key).toEqual(["client-dynamodb", "client-ecs"]);
       expect(atLoad.reached.length, key).toBeLessThan(all.reached.length);
       await expectLoads(key, zip, entry, all.reached);
     }
