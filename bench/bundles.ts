@@ -131,7 +131,10 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
     const file = join(outDir, `${name}${extension()}`);
     const meta = await bundle(join(ROOT, "handlers", `${name}.ts`), file);
     const byPackage = breakdown(meta, name);
-    const entry = Object.keys(meta.outputs).find((k) => meta.outputs[k]?.entryPoint);
+    // A chunk behind `import()` has an entryPoint too (its module): the handler's is the one to start from.
+    const entry = Object.keys(meta.outputs).find(
+      (k) => meta.outputs[k]?.entryPoint === `handlers/${name}.ts`,
+    );
     if (!entry) throw new Error(`esbuild wrote no entry for ${name}`);
     const loaded = [...loadedAtImport(meta, entry)];
     bundles.push({

@@ -4,17 +4,20 @@
  * (`arn:aws:events:REGION:ACCOUNT:rule/[BUS/]RULE`). The event id is kept on EventBridge's retries of one
  * delivery, so it identifies the trigger; `time` is the fire time.
  */
-import "../zod-locale.ts";
-import * as z from "zod/mini";
 
-export const ScheduledEventSchema = z.looseObject({
-  id: z.string().check(z.minLength(1), z.maxLength(256)),
-  "detail-type": z.literal("Scheduled Event"),
-  source: z.literal("aws.events"),
-  time: z.iso.datetime({ offset: true }),
-  // A rule ARN is at most 2048 characters; longer is not EventBridge, and would end up in logs whole.
-  resources: z.array(z.string().check(z.maxLength(2048))).check(z.minLength(1)),
-});
+import * as z from "zod/mini";
+import { lazySchema } from "../zod-locale.ts";
+
+export const ScheduledEventSchema = lazySchema(() =>
+  z.looseObject({
+    id: z.string().check(z.minLength(1), z.maxLength(256)),
+    "detail-type": z.literal("Scheduled Event"),
+    source: z.literal("aws.events"),
+    time: z.iso.datetime({ offset: true }),
+    // A rule ARN is at most 2048 characters; longer is not EventBridge, and would end up in logs whole.
+    resources: z.array(z.string().check(z.maxLength(2048))).check(z.minLength(1)),
+  }),
+);
 
 export type ScheduledEvent = z.infer<typeof ScheduledEventSchema>;
 

@@ -8,14 +8,17 @@
  * The execution id is the same on Scheduler's own retries of one firing, so it identifies the trigger and
  * makes the run id, hence the RunTask clientTokens, the same on every delivery.
  */
-import "../zod-locale.ts";
-import * as z from "zod/mini";
 
-export const SchedulerInputSchema = z.looseObject({
-  job: z.string().check(z.minLength(1), z.maxLength(256)),
-  executionId: z.string().check(z.minLength(1), z.maxLength(256)),
-  scheduledTime: z.iso.datetime({ offset: true }),
-});
+import * as z from "zod/mini";
+import { lazySchema } from "../zod-locale.ts";
+
+export const SchedulerInputSchema = lazySchema(() =>
+  z.looseObject({
+    job: z.string().check(z.minLength(1), z.maxLength(256)),
+    executionId: z.string().check(z.minLength(1), z.maxLength(256)),
+    scheduledTime: z.iso.datetime({ offset: true }),
+  }),
+);
 
 export type SchedulerInput = z.infer<typeof SchedulerInputSchema>;
 

@@ -3,18 +3,21 @@
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html): ECS task state change events that an
  * EventBridge rule put on the queue, one event (as JSON) per message body. Only the fields read are checked.
  */
-import "../zod-locale.ts";
-import * as z from "zod/mini";
 
-export const SqsEventSchema = z.looseObject({
-  Records: z.array(
-    z.looseObject({
-      messageId: z.string().check(z.minLength(1), z.maxLength(256)),
-      body: z.string(),
-      eventSource: z.literal("aws:sqs"),
-    }),
-  ),
-});
+import * as z from "zod/mini";
+import { lazySchema } from "../zod-locale.ts";
+
+export const SqsEventSchema = lazySchema(() =>
+  z.looseObject({
+    Records: z.array(
+      z.looseObject({
+        messageId: z.string().check(z.minLength(1), z.maxLength(256)),
+        body: z.string(),
+        eventSource: z.literal("aws:sqs"),
+      }),
+    ),
+  }),
+);
 
 /** One message of a batch: its body read as JSON, and the id the caller retries it by. */
 export interface BatchRecord {
