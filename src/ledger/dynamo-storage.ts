@@ -122,6 +122,23 @@ export function createDynamoStorage(client: DynamoDBClient, options: DynamoStora
     }
   }
 
+  /** PutItem under a condition; false when it did not hold. ALL_OLD answers with the item replaced. */
+  function conditionalPut(item: Item, condition: Condition | undefined, ReturnValues: "NONE" | "ALL_OLD") {
+    const p = new Placeholders();
+    const ConditionExpression = condition && conditionExpression(condition, p);
+    return conditional(() =>
+      send(
+        new PutCommand({
+          TableName,
+          Item: item,
+          ReturnValues,
+          ...(ConditionExpression && { ConditionExpression }),
+          ...p.input(),
+        }),
+      ),
+    );
+  }
+
   return {
     async get(pk) {
       const out = await send(new GetCommand({ TableName, Key: { pk }, ConsistentRead: true }));
@@ -147,35 +164,11 @@ export function createDynamoStorage(client: DynamoDBClient, options: DynamoStora
     },
 
     async put(item, condition) {
-      const p = new Placeholders();
-      const ConditionExpression = condition && conditionExpression(condition, p);
-      const done = await conditional(() =>
-        send(
-          new PutCommand({
-            TableName,
-            Item: item,
-            ...(ConditionExpression && { ConditionExpression }),
-            ...p.input(),
-          }),
-        ),
-      );
-      return done !== false;
+      return (await conditionalPut(item, condition, "NONE")) !== false;
     },
 
     async exchange(item, condition) {
-      const p = new Placeholders();
-      const ConditionExpression = condition && conditionExpression(condition, p);
-      const done = await conditional(() =>
-        send(
-          new PutCommand({
-            TableName,
-            Item: item,
-            ReturnValues: "ALL_OLD",
-            ...(ConditionExpression && { ConditionExpression }),
-            ...p.input(),
-          }),
-        ),
-      );
+      const done = await conditionalPut(item, condition, "ALL_OLD");
       if (done === false) return { written: false };
       return { written: true, ...(done.Attributes && { previous: done.Attributes as Item }) };
     },
