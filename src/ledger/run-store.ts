@@ -15,12 +15,20 @@
  *   copy knows, is not recorded against the stored run either: tasks are never removed from a run.)
  * - Only changes use the copy; get() and the listings always read the storage.
  * - A claim this instance took and did not release is held, so claiming it again is false without a write.
+ *
+ * A run of more than 1,000 tasks (task-parts.ts) keeps its tasks in parts of their own, each changed as
+ * a run is (a conditional put on its revision, cached the same way), and its item the parts' summaries: a
+ * batch of its task events writes the parts it touches, then the run item once, conditional on its revision,
+ * so the write that makes the run final is one write, as for a small run.
  */
 import { randomUUID } from "node:crypto";
 import { NotFoundError, StaleWriteError, ValidationError } from "../errors.ts";
+import { withAggregate } from "../runs/aggregate.ts";
 import type { EcsTaskDetail } from "../runs/events.ts";
 import { foldTaskEvents } from "../runs/fold-events.ts";
-import { isFinal, type Run, type RunTransitions } from "../runs/model.ts";
+import { isFinal, type Run, type RunTransitions, type TaskState } from "../runs/model.ts";
+import { mergeRan } from "../runs/ran.ts";
+import { combineSummaries, EMPTY_SUMMARY, summarizeTasks, type TaskSummary } from "../runs/task-summary.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./cache.ts";
 import {
   ACTIVE_KEY,
@@ -33,7 +41,7 @@ import {
   TTL_ATTRIBUTE,
 } from "./dynamo-table.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
-import { mergeLaunch } from "./record-launch.ts";
+import { type LaunchResult, mergeLaunch, mergeLaunchedTasks, mergeLaunchFacts } from "./record-launch.ts";
 import { decodeRun, encodeRun } from "./run-codec.ts";
 import {
   absent,
@@ -45,6 +53,14 @@ import {
   lessThan,
   type Storage,
 } from "./storage.ts";
+import {
+  type PartSizes,
+  type PartSummary,
+  partCountFor,
+  partKey,
+  partOf,
+  type TaskParts,
+} from "./task-parts.ts";
 
 export interface RunStoreOptions {
   retentionDays: number;
@@ -58,6 +74,8 @@ export interface RunStoreOptions {
   cache?: Partial<RunCacheLimits>;
   /** Told of each run created and each run made final, by the write that did it (metrics). */
   transitions?: RunTransitions;
+  /** Which runs keep their tasks in parts, and how large (task-parts.ts; smaller in tests). */
+  taskParts?: PartSizes;
 }
 
 /**
@@ -67,18 +85,73 @@ export interface RunStoreOptions {
  */
 const DEFAULT_CACHE_LIMITS: RunCacheLimits = { runs: 10_000, bytes: 32 * 1024 * 1024 };
 
+/** The run as its item holds it: for a run split in parts (task-parts.ts), with no tasks and their summaries. */
+type StoredRun = Run & { taskParts?: TaskParts };
+
 /** A run item as the store knows it: the run, its revision, its expiry. */
 interface Known {
   rev: number;
-  run: Run;
+  run: StoredRun;
   expiresAt: number;
 }
 
+/** A part of a split run's tasks as the store knows it. */
+interface KnownPart {
+  rev: number;
+  run: { tasks: TaskState[] };
+  expiresAt: number;
+}
+
+type Encoded = { run?: undefined; runz?: Uint8Array };
+
 const fromItem = (item: Item): Known => ({
   rev: Number(item.rev),
-  run: decodeRun(item as { run?: Run; runz?: Uint8Array }),
+  run: decodeRun<StoredRun>(item as Encoded),
   expiresAt: Number(item[TTL_ATTRIBUTE]),
 });
+
+const partFromItem = (item: Item): KnownPart => ({
+  rev: Number(item.rev),
+  run: decodeRun<{ tasks: TaskState[] }>(item as Encoded),
+  expiresAt: Number(item[TTL_ATTRIBUTE]),
+});
+
+/** The run without what only its item needs (a split run's parts: their tasks are not in it). */
+function plain(run: StoredRun): Run {
+  const { taskParts: _parts, ...rest } = run;
+  return rest;
+}
+
+/** The summary of all of a split run's tasks, from its parts' summaries. */
+const summaryOfParts = (parts: TaskParts): TaskSummary =>
+  Object.values(parts.at).reduce((sum, p) => combineSummaries(sum, p.tasks), EMPTY_SUMMARY);
+
+/** The run with its parts' revisions and summaries `changed` taken where newer; undefined when none is. */
+function withParts(
+  run: StoredRun,
+  changed: readonly (PartSummary & { part: number })[],
+): StoredRun | undefined {
+  const parts = run.taskParts;
+  if (!parts) return undefined;
+  const at = { ...parts.at };
+  let newer = false;
+  for (const p of changed)
+    if ((at[p.part]?.rev ?? -1) < p.rev) {
+      at[p.part] = { rev: p.rev, tasks: p.tasks };
+      newer = true;
+    }
+  return newer ? { ...run, taskParts: { count: parts.count, at } } : undefined;
+}
+
+/** Items of `list` grouped by the part their task is in. */
+function byPart<T>(list: readonly T[], arn: (t: T) => string, parts: number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const t of list) {
+    const n = partOf(arn(t), parts);
+    groups.set(n, [...(groups.get(n) ?? []), t]);
+  }
+  return groups;
+}
 
 function encodeNext(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
@@ -104,12 +177,13 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   const now = options.now ?? (() => new Date());
   const maxAttempts = options.maxWriteAttempts ?? 60;
   const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };
-  const cache = new RunCache<Run>(limits);
+  const cache = new RunCache<StoredRun>(limits);
+  const partCache = new RunCache<{ tasks: TaskState[] }>(limits);
   const heldClaims = new Lru<string, true>(limits.runs);
   const expiry = () => Math.floor(now().getTime() / 1000) + options.retentionDays * 86_400;
 
   /** `json` is the run's JSON, which the cache keeps too: a write serialises the run once. */
-  const item = (run: Run, rev: number, expiresAt: number, json: string): Item => {
+  const item = (run: StoredRun, rev: number, expiresAt: number, json: string): Item => {
     const sk = sortKey(run.createdAt, run.runId);
     return {
       pk: runKey(run.runId),
@@ -132,8 +206,14 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     return known;
   }
 
-  type Change = (run: Run) => Run | undefined;
-  type Outcome = { before: Run; after: Run; changed: boolean };
+  type Change = (run: StoredRun) => StoredRun | undefined;
+  /** A revision to try a change on first: this instance's copy, or one just read (`fresh`). */
+  type Start = { known: Known; fresh: boolean };
+  const fromCache = (runId: string): Start | undefined => {
+    const known = cache.peek(runId);
+    return known && { known, fresh: false };
+  };
+  type Outcome = { before: StoredRun; after: StoredRun; changed: boolean };
   /** Not done: the revision tried is no longer the stored one, or a no-op on a cached copy is not trusted. */
   const AGAIN = Symbol("again");
 
@@ -165,7 +245,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     }
     cache.remember(runId, { rev: known.rev + 1, run: next, expiresAt: known.expiresAt }, json);
     // The put was conditional on the revision that was not final: this write, and no other, ended the run.
-    if (!isFinal(known.run.status) && isFinal(next.status)) options.transitions?.ended(next);
+    if (!isFinal(known.run.status) && isFinal(next.status)) options.transitions?.ended(plain(next));
     return { before: known.run, after: next, changed: true };
   }
 
@@ -175,13 +255,20 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
    * `noopFromCache` (see the header: true for task events), otherwise the stored run decides.
    * Resolves to undefined when the run does not exist.
    */
-  async function mutate(runId: string, change: Change, noopFromCache = false): Promise<Outcome | undefined> {
-    const cached = cache.peek(runId);
-    if (cached) {
-      const out = await tryChange(runId, cached, change, noopFromCache);
+  async function mutate(
+    runId: string,
+    change: Change,
+    noopFromCache = false,
+    start?: Start,
+  ): Promise<Outcome | undefined> {
+    const first = start ?? fromCache(runId);
+    if (first) {
+      const out = await tryChange(runId, first.known, change, first.fresh || noopFromCache);
       if (out !== AGAIN) return out;
+      if (first.fresh) await backoff(0);
     }
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // A revision just read counts as the first attempt.
+    for (let attempt = first?.fresh ? 1 : 0; attempt < maxAttempts; attempt++) {
       const stored = await read(runId);
       if (!stored) return undefined;
       const out = await tryChange(runId, stored, change, true);
@@ -192,16 +279,117 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   }
 
   /**
-   * The runs of these item keys, in their order. Eventually consistent, as the index itself is, at half the
-   * read cost: the sweeper lists every active run each minute, and what it decides from a listed run is
-   * written conditionally on the stored one. A key whose item is gone (TTL deleted it after the index
-   * listed it) is skipped.
+   * The runs of these item keys, in their order, split runs with their parts. Eventually consistent, as the
+   * index itself is, at half the read cost: the sweeper lists every active run each minute, and what it
+   * decides from a listed run is written conditionally on the stored one. A key whose item is gone (TTL
+   * deleted it after the index listed it) is skipped.
    */
   async function readRuns(pks: string[]): Promise<Run[]> {
-    const found = new Map<string, Run>();
+    const found = new Map<string, StoredRun>();
     for (const stored of await storage.getMany(pks))
-      found.set(stored.pk, decodeRun(stored as { run?: Run; runz?: Uint8Array }));
-    return pks.flatMap((pk) => found.get(pk) ?? []);
+      found.set(stored.pk, decodeRun<StoredRun>(stored as Encoded));
+    const partKeys = [...found.values()].flatMap((r) =>
+      Array.from({ length: r.taskParts?.count ?? 0 }, (_, n) => partKey(r.runId, n)),
+    );
+    const parts = new Map<string, TaskState[]>();
+    if (partKeys.length > 0)
+      for (const p of await storage.getMany(partKeys)) parts.set(p.pk, partFromItem(p).run.tasks);
+    return pks.flatMap((pk) => {
+      const run = found.get(pk);
+      return run ? [assemble(run, (n) => parts.get(partKey(run.runId, n)) ?? [])] : [];
+    });
+  }
+
+  /** The run as readers see it: a split run with the tasks of each of its parts. */
+  function assemble(run: StoredRun, tasksOf: (part: number) => TaskState[]): Run {
+    if (!run.taskParts) return run;
+    const { taskParts, ...rest } = run;
+    return { ...rest, tasks: Array.from({ length: taskParts.count }, (_, n) => tasksOf(n)).flat() };
+  }
+
+  /** A split run whole, its parts read now (`fresh`), or taken from this instance's cache where it has them. */
+  async function whole(run: StoredRun, fresh: boolean): Promise<Run> {
+    if (!run.taskParts) return run;
+    const tasks = await Promise.all(
+      Array.from({ length: run.taskParts.count }, async (_, n) => {
+        const pk = partKey(run.runId, n);
+        const cached = fresh ? undefined : partCache.peek(pk);
+        if (cached) return cached.run.tasks;
+        const item = await storage.get(pk);
+        return item ? partFromItem(item).run.tasks : [];
+      }),
+    );
+    return assemble(run, (n) => tasks[n] ?? []);
+  }
+
+  /**
+   * One part of a split run changed as a run is: on the cached revision first, a put conditional on it, read
+   * and again on a lost race. `change` returns undefined for "nothing to write"; a no-op on a cached copy is
+   * taken as final (as for task events: tasks are never removed, and a cached part is an earlier revision).
+   * Resolves to the part's revision and summary after, changed or not.
+   */
+  async function changePart(
+    runId: string,
+    part: number,
+    expiresAt: number,
+    change: (tasks: TaskState[]) => TaskState[] | undefined,
+  ): Promise<PartSummary & { part: number; changed: boolean }> {
+    const pk = partKey(runId, part);
+    let known: KnownPart | undefined = partCache.peek(pk);
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      if (!known) {
+        const item = await storage.get(pk);
+        known = item ? partFromItem(item) : { rev: -1, run: { tasks: [] }, expiresAt };
+      }
+      const next = change(known.run.tasks);
+      if (next === undefined)
+        return { part, rev: known.rev, tasks: summarizeTasks(known.run.tasks), changed: false };
+      const json = JSON.stringify({ tasks: next });
+      const rev = known.rev + 1;
+      let written: boolean;
+      try {
+        written = await storage.put(
+          { pk, rev, ...encodeRun({ tasks: next }, json), [TTL_ATTRIBUTE]: known.expiresAt },
+          known.rev < 0 ? absent("pk") : equals("rev", known.rev),
+        );
+      } catch (e) {
+        partCache.forget(pk, known.rev);
+        throw e;
+      }
+      if (written) {
+        partCache.remember(pk, { rev, run: { tasks: next }, expiresAt: known.expiresAt }, json);
+        return { part, rev, tasks: summarizeTasks(next), changed: true };
+      }
+      partCache.forget(pk, known.rev);
+      known = undefined;
+      await backoff(attempt);
+    }
+    throw new StaleWriteError(
+      `tasks of run ${runId}, part ${part}: gave up after ${maxAttempts} concurrent changes`,
+    );
+  }
+
+  /** Changes the parts of these tasks (each at most once, concurrently). */
+  function changeParts<T>(
+    known: Known,
+    list: readonly T[],
+    arn: (t: T) => string,
+    change: (tasks: TaskState[], mine: T[]) => TaskState[] | undefined,
+  ) {
+    const count = known.run.taskParts?.count ?? 0;
+    return Promise.all(
+      [...byPart(list, arn, count)].map(([n, mine]) =>
+        changePart(known.run.runId, n, known.expiresAt, (tasks) => change(tasks, mine)),
+      ),
+    );
+  }
+
+  /** The run item as the store knows it: this instance's copy, or read. */
+  async function knownRun(runId: string): Promise<Start | undefined> {
+    const cached = fromCache(runId);
+    if (cached) return cached;
+    const known = await read(runId);
+    return known && { known, fresh: true };
   }
 
   async function query(index: IndexName, key: string, o: { limit?: number; next?: string }) {
@@ -213,10 +401,68 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   }
 
   async function applyTaskEvents(runId: string, details: readonly EcsTaskDetail[]) {
-    const out = await mutate(runId, (run) => foldTaskEvents(run, details), true);
+    const start = await knownRun(runId);
+    if (!start) return undefined;
+    if (start.known.run.taskParts) return applySplitTaskEvents(start.known, details);
+    const out = await mutate(runId, (run) => foldTaskEvents(run, details), true, start);
     if (!out) return undefined;
     const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
-    return { run: out.after, changed: out.changed, becameFinal };
+    return { run: plain(out.after), changed: out.changed, becameFinal };
+  }
+
+  /**
+   * A batch of a split run's task events: each part folds its tasks' events (no status: that is the run's),
+   * then the run item takes the parts' new summaries and is aggregated from all of them, in one write. What
+   * the tasks ran (`ran`) fills in from every event, in any order (src/runs/ran.ts).
+   */
+  async function applySplitTaskEvents(known: Known, details: readonly EcsTaskDetail[]) {
+    const runId = known.run.runId;
+    const parts = await changeParts(
+      known,
+      details,
+      (d) => d.taskArn,
+      (tasks, mine) => foldTaskEvents({ ...known.run, tasks }, mine, (r) => r)?.tasks,
+    );
+    const out = await mutate(
+      runId,
+      (run) => {
+        const ran = details.reduce((r, d) => mergeRan(r, d), run.ran);
+        const next = withParts(run, parts) ?? (ran !== run.ran ? run : undefined);
+        if (!next?.taskParts) return undefined;
+        return withAggregate({ ...next, ...(ran && { ran }) }, summaryOfParts(next.taskParts));
+      },
+      true,
+    );
+    if (!out) return undefined;
+    const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
+    const changed = out.changed || parts.some((p) => p.changed);
+    return { run: await whole(out.after, isFinal(out.after.status)), changed, becameFinal };
+  }
+
+  /** A split run's launch answer: the tasks into their parts, then the rest, and the parts' summaries. */
+  async function recordSplitLaunch(known: Known, result: LaunchResult) {
+    const parts = await changeParts(
+      known,
+      result.tasks,
+      (t) => t.taskArn,
+      (tasks, mine) => {
+        const next = mergeLaunchedTasks(tasks, mine);
+        return JSON.stringify(next) === JSON.stringify(tasks) ? undefined : next;
+      },
+    );
+    const out = await mutate(known.run.runId, (run) => {
+      const facts = mergeLaunchFacts(run, result);
+      const aggregated = (r: StoredRun) => (r.taskParts ? withAggregate(r, summaryOfParts(r.taskParts)) : r);
+      const withoutParts = aggregated(facts);
+      const next = aggregated(withParts(facts, parts) ?? facts);
+      // The parts' new summaries may hold task events whose own run write has not come yet: ending the run
+      // here would leave that write, and so the status handler, without its becameFinal. The events' write
+      // brings those summaries; the launch ends the run only by what it says itself (RunTask failures).
+      return isFinal(next.status) && !isFinal(withoutParts.status) && !isFinal(run.status)
+        ? withoutParts
+        : next;
+    });
+    return out && whole(out.after, false);
   }
 
   /** The job's slot item naming `runId` as its holder until `until`. */
@@ -230,9 +476,11 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   return {
     async create(run) {
       const expiresAt = expiry();
-      const json = JSON.stringify(run);
-      if (await storage.put(item(run, 0, expiresAt, json), absent("pk"))) {
-        cache.remember(run.runId, { rev: 0, run, expiresAt }, json);
+      const parts = run.tasks.length === 0 ? partCountFor(run.expectedTasks, options.taskParts) : 0;
+      const stored: StoredRun = parts > 0 ? { ...run, taskParts: { count: parts, at: {} } } : run;
+      const json = JSON.stringify(stored);
+      if (await storage.put(item(stored, 0, expiresAt, json), absent("pk"))) {
+        cache.remember(run.runId, { rev: 0, run: stored, expiresAt }, json);
         options.transitions?.created(run);
         if (isFinal(run.status)) options.transitions?.ended(run);
         return { run, created: true };
@@ -240,11 +488,12 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       const existing = await read(run.runId);
       // Created and expired (TTL) in between: practically impossible; say so rather than return nothing.
       if (!existing) throw new StaleWriteError(`run ${run.runId} exists but could not be read back`);
-      return { run: existing.run, created: false };
+      return { run: await whole(existing.run, true), created: false };
     },
 
     async get(runId) {
-      return (await read(runId))?.run;
+      const known = await read(runId);
+      return known && whole(known.run, true);
     },
 
     listByJob: (job, o = {}) => query("byJob", jobKey(job), o),
@@ -263,9 +512,12 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     },
 
     async recordLaunch(runId, result) {
-      const out = await mutate(runId, (run) => mergeLaunch(run, result));
+      const start = await knownRun(runId);
+      const out = start?.known.run.taskParts
+        ? await recordSplitLaunch(start.known, result)
+        : (await mutate(runId, (run) => mergeLaunch(run, result), false, start))?.after;
       if (!out) throw new NotFoundError(`run ${runId}`);
-      return out.after;
+      return out;
     },
 
     applyTaskEvents,
@@ -283,7 +535,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
         };
       });
       if (!out) throw new NotFoundError(`run ${runId}`);
-      return { run: out.after, changed: out.changed };
+      return { run: await whole(out.after, true), changed: out.changed };
     },
 
     async claimAlert(runId, kind) {

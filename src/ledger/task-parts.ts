@@ -1,0 +1,50 @@
+/**
+ * Where the tasks of a very large run are stored: in parts of their own (items `TASKS#<runId>#<n>`, each a
+ * conditional put on its own revision), so that a batch of task events of a 10,000-task run rewrites the
+ * parts its tasks are in (each ~1,000 tasks) and a small run item, not one item of every task. The run item
+ * keeps, per part, the summary of that part's tasks at a revision of it (src/runs/task-summary.ts), and its
+ * status is aggregated from those: the same status, times, hint and cost the whole task list gives.
+ *
+ * Only runs of more than PART_SIZES.above expected tasks are split: for smaller ones one item is cheaper (a
+ * 1-task run costs 5 writes, a 100-task run 0.073 writes per task event, bench/cost/), and the item of the
+ * largest of them (1,000 tasks, ~70 KB gzipped with a long stop reason on every task) is far from 400 KB.
+ * A task's part is a hash of its ARN: known to every writer without a read, whichever event comes first.
+ */
+import type { TaskSummary } from "../runs/task-summary.ts";
+
+/** Runs of more tasks than `above` are split, in parts of about `size` tasks. */
+export interface PartSizes {
+  above: number;
+  size: number;
+}
+
+export const PART_SIZES: PartSizes = { above: 1000, size: 1000 };
+
+/** How many parts a run's tasks are stored in: 0 for a run kept in one item. */
+export const partCountFor = (expectedTasks: number | undefined, sizes: PartSizes = PART_SIZES): number =>
+  expectedTasks !== undefined && expectedTasks > sizes.above ? Math.ceil(expectedTasks / sizes.size) : 0;
+
+export const partKey = (runId: string, part: number): string => `TASKS#${runId}#${part}`;
+
+/** The part of a task: FNV-1a of its ARN (the task id at its end is random hex, so parts fill evenly). */
+export function partOf(taskArn: string, parts: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < taskArn.length; i++) {
+    hash ^= taskArn.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % parts;
+}
+
+/** A part as the run item knows it: the summary of its tasks at revision `rev` of the part. */
+export interface PartSummary {
+  rev: number;
+  tasks: TaskSummary;
+}
+
+/** What a split run's item holds besides the run (whose `tasks` is then empty). */
+export interface TaskParts {
+  count: number;
+  /** By part number; a part with no entry has no tasks yet. */
+  at: Record<string, PartSummary>;
+}
