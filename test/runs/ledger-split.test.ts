@@ -15,10 +15,10 @@ import type { RunLedger } from "../../src/ledger/ledger.ts";
 import { mergeLaunch } from "../../src/ledger/record-launch.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import { foldTaskEvents } from "../../src/runs/fold-events.ts";
-import { isFinal, type Run, type TaskState } from "../../src/runs/model.ts";
-import type { LaunchType } from "../support/events.ts";
+import { isFinal, type Run } from "../../src/runs/model.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";
-import { launchedRun, runTaskEvents } from "./harness.ts";
+import { launchedRun } from "./harness.ts";
+import { eventCount, eventsOf, launchedTasks, taskArb } from "./task-scenarios.ts";
 
 const SMALL_PARTS = { above: 2, size: 2 };
 
@@ -61,20 +61,6 @@ const ADAPTERS: { name: string; runs: number; open(): Promise<Opened> }[] = [
   },
 ];
 
-interface TaskSpec {
-  started: boolean;
-  launchType: LaunchType;
-  exitCodes: (number | null)[];
-}
-
-const taskArb: fc.Arbitrary<TaskSpec> = fc.record({
-  started: fc.boolean(),
-  launchType: fc.constantFrom<LaunchType>("FARGATE", "EC2"),
-  exitCodes: fc.array(fc.oneof(fc.constantFrom(0, 0, 1), fc.constant(null)), { minLength: 1, maxLength: 2 }),
-});
-
-const eventCount = (t: TaskSpec) => (t.launchType === "FARGATE" ? 1 : 0) + (t.started ? 3 : 2);
-
 /** Tasks; which events come twice; the delivery order; batch sizes; instances; whether the launch is recorded. */
 const scenarioArb = fc.array(taskArb, { minLength: 3, maxLength: 7 }).chain((tasks) => {
   const total = tasks.reduce((n, t) => n + eventCount(t), 0);
@@ -93,28 +79,6 @@ const scenarioArb = fc.array(taskArb, { minLength: 3, maxLength: 7 }).chain((tas
     });
   });
 });
-
-function eventsOf(run: Run, tasks: readonly TaskSpec[]): EcsTaskDetail[] {
-  return tasks.flatMap((t, i) =>
-    runTaskEvents(run, i, {
-      started: t.started,
-      stopCode: t.started ? "EssentialContainerExited" : "TaskFailedToStart",
-      launchType: t.launchType,
-      containers: t.exitCodes.map((exitCode, c) => ({ name: c === 0 ? "app" : "sidecar", exitCode })),
-    }).map((e) => e.detail),
-  );
-}
-
-/** What the launcher records from the RunTask answers: the tasks with their essential flags. */
-const launchedTasks = (events: readonly EcsTaskDetail[]): TaskState[] =>
-  [...new Set(events.map((e) => e.taskArn))].map((taskArn) => ({
-    taskArn,
-    lastStatus: "PROVISIONING",
-    containers: [
-      { name: "app", essential: true },
-      { name: "sidecar", essential: false },
-    ],
-  }));
 
 /**
  * NOT DONE (report of branch ledger): `ran` (what the tasks ran) is left out of the comparison. Under load
