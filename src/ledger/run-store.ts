@@ -26,8 +26,8 @@ import { NotFoundError, StaleWriteError, ValidationError } from "../errors.ts";
 import { withAggregate } from "../runs/aggregate.ts";
 import type { EcsTaskDetail } from "../runs/events.ts";
 import { foldTaskEvents } from "../runs/fold-events.ts";
-import { isFinal, type Run, type RunTransitions, type TaskState } from "../runs/model.ts";
-import { mergeRan } from "../runs/ran.ts";
+import { isFinal, type RanWith, type Run, type RunTransitions, type TaskState } from "../runs/model.ts";
+import { combineRan, mergeRan } from "../runs/ran.ts";
 import { combineSummaries, EMPTY_SUMMARY, summarizeTasks, type TaskSummary } from "../runs/task-summary.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./cache.ts";
 import {
@@ -95,10 +95,21 @@ interface Known {
   expiresAt: number;
 }
 
+/**
+ * What a part of a split run holds: its tasks, and what its tasks' events say they ran. `ran` is kept with
+ * the tasks, in the same conditional put, so that the run item's write that takes a part's summary (and may
+ * end the run) takes the image facts of the same events: kept only in the run item, they came with the
+ * batch's own run write, which another batch's write ending the run could precede.
+ */
+interface PartBody {
+  tasks: TaskState[];
+  ran?: RanWith;
+}
+
 /** A part of a split run's tasks as the store knows it. */
 interface KnownPart {
   rev: number;
-  run: { tasks: TaskState[] };
+  run: PartBody;
   expiresAt: number;
 }
 
@@ -112,7 +123,7 @@ const fromItem = (item: Item): Known => ({
 
 const partFromItem = (item: Item): KnownPart => ({
   rev: Number(item.rev),
-  run: decodeRun<{ tasks: TaskState[] }>(item as Encoded),
+  run: decodeRun<PartBody>(item as Encoded),
   expiresAt: Number(item[TTL_ATTRIBUTE]),
 });
 
@@ -126,6 +137,18 @@ function plain(run: StoredRun): Run {
 const summaryOfParts = (parts: TaskParts): TaskSummary =>
   Object.values(parts.at).reduce((sum, p) => combineSummaries(sum, p.tasks), EMPTY_SUMMARY);
 
+/**
+ * A split run's status, times, hint and cost from its parts' summaries, and what its tasks ran from its
+ * parts' records of that: every write of the run item that takes a part's summary takes its `ran` too, or
+ * a part's facts taken by one write (a launch's) would be missed by the write of their own batch, which
+ * then finds that part's revision already in the run item and has nothing to write.
+ */
+function aggregateParts(run: StoredRun): StoredRun {
+  if (!run.taskParts) return run;
+  const ran = Object.values(run.taskParts.at).reduce((r, p) => combineRan(r, p.ran), run.ran);
+  return withAggregate({ ...run, ...(ran && { ran }) }, summaryOfParts(run.taskParts));
+}
+
 /** The run with its parts' revisions and summaries `changed` taken where newer; undefined when none is. */
 function withParts(
   run: StoredRun,
@@ -137,11 +160,19 @@ function withParts(
   let newer = false;
   for (const p of changed)
     if ((at[p.part]?.rev ?? -1) < p.rev) {
-      at[p.part] = { rev: p.rev, tasks: p.tasks };
+      at[p.part] = { rev: p.rev, tasks: p.tasks, ...(p.ran && { ran: p.ran }) };
       newer = true;
     }
   return newer ? { ...run, taskParts: { count: parts.count, at } } : undefined;
 }
+
+/** What the run item keeps of a part at revision `rev`: its tasks' summary and what they ran. */
+const partSummary = (part: number, rev: number, body: PartBody): PartSummary & { part: number } => ({
+  part,
+  rev,
+  tasks: summarizeTasks(body.tasks),
+  ...(body.ran && { ran: body.ran }),
+});
 
 /** Items of `list` grouped by the part their task is in. */
 function byPart<T>(list: readonly T[], arn: (t: T) => string, parts: number): Map<number, T[]> {
@@ -178,7 +209,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   const maxAttempts = options.maxWriteAttempts ?? 60;
   const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };
   const cache = new RunCache<StoredRun>(limits);
-  const partCache = new RunCache<{ tasks: TaskState[] }>(limits);
+  const partCache = new RunCache<PartBody>(limits);
   const heldClaims = new Lru<string, true>(limits.runs);
   const expiry = () => Math.floor(now().getTime() / 1000) + options.retentionDays * 86_400;
 
@@ -332,7 +363,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     runId: string,
     part: number,
     expiresAt: number,
-    change: (tasks: TaskState[]) => TaskState[] | undefined,
+    change: (body: PartBody) => PartBody | undefined,
   ): Promise<PartSummary & { part: number; changed: boolean }> {
     const pk = partKey(runId, part);
     let known: KnownPart | undefined = partCache.peek(pk);
@@ -341,15 +372,14 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
         const item = await storage.get(pk);
         known = item ? partFromItem(item) : { rev: -1, run: { tasks: [] }, expiresAt };
       }
-      const next = change(known.run.tasks);
-      if (next === undefined)
-        return { part, rev: known.rev, tasks: summarizeTasks(known.run.tasks), changed: false };
-      const json = JSON.stringify({ tasks: next });
+      const next = change(known.run);
+      if (next === undefined) return { ...partSummary(part, known.rev, known.run), changed: false };
+      const json = JSON.stringify(next);
       const rev = known.rev + 1;
       let written: boolean;
       try {
         written = await storage.put(
-          { pk, rev, ...encodeRun({ tasks: next }, json), [TTL_ATTRIBUTE]: known.expiresAt },
+          { pk, rev, ...encodeRun(next, json), [TTL_ATTRIBUTE]: known.expiresAt },
           known.rev < 0 ? absent("pk") : equals("rev", known.rev),
         );
       } catch (e) {
@@ -357,8 +387,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
         throw e;
       }
       if (written) {
-        partCache.remember(pk, { rev, run: { tasks: next }, expiresAt: known.expiresAt }, json);
-        return { part, rev, tasks: summarizeTasks(next), changed: true };
+        partCache.remember(pk, { rev, run: next, expiresAt: known.expiresAt }, json);
+        return { ...partSummary(part, rev, next), changed: true };
       }
       partCache.forget(pk, known.rev);
       known = undefined;
@@ -374,12 +404,12 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     known: Known,
     list: readonly T[],
     arn: (t: T) => string,
-    change: (tasks: TaskState[], mine: T[]) => TaskState[] | undefined,
+    change: (body: PartBody, mine: T[]) => PartBody | undefined,
   ) {
     const count = known.run.taskParts?.count ?? 0;
     return Promise.all(
       [...byPart(list, arn, count)].map(([n, mine]) =>
-        changePart(known.run.runId, n, known.expiresAt, (tasks) => change(tasks, mine)),
+        changePart(known.run.runId, n, known.expiresAt, (body) => change(body, mine)),
       ),
     );
   }
@@ -413,7 +443,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   /**
    * A batch of a split run's task events: each part folds its tasks' events (no status: that is the run's),
    * then the run item takes the parts' new summaries and is aggregated from all of them, in one write. What
-   * the tasks ran (`ran`) fills in from every event, in any order (src/runs/ran.ts).
+   * the tasks ran (`ran`) fills in from every event, in any order (src/runs/ran.ts), in the part of the
+   * event's task (PartBody says why), and the run item's from its parts'.
    */
   async function applySplitTaskEvents(known: Known, details: readonly EcsTaskDetail[]) {
     const runId = known.run.runId;
@@ -421,15 +452,19 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       known,
       details,
       (d) => d.taskArn,
-      (tasks, mine) => foldTaskEvents({ ...known.run, tasks }, mine, (r) => r)?.tasks,
+      (body, mine) => {
+        const tasks = foldTaskEvents({ ...known.run, tasks: body.tasks }, mine, (r) => r)?.tasks;
+        const ran = mine.reduce((r, d) => mergeRan(r, d), body.ran);
+        if (!tasks && ran === body.ran) return undefined;
+        return { tasks: tasks ?? body.tasks, ...(ran && { ran }) };
+      },
     );
     const out = await mutate(
       runId,
       (run) => {
-        const ran = details.reduce((r, d) => mergeRan(r, d), run.ran);
-        const next = withParts(run, parts) ?? (ran !== run.ran ? run : undefined);
-        if (!next?.taskParts) return undefined;
-        return withAggregate({ ...next, ...(ran && { ran }) }, summaryOfParts(next.taskParts));
+        // The run item already holds each part's `ran` at the revision it holds that part's summary of.
+        const next = withParts(run, parts);
+        return next && aggregateParts(next);
       },
       true,
     );
@@ -445,16 +480,15 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       known,
       result.tasks,
       (t) => t.taskArn,
-      (tasks, mine) => {
-        const next = mergeLaunchedTasks(tasks, mine);
-        return JSON.stringify(next) === JSON.stringify(tasks) ? undefined : next;
+      (body, mine) => {
+        const tasks = mergeLaunchedTasks(body.tasks, mine);
+        return JSON.stringify(tasks) === JSON.stringify(body.tasks) ? undefined : { ...body, tasks };
       },
     );
     const out = await mutate(known.run.runId, (run) => {
       const facts = mergeLaunchFacts(run, result);
-      const aggregated = (r: StoredRun) => (r.taskParts ? withAggregate(r, summaryOfParts(r.taskParts)) : r);
-      const withoutParts = aggregated(facts);
-      const next = aggregated(withParts(facts, parts) ?? facts);
+      const withoutParts = aggregateParts(facts);
+      const next = aggregateParts(withParts(facts, parts) ?? facts);
       // The parts' new summaries may hold task events whose own run write has not come yet: ending the run
       // here would leave that write, and so the status handler, without its becameFinal. The events' write
       // brings those summaries; the launch ends the run only by what it says itself (RunTask failures).

@@ -10,6 +10,7 @@
  * largest of them (1,000 tasks, ~70 KB gzipped with a long stop reason on every task) is far from 400 KB.
  * A task's part is a hash of its ARN: known to every writer without a read, whichever event comes first.
  */
+import type { RanWith } from "../runs/model.ts";
 import type { TaskSummary } from "../runs/task-summary.ts";
 
 /** Runs of more tasks than `above` are split, in parts of about `size` tasks. */
@@ -36,10 +37,11 @@ export function partOf(taskArn: string, parts: number): number {
   return hash % parts;
 }
 
-/** A part as the run item knows it: the summary of its tasks at revision `rev` of the part. */
+/** A part as the run item knows it: the summary of its tasks, and what they ran, at revision `rev` of the part. */
 export interface PartSummary {
   rev: number;
   tasks: TaskSummary;
+  ran?: RanWith;
 }
 
 /** What a split run's item holds besides the run (whose `tasks` is then empty). */

@@ -13,6 +13,9 @@ import { MemoryStorage } from "../../gen/memory-storage.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
 import { mergeLaunch } from "../../src/ledger/record-launch.ts";
+import { createRunStore } from "../../src/ledger/run-store.ts";
+import type { Storage } from "../../src/ledger/storage.ts";
+import { partOf } from "../../src/ledger/task-parts.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import { foldTaskEvents } from "../../src/runs/fold-events.ts";
 import { isFinal, type Run } from "../../src/runs/model.ts";
@@ -80,13 +83,9 @@ const scenarioArb = fc.array(taskArb, { minLength: 3, maxLength: 7 }).chain((tas
   });
 });
 
-/**
- * NOT DONE (report of branch ledger): `ran` (what the tasks ran) is left out of the comparison. Under load
- * (three of these files at once) about one run in three hundred ended with fewer image facts in `ran` than
- * the events carry; the cause is not found yet. Every other field is compared.
- */
+/** The run with its tasks in ARN order (the parts keep them in their own order); every field compared. */
 const canonical = (r: Run | undefined) =>
-  r && { ...r, ran: undefined, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
+  r && { ...r, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
 
 describe.each(ADAPTERS)("a run stored in parts: $name", (adapter) => {
   it("property: ends where the events one by one end, made final by exactly one write", async () => {
@@ -125,6 +124,9 @@ describe.each(ADAPTERS)("a run stored in parts: $name", (adapter) => {
           const states = (r: Run | undefined) =>
             canonical(r)?.tasks.map((t) => [t.taskArn, t.lastStatus, t.version]);
           expect(states(stored)).toEqual(states(expected));
+          // What the tasks ran does not depend on the launch's record.
+          expect(stored?.ran).toEqual(expected.ran);
+          if (final) expect(final.ran).toEqual(expected.ran);
           expect(listed?.status).toBe(stored?.status);
           return;
         }
@@ -135,5 +137,83 @@ describe.each(ADAPTERS)("a run stored in parts: $name", (adapter) => {
       }),
       { numRuns: adapter.runs },
     );
+  });
+});
+
+/**
+ * The storage of one instance, whose next put of a run item waits until released: a batch whose write of
+ * the run item is late (a slow Lambda, a lost race and its backoff) after it wrote its task's part.
+ */
+function heldRunWrite(storage: MemoryStorage) {
+  let reached!: () => void;
+  let release!: () => void;
+  const atPut = new Promise<void>((r) => {
+    reached = r;
+  });
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = false;
+  const gated: Storage = {
+    get: (pk) => storage.get(pk),
+    getMany: (pks) => storage.getMany(pks),
+    update: (pk, change, condition) => storage.update(pk, change, condition),
+    query: (index, value, page) => storage.query(index, value, page),
+    async put(item, condition) {
+      if (!held && String(item.pk).startsWith("RUN#")) {
+        held = true;
+        reached();
+        await released;
+      }
+      return storage.put(item, condition);
+    },
+  };
+  return { storage: gated, atPut, release };
+}
+
+describe("a run stored in parts: what its tasks ran", () => {
+  // Found by the property above with `ran` compared (seed 784441960, path "575", in memory): the write
+  // that ended the run took a part's summary holding another batch's STOPPED task, whose image facts that
+  // batch had not written to the run item yet, so the run as it ended (what the failure alert reads for
+  // "changed since last success") lacked them. Here the same interleaving, step by step.
+  it("the write that ends the run has the image facts of every event in the parts it aggregates", async () => {
+    const storage = new MemoryStorage();
+    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
+    const a = createRunStore(storage, options);
+    const late = heldRunWrite(storage);
+    const b = createRunStore(late.storage, options);
+    const run = launchedRun("report", { runId: "split-late-ran", expectedTasks: 3 });
+    // Two Fargate tasks of one task definition, and an EC2 task of another (the sample events' xray:2).
+    const events = eventsOf(run, [
+      { started: true, launchType: "FARGATE", exitCodes: [0] },
+      { started: true, launchType: "FARGATE", exitCodes: [0] },
+      { started: true, launchType: "EC2", exitCodes: [0] },
+    ]);
+    const of = (task: number) =>
+      events.filter((e) => e.taskArn === [...new Set(events.map((x) => x.taskArn))][task]);
+    const [fargate0, fargate1, ec2] = [of(0), of(1), of(2)];
+    const ec2Stopped = ec2.at(-1) as EcsTaskDetail;
+    const fargate1Stopped = fargate1.at(-1) as EcsTaskDetail;
+    // The late batch's task and the ending batch's task share a part, so the ending write reads that part.
+    expect(partOf(ec2Stopped.taskArn, 2)).toBe(partOf(fargate1Stopped.taskArn, 2));
+    expect((ec2Stopped as { taskDefinitionArn?: string }).taskDefinitionArn).toMatch(/xray:2$/);
+
+    await a.create(run);
+    await a.applyTaskEvents(run.runId, [...fargate0, ...fargate1.slice(0, -1)]);
+    // B writes the EC2 task's STOPPED into its part, then is held before its run item write.
+    const lateBatch = b.applyTaskEvents(run.runId, [ec2Stopped]);
+    await late.atPut;
+    // A's batch stops the last task: its part write reads B's, and its run item write ends the run.
+    const ending = await a.applyTaskEvents(run.runId, [fargate1Stopped]);
+    late.release();
+    await lateBatch;
+
+    expect(ending?.becameFinal).toBe(true);
+    let expected: Run = run;
+    for (const e of [...fargate0, ...fargate1, ec2Stopped])
+      expected = foldTaskEvents(expected, [e]) ?? expected;
+    expect(expected.ran?.taskDefinitionArn).toMatch(/xray:2$/);
+    expect(ending?.run.ran).toEqual(expected.ran);
+    expect((await a.get(run.runId))?.ran).toEqual(expected.ran);
   });
 });
