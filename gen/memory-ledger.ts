@@ -57,7 +57,7 @@ export class MemoryLedger implements RunLedger {
   listByJob: RunLedger["listByJob"] = (job, o) => this.#ledger.listByJob(job, o);
   listRecent: RunLedger["listRecent"] = (o) => this.#ledger.listRecent(o);
   listActive: RunLedger["listActive"] = () => this.#ledger.listActive();
-  recordLaunch: RunLedger["recordLaunch"] = (runId, r) => this.#ledger.recordLaunch(runId, r);
+  recordLaunch: RunLedger["recordLaunch"] = (runId, r, o) => this.#ledger.recordLaunch(runId, r, o);
   applyTaskEvents: RunLedger["applyTaskEvents"] = (runId, d) => this.#ledger.applyTaskEvents(runId, d);
   finish: RunLedger["finish"] = (runId, status, extra) => this.#ledger.finish(runId, status, extra);
   claimAlert: RunLedger["claimAlert"] = (runId, kind) => this.#ledger.claimAlert(runId, kind);

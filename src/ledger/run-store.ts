@@ -474,8 +474,12 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     return { run: await whole(out.after, isFinal(out.after.status)), changed, becameFinal };
   }
 
-  /** A split run's launch answer: the tasks into their parts, then the rest, and the parts' summaries. */
-  async function recordSplitLaunch(known: Known, result: LaunchResult) {
+  /**
+   * A split run's launch answer: the tasks into their parts, then the rest, and the parts' summaries. The
+   * run is read whole only if `allTasks`; otherwise it comes back with the tasks of no part (its status,
+   * progress and failures are the run item's).
+   */
+  async function recordSplitLaunch(known: Known, result: LaunchResult, allTasks: boolean) {
     const parts = await changeParts(
       known,
       result.tasks,
@@ -496,7 +500,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
         ? withoutParts
         : next;
     });
-    return out && whole(out.after, false);
+    if (!out) return undefined;
+    return allTasks ? whole(out.after, false) : plain(out.after);
   }
 
   /** The job's slot item naming `runId` as its holder until `until`. */
@@ -545,10 +550,10 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       return runs.filter((r) => !isFinal(r.status));
     },
 
-    async recordLaunch(runId, result) {
+    async recordLaunch(runId, result, o = {}) {
       const start = await knownRun(runId);
       const out = start?.known.run.taskParts
-        ? await recordSplitLaunch(start.known, result)
+        ? await recordSplitLaunch(start.known, result, o.allTasks !== false)
         : (await mutate(runId, (run) => mergeLaunch(run, result), false, start))?.after;
       if (!out) throw new NotFoundError(`run ${runId}`);
       return out;

@@ -217,3 +217,50 @@ describe("a run stored in parts: what its tasks ran", () => {
     expect((await a.get(run.runId))?.ran).toEqual(expected.ran);
   });
 });
+
+describe("a run stored in parts: a launcher's record between batches", () => {
+  it("with allTasks: false reads only the parts of its tasks; the last batch's record has every task", async () => {
+    const storage = new MemoryStorage();
+    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
+    const run = launchedRun("report", { runId: "split-batches", expectedTasks: 6 });
+    const specs = Array.from({ length: 6 }, () => ({
+      started: true,
+      launchType: "FARGATE" as const,
+      exitCodes: [0],
+    }));
+    const tasks = launchedTasks(eventsOf(run, specs));
+    const progress = (done: number) => ({ batches: 3, done, leaseUntil: "2026-03-10T11:10:00.000Z" });
+    const first = createRunStore(storage, options);
+    await first.create(run);
+    await first.recordLaunch(run.runId, { tasks: tasks.slice(0, 4), failures: [], progress: progress(2) });
+    // Another instance (nothing cached) records the next batch: which parts does it read?
+    const partsRead = new Set<string>();
+    const counted: Storage = {
+      get: (pk) => {
+        if (pk.startsWith("TASKS#")) partsRead.add(pk);
+        return storage.get(pk);
+      },
+      getMany: (pks) => storage.getMany(pks),
+      put: (item, condition) => storage.put(item, condition),
+      update: (pk, change, condition) => storage.update(pk, change, condition),
+      query: (index, value, page) => storage.query(index, value, page),
+    };
+    const batch = tasks.slice(4);
+    const between = await createRunStore(counted, options).recordLaunch(
+      run.runId,
+      { tasks: batch, failures: [], progress: progress(3) },
+      { allTasks: false },
+    );
+    const own = new Set(batch.map((t) => `TASKS#${run.runId}#${partOf(t.taskArn, 3)}`));
+    expect(partsRead).toEqual(own);
+    expect(between.launch?.done).toBe(3);
+    expect(between.status).toBe((await first.get(run.runId))?.status);
+
+    // By default (the last batch) the run comes back whole.
+    const whole = await createRunStore(storage, options).recordLaunch(run.runId, {
+      tasks: batch,
+      failures: [],
+    });
+    expect(whole.tasks.map((t) => t.taskArn).sort()).toEqual(tasks.map((t) => t.taskArn).sort());
+  });
+});
