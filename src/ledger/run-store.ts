@@ -54,11 +54,14 @@ import {
   type Storage,
 } from "./storage.ts";
 import {
+  PART_SIZES,
   type PartSizes,
   type PartSummary,
   partCountFor,
   partKey,
   partOf,
+  placeKey,
+  storedPartCount,
   type TaskParts,
 } from "./task-parts.ts";
 
@@ -174,11 +177,11 @@ const partSummary = (part: number, rev: number, body: PartBody): PartSummary & {
   ...(body.ran && { ran: body.ran }),
 });
 
-/** Items of `list` grouped by the part their task is in. */
-function byPart<T>(list: readonly T[], arn: (t: T) => string, parts: number): Map<number, T[]> {
+/** Items of `list` grouped by the part their task is in (`placed`: by task ARN). */
+function byPart<T>(list: readonly T[], arn: (t: T) => string, placed: Map<string, number>): Map<number, T[]> {
   const groups = new Map<number, T[]>();
   for (const t of list) {
-    const n = partOf(arn(t), parts);
+    const n = placed.get(arn(t)) as number;
     groups.set(n, [...(groups.get(n) ?? []), t]);
   }
   return groups;
@@ -211,6 +214,9 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   const cache = new RunCache<StoredRun>(limits);
   const partCache = new RunCache<PartBody>(limits);
   const heldClaims = new Lru<string, true>(limits.runs);
+  // A task's part never changes once placed, so a placement seen is good for the run's life; the newest
+  // 100,000 (~15 MB of keys) cover the tasks of the few split runs an instance is writing at a time.
+  const placements = new Lru<string, number>(100_000);
   const expiry = () => Math.floor(now().getTime() / 1000) + options.retentionDays * 86_400;
 
   /** `json` is the run's JSON, which the cache keeps too: a write serialises the run once. */
@@ -320,7 +326,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     for (const stored of await storage.getMany(pks))
       found.set(stored.pk, decodeRun<StoredRun>(stored as Encoded));
     const partKeys = [...found.values()].flatMap((r) =>
-      Array.from({ length: r.taskParts?.count ?? 0 }, (_, n) => partKey(r.runId, n)),
+      Array.from({ length: storedPartCount(r.taskParts) }, (_, n) => partKey(r.runId, n)),
     );
     const parts = new Map<string, TaskState[]>();
     if (partKeys.length > 0)
@@ -335,14 +341,17 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   function assemble(run: StoredRun, tasksOf: (part: number) => TaskState[]): Run {
     if (!run.taskParts) return run;
     const { taskParts, ...rest } = run;
-    return { ...rest, tasks: Array.from({ length: taskParts.count }, (_, n) => tasksOf(n)).flat() };
+    return {
+      ...rest,
+      tasks: Array.from({ length: storedPartCount(taskParts) }, (_, n) => tasksOf(n)).flat(),
+    };
   }
 
   /** A split run whole, its parts read now (`fresh`), or taken from this instance's cache where it has them. */
   async function whole(run: StoredRun, fresh: boolean): Promise<Run> {
     if (!run.taskParts) return run;
     const tasks = await Promise.all(
-      Array.from({ length: run.taskParts.count }, async (_, n) => {
+      Array.from({ length: storedPartCount(run.taskParts) }, async (_, n) => {
         const pk = partKey(run.runId, n);
         const cached = fresh ? undefined : partCache.peek(pk);
         if (cached) return cached.run.tasks;
@@ -399,16 +408,59 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     );
   }
 
+  /**
+   * The parts of these tasks: each task's placement item (task-parts.ts), put only if absent with the part
+   * `choose` gives it, so that the first writer of a task (its launch, or an event before it) decides its
+   * part for every later one, whichever instance. `lookFirst`: read placements before trying to place (for
+   * events, whose tasks are almost always placed already by their launch).
+   */
+  async function placeTasks(
+    known: Known,
+    arns: readonly string[],
+    choose: (arn: string, i: number) => number,
+    lookFirst: boolean,
+  ): Promise<Map<string, number>> {
+    const runId = known.run.runId;
+    const placed = new Map<string, number>();
+    const open = [...new Set(arns)].filter((arn) => {
+      const n = placements.get(placeKey(runId, arn));
+      if (n !== undefined) placed.set(arn, n);
+      return n === undefined;
+    });
+    const learn = (arn: string, n: number) => {
+      placed.set(arn, n);
+      placements.set(placeKey(runId, arn), n);
+    };
+    if (lookFirst && open.length > 0)
+      for (const item of await storage.getMany(open.map((arn) => placeKey(runId, arn))))
+        learn(String(item.taskArn), Number(item.part));
+    await Promise.all(
+      open.map(async (arn, i) => {
+        if (placed.has(arn)) return;
+        const pk = placeKey(runId, arn);
+        const part = choose(arn, i);
+        const item = { pk, taskArn: arn, part, [TTL_ATTRIBUTE]: known.expiresAt };
+        if (await storage.put(item, absent("pk"))) return learn(arn, part);
+        const there = await storage.get(pk);
+        // Placed by another writer a moment ago (a strongly consistent read sees it).
+        learn(arn, there ? Number(there.part) : part);
+      }),
+    );
+    return placed;
+  }
+
   /** Changes the parts of these tasks (each at most once, concurrently). */
-  function changeParts<T>(
+  async function changeParts<T>(
     known: Known,
     list: readonly T[],
     arn: (t: T) => string,
+    choose: (arn: string, i: number) => number,
+    lookFirst: boolean,
     change: (body: PartBody, mine: T[]) => PartBody | undefined,
   ) {
-    const count = known.run.taskParts?.count ?? 0;
+    const placed = await placeTasks(known, list.map(arn), choose, lookFirst);
     return Promise.all(
-      [...byPart(list, arn, count)].map(([n, mine]) =>
+      [...byPart(list, arn, placed)].map(([n, mine]) =>
         changePart(known.run.runId, n, known.expiresAt, (body) => change(body, mine)),
       ),
     );
@@ -448,10 +500,14 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
    */
   async function applySplitTaskEvents(known: Known, details: readonly EcsTaskDetail[]) {
     const runId = known.run.runId;
+    const count = known.run.taskParts?.count ?? 1;
     const parts = await changeParts(
       known,
       details,
       (d) => d.taskArn,
+      // A task not yet placed by its launch: one of the unplaced parts, after the launch parts.
+      (arn) => count + partOf(arn, count),
+      true,
       (body, mine) => {
         const tasks = foldTaskEvents({ ...known.run, tasks: body.tasks }, mine, (r) => r)?.tasks;
         const ran = mine.reduce((r, d) => mergeRan(r, d), body.ran);
@@ -480,10 +536,18 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
    * progress and failures are the run item's).
    */
   async function recordSplitLaunch(known: Known, result: LaunchResult, allTasks: boolean) {
+    const count = known.run.taskParts?.count ?? 1;
+    const size = options.taskParts?.size ?? PART_SIZES.size;
+    // Tasks fill the parts in launch order: a batch writes the part filling now (two at a boundary), not
+    // most parts as a hash of the ARN would. Tasks known so far are those of the parts this run item holds;
+    // a stale count only puts a batch in an earlier part, which then holds a few more than `size`.
+    const before = Object.values(known.run.taskParts?.at ?? {}).reduce((n, p) => n + p.tasks.tasks, 0);
     const parts = await changeParts(
       known,
       result.tasks,
       (t) => t.taskArn,
+      (_, i) => Math.min(count - 1, Math.floor((before + i) / size)),
+      false,
       (body, mine) => {
         const tasks = mergeLaunchedTasks(body.tasks, mine);
         return JSON.stringify(tasks) === JSON.stringify(body.tasks) ? undefined : { ...body, tasks };

@@ -8,7 +8,11 @@
  * Only runs of more than PART_SIZES.above expected tasks are split: for smaller ones one item is cheaper (a
  * 1-task run costs 5 writes, a 100-task run 0.073 writes per task event, bench/cost/), and the item of the
  * largest of them (1,000 tasks, ~70 KB gzipped with a long stop reason on every task) is far from 400 KB.
- * A task's part is a hash of its ARN: known to every writer without a read, whichever event comes first.
+ * A task's part is the one filling when it is launched (tasks in launch order, ~`size` to a part), so that a
+ * launch batch writes one part, two at a boundary, however long the run. Which part that was is kept in a
+ * placement item per task (`TASKPART#<runId>#<taskArn>`), put only if absent by the first writer of the task:
+ * its launch, or an event that came before it, which places the task in one of `count` unplaced parts (after
+ * the launch parts, by a hash of the ARN). Every later writer, on any instance, finds the task's part there.
  */
 import type { RanWith } from "../runs/model.ts";
 import type { TaskSummary } from "../runs/task-summary.ts";
@@ -27,7 +31,12 @@ export const partCountFor = (expectedTasks: number | undefined, sizes: PartSizes
 
 export const partKey = (runId: string, part: number): string => `TASKS#${runId}#${part}`;
 
-/** The part of a task: FNV-1a of its ARN (the task id at its end is random hex, so parts fill evenly). */
+export const placeKey = (runId: string, taskArn: string): string => `TASKPART#${runId}#${taskArn}`;
+
+/** How many part items a split run may have: its launch parts and as many unplaced ones. */
+export const storedPartCount = (parts: TaskParts | undefined): number => (parts?.count ?? 0) * 2;
+
+/** A hash of a task's ARN: FNV-1a (the task id at its end is random hex, so parts fill evenly). */
 export function partOf(taskArn: string, parts: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < taskArn.length; i++) {
@@ -46,6 +55,7 @@ export interface PartSummary {
 
 /** What a split run's item holds besides the run (whose `tasks` is then empty). */
 export interface TaskParts {
+  /** Launch parts; the unplaced parts are numbered after them (storedPartCount). */
   count: number;
   /** By part number; a part with no entry has no tasks yet. */
   at: Record<string, PartSummary>;

@@ -194,7 +194,8 @@ describe("a run stored in parts: what its tasks ran", () => {
     const [fargate0, fargate1, ec2] = [of(0), of(1), of(2)];
     const ec2Stopped = ec2.at(-1) as EcsTaskDetail;
     const fargate1Stopped = fargate1.at(-1) as EcsTaskDetail;
-    // The late batch's task and the ending batch's task share a part, so the ending write reads that part.
+    // The late batch's task and the ending batch's task share a part, so the ending write reads that part
+    // (no launch is recorded: their events place both in the unplaced parts, by a hash of the ARN).
     expect(partOf(ec2Stopped.taskArn, 2)).toBe(partOf(fargate1Stopped.taskArn, 2));
     expect((ec2Stopped as { taskDefinitionArn?: string }).taskDefinitionArn).toMatch(/xray:2$/);
 
@@ -251,8 +252,8 @@ describe("a run stored in parts: a launcher's record between batches", () => {
       { tasks: batch, failures: [], progress: progress(3) },
       { allTasks: false },
     );
-    const own = new Set(batch.map((t) => `TASKS#${run.runId}#${partOf(t.taskArn, 3)}`));
-    expect(partsRead).toEqual(own);
+    // Parts fill in launch order: 4 tasks before this batch fill parts 0 and 1, so its tasks go to part 2.
+    expect(partsRead).toEqual(new Set([`TASKS#${run.runId}#2`]));
     expect(between.launch?.done).toBe(3);
     expect(between.status).toBe((await first.get(run.runId))?.status);
 
@@ -262,5 +263,48 @@ describe("a run stored in parts: a launcher's record between batches", () => {
       failures: [],
     });
     expect(whole.tasks.map((t) => t.taskArn).sort()).toEqual(tasks.map((t) => t.taskArn).sort());
+  });
+});
+
+describe("a run stored in parts: what a launch batch writes", () => {
+  it("each batch of 10 writes at most 2 part items (the part filling, and the next at a boundary)", async () => {
+    const storage = new MemoryStorage();
+    // Parts of 25: batches of 10 cross a part's end every few batches, so both cases are met.
+    const options = { retentionDays: 1, taskParts: { above: 25, size: 25 } };
+    const run = launchedRun("report", { runId: "split-launch-writes", expectedTasks: 100 });
+    const specs = Array.from({ length: 100 }, () => ({
+      started: true,
+      launchType: "FARGATE" as const,
+      exitCodes: [0],
+    }));
+    const tasks = launchedTasks(eventsOf(run, specs));
+    expect(tasks).toHaveLength(100);
+    let partsWritten = new Set<string>();
+    const counted: Storage = {
+      get: (pk) => storage.get(pk),
+      getMany: (pks) => storage.getMany(pks),
+      put: (item, condition) => {
+        if (item.pk.startsWith("TASKS#")) partsWritten.add(item.pk);
+        return storage.put(item, condition);
+      },
+      update: (pk, change, condition) => storage.update(pk, change, condition),
+      query: (index, value, page) => storage.query(index, value, page),
+    };
+    const ledger = createRunStore(counted, options);
+    await ledger.create(run);
+    const perBatch: number[] = [];
+    for (let b = 0; b < 10; b++) {
+      partsWritten = new Set();
+      await ledger.recordLaunch(
+        run.runId,
+        { tasks: tasks.slice(b * 10, b * 10 + 10), failures: [] },
+        { allTasks: false },
+      );
+      perBatch.push(partsWritten.size);
+    }
+    expect(Math.max(...perBatch)).toBeLessThanOrEqual(2);
+    expect(perBatch.some((n) => n === 2)).toBe(true);
+    const whole = await createRunStore(storage, options).get(run.runId);
+    expect(whole?.tasks.map((t) => t.taskArn).sort()).toEqual(tasks.map((t) => t.taskArn).sort());
   });
 });
