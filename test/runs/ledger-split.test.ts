@@ -308,3 +308,36 @@ describe("a run stored in parts: what a launch batch writes", () => {
     expect(whole?.tasks.map((t) => t.taskArn).sort()).toEqual(tasks.map((t) => t.taskArn).sort());
   });
 });
+
+describe("a run stored in parts: a task event before its launch's record", () => {
+  it("places the task where its launch then finds it: each task once, in one part, with its events", async () => {
+    const storage = new MemoryStorage();
+    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
+    const run = launchedRun("report", { runId: "split-early-event", expectedTasks: 4 });
+    const specs = Array.from({ length: 4 }, () => ({
+      started: true,
+      launchType: "FARGATE" as const,
+      exitCodes: [0],
+    }));
+    const events = eventsOf(run, specs);
+    const tasks = launchedTasks(events);
+    const launcher = createRunStore(storage, options);
+    await launcher.create(run);
+    await launcher.recordLaunch(run.runId, { tasks: tasks.slice(0, 2), failures: [] }, { allTasks: false });
+    // Another instance takes a task of the second batch's first events before the launcher records that
+    // batch: the task is placed by its event, and the launch (which cached nothing of it) must find it.
+    const early = events.filter((e) => e.taskArn === tasks[2]?.taskArn).slice(0, 1);
+    await createRunStore(storage, options).applyTaskEvents(run.runId, early);
+    await launcher.recordLaunch(run.runId, { tasks: tasks.slice(2), failures: [] }, { allTasks: false });
+    const events2 = events.filter((e) => !early.includes(e));
+    await createRunStore(storage, options).applyTaskEvents(run.runId, events2);
+
+    const got = await createRunStore(storage, options).get(run.runId);
+    let expected: Run = mergeLaunch(run, { tasks, failures: [] });
+    for (const e of events) expected = foldTaskEvents(expected, [e]) ?? expected;
+    const arns = (r: Run | undefined) => (r?.tasks ?? []).map((t) => t.taskArn).sort();
+    expect(arns(got)).toEqual(arns(expected));
+    expect(got?.status).toBe(expected.status);
+    expect(got?.status).toBe("SUCCEEDED");
+  });
+});
