@@ -11,7 +11,7 @@ import { itemBytes, jobSpec, launched, minimumSeconds, startScaleStack, until } 
 
 const ITEM_LIMIT = 400 * 1024;
 
-async function fanout(tasks: number): Promise<Row[]> {
+export async function fanout(tasks: number): Promise<Row[]> {
   const s = await startScaleStack({ fanout: jobSpec({ count: tasks }) });
   try {
     const started = Date.now();
@@ -103,11 +103,24 @@ export const fanoutBenchmark: Benchmark = {
   },
 };
 
+/** `--count N`: the fan-out alone, of N tasks (a smaller wall-clock run to profile than 10,000). */
+function countArg(): number | undefined {
+  const i = process.argv.indexOf("--count");
+  if (i < 0) return undefined;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error("--count: a whole number of tasks");
+  return n;
+}
+
 if (import.meta.main) {
   const quick = process.argv.includes("--quick");
   // --concurrent: only the concurrent POSTs (issue 20 item 8), without the 10,000-task fan-out before them.
-  const rows = process.argv.includes("--concurrent")
-    ? [await concurrentPosts(4, quick ? 100 : 1000)]
-    : await fanoutBenchmark.run({ quick });
+  const count = countArg();
+  const rows =
+    count !== undefined
+      ? await fanout(count)
+      : process.argv.includes("--concurrent")
+        ? [await concurrentPosts(4, quick ? 100 : 1000)]
+        : await fanoutBenchmark.run({ quick });
   for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
 }

@@ -7,6 +7,7 @@
 import type { RunLedger } from "../src/ledger/ledger.ts";
 import { decodeRun } from "../src/ledger/run-codec.ts";
 import { createRunStore, type RunStoreOptions } from "../src/ledger/run-store.ts";
+import { partKey, type TaskParts } from "../src/ledger/task-parts.ts";
 import type { Run, RunTransitions } from "../src/runs/model.ts";
 import { MemoryStorage } from "./memory-storage.ts";
 
@@ -29,13 +30,24 @@ export class MemoryLedger implements RunLedger {
     this.#ledger = createMemoryLedger(this.storage, transitions ? { transitions } : {});
   }
 
-  /** The runs stored now, by id (decoded from their items; a fresh copy on each access). */
+  /**
+   * The runs stored now, by id (decoded from their items, a run split in parts with their tasks: a fresh
+   * copy on each access).
+   */
   get runs(): ReadonlyMap<string, Run> {
+    const decode = (pk: string) => {
+      const item = this.storage.items.get(pk);
+      return item && (decodeRun(item as { run?: Run; runz?: Uint8Array }) as Run & { taskParts?: TaskParts });
+    };
     const runs = new Map<string, Run>();
-    for (const item of this.storage.items.values()) {
-      if (!RUN_ITEM.test(item.pk)) continue;
-      const run = decodeRun(item as { run?: Run; runz?: Uint8Array });
-      runs.set(run.runId, run);
+    for (const pk of this.storage.items.keys()) {
+      if (!RUN_ITEM.test(pk)) continue;
+      const { taskParts, ...run } = decode(pk) as Run & { taskParts?: TaskParts };
+      const parts = Array.from(
+        { length: taskParts?.count ?? 0 },
+        (_, n) => decode(partKey(run.runId, n))?.tasks ?? [],
+      );
+      runs.set(run.runId, taskParts ? { ...run, tasks: parts.flat() } : run);
     }
     return runs;
   }
@@ -45,7 +57,7 @@ export class MemoryLedger implements RunLedger {
   listByJob: RunLedger["listByJob"] = (job, o) => this.#ledger.listByJob(job, o);
   listRecent: RunLedger["listRecent"] = (o) => this.#ledger.listRecent(o);
   listActive: RunLedger["listActive"] = () => this.#ledger.listActive();
-  recordLaunch: RunLedger["recordLaunch"] = (runId, r) => this.#ledger.recordLaunch(runId, r);
+  recordLaunch: RunLedger["recordLaunch"] = (runId, r, o) => this.#ledger.recordLaunch(runId, r, o);
   applyTaskEvents: RunLedger["applyTaskEvents"] = (runId, d) => this.#ledger.applyTaskEvents(runId, d);
   finish: RunLedger["finish"] = (runId, status, extra) => this.#ledger.finish(runId, status, extra);
   claimAlert: RunLedger["claimAlert"] = (runId, kind) => this.#ledger.claimAlert(runId, kind);

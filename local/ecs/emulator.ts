@@ -88,6 +88,8 @@ export interface EcsEmulator {
   setCapacityAvailable(provider: string, available: boolean): void;
   /** Every task still known, as DescribeTasks would show it (with tags). */
   tasks(): readonly Task[];
+  /** How many tasks `tasks()` would list, without building their views (pollers of a 10,000-task fan-out). */
+  taskCount(): number;
   /** RunTask requests answered ThrottlingException by the rate limits (not by injected faults). */
   throttledRunTasks(): number;
   /** Every request served, in order, with its answer. */
@@ -179,6 +181,7 @@ export async function startEcsEmulator(opts: EcsEmulatorOptions = {}): Promise<E
       core.capacity.set(provider, available);
     },
     tasks: () => core.visibleTasks().map((r) => taskView(r, true)),
+    taskCount: () => core.visibleTasks().length,
     throttledRunTasks: () => core.rateLimits?.throttled ?? 0,
     calls: () => log,
     clearCalls() {

@@ -278,12 +278,19 @@ async function sendRequests(
       failed: result.failures.length,
     });
     const fresh = oldNotes.fresh([...pendingNotes, ...result.notes]);
-    run = await deps.ledger.recordLaunch(runId, {
-      tasks: result.tasks,
-      failures: oldFailures.fresh(result.failures),
-      ...(fresh.length > 0 && { notes: fresh }),
-      progress: progressOf(deps, requests.length, batch + 1),
-    });
+    // Between batches only the run's status is read (below, after the last): its tasks are asked for with
+    // the last batch alone, not read whole after each of a many-task run's batches.
+    const last = batch === requests.length - 1;
+    run = await deps.ledger.recordLaunch(
+      runId,
+      {
+        tasks: result.tasks,
+        failures: oldFailures.fresh(result.failures),
+        ...(fresh.length > 0 && { notes: fresh }),
+        progress: progressOf(deps, requests.length, batch + 1),
+      },
+      { allTasks: last },
+    );
     pendingNotes = [];
   }
   if (placed === 0 && !isFinal(run.status)) {

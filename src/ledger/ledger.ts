@@ -35,11 +35,15 @@ export interface RunLedger {
   listActive(): Promise<Run[]>;
   /**
    * Records what the launch calls answered: tasks started, failures, notes, and how far the launch got
-   * (never backwards). Idempotent per task ARN.
+   * (never backwards). Idempotent per task ARN. Resolves to the run after it; with `{ allTasks: false }`
+   * (a launcher between two of its batches, which reads the run's status and not its tasks) the run's
+   * `tasks` may be only some of them: a run whose tasks are stored in parts is then not read whole, which
+   * after each of a 10,000-task launch's 1,000 batches made the launch quadratic in its tasks.
    */
   recordLaunch(
     runId: string,
     result: { tasks: TaskState[]; failures: RunFailure[]; notes?: string[]; progress?: LaunchProgress },
+    options?: { allTasks?: boolean },
   ): Promise<Run>;
   /**
    * Applies "ECS Task State Change" details of one run's tasks in one conditional write, ending where

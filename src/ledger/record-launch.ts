@@ -28,17 +28,32 @@ function laterProgress(old: LaunchProgress | undefined, next: LaunchProgress | u
   return next;
 }
 
-/** The run after a launch answer: tasks once per ARN, failures and notes appended, status re-aggregated. */
-export function mergeLaunch(run: Run, result: LaunchResult): Run {
-  const launch = laterProgress(run.launch, result.progress);
-  const launched = new Map(result.tasks.map((t) => [t.taskArn, t]));
-  const known = new Set(run.tasks.map((t) => t.taskArn));
+/** The run's tasks after a launch answer: each task once per ARN, launched ones taking essential flags. */
+export function mergeLaunchedTasks(
+  tasks: readonly TaskState[],
+  launchedTasks: readonly TaskState[],
+): TaskState[] {
+  const launched = new Map(launchedTasks.map((t) => [t.taskArn, t]));
+  const known = new Set(tasks.map((t) => t.taskArn));
   const fresh = [...launched.values()].filter((t) => !known.has(t.taskArn));
-  return withAggregate({
+  return [...tasks.map((t) => withEssentialFlags(t, launched.get(t.taskArn))), ...fresh];
+}
+
+/** What a launch answer says of the run besides its tasks: failures and notes appended, progress forward. */
+export function mergeLaunchFacts<R extends Run>(run: R, result: LaunchResult): R {
+  const launch = laterProgress(run.launch, result.progress);
+  return {
     ...run,
-    tasks: [...run.tasks.map((t) => withEssentialFlags(t, launched.get(t.taskArn))), ...fresh],
     failures: [...run.failures, ...result.failures],
     ...(result.notes && { notes: [...(run.notes ?? []), ...result.notes] }),
     ...(launch && { launch }),
+  };
+}
+
+/** The run after a launch answer: tasks once per ARN, failures and notes appended, status re-aggregated. */
+export function mergeLaunch(run: Run, result: LaunchResult): Run {
+  return withAggregate({
+    ...mergeLaunchFacts(run, result),
+    tasks: mergeLaunchedTasks(run.tasks, result.tasks),
   });
 }

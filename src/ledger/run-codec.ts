@@ -17,7 +17,8 @@ import type { Run } from "../runs/model.ts";
 
 export const COMPRESS_ABOVE = 1024;
 
-export type StoredRun = { run: Run; runz?: never } | { runz: Uint8Array; run?: never };
+/** A run, or a part of a split run's tasks (task-parts.ts), as its item holds it. */
+export type StoredRun<T = Run> = { run: T; runz?: never } | { runz: Uint8Array; run?: never };
 
 /**
  * zlib's default window (32 KB) and memory level (8) allocate ~256 KB per call, which costs ~0.35 ms even
@@ -28,12 +29,12 @@ export type StoredRun = { run: Run; runz?: never } | { runz: Uint8Array; run?: n
 const GZIP = { windowBits: 13, memLevel: 5 };
 
 /** `json`: the run's JSON when the caller has it already. */
-export function encodeRun(run: Run, json = JSON.stringify(run)): StoredRun {
+export function encodeRun<T = Run>(run: T, json = JSON.stringify(run)): StoredRun<T> {
   return json.length > COMPRESS_ABOVE ? { runz: gzipSync(json, GZIP) } : { run };
 }
 
-export function decodeRun(stored: { run?: Run; runz?: Uint8Array }): Run {
+export function decodeRun<T = Run>(stored: { run?: T | undefined; runz?: Uint8Array | undefined }): T {
   if (stored.run) return stored.run;
-  if (stored.runz) return JSON.parse(gunzipSync(stored.runz).toString("utf8")) as Run;
+  if (stored.runz) return JSON.parse(gunzipSync(stored.runz).toString("utf8")) as T;
   throw new EcsJobsError("CorruptRunItem", "stored run item holds neither run nor runz");
 }

@@ -15,12 +15,20 @@
  *   copy knows, is not recorded against the stored run either: tasks are never removed from a run.)
  * - Only changes use the copy; get() and the listings always read the storage.
  * - A claim this instance took and did not release is held, so claiming it again is false without a write.
+ *
+ * A run of more than 1,000 tasks (task-parts.ts) keeps its tasks in parts of their own, each changed as
+ * a run is (a conditional put on its revision, cached the same way), and its item the parts' summaries: a
+ * batch of its task events writes the parts it touches, then the run item once, conditional on its revision,
+ * so the write that makes the run final is one write, as for a small run.
  */
 import { randomUUID } from "node:crypto";
 import { NotFoundError, StaleWriteError, ValidationError } from "../errors.ts";
+import { withAggregate } from "../runs/aggregate.ts";
 import type { EcsTaskDetail } from "../runs/events.ts";
 import { foldTaskEvents } from "../runs/fold-events.ts";
-import { isFinal, type Run, type RunTransitions } from "../runs/model.ts";
+import { isFinal, type RanWith, type Run, type RunTransitions, type TaskState } from "../runs/model.ts";
+import { combineRan, mergeRan } from "../runs/ran.ts";
+import { combineSummaries, EMPTY_SUMMARY, summarizeTasks, type TaskSummary } from "../runs/task-summary.ts";
 import { Lru, RunCache, type RunCacheLimits } from "./cache.ts";
 import {
   ACTIVE_KEY,
@@ -33,7 +41,7 @@ import {
   TTL_ATTRIBUTE,
 } from "./dynamo-table.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
-import { mergeLaunch } from "./record-launch.ts";
+import { type LaunchResult, mergeLaunch, mergeLaunchedTasks, mergeLaunchFacts } from "./record-launch.ts";
 import { decodeRun, encodeRun } from "./run-codec.ts";
 import {
   absent,
@@ -46,6 +54,17 @@ import {
   notEquals,
   type Storage,
 } from "./storage.ts";
+import {
+  PART_SIZES,
+  type PartSizes,
+  type PartSummary,
+  partCountFor,
+  partKey,
+  partOf,
+  placeKey,
+  storedPartCount,
+  type TaskParts,
+} from "./task-parts.ts";
 
 export interface RunStoreOptions {
   retentionDays: number;
@@ -59,6 +78,8 @@ export interface RunStoreOptions {
   cache?: Partial<RunCacheLimits>;
   /** Told of each run created and each run made final, by the write that did it (metrics). */
   transitions?: RunTransitions;
+  /** Which runs keep their tasks in parts, and how large (task-parts.ts; smaller in tests). */
+  taskParts?: PartSizes;
 }
 
 /**
@@ -68,18 +89,104 @@ export interface RunStoreOptions {
  */
 const DEFAULT_CACHE_LIMITS: RunCacheLimits = { runs: 10_000, bytes: 32 * 1024 * 1024 };
 
+/** The run as its item holds it: for a run split in parts (task-parts.ts), with no tasks and their summaries. */
+type StoredRun = Run & { taskParts?: TaskParts };
+
 /** A run item as the store knows it: the run, its revision, its expiry. */
 interface Known {
   rev: number;
-  run: Run;
+  run: StoredRun;
   expiresAt: number;
 }
 
+/**
+ * What a part of a split run holds: its tasks, and what its tasks' events say they ran. `ran` is kept with
+ * the tasks, in the same conditional put, so that the run item's write that takes a part's summary (and may
+ * end the run) takes the image facts of the same events: kept only in the run item, they came with the
+ * batch's own run write, which another batch's write ending the run could precede.
+ */
+interface PartBody {
+  tasks: TaskState[];
+  ran?: RanWith;
+}
+
+/** A part of a split run's tasks as the store knows it. */
+interface KnownPart {
+  rev: number;
+  run: PartBody;
+  expiresAt: number;
+}
+
+type Encoded = { run?: undefined; runz?: Uint8Array };
+
 const fromItem = (item: Item): Known => ({
   rev: Number(item.rev),
-  run: decodeRun(item as { run?: Run; runz?: Uint8Array }),
+  run: decodeRun<StoredRun>(item as Encoded),
   expiresAt: Number(item[TTL_ATTRIBUTE]),
 });
+
+const partFromItem = (item: Item): KnownPart => ({
+  rev: Number(item.rev),
+  run: decodeRun<PartBody>(item as Encoded),
+  expiresAt: Number(item[TTL_ATTRIBUTE]),
+});
+
+/** The run without what only its item needs (a split run's parts: their tasks are not in it). */
+function plain(run: StoredRun): Run {
+  const { taskParts: _parts, ...rest } = run;
+  return rest;
+}
+
+/** The summary of all of a split run's tasks, from its parts' summaries. */
+const summaryOfParts = (parts: TaskParts): TaskSummary =>
+  Object.values(parts.at).reduce((sum, p) => combineSummaries(sum, p.tasks), EMPTY_SUMMARY);
+
+/**
+ * A split run's status, times, hint and cost from its parts' summaries, and what its tasks ran from its
+ * parts' records of that: every write of the run item that takes a part's summary takes its `ran` too, or
+ * a part's facts taken by one write (a launch's) would be missed by the write of their own batch, which
+ * then finds that part's revision already in the run item and has nothing to write.
+ */
+function aggregateParts(run: StoredRun): StoredRun {
+  if (!run.taskParts) return run;
+  const ran = Object.values(run.taskParts.at).reduce((r, p) => combineRan(r, p.ran), run.ran);
+  return withAggregate({ ...run, ...(ran && { ran }) }, summaryOfParts(run.taskParts));
+}
+
+/** The run with its parts' revisions and summaries `changed` taken where newer; undefined when none is. */
+function withParts(
+  run: StoredRun,
+  changed: readonly (PartSummary & { part: number })[],
+): StoredRun | undefined {
+  const parts = run.taskParts;
+  if (!parts) return undefined;
+  const at = { ...parts.at };
+  let newer = false;
+  for (const p of changed)
+    if ((at[p.part]?.rev ?? -1) < p.rev) {
+      at[p.part] = { rev: p.rev, tasks: p.tasks, ...(p.ran && { ran: p.ran }) };
+      newer = true;
+    }
+  return newer ? { ...run, taskParts: { count: parts.count, at } } : undefined;
+}
+
+/** What the run item keeps of a part at revision `rev`: its tasks' summary and what they ran. */
+const partSummary = (part: number, rev: number, body: PartBody): PartSummary & { part: number } => ({
+  part,
+  rev,
+  tasks: summarizeTasks(body.tasks),
+  ...(body.ran && { ran: body.ran }),
+});
+
+/** Items of `list` grouped by the part their task is in (`placed`: by task ARN). */
+function byPart<T>(list: readonly T[], arn: (t: T) => string, placed: Map<string, number>): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const t of list) {
+    const n = placed.get(arn(t)) as number;
+    groups.set(n, [...(groups.get(n) ?? []), t]);
+  }
+  return groups;
+}
 
 function encodeNext(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
@@ -105,12 +212,16 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   const now = options.now ?? (() => new Date());
   const maxAttempts = options.maxWriteAttempts ?? 60;
   const limits = { ...DEFAULT_CACHE_LIMITS, ...options.cache };
-  const cache = new RunCache<Run>(limits);
+  const cache = new RunCache<StoredRun>(limits);
+  const partCache = new RunCache<PartBody>(limits);
   const heldClaims = new Lru<string, true>(limits.runs);
+  // A task's part never changes once placed, so a placement seen is good for the run's life; the newest
+  // 100,000 (~15 MB of keys) cover the tasks of the few split runs an instance is writing at a time.
+  const placements = new Lru<string, number>(100_000);
   const expiry = () => Math.floor(now().getTime() / 1000) + options.retentionDays * 86_400;
 
   /** `json` is the run's JSON, which the cache keeps too: a write serialises the run once. */
-  const item = (run: Run, rev: number, expiresAt: number, json: string): Item => {
+  const item = (run: StoredRun, rev: number, expiresAt: number, json: string): Item => {
     const sk = sortKey(run.createdAt, run.runId);
     return {
       pk: runKey(run.runId),
@@ -133,8 +244,14 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     return known;
   }
 
-  type Change = (run: Run) => Run | undefined;
-  type Outcome = { before: Run; after: Run; changed: boolean };
+  type Change = (run: StoredRun) => StoredRun | undefined;
+  /** A revision to try a change on first: this instance's copy, or one just read (`fresh`). */
+  type Start = { known: Known; fresh: boolean };
+  const fromCache = (runId: string): Start | undefined => {
+    const known = cache.peek(runId);
+    return known && { known, fresh: false };
+  };
+  type Outcome = { before: StoredRun; after: StoredRun; changed: boolean };
   /** Not done: the revision tried is no longer the stored one, or a no-op on a cached copy is not trusted. */
   const AGAIN = Symbol("again");
 
@@ -166,7 +283,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     }
     cache.remember(runId, { rev: known.rev + 1, run: next, expiresAt: known.expiresAt }, json);
     // The put was conditional on the revision that was not final: this write, and no other, ended the run.
-    if (!isFinal(known.run.status) && isFinal(next.status)) options.transitions?.ended(next);
+    if (!isFinal(known.run.status) && isFinal(next.status)) options.transitions?.ended(plain(next));
     return { before: known.run, after: next, changed: true };
   }
 
@@ -176,13 +293,20 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
    * `noopFromCache` (see the header: true for task events), otherwise the stored run decides.
    * Resolves to undefined when the run does not exist.
    */
-  async function mutate(runId: string, change: Change, noopFromCache = false): Promise<Outcome | undefined> {
-    const cached = cache.peek(runId);
-    if (cached) {
-      const out = await tryChange(runId, cached, change, noopFromCache);
+  async function mutate(
+    runId: string,
+    change: Change,
+    noopFromCache = false,
+    start?: Start,
+  ): Promise<Outcome | undefined> {
+    const first = start ?? fromCache(runId);
+    if (first) {
+      const out = await tryChange(runId, first.known, change, first.fresh || noopFromCache);
       if (out !== AGAIN) return out;
+      if (first.fresh) await backoff(0);
     }
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    // A revision just read counts as the first attempt.
+    for (let attempt = first?.fresh ? 1 : 0; attempt < maxAttempts; attempt++) {
       const stored = await read(runId);
       if (!stored) return undefined;
       const out = await tryChange(runId, stored, change, true);
@@ -193,16 +317,162 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   }
 
   /**
-   * The runs of these item keys, in their order. Eventually consistent, as the index itself is, at half the
-   * read cost: the sweeper lists every active run each minute, and what it decides from a listed run is
-   * written conditionally on the stored one. A key whose item is gone (TTL deleted it after the index
-   * listed it) is skipped.
+   * The runs of these item keys, in their order, split runs with their parts. Eventually consistent, as the
+   * index itself is, at half the read cost: the sweeper lists every active run each minute, and what it
+   * decides from a listed run is written conditionally on the stored one. A key whose item is gone (TTL
+   * deleted it after the index listed it) is skipped.
    */
   async function readRuns(pks: string[]): Promise<Run[]> {
-    const found = new Map<string, Run>();
+    const found = new Map<string, StoredRun>();
     for (const stored of await storage.getMany(pks))
-      found.set(stored.pk, decodeRun(stored as { run?: Run; runz?: Uint8Array }));
-    return pks.flatMap((pk) => found.get(pk) ?? []);
+      found.set(stored.pk, decodeRun<StoredRun>(stored as Encoded));
+    const partKeys = [...found.values()].flatMap((r) =>
+      Array.from({ length: storedPartCount(r.taskParts) }, (_, n) => partKey(r.runId, n)),
+    );
+    const parts = new Map<string, TaskState[]>();
+    if (partKeys.length > 0)
+      for (const p of await storage.getMany(partKeys)) parts.set(p.pk, partFromItem(p).run.tasks);
+    return pks.flatMap((pk) => {
+      const run = found.get(pk);
+      return run ? [assemble(run, (n) => parts.get(partKey(run.runId, n)) ?? [])] : [];
+    });
+  }
+
+  /** The run as readers see it: a split run with the tasks of each of its parts. */
+  function assemble(run: StoredRun, tasksOf: (part: number) => TaskState[]): Run {
+    if (!run.taskParts) return run;
+    const { taskParts, ...rest } = run;
+    return {
+      ...rest,
+      tasks: Array.from({ length: storedPartCount(taskParts) }, (_, n) => tasksOf(n)).flat(),
+    };
+  }
+
+  /** A split run whole, its parts read now (`fresh`), or taken from this instance's cache where it has them. */
+  async function whole(run: StoredRun, fresh: boolean): Promise<Run> {
+    if (!run.taskParts) return run;
+    const tasks = await Promise.all(
+      Array.from({ length: storedPartCount(run.taskParts) }, async (_, n) => {
+        const pk = partKey(run.runId, n);
+        const cached = fresh ? undefined : partCache.peek(pk);
+        if (cached) return cached.run.tasks;
+        const item = await storage.get(pk);
+        return item ? partFromItem(item).run.tasks : [];
+      }),
+    );
+    return assemble(run, (n) => tasks[n] ?? []);
+  }
+
+  /**
+   * One part of a split run changed as a run is: on the cached revision first, a put conditional on it, read
+   * and again on a lost race. `change` returns undefined for "nothing to write"; a no-op on a cached copy is
+   * taken as final (as for task events: tasks are never removed, and a cached part is an earlier revision).
+   * Resolves to the part's revision and summary after, changed or not.
+   */
+  async function changePart(
+    runId: string,
+    part: number,
+    expiresAt: number,
+    change: (body: PartBody) => PartBody | undefined,
+  ): Promise<PartSummary & { part: number; changed: boolean }> {
+    const pk = partKey(runId, part);
+    let known: KnownPart | undefined = partCache.peek(pk);
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      if (!known) {
+        const item = await storage.get(pk);
+        known = item ? partFromItem(item) : { rev: -1, run: { tasks: [] }, expiresAt };
+      }
+      const next = change(known.run);
+      if (next === undefined) return { ...partSummary(part, known.rev, known.run), changed: false };
+      const json = JSON.stringify(next);
+      const rev = known.rev + 1;
+      let written: boolean;
+      try {
+        written = await storage.put(
+          { pk, rev, ...encodeRun(next, json), [TTL_ATTRIBUTE]: known.expiresAt },
+          known.rev < 0 ? absent("pk") : equals("rev", known.rev),
+        );
+      } catch (e) {
+        partCache.forget(pk, known.rev);
+        throw e;
+      }
+      if (written) {
+        partCache.remember(pk, { rev, run: next, expiresAt: known.expiresAt }, json);
+        return { ...partSummary(part, rev, next), changed: true };
+      }
+      partCache.forget(pk, known.rev);
+      known = undefined;
+      await backoff(attempt);
+    }
+    throw new StaleWriteError(
+      `tasks of run ${runId}, part ${part}: gave up after ${maxAttempts} concurrent changes`,
+    );
+  }
+
+  /**
+   * The parts of these tasks: each task's placement item (task-parts.ts), put only if absent with the part
+   * `choose` gives it, so that the first writer of a task (its launch, or an event before it) decides its
+   * part for every later one, whichever instance. `lookFirst`: read placements before trying to place (for
+   * events, whose tasks are almost always placed already by their launch).
+   */
+  async function placeTasks(
+    known: Known,
+    arns: readonly string[],
+    choose: (arn: string, i: number) => number,
+    lookFirst: boolean,
+  ): Promise<Map<string, number>> {
+    const runId = known.run.runId;
+    const placed = new Map<string, number>();
+    const open = [...new Set(arns)].filter((arn) => {
+      const n = placements.get(placeKey(runId, arn));
+      if (n !== undefined) placed.set(arn, n);
+      return n === undefined;
+    });
+    const learn = (arn: string, n: number) => {
+      placed.set(arn, n);
+      placements.set(placeKey(runId, arn), n);
+    };
+    if (lookFirst && open.length > 0)
+      for (const item of await storage.getMany(open.map((arn) => placeKey(runId, arn))))
+        learn(String(item.taskArn), Number(item.part));
+    await Promise.all(
+      open.map(async (arn, i) => {
+        if (placed.has(arn)) return;
+        const pk = placeKey(runId, arn);
+        const part = choose(arn, i);
+        const item = { pk, taskArn: arn, part, [TTL_ATTRIBUTE]: known.expiresAt };
+        if (await storage.put(item, absent("pk"))) return learn(arn, part);
+        const there = await storage.get(pk);
+        // Placed by another writer a moment ago (a strongly consistent read sees it).
+        learn(arn, there ? Number(there.part) : part);
+      }),
+    );
+    return placed;
+  }
+
+  /** Changes the parts of these tasks (each at most once, concurrently). */
+  async function changeParts<T>(
+    known: Known,
+    list: readonly T[],
+    arn: (t: T) => string,
+    choose: (arn: string, i: number) => number,
+    lookFirst: boolean,
+    change: (body: PartBody, mine: T[]) => PartBody | undefined,
+  ) {
+    const placed = await placeTasks(known, list.map(arn), choose, lookFirst);
+    return Promise.all(
+      [...byPart(list, arn, placed)].map(([n, mine]) =>
+        changePart(known.run.runId, n, known.expiresAt, (body) => change(body, mine)),
+      ),
+    );
+  }
+
+  /** The run item as the store knows it: this instance's copy, or read. */
+  async function knownRun(runId: string): Promise<Start | undefined> {
+    const cached = fromCache(runId);
+    if (cached) return cached;
+    const known = await read(runId);
+    return known && { known, fresh: true };
   }
 
   async function query(index: IndexName, key: string, o: { limit?: number; next?: string }) {
@@ -214,10 +484,89 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   }
 
   async function applyTaskEvents(runId: string, details: readonly EcsTaskDetail[]) {
-    const out = await mutate(runId, (run) => foldTaskEvents(run, details), true);
+    const start = await knownRun(runId);
+    if (!start) return undefined;
+    if (start.known.run.taskParts) return applySplitTaskEvents(start.known, details);
+    const out = await mutate(runId, (run) => foldTaskEvents(run, details), true, start);
     if (!out) return undefined;
     const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
-    return { run: out.after, changed: out.changed, becameFinal };
+    return { run: plain(out.after), changed: out.changed, becameFinal };
+  }
+
+  /**
+   * A batch of a split run's task events: each part folds its tasks' events (no status: that is the run's),
+   * then the run item takes the parts' new summaries and is aggregated from all of them, in one write. What
+   * the tasks ran (`ran`) fills in from every event, in any order (src/runs/ran.ts), in the part of the
+   * event's task (PartBody says why), and the run item's from its parts'.
+   */
+  async function applySplitTaskEvents(known: Known, details: readonly EcsTaskDetail[]) {
+    const runId = known.run.runId;
+    const count = known.run.taskParts?.count ?? 1;
+    const parts = await changeParts(
+      known,
+      details,
+      (d) => d.taskArn,
+      // A task not yet placed by its launch: one of the unplaced parts, after the launch parts.
+      (arn) => count + partOf(arn, count),
+      true,
+      (body, mine) => {
+        const tasks = foldTaskEvents({ ...known.run, tasks: body.tasks }, mine, (r) => r)?.tasks;
+        const ran = mine.reduce((r, d) => mergeRan(r, d), body.ran);
+        if (!tasks && ran === body.ran) return undefined;
+        return { tasks: tasks ?? body.tasks, ...(ran && { ran }) };
+      },
+    );
+    const out = await mutate(
+      runId,
+      (run) => {
+        // The run item already holds each part's `ran` at the revision it holds that part's summary of.
+        const next = withParts(run, parts);
+        return next && aggregateParts(next);
+      },
+      true,
+    );
+    if (!out) return undefined;
+    const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
+    const changed = out.changed || parts.some((p) => p.changed);
+    return { run: await whole(out.after, isFinal(out.after.status)), changed, becameFinal };
+  }
+
+  /**
+   * A split run's launch answer: the tasks into their parts, then the rest, and the parts' summaries. The
+   * run is read whole only if `allTasks`; otherwise it comes back with the tasks of no part (its status,
+   * progress and failures are the run item's).
+   */
+  async function recordSplitLaunch(known: Known, result: LaunchResult, allTasks: boolean) {
+    const count = known.run.taskParts?.count ?? 1;
+    const size = options.taskParts?.size ?? PART_SIZES.size;
+    // Tasks fill the parts in launch order: a batch writes the part filling now (two at a boundary), not
+    // most parts as a hash of the ARN would. Tasks known so far are those of the parts this run item holds;
+    // a stale count only puts a batch in an earlier part, which then holds a few more than `size`.
+    const before = Object.values(known.run.taskParts?.at ?? {}).reduce((n, p) => n + p.tasks.tasks, 0);
+    const parts = await changeParts(
+      known,
+      result.tasks,
+      (t) => t.taskArn,
+      (_, i) => Math.min(count - 1, Math.floor((before + i) / size)),
+      false,
+      (body, mine) => {
+        const tasks = mergeLaunchedTasks(body.tasks, mine);
+        return JSON.stringify(tasks) === JSON.stringify(body.tasks) ? undefined : { ...body, tasks };
+      },
+    );
+    const out = await mutate(known.run.runId, (run) => {
+      const facts = mergeLaunchFacts(run, result);
+      const withoutParts = aggregateParts(facts);
+      const next = aggregateParts(withParts(facts, parts) ?? facts);
+      // The parts' new summaries may hold task events whose own run write has not come yet: ending the run
+      // here would leave that write, and so the status handler, without its becameFinal. The events' write
+      // brings those summaries; the launch ends the run only by what it says itself (RunTask failures).
+      return isFinal(next.status) && !isFinal(withoutParts.status) && !isFinal(run.status)
+        ? withoutParts
+        : next;
+    });
+    if (!out) return undefined;
+    return allTasks ? whole(out.after, false) : plain(out.after);
   }
 
   /** The job's slot item naming `runId` as its holder until `until`. */
@@ -231,9 +580,11 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
   return {
     async create(run) {
       const expiresAt = expiry();
-      const json = JSON.stringify(run);
-      if (await storage.put(item(run, 0, expiresAt, json), absent("pk"))) {
-        cache.remember(run.runId, { rev: 0, run, expiresAt }, json);
+      const parts = run.tasks.length === 0 ? partCountFor(run.expectedTasks, options.taskParts) : 0;
+      const stored: StoredRun = parts > 0 ? { ...run, taskParts: { count: parts, at: {} } } : run;
+      const json = JSON.stringify(stored);
+      if (await storage.put(item(stored, 0, expiresAt, json), absent("pk"))) {
+        cache.remember(run.runId, { rev: 0, run: stored, expiresAt }, json);
         options.transitions?.created(run);
         if (isFinal(run.status)) options.transitions?.ended(run);
         return { run, created: true };
@@ -241,11 +592,12 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       const existing = await read(run.runId);
       // Created and expired (TTL) in between: practically impossible; say so rather than return nothing.
       if (!existing) throw new StaleWriteError(`run ${run.runId} exists but could not be read back`);
-      return { run: existing.run, created: false };
+      return { run: await whole(existing.run, true), created: false };
     },
 
     async get(runId) {
-      return (await read(runId))?.run;
+      const known = await read(runId);
+      return known && whole(known.run, true);
     },
 
     listByJob: (job, o = {}) => query("byJob", jobKey(job), o),
@@ -263,10 +615,13 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       return runs.filter((r) => !isFinal(r.status));
     },
 
-    async recordLaunch(runId, result) {
-      const out = await mutate(runId, (run) => mergeLaunch(run, result));
+    async recordLaunch(runId, result, o = {}) {
+      const start = await knownRun(runId);
+      const out = start?.known.run.taskParts
+        ? await recordSplitLaunch(start.known, result, o.allTasks !== false)
+        : (await mutate(runId, (run) => mergeLaunch(run, result), false, start))?.after;
       if (!out) throw new NotFoundError(`run ${runId}`);
-      return out.after;
+      return out;
     },
 
     applyTaskEvents,
@@ -284,7 +639,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
         };
       });
       if (!out) throw new NotFoundError(`run ${runId}`);
-      return { run: out.after, changed: out.changed };
+      return { run: await whole(out.after, true), changed: out.changed };
     },
 
     async claimAlert(runId, kind) {

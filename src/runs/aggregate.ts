@@ -1,6 +1,7 @@
 import { runCost } from "./cost.ts";
 import { formatHint, hintFor } from "./hints.ts";
-import { type ContainerState, isFinal, type Run, type RunStatus, type TaskState } from "./model.ts";
+import { isFinal, type Run, type RunStatus } from "./model.ts";
+import { summarizeTasks, type TaskSummary, taskSucceeded } from "./task-summary.ts";
 
 /*
  * A run's status from its tasks and RunTask failures (SPEC section 4):
@@ -16,45 +17,7 @@ export interface RunAggregate {
   hint?: string;
 }
 
-const isEssential = (c: ContainerState): boolean => c.essential !== false;
-
-/**
- * A task that never ran failed to start, whatever its exit codes say. A task with no essential container
- * on record cannot be shown to have succeeded (ECS requires at least one), so it does not count as one.
- */
-export function taskSucceeded(t: TaskState): boolean {
-  if (t.lastStatus !== "STOPPED" || t.started !== true) return false;
-  const essential = t.containers.filter(isEssential);
-  return essential.length > 0 && essential.every((c) => c.exitCode === 0);
-}
-
-const time = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
-
-function pick(
-  values: readonly (string | undefined)[],
-  better: (a: number, b: number) => boolean,
-): string | undefined {
-  let best: string | undefined;
-  for (const v of values) {
-    if (v === undefined || Number.isNaN(time(v))) continue;
-    if (best === undefined || better(time(v), time(best))) best = v;
-  }
-  return best;
-}
-
-const earliest = (values: readonly (string | undefined)[]) => pick(values, (a, b) => a < b);
-const latest = (values: readonly (string | undefined)[]) => pick(values, (a, b) => a > b);
-
-/** The task that failed first is most likely the cause; ties and missing times fall back to ARN order. */
-function firstFailed(tasks: readonly TaskState[]): TaskState | undefined {
-  const key = (t: TaskState) => {
-    const ms = time(t.stoppedAt);
-    return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
-  };
-  return [...tasks].sort(
-    (a, b) => key(a) - key(b) || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0),
-  )[0];
-}
+export { taskSucceeded };
 
 function aggregate(
   status: RunStatus,
@@ -70,36 +33,38 @@ function aggregate(
   };
 }
 
-export function aggregateStatus(run: Run): RunAggregate {
-  const { tasks, failures } = run;
-  const startedAt = earliest(tasks.map((t) => t.startedAt)) ?? run.startedAt;
-  const allKnownStopped = tasks.every((t) => t.lastStatus === "STOPPED");
-  const lastStop = allKnownStopped ? latest(tasks.map((t) => t.stoppedAt)) : undefined;
+/**
+ * `tasks`: the summary of the run's tasks (task-summary.ts); by default of `run.tasks`, given when the tasks
+ * are stored apart from the run.
+ */
+export function aggregateStatus(run: Run, tasks: TaskSummary = summarizeTasks(run.tasks)): RunAggregate {
+  const { failures } = run;
+  const startedAt = tasks.earliestStart ?? run.startedAt;
+  const allKnownStopped = tasks.stopped === tasks.tasks;
+  const lastStop = allKnownStopped ? tasks.latestStop : undefined;
 
   // The sweeper (TIMED_OUT), launcher (MISSED, SKIPPED) or an earlier aggregation decided: keep it.
   if (isFinal(run.status)) {
     return aggregate(run.status, run.startedAt ?? startedAt, run.stoppedAt ?? lastStop, run.hint);
   }
 
-  const expected = run.expectedTasks ?? tasks.length;
-  const stoppedCount = tasks.filter((t) => t.lastStatus === "STOPPED").length;
+  const expected = run.expectedTasks ?? tasks.tasks;
   const done =
-    (tasks.length > 0 || failures.length > 0) &&
+    (tasks.tasks > 0 || failures.length > 0) &&
     allKnownStopped &&
-    stoppedCount + failures.length >= expected;
+    tasks.stopped + failures.length >= expected;
   if (!done) {
-    const ran = tasks.some((t) => t.started === true) || run.status === "RUNNING";
+    const ran = tasks.started || run.status === "RUNNING";
     return aggregate(ran ? "RUNNING" : "PENDING", startedAt, undefined, undefined);
   }
 
   const stoppedAt = lastStop ?? run.stoppedAt;
-  const failed = tasks.filter((t) => !taskSucceeded(t));
-  if (failed.length === 0 && failures.length === 0)
+  if (tasks.failed === 0 && failures.length === 0)
     return aggregate("SUCCEEDED", startedAt, stoppedAt, undefined);
 
   // RunTask failures happened first (at launch), so they come before any task that ran and failed.
   const failure = failures[0];
-  const task = firstFailed(failed);
+  const task = tasks.firstFailed;
   const hint = failure
     ? hintFor({ failures: [failure] })
     : hintFor({
@@ -112,10 +77,10 @@ export function aggregateStatus(run: Run): RunAggregate {
 }
 
 /** The run with its aggregated status, times, hint and (once it is final) cost written back. */
-export function withAggregate(run: Run): Run {
-  const a = aggregateStatus(run);
+export function withAggregate(run: Run, tasks: TaskSummary = summarizeTasks(run.tasks)): Run {
+  const a = aggregateStatus(run, tasks);
   const { startedAt: _s, stoppedAt: _t, hint: _h, cost: _c, ...rest } = run;
   const next: Run = { ...rest, ...a };
-  const cost = runCost(next);
+  const cost = runCost(next, tasks);
   return cost ? { ...next, cost } : next;
 }

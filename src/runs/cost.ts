@@ -11,89 +11,33 @@
  * per-run share would be invented. A run with any such task, a task of unknown size, or a task not yet
  * stopped has no cost (yet): a partial figure would look like the whole one.
  */
-import { FARGATE_PRICES, PRICES_AS_OF, type RegionPrices, SPOT_FRACTION } from "./fargate-prices.ts";
-import { isFinal, type Run, type RunCost, type TaskState } from "./model.ts";
+import { FARGATE_PRICES, PRICES_AS_OF } from "./fargate-prices.ts";
+import { isFinal, type Run, type RunCost } from "./model.ts";
+import { summarizeTasks, type TaskSummary } from "./task-summary.ts";
 
-const FARGATE_PROVIDERS = new Set(["FARGATE", "FARGATE_SPOT"]);
-
-interface TaskUsage {
-  vcpuSeconds: number;
-  gbSeconds: number;
-  spot: boolean;
-  arm: boolean;
-  windows: boolean;
-}
-
-/** The region of an ECS ARN (arn:aws:ecs:REGION:ACCOUNT:task/…). */
-export const regionOfArn = (arn: string): string | undefined => arn.split(":")[3] || undefined;
-
-function isFargate(task: TaskState): boolean {
-  const b = task.billing;
-  if (b?.capacityProviderName !== undefined) return FARGATE_PROVIDERS.has(b.capacityProviderName);
-  return b?.launchType === "FARGATE";
-}
-
-/** Seconds Fargate bills for the task, or undefined when its stop time is not known. */
-export function billedSeconds(task: TaskState): number | undefined {
-  const start = Date.parse(task.billing?.pullStartedAt ?? task.startedAt ?? "");
-  if (Number.isNaN(start)) return 0;
-  const end = Date.parse(task.stoppedAt ?? "");
-  if (Number.isNaN(end)) return undefined;
-  return Math.max(60, Math.ceil(Math.max(0, end - start) / 1000));
-}
-
-function usageOf(task: TaskState): TaskUsage | undefined {
-  if (task.lastStatus !== "STOPPED" || !isFargate(task)) return undefined;
-  const cpu = Number(task.billing?.cpu);
-  const memory = Number(task.billing?.memory);
-  if (!(cpu > 0 && memory > 0)) return undefined;
-  const seconds = billedSeconds(task);
-  if (seconds === undefined) return undefined;
-  return {
-    vcpuSeconds: (cpu / 1024) * seconds,
-    gbSeconds: (memory / 1024) * seconds,
-    spot: task.billing?.capacityProviderName === "FARGATE_SPOT",
-    arm: task.billing?.cpuArchitecture === "arm64",
-    windows: task.billing?.platformFamily?.toUpperCase().startsWith("WINDOWS") === true,
-  };
-}
-
-function usdOf(usages: readonly TaskUsage[], prices: RegionPrices): number {
-  let usd = 0;
-  for (const u of usages) {
-    const rate = u.arm ? prices.arm : prices.x86;
-    const perTask = (u.vcpuSeconds * rate.vcpuHour + u.gbSeconds * rate.gbHour) / 3600;
-    usd += u.spot ? perTask * SPOT_FRACTION : perTask;
-  }
-  return Math.round(usd * 1e6) / 1e6;
-}
-
-/** The run's cost, when it is final and every task is a stopped Fargate task of known size. */
-export function runCost(run: Run): RunCost | undefined {
-  if (!isFinal(run.status) || run.tasks.length === 0) return undefined;
-  const usages: TaskUsage[] = [];
-  for (const task of run.tasks) {
-    const usage = usageOf(task);
-    if (!usage) return undefined;
-    usages.push(usage);
-  }
-  const region = regionOfArn(run.tasks[0]?.taskArn ?? "") ?? "unknown";
+/**
+ * The run's cost, when it is final and every task is a stopped Fargate task of known size. `tasks`: the
+ * summary of its tasks (task-summary.ts), by default of `run.tasks`.
+ */
+export function runCost(run: Run, tasks: TaskSummary = summarizeTasks(run.tasks)): RunCost | undefined {
+  const usage = tasks.usage;
+  if (!isFinal(run.status) || tasks.tasks === 0 || !usage) return undefined;
+  const region = tasks.region ?? "unknown";
   const prices = FARGATE_PRICES[region];
-  const windows = usages.some((u) => u.windows);
-  const note = windows
+  const note = usage.windows
     ? "no estimate for Windows tasks (the price table holds Linux prices)"
     : prices
       ? undefined
       : `no price for ${region} in the price table`;
   return {
-    vcpuSeconds: usages.reduce((n, u) => n + u.vcpuSeconds, 0),
-    gbSeconds: usages.reduce((n, u) => n + u.gbSeconds, 0),
-    ...(prices && !windows && { usd: usdOf(usages, prices) }),
+    vcpuSeconds: usage.vcpuSeconds,
+    gbSeconds: usage.gbSeconds,
+    ...(prices && !usage.windows && usage.usd !== undefined && { usd: Math.round(usage.usd * 1e6) / 1e6 }),
     pricing: {
       source: "estimate",
       region,
       asOf: PRICES_AS_OF,
-      ...(usages.some((u) => u.spot) && !note && { note: "Fargate Spot at its full 70% discount" }),
+      ...(usage.spot && !note && { note: "Fargate Spot at its full 70% discount" }),
       ...(note && { note }),
     },
   };

@@ -24,8 +24,16 @@ import type { Run } from "./model.ts";
  */
 export const RECORDED_TASK_STATUSES: ReadonlySet<string> = new Set(["PENDING", "RUNNING", "STOPPED"]);
 
-/** The run after `details`, or undefined when none of them changes it. */
-export function foldTaskEvents(run: Run, details: readonly EcsTaskDetail[]): Run | undefined {
+/**
+ * The run after `details`, or undefined when none of them changes it. `aggregate` derives the run's status
+ * after each change; the run store passes none (identity) for a part of a run's tasks stored apart, whose
+ * run it aggregates from every part's summary instead (src/ledger/run-store.ts).
+ */
+export function foldTaskEvents(
+  run: Run,
+  details: readonly EcsTaskDetail[],
+  aggregate: (run: Run) => Run = withAggregate,
+): Run | undefined {
   let current = run;
   let changed = false;
   for (const detail of details) {
@@ -33,7 +41,7 @@ export function foldTaskEvents(run: Run, details: readonly EcsTaskDetail[]): Run
     if (known && !RECORDED_TASK_STATUSES.has(detail.lastStatus)) continue;
     const applied = applyTaskEvent(current, detail);
     if (applied === "stale" || applied === "duplicate") continue;
-    current = withAggregate(applied);
+    current = aggregate(applied);
     changed = true;
   }
   return changed ? current : undefined;

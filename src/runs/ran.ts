@@ -70,3 +70,12 @@ export function mergeRan(ran: RanWith | undefined, detail: EcsTaskDetail): RanWi
   if (!next.taskDefinitionArn && !next.overrides && containers.length === 0) return ran;
   return ran && JSON.stringify(ran) === JSON.stringify(next) ? ran : next;
 }
+
+/**
+ * Two records of what ran, combined as if each were an event (a record has an event's fields of it): the
+ * same least-value merge, so combining is commutative, associative and idempotent. For a run whose tasks
+ * are stored in parts, each part keeps the record of its own events (src/ledger/run-store.ts).
+ */
+export function combineRan(a: RanWith | undefined, b: RanWith | undefined): RanWith | undefined {
+  return b ? mergeRan(a, b as unknown as EcsTaskDetail) : a;
+}

@@ -9,11 +9,11 @@ import type { RunEndDeps } from "../../src/app/on-run-final.ts";
 import { mergeLaunch } from "../../src/ledger/record-launch.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import { foldTaskEvents } from "../../src/runs/fold-events.ts";
-import type { Run, TaskState } from "../../src/runs/model.ts";
-import type { LaunchType } from "../support/events.ts";
+import type { Run } from "../../src/runs/model.ts";
 import { applyEvent } from "../support/status-path.ts";
 import { ledgerInstances } from "./dynalite.ts";
 import { launchedRun, runDeps, runTaskEvents, testJob } from "./harness.ts";
+import { eventCount, eventsOf, launchedTasks, taskArb } from "./task-scenarios.ts";
 
 let runs = 0;
 /** One ledger instance with its own client (and so its own cache), and the commands it sends. */
@@ -25,20 +25,6 @@ const freshRun = (o: Partial<Run> = {}): Run =>
 
 const canonical = (r: Run | undefined) =>
   r && { ...r, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
-
-interface TaskSpec {
-  started: boolean;
-  launchType: LaunchType;
-  exitCodes: (number | null)[];
-}
-
-const taskArb: fc.Arbitrary<TaskSpec> = fc.record({
-  started: fc.boolean(),
-  launchType: fc.constantFrom<LaunchType>("FARGATE", "EC2"),
-  exitCodes: fc.array(fc.oneof(fc.constantFrom(0, 0, 1), fc.constant(null)), { minLength: 1, maxLength: 2 }),
-});
-
-const eventCount = (t: TaskSpec) => (t.launchType === "FARGATE" ? 1 : 0) + (t.started ? 3 : 2);
 
 /**
  * Tasks, which events are delivered twice, the delivery order, which of two instances gets each delivery,
@@ -61,28 +47,6 @@ const scenarioArb = fc.array(taskArb, { minLength: 1, maxLength: 3 }).chain((tas
     });
   });
 });
-
-function eventsOf(run: Run, tasks: readonly TaskSpec[]): EcsTaskDetail[] {
-  return tasks.flatMap((t, i) =>
-    runTaskEvents(run, i, {
-      started: t.started,
-      stopCode: t.started ? "EssentialContainerExited" : "TaskFailedToStart",
-      launchType: t.launchType,
-      containers: t.exitCodes.map((exitCode, c) => ({ name: c === 0 ? "app" : "sidecar", exitCode })),
-    }).map((e) => e.detail),
-  );
-}
-
-/** What the launcher records from the RunTask answer: the tasks with their essential flags, no version. */
-const launchedTasks = (events: readonly EcsTaskDetail[]): TaskState[] =>
-  [...new Set(events.map((e) => e.taskArn))].map((taskArn) => ({
-    taskArn,
-    lastStatus: "PROVISIONING",
-    containers: [
-      { name: "app", essential: true },
-      { name: "sidecar", essential: false },
-    ],
-  }));
 
 describe("DynamoDB ledger cache: instances with stale copies", () => {
   it("two instances interleaving task events on one run end in the ordered result", async () => {
