@@ -239,16 +239,6 @@ async function sendRequests(
   const first = Math.min(stored.launch?.done ?? 0, requests.length);
   for (let batch = first; batch < requests.length; batch++) {
     const input = requests[batch] as RunTaskCommandInput;
-    if (stopBy && batch > first && deps.now() >= stopBy) {
-      // Out of time: the lease ends now, so the next sweep continues from here.
-      deps.log.info("launch handed off; the sweeper continues it", { done: batch, batches: requests.length });
-      return deps.ledger.recordLaunch(runId, {
-        tasks: [],
-        failures: [],
-        ...(pendingNotes.length > 0 && { notes: oldNotes.fresh(pendingNotes) }),
-        progress: progressOf(deps, requests.length, batch, 0),
-      });
-    }
     const result = await launchBatch(deps, job, input);
     if ("rejected" in result) {
       const { name, message, transient } = result.rejected;
@@ -278,20 +268,32 @@ async function sendRequests(
       failed: result.failures.length,
     });
     const fresh = oldNotes.fresh([...pendingNotes, ...result.notes]);
-    // Between batches only the run's status is read (below, after the last): its tasks are asked for with
-    // the last batch alone, not read whole after each of a many-task run's batches.
     const last = batch === requests.length - 1;
+    // Out of time with batches left: this batch's record hands them off (its lease ends now, so the next
+    // sweep continues from here). One write: a second record with no tasks after it, as before, doubled the
+    // writes of a launch the sweeper continues, which records every one of its batches this way.
+    const handOff = !last && stopBy !== undefined && deps.now() >= stopBy;
+    // Between batches only the run's status is read (below, after the last): its tasks are asked for with
+    // the last batch, or the hand-off's (its caller answers with the run), not after each of a many-task
+    // run's batches.
     run = await deps.ledger.recordLaunch(
       runId,
       {
         tasks: result.tasks,
         failures: oldFailures.fresh(result.failures),
         ...(fresh.length > 0 && { notes: fresh }),
-        progress: progressOf(deps, requests.length, batch + 1),
+        progress: progressOf(deps, requests.length, batch + 1, handOff ? 0 : LAUNCH_LEASE_MS),
       },
-      { allTasks: last },
+      { allTasks: last || handOff },
     );
     pendingNotes = [];
+    if (handOff) {
+      deps.log.info("launch handed off; the sweeper continues it", {
+        done: batch + 1,
+        batches: requests.length,
+      });
+      return run;
+    }
   }
   if (placed === 0 && !isFinal(run.status)) {
     // Padding makes the aggregate finish an all-failed run; this only guards against a ledger that does not.

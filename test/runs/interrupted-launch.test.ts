@@ -87,6 +87,25 @@ describe("a launch killed mid-way", () => {
     expect((await deps.ledger.get(run.runId))?.tasks).toHaveLength(25);
   });
 
+  // In a 2,000-task fan-out on the local stack, 185 records with no tasks came between the launch's batch
+  // records: each batch the sweeper sent was followed by a record of its hand-off alone (one more write).
+  it("records each batch once, its hand-off in the same write: no record without tasks", async () => {
+    placeAll();
+    const deps = runDeps([job25]);
+    const records: number[] = [];
+    const recordLaunch = deps.ledger.recordLaunch.bind(deps.ledger);
+    deps.ledger.recordLaunch = (runId, result, o) => {
+      records.push(result.tasks.length);
+      return recordLaunch(runId, result, o);
+    };
+    const run = await launchRun(deps, { job: job25, trigger, stopBy: NOW });
+    expect(run.launch).toMatchObject({ batches: 3, done: 1, leaseUntil: NOW.toISOString() });
+    await sweep(deps);
+    expect((await deps.ledger.get(run.runId))?.tasks).toHaveLength(25);
+    // Three batches of 10, 10 and 5 tasks, each recorded by one write (the sweeper hands off after each).
+    expect(records).toEqual([10, 10, 5]);
+  });
+
   it("a continued launch that ECS then refuses ends the run FAILED once its tasks stop", async () => {
     killedAfter(1);
     const deps = runDeps([job25]);
