@@ -13,6 +13,7 @@ import { MemoryStorage } from "../../gen/memory-storage.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
 import { mergeLaunch } from "../../src/ledger/record-launch.ts";
+import { decodeRun } from "../../src/ledger/run-codec.ts";
 import { createRunStore } from "../../src/ledger/run-store.ts";
 import type { Storage } from "../../src/ledger/storage.ts";
 import { partOf } from "../../src/ledger/task-parts.ts";
@@ -341,6 +342,47 @@ describe("a run stored in parts: a task event before its launch's record", () =>
     const arns = (r: Run | undefined) => (r?.tasks ?? []).map((t) => t.taskArn).sort();
     expect(arns(got)).toEqual(arns(expected));
     expect(got?.status).toBe(expected.status);
+    expect(got?.status).toBe("SUCCEEDED");
+  });
+});
+
+describe("a run stored in parts: every task's events before its launch's record", () => {
+  // The unplaced parts take only tasks whose first writer was an event, each task once (its placement is
+  // put only if absent), spread by a hash of the ARN: together they hold at most the run's tasks, so each
+  // about a part's size, as a launch part. Here the worst case: no launch recorded before any event.
+  it("a 1,000-task run in parts of 250: no part over 300 tasks or 24 KB; each task once", async () => {
+    const storage = new MemoryStorage();
+    const options = { retentionDays: 1, taskParts: { above: 250, size: 250 } };
+    const run = launchedRun("report", { runId: "split-all-early", expectedTasks: 1000 });
+    const specs = Array.from({ length: 1000 }, () => ({
+      started: true,
+      launchType: "FARGATE" as const,
+      exitCodes: [0],
+    }));
+    const events = eventsOf(run, specs);
+    const tasks = launchedTasks(events);
+    const ledger = createRunStore(storage, options);
+    await ledger.create(run);
+    for (let i = 0; i < events.length; i += 100)
+      await ledger.applyTaskEvents(run.runId, events.slice(i, i + 100));
+    for (let i = 0; i < tasks.length; i += 10)
+      await ledger.recordLaunch(
+        run.runId,
+        { tasks: tasks.slice(i, i + 10), failures: [] },
+        { allTasks: false },
+      );
+
+    const parts = [...storage.items.values()].filter((item) => item.pk.startsWith("TASKS#"));
+    const tasksIn = (pk: string) =>
+      decodeRun<{ tasks: unknown[] }>(storage.items.get(pk) as never).tasks.length;
+    // Every task is in an unplaced part (numbered 4 to 7), none in a launch part.
+    expect(parts.map((p) => p.pk).sort()).toEqual([4, 5, 6, 7].map((n) => `TASKS#${run.runId}#${n}`));
+    expect(Math.max(...parts.map((p) => tasksIn(p.pk)))).toBeLessThanOrEqual(300);
+    expect(parts.reduce((n, p) => n + tasksIn(p.pk), 0)).toBe(1000);
+    expect(storage.largestItem).toBeLessThan(24 * 1024);
+    const got = await createRunStore(storage, options).get(run.runId);
+    expect(new Set(got?.tasks.map((t) => t.taskArn)).size).toBe(1000);
+    expect(got?.tasks).toHaveLength(1000);
     expect(got?.status).toBe("SUCCEEDED");
   });
 });
