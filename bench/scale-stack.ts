@@ -7,7 +7,11 @@ import "./quiet.ts";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { itemSize } from "../gen/memory-storage.ts";
 import { type LocalStack, startLocalStack } from "../local/stack.ts";
+import { readLocalStack } from "../src/cli/local-stack-file.ts";
 import { encodeRun } from "../src/ledger/run-codec.ts";
 import type { Run } from "../src/runs/model.ts";
 
@@ -55,7 +59,7 @@ export async function startScaleStack(jobs: Record<string, string>): Promise<Sca
     logLevel: "error",
     autoCreateClusters: true,
     watchJobs: false,
-    discoveryFile: false,
+    // stack.json in the data dir: the ledger's credentials and table, for runItems.
     rateLimits: true,
   });
   const call = async <T>(method: string, path: string, body?: unknown) => {
@@ -102,4 +106,38 @@ export async function until(done: () => boolean | Promise<boolean>, timeoutMs: n
 export function itemBytes(run: Run): number {
   const stored = encodeRun(run);
   return (stored.runz ? stored.runz.byteLength : Buffer.byteLength(JSON.stringify(stored.run))) + 300;
+}
+
+/**
+ * The items the local ledger holds for a run, as DynamoDB counts their size: the run item, its task parts
+ * (`TASKS#`) and placements (`TASKPART#`) when its tasks are stored in parts (src/ledger/task-parts.ts).
+ * What the 400 KB limit applies to is each of them, not the run as the API shows it.
+ */
+export async function runItems(stack: LocalStack, runId: string) {
+  const info = readLocalStack(stack.dataDir);
+  if (!info?.credentials) throw new Error(`scale bench: no ledger credentials in ${stack.dataDir}`);
+  const client = new DynamoDBClient({
+    endpoint: info.dynamodbUrl,
+    region: info.region,
+    credentials: info.credentials,
+  });
+  try {
+    const table = info.tableName;
+    const out = { run: 0, largestPart: 0, parts: 0, placements: 0 };
+    for await (const page of paginateScan({ client }, { TableName: table })) {
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        const pk = String(item.pk);
+        const size = itemSize(item);
+        if (pk === `RUN#${runId}`) out.run = size;
+        else if (pk.startsWith(`TASKS#${runId}#`)) {
+          out.parts++;
+          out.largestPart = Math.max(out.largestPart, size);
+        } else if (pk.startsWith(`TASKPART#${runId}#`)) out.placements++;
+      }
+    }
+    return out;
+  } finally {
+    client.destroy();
+  }
 }
