@@ -49,7 +49,9 @@ export interface RunLedger {
    * Applies "ECS Task State Change" details of one run's tasks in one conditional write, ending where
    * applying them one by one, in this order, would (fold-events.ts): a batch of a many-task run costs one
    * write, not one per event; a stale or duplicate detail changes nothing. Returns the run after the change
-   * and whether this call moved it to a final status; undefined when the ledger has no such run.
+   * and whether this call moved it to a final status; undefined when the ledger has no such run. The run's
+   * `tasks` are all of them once it is final; before, a run whose tasks are stored in parts comes back
+   * without them (its status, times and failures are whole).
    */
   applyTaskEvents(
     runId: string,

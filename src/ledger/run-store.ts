@@ -528,7 +528,11 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     if (!out) return undefined;
     const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
     const changed = out.changed || parts.some((p) => p.changed);
-    return { run: await whole(out.after, isFinal(out.after.status)), changed, becameFinal };
+    // Whole only once final (what the status handler then acts on): reassembled after every batch of a
+    // 10,000-task run's events, the run cost a parse of every part each time, quadratic over the run
+    // (16 s of 262 s CPU in a 5,000-task wall-clock fan-out).
+    const final = isFinal(out.after.status);
+    return { run: final ? await whole(out.after, true) : plain(out.after), changed, becameFinal };
   }
 
   /**

@@ -386,3 +386,46 @@ describe("a run stored in parts: every task's events before its launch's record"
     expect(got?.status).toBe("SUCCEEDED");
   });
 });
+
+describe("a run stored in parts: a batch of task events that does not end the run", () => {
+  it("reads only the parts of its tasks, and answers the run without the other parts' tasks", async () => {
+    const storage = new MemoryStorage();
+    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
+    const run = launchedRun("report", { runId: "split-events-between", expectedTasks: 6 });
+    const specs = Array.from({ length: 6 }, () => ({
+      started: true,
+      launchType: "FARGATE" as const,
+      exitCodes: [0],
+    }));
+    const events = eventsOf(run, specs);
+    const tasks = launchedTasks(events);
+    const launcher = createRunStore(storage, options);
+    await launcher.create(run);
+    await launcher.recordLaunch(run.runId, { tasks, failures: [] });
+    // Another instance (nothing cached) takes the first event of the last task: which parts does it read?
+    const partsRead = new Set<string>();
+    const counted: Storage = {
+      get: (pk) => {
+        if (pk.startsWith("TASKS#")) partsRead.add(pk);
+        return storage.get(pk);
+      },
+      getMany: (pks) => storage.getMany(pks),
+      put: (item, condition) => storage.put(item, condition),
+      exchange: (item, condition) => storage.exchange(item, condition),
+      update: (pk, change, condition) => storage.update(pk, change, condition),
+      query: (index, value, page) => storage.query(index, value, page),
+    };
+    const last = tasks.at(-1)?.taskArn;
+    const first = events.find((e) => e.taskArn === last) as EcsTaskDetail;
+    const out = await createRunStore(counted, options).applyTaskEvents(run.runId, [first]);
+    expect(out?.changed).toBe(true);
+    expect(isFinal(out?.run.status ?? "SUCCEEDED")).toBe(false);
+    // Six tasks in launch order fill parts 0-2 of 2: the last task is in part 2, and only that is read.
+    expect(partsRead).toEqual(new Set([`TASKS#${run.runId}#2`]));
+    expect(out?.run.tasks).toEqual([]);
+    // Read, the run is whole, with the event applied.
+    const got = await createRunStore(storage, options).get(run.runId);
+    expect(got?.tasks).toHaveLength(6);
+    expect(got?.tasks.find((t) => t.taskArn === last)?.lastStatus).toBe(first.lastStatus);
+  });
+});
