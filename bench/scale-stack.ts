@@ -93,12 +93,17 @@ export function launched(stack: LocalStack): { calls: number; tasks: number } {
   return { calls: ok.length, tasks: stack.emulator.taskCount() };
 }
 
-/** Waits (polling every 100 ms) until `done`; throws after `timeoutMs`. */
-export async function until(done: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+/** Waits (polling every `everyMs`, 100 by default) until `done`; throws after `timeoutMs`. */
+export async function until(
+  done: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 100,
+) {
   const end = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > end) throw new Error(`scale bench: ${what} not reached after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
