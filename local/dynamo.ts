@@ -18,6 +18,7 @@ import { Level } from "level";
 import { EcsJobsError } from "../src/host/wiring.ts";
 import {
   describeLoss,
+  journalKey,
   journalRunWrites,
   lostWrites,
   type RunRevision,
@@ -119,7 +120,8 @@ export async function startDynalite(
  *
  * The check opens a copy: LevelDB repairs what it opens (a cut log is replayed into a table and deleted),
  * and a ledger refused here must stay as it was, for a backup tool or a person to look at.
- * On success the journal is rewritten from what the ledger holds (one line a run).
+ * On success the journal is rewritten from what the ledger holds (one line a run, and one for each task
+ * item of a run stored in parts).
  */
 export async function checkLedger(path: string, existed: boolean, journalPath: string): Promise<void> {
   const advice =
@@ -146,7 +148,7 @@ export async function checkLedger(path: string, existed: boolean, journalPath: s
         try {
           run = runRevisionOf(JSON.parse(value));
         } catch {}
-        if (run) held.set(run.runId, run);
+        if (run) held.set(journalKey(run), run);
       }
     } catch (error) {
       const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;

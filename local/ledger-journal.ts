@@ -20,19 +20,31 @@ export const JOURNAL_FILE = "ledger-journal.jsonl";
 /** The ledger's run items (src/ledger/dynamo-table.ts): `RUN#<id>`, with a revision that grows by one a write. */
 const RUN_PREFIX = "RUN#";
 const JOB_PREFIX = "JOB#";
+/**
+ * The items of a run whose tasks are stored in parts (src/ledger/task-parts.ts): its parts
+ * (`TASKS#<id>#<n>`, with a revision of their own) and each task's placement (`TASKPART#<id>#<arn>`, written
+ * once). Without them a restart could find the run item and lose a part of its tasks without a word.
+ */
+const TASK_ITEM_PREFIXES = ["TASKS#", "TASKPART#"];
 
 export interface RunRevision {
   runId: string;
   job?: string | undefined;
   rev: number;
+  /** The item's key when it is one of the run's task items rather than the run item. */
+  item?: string | undefined;
 }
+
+/** What the journal keys an entry by: the run, or the run's task item. */
+export const journalKey = (r: RunRevision): string => r.item ?? r.runId;
 
 const isRevision = (v: unknown): v is RunRevision => {
   const r = v as Partial<RunRevision> | null;
   return (
     typeof r?.runId === "string" &&
     Number.isInteger(r.rev) &&
-    (r.job === undefined || typeof r.job === "string")
+    (r.job === undefined || typeof r.job === "string") &&
+    (r.item === undefined || typeof r.item === "string")
   );
 };
 
@@ -64,8 +76,8 @@ export function readJournal(path: string): Map<string, RunRevision> {
         "DamagedLedger",
         `the run ledger's journal ${path} is damaged at line ${i + 1}; move it aside to start without checking the ledger against it`,
       );
-    const known = out.get(entry.runId);
-    if (!known || known.rev < entry.rev) out.set(entry.runId, entry);
+    const known = out.get(journalKey(entry));
+    if (!known || known.rev < entry.rev) out.set(journalKey(entry), entry);
   });
   return out;
 }
@@ -84,12 +96,23 @@ export function writeJournal(path: string, runs: Iterable<RunRevision>): void {
   renameSync(tmp, path);
 }
 
-/** The run of a DynamoDB item as the ledger stores it (`{pk: {S}, rev: {N}, gsi1pk: {S}}`), if it is one. */
+/**
+ * The run of a DynamoDB item as the ledger stores it (`{pk: {S}, rev: {N}, gsi1pk: {S}}`), if it is one, or
+ * of a task item of a run stored in parts (a placement, written once, at revision 0).
+ */
 export function runRevisionOf(item: unknown): RunRevision | undefined {
   const i = item as { pk?: { S?: unknown }; rev?: { N?: unknown }; gsi1pk?: { S?: unknown } } | null;
   const pk = i?.pk?.S;
+  if (typeof pk !== "string") return undefined;
+  const prefix = TASK_ITEM_PREFIXES.find((p) => pk.startsWith(p));
+  if (prefix) {
+    // A run id has no '#' (RUN_ID_PATTERN); what follows it is the part's number or the task's ARN.
+    const runId = pk.slice(prefix.length).split("#")[0] as string;
+    const rev = prefix === "TASKPART#" ? 0 : Number(i?.rev?.N);
+    return runId && Number.isInteger(rev) ? { runId, rev, item: pk } : undefined;
+  }
   const rev = Number(i?.rev?.N);
-  if (typeof pk !== "string" || !pk.startsWith(RUN_PREFIX) || !Number.isInteger(rev)) return undefined;
+  if (!pk.startsWith(RUN_PREFIX) || !Number.isInteger(rev)) return undefined;
   const job = i?.gsi1pk?.S;
   return {
     runId: pk.slice(RUN_PREFIX.length),
@@ -99,20 +122,20 @@ export function runRevisionOf(item: unknown): RunRevision | undefined {
 }
 
 export interface LedgerLoss {
-  /** Runs the journal names that the ledger no longer holds. */
+  /** Runs (or task items of runs) the journal names that the ledger no longer holds. */
   missing: RunRevision[];
   /** Runs the ledger holds at an earlier revision than it answered for: their last changes are gone. */
   behind: { run: RunRevision; held: number }[];
 }
 
-/** What the journal says was written and the ledger does not hold. */
+/** What the journal says was written and the ledger does not hold (`held`: by journalKey). */
 export function lostWrites(
   journal: ReadonlyMap<string, RunRevision>,
   held: ReadonlyMap<string, number>,
 ): LedgerLoss {
   const loss: LedgerLoss = { missing: [], behind: [] };
   for (const run of journal.values()) {
-    const rev = held.get(run.runId);
+    const rev = held.get(journalKey(run));
     if (rev === undefined) loss.missing.push(run);
     else if (rev < run.rev) loss.behind.push({ run, held: rev });
   }
@@ -120,15 +143,21 @@ export function lostWrites(
 }
 
 const SHOWN = 5;
-const named = (r: RunRevision) => `${r.runId}${r.job ? ` (${r.job})` : ""}`;
+const named = (r: RunRevision) =>
+  `${r.runId}${r.job ? ` (${r.job})` : ""}${r.item ? ` (its tasks' item ${r.item})` : ""}`;
 const some = (items: string[]) =>
   items.slice(0, SHOWN).join(", ") + (items.length > SHOWN ? ` and ${items.length - SHOWN} more` : "");
 
 /** One sentence for the refusal: how many runs, and which. */
 export function describeLoss(loss: LedgerLoss): string {
   const parts: string[] = [];
-  if (loss.missing.length > 0)
-    parts.push(`${loss.missing.length} run(s) are gone: ${some(loss.missing.map(named))}`);
+  const runs = loss.missing.filter((r) => r.item === undefined);
+  const items = loss.missing.filter((r) => r.item !== undefined);
+  if (runs.length > 0) parts.push(`${runs.length} run(s) are gone: ${some(runs.map(named))}`);
+  if (items.length > 0)
+    parts.push(
+      `${items.length} item(s) of the tasks of runs stored in parts are gone (those runs lack tasks): ${some(items.map(named))}`,
+    );
   if (loss.behind.length > 0)
     parts.push(
       `${loss.behind.length} run(s) lost their last changes (their status and alerts may be out of date): ${some(
@@ -138,7 +167,7 @@ export function describeLoss(loss: LedgerLoss): string {
   return parts.join("; ");
 }
 
-/** Only these write runs: the run store's puts (src/ledger/run-store.ts); claims and slots are not runs. */
+/** Only these write runs and their tasks' items: the run store's puts (src/ledger/run-store.ts); claims and slots do not. */
 const PUT_ITEM = "DynamoDB_20120810.PutItem";
 
 /**

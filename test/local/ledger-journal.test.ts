@@ -75,6 +75,23 @@ describe("the ledger journal", () => {
     expect(runRevisionOf(null)).toBeUndefined();
   });
 
+  it("recognises the task items of a run stored in parts, each under its own key", () => {
+    const part = runRevisionOf({ pk: { S: "TASKS#r1#3" }, rev: { N: "5" } });
+    const placement = runRevisionOf({ pk: { S: "TASKPART#r1#arn:aws:ecs:eu-west-1:1:task/c/abc" } });
+    expect(part).toEqual({ runId: "r1", rev: 5, item: "TASKS#r1#3" });
+    expect(placement).toEqual({
+      runId: "r1",
+      rev: 0,
+      item: "TASKPART#r1#arn:aws:ecs:eu-west-1:1:task/c/abc",
+    });
+    const path = file();
+    writeJournal(path, [{ runId: "r1", rev: 2 }, part!, { ...part!, rev: 4 }, placement!]);
+    expect([...readJournal(path).keys()]).toEqual(["r1", "TASKS#r1#3", placement!.item]);
+    expect(describeLoss(lostWrites(readJournal(path), new Map([["r1", 2]])))).toBe(
+      "2 item(s) of the tasks of runs stored in parts are gone (those runs lack tasks): r1 (its tasks' item TASKS#r1#3), r1 (its tasks' item TASKPART#r1#arn:aws:ecs:eu-west-1:1:task/c/abc)",
+    );
+  });
+
   it("names runs gone and runs behind their last acknowledged revision", () => {
     const journal = new Map([
       ["r1", { runId: "r1", job: "a", rev: 3 }],
