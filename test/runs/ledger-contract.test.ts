@@ -13,6 +13,7 @@ import { seededRandom } from "../../local/ecs/faults.ts";
 import { NotFoundError, ValidationError } from "../../src/errors.ts";
 import { createDynamoLedger } from "../../src/ledger/dynamo.ts";
 import type { RunLedger } from "../../src/ledger/ledger.ts";
+import type { PartSizes } from "../../src/ledger/task-parts.ts";
 import type { EcsTaskDetail } from "../../src/runs/events.ts";
 import { foldTaskEvents } from "../../src/runs/fold-events.ts";
 import type { Run } from "../../src/runs/model.ts";
@@ -28,7 +29,8 @@ interface Opened {
 
 interface Adapter {
   name: string;
-  open(): Promise<Opened>;
+  /** `taskParts`: which runs keep their tasks in parts (src/ledger/task-parts.ts); small in the split cases. */
+  open(o?: { taskParts?: PartSizes }): Promise<Opened>;
 }
 
 let db: Dynalite;
@@ -36,17 +38,18 @@ let db: Dynalite;
 const ADAPTERS: Adapter[] = [
   {
     name: "in memory",
-    async open() {
+    async open(o = {}) {
       const storage = new MemoryStorage();
-      return { instance: () => createMemoryLedger(storage, { retentionDays: 30, now: () => NOW }) };
+      return { instance: () => createMemoryLedger(storage, { retentionDays: 30, now: () => NOW, ...o }) };
     },
   },
   {
     name: "DynamoDB (dynalite)",
-    async open() {
+    async open(o = {}) {
       const tableName = await db.table();
       return {
-        instance: () => createDynamoLedger(db.newClient(), { tableName, retentionDays: 30, now: () => NOW }),
+        instance: () =>
+          createDynamoLedger(db.newClient(), { tableName, retentionDays: 30, now: () => NOW, ...o }),
       };
     },
   },
@@ -112,6 +115,46 @@ describe.each(ADAPTERS)("run ledger contract: $name", (adapter) => {
       expect(canonical(await a.get(r.runId))).toEqual(canonical(folded(r, events)));
       expect((await b.get(r.runId))?.status).toBe("FAILED");
       expect(outcomes.filter((o) => o?.becameFinal)).toHaveLength(1);
+    }
+  });
+
+  it("a run stored in parts: the ordered result from shuffled, duplicated, concurrent events and launch records; listed whole", async () => {
+    for (const seed of [1, 2, 3]) {
+      const s = await adapter.open({ taskParts: { above: 2, size: 2 } });
+      const [a, b, c] = [s.instance(), s.instance(), s.instance()];
+      const r = run(seed, { expectedTasks: 5 });
+      await a.create(r);
+      const arns = [0, 1, 2, 3, 4].map((t) => taskArnFor(`split-${seed}/${t}`));
+      const events = arns.flatMap((taskArn, t) =>
+        taskLifecycle({ taskArn, ...(t === 3 && { containers: [{ name: "app", exitCode: 2 }] }) }).map(
+          (e) => e.detail,
+        ),
+      );
+      const launched = arns.map((taskArn) => ({ taskArn, lastStatus: "PROVISIONING", containers: [] }));
+      const [outcomes] = await Promise.all([
+        Promise.all(
+          shuffle([...events, ...events], seed).map((d, i) => (i % 2 ? a : b).applyTaskEvents(r.runId, [d])),
+        ),
+        // The launcher's records (batches of 2, one twice) race the events, on an instance of its own.
+        (async () => {
+          for (const batch of [
+            launched.slice(0, 2),
+            launched.slice(2, 4),
+            launched.slice(2, 4),
+            launched.slice(4),
+          ])
+            await c.recordLaunch(r.runId, { tasks: batch, failures: [] }, { allTasks: false });
+        })(),
+      ]);
+      const expected = folded(r, events);
+      const stored = await a.get(r.runId);
+      const states = (x: Run | undefined) =>
+        canonical(x)?.tasks.map((t) => [t.taskArn, t.lastStatus, t.version]);
+      expect(states(stored)).toEqual(states(expected));
+      expect(stored?.status).toBe("FAILED");
+      expect(outcomes.filter((o) => o?.becameFinal)).toHaveLength(1);
+      const listed = (await b.listByJob(r.job, { limit: 5 })).runs.find((x) => x.runId === r.runId);
+      expect(states(listed)).toEqual(states(expected));
     }
   });
 
