@@ -26,6 +26,20 @@ import { eventCount, eventsOf, launchedTasks, taskArb } from "./task-scenarios.t
 
 const SMALL_PARTS = { above: 2, size: 2 };
 
+/** Every call passed on to `storage`: a test overrides the calls it watches or holds. */
+const forwarding = (storage: Storage): Storage => ({
+  get: (pk) => storage.get(pk),
+  getMany: (pks) => storage.getMany(pks),
+  put: (item, condition) => storage.put(item, condition),
+  exchange: (item, condition) => storage.exchange(item, condition),
+  update: (pk, change, condition) => storage.update(pk, change, condition),
+  query: (index, value, page) => storage.query(index, value, page),
+});
+
+/** `n` Fargate tasks of one container that start and exit 0. */
+const succeeding = (n: number) =>
+  Array.from({ length: n }, () => ({ started: true, launchType: "FARGATE" as const, exitCodes: [0] }));
+
 let db: Dynalite;
 beforeAll(async () => {
   db = await startDynalite();
@@ -156,11 +170,7 @@ function heldRunWrite(storage: MemoryStorage) {
   });
   let held = false;
   const gated: Storage = {
-    get: (pk) => storage.get(pk),
-    getMany: (pks) => storage.getMany(pks),
-    update: (pk, change, condition) => storage.update(pk, change, condition),
-    query: (index, value, page) => storage.query(index, value, page),
-    exchange: (item, condition) => storage.exchange(item, condition),
+    ...forwarding(storage),
     async put(item, condition) {
       if (!held && String(item.pk).startsWith("RUN#")) {
         held = true;
@@ -226,11 +236,7 @@ describe("a run stored in parts: a launcher's record between batches", () => {
     const storage = new MemoryStorage();
     const options = { retentionDays: 1, taskParts: SMALL_PARTS };
     const run = launchedRun("report", { runId: "split-batches", expectedTasks: 6 });
-    const specs = Array.from({ length: 6 }, () => ({
-      started: true,
-      launchType: "FARGATE" as const,
-      exitCodes: [0],
-    }));
+    const specs = succeeding(6);
     const tasks = launchedTasks(eventsOf(run, specs));
     const progress = (done: number) => ({ batches: 3, done, leaseUntil: "2026-03-10T11:10:00.000Z" });
     const first = createRunStore(storage, options);
@@ -239,15 +245,11 @@ describe("a run stored in parts: a launcher's record between batches", () => {
     // Another instance (nothing cached) records the next batch: which parts does it read?
     const partsRead = new Set<string>();
     const counted: Storage = {
+      ...forwarding(storage),
       get: (pk) => {
         if (pk.startsWith("TASKS#")) partsRead.add(pk);
         return storage.get(pk);
       },
-      getMany: (pks) => storage.getMany(pks),
-      put: (item, condition) => storage.put(item, condition),
-      update: (pk, change, condition) => storage.update(pk, change, condition),
-      query: (index, value, page) => storage.query(index, value, page),
-      exchange: (item, condition) => storage.exchange(item, condition),
     };
     const batch = tasks.slice(4);
     const between = await createRunStore(counted, options).recordLaunch(
@@ -275,24 +277,16 @@ describe("a run stored in parts: what a launch batch writes", () => {
     // Parts of 25: batches of 10 cross a part's end every few batches, so both cases are met.
     const options = { retentionDays: 1, taskParts: { above: 25, size: 25 } };
     const run = launchedRun("report", { runId: "split-launch-writes", expectedTasks: 100 });
-    const specs = Array.from({ length: 100 }, () => ({
-      started: true,
-      launchType: "FARGATE" as const,
-      exitCodes: [0],
-    }));
+    const specs = succeeding(100);
     const tasks = launchedTasks(eventsOf(run, specs));
     expect(tasks).toHaveLength(100);
     let partsWritten = new Set<string>();
     const counted: Storage = {
-      get: (pk) => storage.get(pk),
-      getMany: (pks) => storage.getMany(pks),
+      ...forwarding(storage),
       put: (item, condition) => {
         if (item.pk.startsWith("TASKS#")) partsWritten.add(item.pk);
         return storage.put(item, condition);
       },
-      update: (pk, change, condition) => storage.update(pk, change, condition),
-      query: (index, value, page) => storage.query(index, value, page),
-      exchange: (item, condition) => storage.exchange(item, condition),
     };
     const ledger = createRunStore(counted, options);
     await ledger.create(run);
@@ -318,11 +312,7 @@ describe("a run stored in parts: a task event before its launch's record", () =>
     const storage = new MemoryStorage();
     const options = { retentionDays: 1, taskParts: SMALL_PARTS };
     const run = launchedRun("report", { runId: "split-early-event", expectedTasks: 4 });
-    const specs = Array.from({ length: 4 }, () => ({
-      started: true,
-      launchType: "FARGATE" as const,
-      exitCodes: [0],
-    }));
+    const specs = succeeding(4);
     const events = eventsOf(run, specs);
     const tasks = launchedTasks(events);
     const launcher = createRunStore(storage, options);
@@ -354,11 +344,7 @@ describe("a run stored in parts: every task's events before its launch's record"
     const storage = new MemoryStorage();
     const options = { retentionDays: 1, taskParts: { above: 250, size: 250 } };
     const run = launchedRun("report", { runId: "split-all-early", expectedTasks: 1000 });
-    const specs = Array.from({ length: 1000 }, () => ({
-      started: true,
-      launchType: "FARGATE" as const,
-      exitCodes: [0],
-    }));
+    const specs = succeeding(1000);
     const events = eventsOf(run, specs);
     const tasks = launchedTasks(events);
     const ledger = createRunStore(storage, options);
@@ -392,11 +378,7 @@ describe("a run stored in parts: a batch of task events that does not end the ru
     const storage = new MemoryStorage();
     const options = { retentionDays: 1, taskParts: SMALL_PARTS };
     const run = launchedRun("report", { runId: "split-events-between", expectedTasks: 6 });
-    const specs = Array.from({ length: 6 }, () => ({
-      started: true,
-      launchType: "FARGATE" as const,
-      exitCodes: [0],
-    }));
+    const specs = succeeding(6);
     const events = eventsOf(run, specs);
     const tasks = launchedTasks(events);
     const launcher = createRunStore(storage, options);
@@ -405,15 +387,11 @@ describe("a run stored in parts: a batch of task events that does not end the ru
     // Another instance (nothing cached) takes the first event of the last task: which parts does it read?
     const partsRead = new Set<string>();
     const counted: Storage = {
+      ...forwarding(storage),
       get: (pk) => {
         if (pk.startsWith("TASKS#")) partsRead.add(pk);
         return storage.get(pk);
       },
-      getMany: (pks) => storage.getMany(pks),
-      put: (item, condition) => storage.put(item, condition),
-      exchange: (item, condition) => storage.exchange(item, condition),
-      update: (pk, change, condition) => storage.update(pk, change, condition),
-      query: (index, value, page) => storage.query(index, value, page),
     };
     const last = tasks.at(-1)?.taskArn;
     const first = events.find((e) => e.taskArn === last) as EcsTaskDetail;
