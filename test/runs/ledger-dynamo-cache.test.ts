@@ -13,7 +13,7 @@ import type { Run } from "../../src/runs/model.ts";
 import { applyEvent } from "../support/status-path.ts";
 import { ledgerInstances } from "./dynalite.ts";
 import { launchedRun, runDeps, runTaskEvents, testJob } from "./harness.ts";
-import { eventCount, eventsOf, launchedTasks, taskArb } from "./task-scenarios.ts";
+import { deliveriesArb, eventsOf, launchedTasks } from "./task-scenarios.ts";
 
 let runs = 0;
 /** One ledger instance with its own client (and so its own cache), and the commands it sends. */
@@ -30,23 +30,13 @@ const canonical = (r: Run | undefined) =>
  * Tasks, which events are delivered twice, the delivery order, which of two instances gets each delivery,
  * and whether deliveries wait for each other (one container after another) or all run at once.
  */
-const scenarioArb = fc.array(taskArb, { minLength: 1, maxLength: 3 }).chain((tasks) => {
-  const total = tasks.reduce((n, t) => n + eventCount(t), 0);
-  return fc.subarray([...Array(total).keys()]).chain((dups) => {
-    const delivered = total + dups.length;
-    return fc.record({
-      tasks: fc.constant(tasks),
-      dups: fc.constant(dups),
-      order: fc.shuffledSubarray([...Array(delivered).keys()], {
-        minLength: delivered,
-        maxLength: delivered,
-      }),
-      toB: fc.array(fc.boolean(), { minLength: delivered, maxLength: delivered }),
-      concurrent: fc.boolean(),
-      launcherRecords: fc.boolean(),
-    });
-  });
-});
+const scenarioArb = deliveriesArb({ minLength: 1, maxLength: 3 }, (delivered) =>
+  fc.record({
+    toB: fc.array(fc.boolean(), { minLength: delivered, maxLength: delivered }),
+    concurrent: fc.boolean(),
+    launcherRecords: fc.boolean(),
+  }),
+);
 
 describe("DynamoDB ledger cache: instances with stale copies", () => {
   it("two instances interleaving task events on one run end in the ordered result", async () => {

@@ -22,7 +22,7 @@ import { foldTaskEvents } from "../../src/runs/fold-events.ts";
 import { isFinal, type Run } from "../../src/runs/model.ts";
 import { type Dynalite, startDynalite } from "./dynalite.ts";
 import { launchedRun } from "./harness.ts";
-import { eventCount, eventsOf, launchedTasks, taskArb } from "./task-scenarios.ts";
+import { deliveriesArb, eventsOf, launchedTasks } from "./task-scenarios.ts";
 
 const SMALL_PARTS = { above: 2, size: 2 };
 
@@ -36,9 +36,33 @@ const forwarding = (storage: Storage): Storage => ({
   query: (index, value, page) => storage.query(index, value, page),
 });
 
+/** `storage`, noting the task parts read from it. */
+function partReads(storage: Storage) {
+  const partsRead = new Set<string>();
+  const counted: Storage = {
+    ...forwarding(storage),
+    get: (pk) => {
+      if (pk.startsWith("TASKS#")) partsRead.add(pk);
+      return storage.get(pk);
+    },
+  };
+  return { counted, partsRead };
+}
+
 /** `n` Fargate tasks of one container that start and exit 0. */
 const succeeding = (n: number) =>
   Array.from({ length: n }, () => ({ started: true, launchType: "FARGATE" as const, exitCodes: [0] }));
+
+/** A run of `n` succeeding tasks kept in parts, created in memory: its events, launched tasks, a store. */
+async function splitRun(runId: string, n: number, taskParts = SMALL_PARTS) {
+  const storage = new MemoryStorage();
+  const options = { retentionDays: 1, taskParts };
+  const run = launchedRun("report", { runId, expectedTasks: n });
+  const events = eventsOf(run, succeeding(n));
+  const launcher = createRunStore(storage, options);
+  await launcher.create(run);
+  return { storage, options, run, events, tasks: launchedTasks(events), launcher };
+}
 
 let db: Dynalite;
 beforeAll(async () => {
@@ -80,23 +104,13 @@ const ADAPTERS: { name: string; runs: number; open(): Promise<Opened> }[] = [
 ];
 
 /** Tasks; which events come twice; the delivery order; batch sizes; instances; whether the launch is recorded. */
-const scenarioArb = fc.array(taskArb, { minLength: 3, maxLength: 7 }).chain((tasks) => {
-  const total = tasks.reduce((n, t) => n + eventCount(t), 0);
-  return fc.subarray([...Array(total).keys()]).chain((dups) => {
-    const delivered = total + dups.length;
-    return fc.record({
-      tasks: fc.constant(tasks),
-      dups: fc.constant(dups),
-      order: fc.shuffledSubarray([...Array(delivered).keys()], {
-        minLength: delivered,
-        maxLength: delivered,
-      }),
-      batch: fc.integer({ min: 1, max: 6 }),
-      instances: fc.integer({ min: 1, max: 3 }),
-      launch: fc.constantFrom("none", "first", "concurrent"),
-    });
-  });
-});
+const scenarioArb = deliveriesArb({ minLength: 3, maxLength: 7 }, () =>
+  fc.record({
+    batch: fc.integer({ min: 1, max: 6 }),
+    instances: fc.integer({ min: 1, max: 3 }),
+    launch: fc.constantFrom("none", "first", "concurrent"),
+  }),
+);
 
 /** The run with its tasks in ARN order (the parts keep them in their own order); every field compared. */
 const canonical = (r: Run | undefined) =>
@@ -233,24 +247,11 @@ describe("a run stored in parts: what its tasks ran", () => {
 
 describe("a run stored in parts: a launcher's record between batches", () => {
   it("with allTasks: false reads only the parts of its tasks; the last batch's record has every task", async () => {
-    const storage = new MemoryStorage();
-    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
-    const run = launchedRun("report", { runId: "split-batches", expectedTasks: 6 });
-    const specs = succeeding(6);
-    const tasks = launchedTasks(eventsOf(run, specs));
+    const { storage, options, run, tasks, launcher: first } = await splitRun("split-batches", 6);
     const progress = (done: number) => ({ batches: 3, done, leaseUntil: "2026-03-10T11:10:00.000Z" });
-    const first = createRunStore(storage, options);
-    await first.create(run);
     await first.recordLaunch(run.runId, { tasks: tasks.slice(0, 4), failures: [], progress: progress(2) });
     // Another instance (nothing cached) records the next batch: which parts does it read?
-    const partsRead = new Set<string>();
-    const counted: Storage = {
-      ...forwarding(storage),
-      get: (pk) => {
-        if (pk.startsWith("TASKS#")) partsRead.add(pk);
-        return storage.get(pk);
-      },
-    };
+    const { counted, partsRead } = partReads(storage);
     const batch = tasks.slice(4);
     const between = await createRunStore(counted, options).recordLaunch(
       run.runId,
@@ -309,14 +310,7 @@ describe("a run stored in parts: what a launch batch writes", () => {
 
 describe("a run stored in parts: a task event before its launch's record", () => {
   it("places the task where its launch then finds it: each task once, in one part, with its events", async () => {
-    const storage = new MemoryStorage();
-    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
-    const run = launchedRun("report", { runId: "split-early-event", expectedTasks: 4 });
-    const specs = succeeding(4);
-    const events = eventsOf(run, specs);
-    const tasks = launchedTasks(events);
-    const launcher = createRunStore(storage, options);
-    await launcher.create(run);
+    const { storage, options, run, events, tasks, launcher } = await splitRun("split-early-event", 4);
     await launcher.recordLaunch(run.runId, { tasks: tasks.slice(0, 2), failures: [] }, { allTasks: false });
     // Another instance takes a task of the second batch's first events before the launcher records that
     // batch: the task is placed by its event, and the launch (which cached nothing of it) must find it.
@@ -341,14 +335,15 @@ describe("a run stored in parts: every task's events before its launch's record"
   // put only if absent), spread by a hash of the ARN: together they hold at most the run's tasks, so each
   // about a part's size, as a launch part. Here the worst case: no launch recorded before any event.
   it("a 1,000-task run in parts of 250: no part over 300 tasks or 24 KB; each task once", async () => {
-    const storage = new MemoryStorage();
-    const options = { retentionDays: 1, taskParts: { above: 250, size: 250 } };
-    const run = launchedRun("report", { runId: "split-all-early", expectedTasks: 1000 });
-    const specs = succeeding(1000);
-    const events = eventsOf(run, specs);
-    const tasks = launchedTasks(events);
-    const ledger = createRunStore(storage, options);
-    await ledger.create(run);
+    const quarters = { above: 250, size: 250 };
+    const {
+      storage,
+      options,
+      run,
+      events,
+      tasks,
+      launcher: ledger,
+    } = await splitRun("split-all-early", 1000, quarters);
     for (let i = 0; i < events.length; i += 100)
       await ledger.applyTaskEvents(run.runId, events.slice(i, i + 100));
     for (let i = 0; i < tasks.length; i += 10)
@@ -375,24 +370,10 @@ describe("a run stored in parts: every task's events before its launch's record"
 
 describe("a run stored in parts: a batch of task events that does not end the run", () => {
   it("reads only the parts of its tasks, and answers the run without the other parts' tasks", async () => {
-    const storage = new MemoryStorage();
-    const options = { retentionDays: 1, taskParts: SMALL_PARTS };
-    const run = launchedRun("report", { runId: "split-events-between", expectedTasks: 6 });
-    const specs = succeeding(6);
-    const events = eventsOf(run, specs);
-    const tasks = launchedTasks(events);
-    const launcher = createRunStore(storage, options);
-    await launcher.create(run);
+    const { storage, options, run, events, tasks, launcher } = await splitRun("split-events-between", 6);
     await launcher.recordLaunch(run.runId, { tasks, failures: [] });
     // Another instance (nothing cached) takes the first event of the last task: which parts does it read?
-    const partsRead = new Set<string>();
-    const counted: Storage = {
-      ...forwarding(storage),
-      get: (pk) => {
-        if (pk.startsWith("TASKS#")) partsRead.add(pk);
-        return storage.get(pk);
-      },
-    };
+    const { counted, partsRead } = partReads(storage);
     const last = tasks.at(-1)?.taskArn;
     const first = events.find((e) => e.taskArn === last) as EcsTaskDetail;
     const out = await createRunStore(counted, options).applyTaskEvents(run.runId, [first]);

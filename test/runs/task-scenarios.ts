@@ -45,3 +45,24 @@ export const launchedTasks = (events: readonly EcsTaskDetail[]): TaskState[] =>
       { name: "sidecar", essential: false },
     ],
   }));
+
+/**
+ * Deliveries of the events of `tasks` (between `min` and `max` of them): which events come twice, the
+ * order they all come in, and what else a property draws per delivered event (`more`, given how many).
+ */
+export function deliveriesArb<T>(
+  bounds: { minLength: number; maxLength: number },
+  more: (delivered: number) => fc.Arbitrary<T>,
+): fc.Arbitrary<{ tasks: TaskSpec[]; dups: number[]; order: number[] } & T> {
+  return fc.array(taskArb, bounds).chain((tasks) => {
+    const total = tasks.reduce((n, t) => n + eventCount(t), 0);
+    return fc.subarray([...Array(total).keys()]).chain((dups) => {
+      const delivered = total + dups.length;
+      const order = fc.shuffledSubarray([...Array(delivered).keys()], {
+        minLength: delivered,
+        maxLength: delivered,
+      });
+      return fc.tuple(order, more(delivered)).map(([o, rest]) => ({ tasks, dups, order: o, ...rest }));
+    });
+  });
+}
