@@ -7,8 +7,8 @@ import "./quiet.ts";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
 import { itemSize } from "../gen/memory-storage.ts";
 import { type LocalStack, startLocalStack } from "../local/stack.ts";
 import { readLocalStack } from "../src/cli/local-stack-file.ts";
@@ -129,9 +129,9 @@ export async function runItems(stack: LocalStack, runId: string) {
   try {
     const table = info.tableName;
     const out = { run: 0, largestPart: 0, parts: 0, placements: 0 };
-    for await (const page of paginateScan({ client }, { TableName: table })) {
-      for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw);
+    const documents = DynamoDBDocumentClient.from(client);
+    for await (const page of paginateScan({ client: documents }, { TableName: table })) {
+      for (const item of page.Items ?? []) {
         const pk = String(item.pk);
         const size = itemSize(item);
         if (pk === `RUN#${runId}`) out.run = size;
