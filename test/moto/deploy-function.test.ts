@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FUNCTION_KEYS, type FunctionKey, HANDLERS } from "../../deploy/functions.ts";
 import { realisticFamily } from "../../gen/family-names.ts";
 import { generateJobFiles, writeJobsFolder } from "../../gen/job-files.ts";
 import { runServerless, serviceFolder } from "../../gen/package-run.ts";
@@ -28,13 +29,17 @@ import { readZip, readZipData } from "../deploy/zip.ts";
 import { MOTO_ACCOUNT, MOTO_REGION, useMoto } from "./support/moto.ts";
 import { type RecordingProxy, recordingProxy } from "./support/recording-proxy.ts";
 
+/**
+ * One osls run costs ~5 s of CPU: `npm test` deploys status (static and import() chunks, like every
+ * handler); `npm run test:deep` sets DEPLOY_FUNCTION_ALL=1 and deploys each of the five.
+ */
+const KEYS: readonly FunctionKey[] = process.env.DEPLOY_FUNCTION_ALL ? FUNCTION_KEYS : ["status"];
+
 const moto = useMoto();
 let proxy: RecordingProxy;
 let lambda: LambdaClient;
 
-const HANDLER_ENTRIES = ["schedule", "http", "instance-launch", "status", "sweeper"].map(
-  (m) => `handlers/${m}.mjs`,
-);
+const HANDLER_ENTRIES = Object.values(HANDLERS).map((h) => `${h.slice(0, h.lastIndexOf("."))}.mjs`);
 const PREFIX = `arn:aws:iam::${MOTO_ACCOUNT}:role/`;
 /** The environment CloudFormation gave the functions (serverless.yml's, references resolved). */
 const STACK_ENVIRONMENT = {
@@ -118,42 +123,48 @@ afterAll(async () => {
 });
 
 describe("serverless deploy function", () => {
-  it("uploads the zip `serverless package` makes for the function, and keeps the stack's role and environment", async () => {
-    const before = await deployed("status", STACK_ENVIRONMENT);
-    const { run, uploads, configurations } = await deployFunction("status");
-    expect(run.output).not.toMatch(/TypeError|Error:/);
-    expect(run.code, run.output).toBe(0);
-    expect(uploads).toHaveLength(1);
-    const upload = uploads[0] as Buffer;
-    const now = await lambda.send(new GetFunctionCommand({ FunctionName: "ecs-jobs-test-status" }));
-    // What moto holds is what was sent (Lambda's CodeSha256 is the base64 SHA-256 of the zip).
-    expect(now.Configuration?.CodeSha256).toBe(sha256(upload));
-    expect(now.Configuration?.CodeSha256).not.toBe(before.sha);
+  it.each(KEYS)(
+    "-f %s uploads the zip `serverless package` makes for it, and keeps the stack's role and environment",
+    async (key) => {
+      const before = await deployed(key, STACK_ENVIRONMENT);
+      const { run, uploads, configurations } = await deployFunction(key);
+      expect(run.output).not.toMatch(/TypeError|Error:/);
+      expect(run.code, run.output).toBe(0);
+      expect(uploads).toHaveLength(1);
+      const upload = uploads[0] as Buffer;
+      const now = await lambda.send(new GetFunctionCommand({ FunctionName: `ecs-jobs-test-${key}` }));
+      // What moto holds is what was sent (Lambda's CodeSha256 is the base64 SHA-256 of the zip).
+      expect(now.Configuration?.CodeSha256).toBe(sha256(upload));
+      expect(now.Configuration?.CodeSha256).not.toBe(before.sha);
 
-    const zip = readZipData(upload);
-    const pkg = await examplePackage();
-    const code = pkg.template.Resources.StatusLambdaFunction?.Properties.Code as { S3Key: string };
-    const packaged = readZip(join(pkg.dir, code.S3Key.split("/").pop() as string));
-    expect([...zip.keys()].sort()).toEqual([...packaged.keys()].sort());
-    for (const [name, data] of packaged) expect(zip.get(name)?.equals(data), name).toBe(true);
+      const zip = readZipData(upload);
+      const pkg = await examplePackage();
+      const logicalId = `${key[0]?.toUpperCase()}${key.slice(1)}LambdaFunction`;
+      const code = pkg.template.Resources[logicalId]?.Properties.Code as { S3Key: string };
+      const packaged = readZip(join(pkg.dir, code.S3Key.split("/").pop() as string));
+      expect([...zip.keys()].sort()).toEqual([...packaged.keys()].sort());
+      for (const [name, data] of packaged) expect(zip.get(name)?.equals(data), name).toBe(true);
 
-    const entry = "handlers/status.mjs";
-    const all = importClosure(zip, entry, { dynamic: true });
-    expect(all.missing).toEqual([]);
-    expect([...zip.keys()].sort()).toEqual(["jobs.json", ...all.reached].sort());
-    expect(all.reached.filter((f) => HANDLER_ENTRIES.includes(f))).toEqual([entry]);
-    // Chunks behind import() are there too, not only the ones loaded at once.
-    expect(importClosure(zip, entry, { dynamic: false }).reached.length).toBeLessThan(all.reached.length);
-    await expectLoads("deploy-function-status", zip, entry, all.reached);
+      const entry = `${HANDLERS[key].slice(0, HANDLERS[key].lastIndexOf("."))}.mjs`;
+      const all = importClosure(zip, entry, { dynamic: true });
+      expect(all.missing).toEqual([]);
+      expect([...zip.keys()].sort()).toEqual(["jobs.json", ...all.reached].sort());
+      expect(all.reached.filter((f) => HANDLER_ENTRIES.includes(f))).toEqual([entry]);
+      // Chunks behind import() are there too, not only the ones loaded at once.
+      expect(importClosure(zip, entry, { dynamic: false }).reached.length).toBeLessThan(all.reached.length);
+      await expectLoads(`deploy-function-${key}`, zip, entry, all.reached);
 
-    expect(now.Configuration?.Role).toBe(before.role);
-    expect(now.Configuration?.Environment?.Variables).toEqual(STACK_ENVIRONMENT);
-    for (const c of configurations) expect(c.Role === undefined || c.Role === before.role).toBe(true);
-  });
+      expect(now.Configuration?.Role).toBe(before.role);
+      expect(now.Configuration?.Environment?.Variables).toEqual(STACK_ENVIRONMENT);
+      for (const c of configurations) expect(c.Role === undefined || c.Role === before.role).toBe(true);
+    },
+  );
 
   describe("when the jobs launch through launcher roles (1,000 families)", () => {
     let jobsDir: string;
-    beforeAll(() => {
+    beforeAll(async () => {
+      // The functions above are deployed already: a fresh account.
+      await moto.reset();
       jobsDir = writeJobsFolder(distinctFamilies(generateJobFiles(1000), 0, realisticFamily));
     });
 
