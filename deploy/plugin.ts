@@ -99,13 +99,16 @@ export default class EcsJobsPlugin {
     this.hooks = {
       "before:package:createDeploymentArtifacts": () => this.writeCatalogIntoBundles(),
       // `deploy function -f NAME` bundles one function through its own lifecycle.
-      "before:deploy:function:packageFunction": () => this.writeCatalogIntoBundles(),
+      // osls fetched the deployed function in deploy:function:initialize; what cannot be deployed is refused
+      // here, before anything is bundled or uploaded (deploy-function.ts).
+      "before:deploy:function:packageFunction": () => {
+        this.writeCatalogIntoBundles();
+        this.prepareFunctionUpdate();
+      },
       // After serverless-esbuild zipped the functions and before its own after-hook removes its build
       // folder (this plugin is listed first in serverless.yml, so its hooks of an event run first).
       "after:package:createDeploymentArtifacts": () => this.trimFunctionZips(),
       "after:deploy:function:packageFunction": () => this.trimFunctionZips(),
-      // Between packaging and osls' upload (deploy:function:deploy): see deploy-function.ts.
-      "before:deploy:function:deploy": () => this.prepareFunctionUpdate(),
       "after:package:compileEvents": () => this.addResources(),
       "before:aws:package:finalize:saveServiceState": () => this.checkAndWriteManifest(),
       "after:deploy:deploy": () => this.reconcileAfterDeploy(),
