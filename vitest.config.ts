@@ -9,7 +9,11 @@ import { defineConfig } from "vitest/config";
  */
 const UNIT = ["alerts", "schedule", "spec", "triggers"].map((folder) => `test/${folder}/**/*.test.ts`);
 
-const PACKAGE = ["test/deploy/package.test.ts", "test/bench/package.test.ts"];
+const PACKAGE = [
+  "test/deploy/package.test.ts",
+  "test/bench/package.test.ts",
+  "test/moto/deploy-function.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -14,6 +14,12 @@ import { EcsJobsError } from "../src/errors.ts";
 import type { Job } from "../src/jobspec/schema.ts";
 import { partitionOf } from "./arns.ts";
 import { type DeployConfig, parseDeployConfig } from "./config.ts";
+import {
+  type DeployedConfiguration,
+  DeployFunctionError,
+  type FunctionUpdate,
+  functionUpdate,
+} from "./deploy-function.ts";
 import { type Metafile, reachableOutputs, trimFunctionZip } from "./function-zips.ts";
 import { FUNCTION_KEYS, type FunctionKey, HANDLERS, roleLogicalId } from "./functions.ts";
 import { checkTemplate, type Template } from "./limits.ts";
@@ -42,6 +48,8 @@ interface Serverless {
     provider: {
       environment?: Record<string, unknown>;
       compiledCloudFormationTemplate: Template & { Outputs?: Record<string, unknown> };
+      /** `deploy function`: the function's GetFunction answer, fetched by osls before packaging. */
+      remoteFunctionData?: { Configuration?: DeployedConfiguration };
     };
     package?: { path?: string };
   };
@@ -78,20 +86,25 @@ export default class EcsJobsPlugin {
     },
   };
   private readonly serverless: Serverless;
-  private readonly options: { package?: string };
+  private readonly options: { package?: string; function?: string };
   private readonly log: Logging["log"];
   private jobsCache: Job[] | undefined;
   private manifest: ScheduleManifest | undefined;
   private added: StackAdditions | undefined;
 
-  constructor(serverless: Serverless, options: { package?: string }, logging?: Logging) {
+  constructor(serverless: Serverless, options: { package?: string; function?: string }, logging?: Logging) {
     this.serverless = serverless;
     this.options = options;
     this.log = logging?.log ?? { notice: console.log, info: () => {}, warning: console.warn };
     this.hooks = {
       "before:package:createDeploymentArtifacts": () => this.writeCatalogIntoBundles(),
       // `deploy function -f NAME` bundles one function through its own lifecycle.
-      "before:deploy:function:packageFunction": () => this.writeCatalogIntoBundles(),
+      // osls fetched the deployed function in deploy:function:initialize; what cannot be deployed is refused
+      // here, before anything is bundled or uploaded (deploy-function.ts).
+      "before:deploy:function:packageFunction": () => {
+        this.writeCatalogIntoBundles();
+        this.prepareFunctionUpdate();
+      },
       // After serverless-esbuild zipped the functions and before its own after-hook removes its build
       // folder (this plugin is listed first in serverless.yml, so its hooks of an event run first).
       "after:package:createDeploymentArtifacts": () => this.trimFunctionZips(),
@@ -196,6 +209,27 @@ export default class EcsJobsPlugin {
       const dropped = trimFunctionZip(z.zip, z.reachable, allOutputs, (name) => metafiles.has(name));
       this.log.info(`ecs-jobs: ${z.key}: ${z.reachable.size} bundle files kept, ${dropped.length} dropped`);
     }
+  }
+
+  /** `deploy function -f KEY`: the deployed role and launcher prefix kept, or nothing uploaded. */
+  private prepareFunctionUpdate(): void {
+    const key = this.options.function ?? "";
+    const fn = this.serverless.service.functions[key];
+    if (!fn) this.fail(`deploy function: serverless.yml has no function "${key}"`);
+    const launchers = this.stack().iam.launchers.filter((l) => l.functions.includes(key as FunctionKey));
+    let update: FunctionUpdate;
+    try {
+      update = functionUpdate(
+        key,
+        this.serverless.service.provider.remoteFunctionData?.Configuration,
+        launchers.length,
+      );
+    } catch (error) {
+      if (error instanceof DeployFunctionError) this.fail(error.message);
+      throw error;
+    }
+    fn.role = update.role;
+    fn.environment = { ...fn.environment, ...update.environment };
   }
 
   private names(): StackNames {

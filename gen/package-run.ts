@@ -31,13 +31,40 @@ export interface Packaged extends PackageRun {
   manifest: ScheduleManifest;
 }
 
-export function runPackage(
-  options: { jobsDir?: string; stage?: string; timeoutMs?: number } = {},
-): Promise<PackageRun> {
+/** A service folder of its own: serverless.yml copied, the code linked. */
+export function serviceFolder(): string {
   const service = mkdtempSync(join(tmpdir(), "ecs-jobs-service-"));
   copyFileSync(join(ROOT, "serverless.yml"), join(service, "serverless.yml"));
   for (const name of LINKED)
     if (existsSync(join(ROOT, name))) symlinkSync(join(ROOT, name), join(service, name));
+  return service;
+}
+
+/** Runs osls with `args` in `service`; never rejects: a failure is a non-zero code with the output. */
+export function runServerless(
+  service: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs?: number | undefined },
+): Promise<{ code: number; output: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((done) => {
+    execFile(
+      NODE,
+      [OSLS, ...args],
+      { cwd: service, env: options.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        const killed = error?.killed ? `\nkilled after ${Date.now() - started} ms (timeout or signal)` : "";
+        done({ code, output: `${stdout}\n${stderr}${killed}`, ms: Date.now() - started });
+      },
+    );
+  });
+}
+
+export async function runPackage(
+  options: { jobsDir?: string; stage?: string; timeoutMs?: number } = {},
+): Promise<PackageRun> {
+  const service = serviceFolder();
   const dir = join(service, "package");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -47,19 +74,12 @@ export function runPackage(
     AWS_EC2_METADATA_DISABLED: "true",
     ECS_JOBS_DIR: options.jobsDir ?? "",
   };
-  const started = Date.now();
-  return new Promise((done) => {
-    execFile(
-      NODE,
-      [OSLS, "package", "--package", dir, "--stage", options.stage ?? "test", "--region", "eu-west-1"],
-      { cwd: service, env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        const killed = error?.killed ? `\nkilled after ${Date.now() - started} ms (timeout or signal)` : "";
-        done({ code, output: `${stdout}\n${stderr}${killed}`, ms: Date.now() - started, dir });
-      },
-    );
-  });
+  const run = await runServerless(
+    service,
+    ["package", "--package", dir, "--stage", options.stage ?? "test", "--region", "eu-west-1"],
+    { env, timeoutMs: options.timeoutMs },
+  );
+  return { ...run, dir };
 }
 
 export async function packageOrThrow(options: Parameters<typeof runPackage>[0] = {}): Promise<Packaged> {

@@ -3,7 +3,7 @@
 //   node scripts/test.js          (npm test): typecheck and lint, alongside vitest (every project)
 //   node scripts/test.js --deep   (npm run test:deep): the long runs that do not fit in npm test's time
 //                                  budget (the HTTP fuzz at 10,000 requests, the fan-out at 10,000
-//                                  tasks); .ci/run runs both
+//                                  tasks, `deploy function` of every function); .ci/run runs both
 // Extra arguments go to vitest. Typecheck and lint are listed apart from the vitest tests on the summary
 // line, so neither can fail silently and the test count is only tests that ran.
 import { spawn } from "node:child_process";
@@ -67,11 +67,20 @@ const extra = argv.filter((a) => a !== "--deep");
 let checks = [];
 let result;
 if (deep) {
-  result = await vitest(["test/hardening/http-fuzz.test.ts", "test/local/scale/fanout.test.ts", ...extra], {
-    ...process.env,
-    FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? "10000",
-    SCALE_TASKS: process.env.SCALE_TASKS ?? "10000",
-  });
+  result = await vitest(
+    [
+      "test/hardening/http-fuzz.test.ts",
+      "test/local/scale/fanout.test.ts",
+      "test/moto/deploy-function.test.ts",
+      ...extra,
+    ],
+    {
+      ...process.env,
+      FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? "10000",
+      SCALE_TASKS: process.env.SCALE_TASKS ?? "10000",
+      DEPLOY_FUNCTION_ALL: process.env.DEPLOY_FUNCTION_ALL ?? "1",
+    },
+  );
 } else {
   // Both start now and print when vitest is done: on 2 cores they fill the gaps of vitest's waiting workers.
   const typecheck = run(bin("tsc"), ["--noEmit", "-p", "."], { capture: true });

@@ -2,11 +2,7 @@
  * The real `serverless package` (osls, offline) on the example jobs, on 1,000 generated jobs and on an
  * invalid job, and what it produced: the CloudFormation template, the schedule manifest and the zips.
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EVENT_SOURCE_MAPPING_SQS_ACTIONS } from "../../deploy/iam.ts";
@@ -23,6 +19,7 @@ import type { Job } from "../../src/jobspec/schema.ts";
 import { parseScheduleExpression } from "../../src/schedule/index.ts";
 import { loadModel, violations } from "./botocore.ts";
 import { importClosure } from "./bundle-imports.ts";
+import { expectLoads } from "./bundle-loads.ts";
 import { brokenTemplate, cfnLint, unacceptedFindings } from "./cfn-lint.ts";
 import { cfnSpecProblems } from "./cfn-spec.ts";
 import { distinctFamilies } from "./distinct-families.ts";
@@ -545,41 +542,6 @@ async function clientsImportedBy(entry: string): Promise<string[]> {
   return Object.keys(CLIENT_NAMESPACES)
     .filter((c) => inputs.some((i) => i.includes(`@aws-sdk/${c}/`)))
     .sort();
-}
-
-/**
- * The bundle loads on its own, as Lambda loads it: from the archive root, with the function's environment;
- * and so does each of `chunks` (the ones behind import() included), which proves their own imports are there.
- */
-async function expectLoads(key: string, zip: Map<string, Buffer>, entry: string, chunks: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), `ecs-jobs-bundle-${key}-`));
-  for (const [name, data] of zip) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), data);
-  }
-  const script =
-    `const m = await import(${JSON.stringify(join(dir, entry))}); if (typeof m.handler !== "function") { console.error("no handler export"); process.exit(3); }` +
-    chunks.map((c) => `await import(${JSON.stringify(join(dir, c))});`).join("");
-  const { stderr } = await promisify(execFile)(
-    join(ROOT, "node_modules", ".bin", "node"),
-    ["--input-type=module", "-e", script],
-    {
-      cwd: dir,
-      timeout: 120_000,
-      env: {
-        PATH: process.env.PATH ?? "",
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "example",
-        ECS_JOBS_TABLE: "ecs-jobs-test-runs",
-        ECS_JOBS_EVENT_BUS: "default",
-        ECS_JOBS_SCHEDULE_GROUP: "ecs-jobs-test",
-        ECS_JOBS_RETENTION_DAYS: "90",
-        ECS_JOBS_CATALOG: "./jobs.json",
-      },
-    },
-  );
-  expect(stderr).not.toMatch(/Error/);
 }
 
 describe("serverless package with 1,000 generated jobs, each its own task definition family", () => {

@@ -6,7 +6,12 @@ const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const CENTRAL_DIRECTORY_ENTRY = 0x02014b50;
 
 export function readZip(path: string): Map<string, Buffer> {
-  const data = readFileSync(path);
+  return readZipData(readFileSync(path), path);
+}
+
+/** The entries of a zip archive held in memory; `name` says which archive in errors. */
+export function readZipData(data: Buffer, name = "the archive"): Map<string, Buffer> {
+  const path = name;
   let end = data.length - 22;
   while (end >= 0 && data.readUInt32LE(end) !== END_OF_CENTRAL_DIRECTORY) end--;
   if (end < 0) throw new Error(`${path} is not a zip archive`);
