@@ -32,19 +32,23 @@ export function interruptedLaunch(run: Run, now: Date): number {
  * Continues every stalled launch, one RunTask call per run in turn, until they are done or `stopBy`: four
  * fan-outs of 1,000 tasks share the calls fairly instead of the first hogging them all while the others
  * wait. Each run's call is recorded with a lease that ends at once, so whatever is left at `stopBy` is the
- * next sweep's. Resolves to the runs continued; one run's failure does not stop the others.
+ * next sweep's. `stopped()` (the sweep cancelled, or its invocation's time short) is asked before each call:
+ * a call once begun is recorded before the loop stops. Resolves to the runs continued; one run's failure
+ * does not stop the others.
  */
 export async function continueStalledLaunches(
   deps: RunEndDeps,
   runs: readonly Run[],
   stopBy: Date,
   onError: (runId: string, error: unknown) => void,
+  stopped: () => boolean = () => false,
 ): Promise<Map<string, Run>> {
   const continued = new Map<string, Run>();
   let round = runs.filter((r) => stalledLaunch(r, deps.now()) && deps.catalog.get(r.job));
   while (round.length > 0) {
     const next: Run[] = [];
     for (const run of round) {
+      if (stopped()) return continued;
       const job = deps.catalog.get(run.job) as Job;
       try {
         // A stopBy already passed: exactly one call, then the launch is handed off again.

@@ -41,3 +41,37 @@ it("a sweep in flight when the stack closes finishes: its ECS calls are answered
     rmSync(project.dir, { recursive: true, force: true });
   }
 });
+
+it("a sweep in flight when the stack closes stops after the run it is at: the other run is left untouched", async () => {
+  const clock = createOffsetClock();
+  const log: string[] = [];
+  const project = tempProject({ long: fargate("http: true", "{ outcome: succeed, durationSeconds: 600 }") });
+  const { stack, api: a } = await startStack(project, log, clock);
+  try {
+    const runIds = [await startRun(a, "long"), await startRun(a, "long")];
+    for (const runId of runIds) await waitForRun(a, runId, (r) => r.status === "RUNNING");
+    // As above: the close begins while the sweep is inside the first run's step (its DescribeTasks retried).
+    stack.emulator.faults.set({ onlyOperations: ["DescribeTasks"], throttleNext: 1, latencyMs: 1_000 });
+    clock.advance(3 * 60_000);
+    const swept = stack.sweep();
+    const describes = () => stack.emulator.calls().filter((c) => c.operation === "DescribeTasks");
+    await poll(
+      async () => describes().length,
+      (n) => n > 0,
+      { what: "the sweep's first DescribeTasks answered" },
+    );
+    await stack.close();
+    await expect(swept).resolves.toBeUndefined();
+    // The first run's step finished (its retry answered); the second run's never began.
+    expect(describes().map((c) => c.status)).toEqual([400, 200]);
+    expect(log.filter((l) => /sweep stopped early/.test(l))).toEqual([
+      expect.stringMatching(/why=cancelled leftRuns=1 /),
+    ]);
+    expect(
+      log.filter((l) => /sweeper step failed|failed \(attempt|dropped|invocation failed/.test(l)),
+    ).toEqual([]);
+  } finally {
+    await stack.close();
+    rmSync(project.dir, { recursive: true, force: true });
+  }
+});
