@@ -1,7 +1,8 @@
 /**
  * The sweeper, once a minute: launches that stopped short are continued, or their run ended
- * (interrupted-launch.ts); active runs that are due have their tasks described, to apply task events
- * that were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
+ * (interrupted-launch.ts), and so are starts on an instance whose every delivery failed
+ * (start-on-instance.ts); active runs that are due have their tasks described, to apply task events that
+ * were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
  * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
  * with no run become MISSED runs (missed.ts). One run's or job's failure does not stop the others; the
  * errors are collected, and the handler fails the invocation if there were any.
@@ -16,9 +17,10 @@ import { scheduleNameFor } from "../scheduler/schedules.ts";
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import { checkSlow } from "./slow.ts";
+import { resumeStart, unfinishedStart } from "./start-on-instance.ts";
 
 /**
  * How long one sweep spends continuing launches, all runs together: the sweeper function has 120 s, and the
@@ -110,6 +112,11 @@ export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise
     await attempt(`run ${listed.runId}`, async () => {
       let run = continued.get(listed.runId) ?? listed;
       if (isFinal(run.status)) return;
+      if (unfinishedStart(run, deps.now())) {
+        run = await resumeStart(deps, job, run);
+        report.continued.push(run.runId);
+        if (isFinal(run.status)) return onRunFinal(deps, run);
+      }
       const cutShort = await endInterruptedLaunch(deps, run);
       if (cutShort) {
         report.interrupted.push(run.runId);

@@ -11,13 +11,17 @@ import {
   ProvisionedThroughputExceededException,
 } from "@aws-sdk/client-dynamodb";
 import {
+  DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   type DescribeTasksCommandInput,
   ECSServiceException,
   ListTasksCommand,
+  type ListTasksCommandInput,
   RunTaskCommand,
   type RunTaskCommandInput,
   ServerException,
+  StartTaskCommand,
+  type StartTaskCommandInput,
   type Task,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll } from "vitest";
@@ -89,8 +93,9 @@ export type Container = Awaited<ReturnType<typeof faultyContainer>>;
 
 /**
  * A Lambda container's deps: the DynamoDB ledger on a fresh table, its DynamoDB and ECS calls counted and
- * the one `state.fault` names failed. ECS: RunTask answers as `launch` says (placed tasks run at once, and a
- * repeated clientToken gets its tasks back), DescribeTasks tells the placed tasks, ListTasks lists none.
+ * the one `state.fault` names failed. ECS: RunTask and StartTask answer as `launch` says (placed tasks run at
+ * once, and a repeated RunTask clientToken gets its tasks back), DescribeTasks tells the placed tasks,
+ * ListTasks lists them (by startedBy when asked), DescribeContainerInstances gives a registration time.
  */
 export async function faultyContainer(
   db: Dynalite,
@@ -119,7 +124,31 @@ export async function faultyContainer(
       if (state.fault?.service === "ecs" && state.fault.call === state.ecs) throw state.fault.error();
       return answer(input);
     };
-  mocks.ecs.on(ListTasksCommand).callsFake(ecsCall(() => ({ taskArns: [] })));
+  mocks.ecs.on(ListTasksCommand).callsFake(
+    ecsCall((input: ListTasksCommandInput) => ({
+      taskArns: [...tasks.values()]
+        .filter((t) => input.startedBy === undefined || t.startedBy === input.startedBy)
+        .map((t) => t.taskArn),
+    })),
+  );
+  mocks.ecs.on(StartTaskCommand).callsFake(
+    ecsCall((input: StartTaskCommandInput) => {
+      if (launch === "refused") return { tasks: [], failures: [{ reason: "RESOURCE:MEMORY" }] };
+      if (launch === "ECS down") throw ECS_FAULTS.ServerException?.();
+      const task = {
+        ...ecsTask(input.startedBy ? { startedBy: input.startedBy } : {}),
+        lastStatus: "RUNNING",
+      };
+      tasks.set(String(tasks.size), task);
+      return { tasks: [task], failures: [] };
+    }),
+  );
+  mocks.ecs.on(DescribeContainerInstancesCommand).callsFake(
+    ecsCall(() => ({
+      containerInstances: [{ registeredAt: new Date("2026-03-10T10:59:00Z") }],
+      failures: [],
+    })),
+  );
   mocks.ecs.on(RunTaskCommand).callsFake(
     ecsCall((input: RunTaskCommandInput) => {
       if (launch === "refused") return { tasks: [], failures: [{ reason: "RESOURCE:MEMORY" }] };
@@ -139,5 +168,9 @@ export async function faultyContainer(
       failures: [],
     })),
   );
-  return { deps, state, runTasks: () => tasks.size };
+  /** ECS is back (or down) from now on. */
+  const setLaunch = (l: Launch) => {
+    launch = l;
+  };
+  return { deps, state, runTasks: () => tasks.size, setLaunch };
 }
