@@ -3,11 +3,16 @@
  * runs, never inside one: the run whose step had begun is finished, the others are untouched and reported
  * as left, and the next sweep does them. The fakes block on promises the test releases: no timing.
  */
-import { StopTaskCommand, type StopTaskCommandInput } from "@aws-sdk/client-ecs";
+import {
+  RunTaskCommand,
+  type RunTaskCommandInput,
+  StopTaskCommand,
+  type StopTaskCommandInput,
+} from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { createSweeperHandler } from "../../handlers/sweeper.ts";
 import { sweep } from "../../src/app/sweep.ts";
-import { lambdaContext } from "../launch/harness.ts";
+import { ecsTask, lambdaContext } from "../launch/harness.ts";
 import { fakeLaunch, launchedRun, mocks, runDeps, testJob, useRunMocks } from "./harness.ts";
 
 useRunMocks();
@@ -123,5 +128,49 @@ describe("a sweep that is told to stop", () => {
     const next = await createSweeperHandler(async () => deps, fakeLaunch())({}, context);
     expect(next).toMatchObject({ timedOut: 1, leftRuns: 0, leftJobs: 0 });
     expect(new Set(stoppedTasks())).toEqual(new Set([taskOf("run-a"), taskOf("run-b")]));
+  });
+});
+
+describe("a sweep told to stop while it continues stalled launches", () => {
+  it("finishes the RunTask call it is in and records it; the other launch is the next sweep's", async () => {
+    const deps = runDeps([testJob()], { now: NOW });
+    const stalled = (runId: string) =>
+      launchedRun("report", {
+        runId,
+        launch: { batches: 1, done: 0, leaseUntil: "2026-03-10T11:00:00.000Z" },
+      });
+    for (const runId of ["run-a", "run-b"]) await deps.ledger.create(stalled(runId));
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const arrived = new Promise<void>((r) => {
+      entered = r;
+    });
+    mocks.ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
+      entered();
+      await released;
+      return { tasks: [ecsTask(input.startedBy ? { startedBy: input.startedBy } : {})], failures: [] };
+    });
+    const cancel = new AbortController();
+    const swept = sweep(deps, { signal: cancel.signal });
+    await arrived;
+    cancel.abort();
+    release();
+    const report = await swept;
+
+    expect(mocks.ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+    expect(report.continued).toHaveLength(1);
+    const [done] = report.continued;
+    const other = done === "run-a" ? "run-b" : "run-a";
+    expect((await deps.ledger.get(done as string))?.tasks).toHaveLength(1);
+    expect((await deps.ledger.get(other))?.launch).toMatchObject({ done: 0 });
+    expect(report.leftRuns.toSorted()).toEqual(["run-a", "run-b"]);
+
+    const next = await sweep(deps);
+    expect(next.continued).toEqual([other]);
+    expect((await deps.ledger.get(other))?.tasks).toHaveLength(1);
+    expect(mocks.ecs).toHaveReceivedCommandTimes(RunTaskCommand, 2);
   });
 });
