@@ -34,22 +34,34 @@ async function twoOverdueRuns() {
   return deps;
 }
 
-/** StopTask answers once `release()` is called; `entered` resolves when the first call arrives. */
-function blockingStopTask() {
+/** A call that waits: `arrived` resolves when it comes, and it answers once `release()` is called. */
+function gate() {
   let release!: () => void;
   const released = new Promise<void>((r) => {
     release = r;
   });
-  let entered!: () => void;
+  let enter!: () => void;
   const arrived = new Promise<void>((r) => {
-    entered = r;
+    enter = r;
   });
+  return {
+    arrived,
+    release,
+    async pass() {
+      enter();
+      await released;
+    },
+  };
+}
+
+/** StopTask answers once `release()` is called; `arrived` resolves when the first call comes. */
+function blockingStopTask() {
+  const g = gate();
   mocks.ecs.on(StopTaskCommand).callsFake(async (_input: StopTaskCommandInput) => {
-    entered();
-    await released;
+    await g.pass();
     return {};
   });
-  return { arrived, release };
+  return g;
 }
 
 const stoppedTasks = () =>
@@ -140,24 +152,16 @@ describe("a sweep told to stop while it continues stalled launches", () => {
         launch: { batches: 1, done: 0, leaseUntil: "2026-03-10T11:00:00.000Z" },
       });
     for (const runId of ["run-a", "run-b"]) await deps.ledger.create(stalled(runId));
-    let release!: () => void;
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let entered!: () => void;
-    const arrived = new Promise<void>((r) => {
-      entered = r;
-    });
+    const runTask = gate();
     mocks.ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
-      entered();
-      await released;
+      await runTask.pass();
       return { tasks: [ecsTask(input.startedBy ? { startedBy: input.startedBy } : {})], failures: [] };
     });
     const cancel = new AbortController();
     const swept = sweep(deps, { signal: cancel.signal });
-    await arrived;
+    await runTask.arrived;
     cancel.abort();
-    release();
+    runTask.release();
     const report = await swept;
 
     expect(mocks.ecs).toHaveReceivedCommandTimes(RunTaskCommand, 1);
