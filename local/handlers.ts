@@ -54,7 +54,8 @@ export function createLocalHandlers(
   deps: Deps,
   identity: { region: string; accountId: string },
   options: {
-    http?: LocalHttpOptions /** Aborted at the stack's close: a running sweep stops between runs. */;
+    http?: LocalHttpOptions;
+    /** Aborted at the stack's close: a running sweep stops between runs. */
     sweeps?: AbortSignal;
   } = {},
 ): LocalHandlers {
