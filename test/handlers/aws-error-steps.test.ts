@@ -123,7 +123,6 @@ describe.each(TRIGGERS)("a launch by the $name handler with one AWS call failing
             c.state.fault = undefined;
             expect(await trigger.deliver(c), `${service} call ${call}: the redelivery`).toBe("answered");
           }
-          console.error("STEP", trigger.name, launch, service, name, call, "of", calls, first);
           await expectNothingStuck(
             c,
             `${trigger.name}, RunTask ${launch}, ${service} ${name} at call ${call} (${first})`,
