@@ -111,7 +111,13 @@ describe.each(TRIGGERS)("a launch by the $name handler with one AWS call failing
       ordinary.ecs = c.state.ecs;
     });
 
-    for (const [service, name, error] of FAULTS)
+    // Past the SDK's retries no code tells a throttle from a 5xx: every kind on the ordinary launch, the
+    // first of each service on the failed ones (each scenario costs a table; the suite's time is shared).
+    const kinds =
+      launch === "placed"
+        ? FAULTS
+        : FAULTS.filter(([service], i) => FAULTS.findIndex(([s]) => s === service) === i);
+    for (const [service, name, error] of kinds)
       it(`RunTask ${launch}, ${service} ${name} at each call: no run stuck, no slot held`, async () => {
         const calls = service === "dynamodb" ? ordinary.dynamo : ordinary.ecs;
         expect(calls).toBeGreaterThan(0);
