@@ -1,4 +1,5 @@
 /** Every minute: timeouts, start deadlines, SLOW runs, missed fire times. See src/app/sweep.ts. */
+import type { Context } from "aws-lambda";
 import type { Deps } from "../src/app/deps.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
 import { sweep } from "../src/app/sweep.ts";
@@ -7,10 +8,21 @@ import { EcsJobsError } from "../src/errors.ts";
 import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
 
-export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
-  lambdaHandler(async () => {
+/**
+ * `host.signal`: the local stack aborts it at close, so a sweep in flight stops between runs instead of being
+ * cut by the close's drain. On Lambda the invocation's remaining time does the same before the timeout.
+ */
+export const createSweeperHandler = (
+  deps: () => Promise<Deps>,
+  launch?: LaunchFn,
+  host: { signal?: AbortSignal } = {},
+) =>
+  lambdaHandler(async (_event: unknown, context: Context) => {
     const d = await deps();
-    const report = await sweep(launch ? { ...d, launch } : d);
+    const report = await sweep(launch ? { ...d, launch } : d, {
+      ...(host.signal && { signal: host.signal }),
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
     const summary = {
       continued: report.continued.length,
       interrupted: report.interrupted.length,
@@ -19,6 +31,8 @@ export const createSweeperHandler = (deps: () => Promise<Deps>, launch?: LaunchF
       missed: report.missed.length,
       slow: report.slow.length,
       missedFireTimes: report.missedFireTimes.length,
+      leftRuns: report.leftRuns.length,
+      leftJobs: report.leftJobs.length,
       errors: report.errors.length,
     };
     d.log.info("sweep done", summary);

@@ -53,7 +53,11 @@ const TIMEOUT_MS: Record<FunctionName, number> = {
 export function createLocalHandlers(
   deps: Deps,
   identity: { region: string; accountId: string },
-  options: { http?: LocalHttpOptions } = {},
+  options: {
+    http?: LocalHttpOptions;
+    /** Aborted at the stack's close: a running sweep stops between runs. */
+    sweeps?: AbortSignal;
+  } = {},
 ): LocalHandlers {
   const getDeps = () => Promise.resolve(deps);
   const context = (name: FunctionName) =>
@@ -62,7 +66,7 @@ export function createLocalHandlers(
   const http = createHttpHandler(getDeps, options.http);
   const status = createStatusHandler(getDeps);
   const instanceLaunch = createInstanceLaunchHandler(getDeps);
-  const sweeper = createSweeperHandler(getDeps);
+  const sweeper = createSweeperHandler(getDeps, undefined, options.sweeps ? { signal: options.sweeps } : {});
   return {
     schedule: (event) => schedule(event, context("schedule")),
     http: (event) => http(event, context("http")),

@@ -518,6 +518,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const opened = await openLedger(clients.dynamodb, config, now, metrics);
     const deliveries: WebhookDelivery[] = [];
+    const sweepsCancelled = new AbortController();
     ledger = opened;
     const retryTimer = createLocalRetryTimer((due) => {
       void taskEvents.send(`retry:${due.runId}`, `retry of ${due.runId}`, due);
@@ -573,7 +574,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             .filter((j) => j.spec.schedule?.enabled && !schedules.isEnabled(j.name))
             .map((j) => j.name),
         );
-      handlersReady.resolve(createLocalHandlers(deps, identity, { http: { pausedJobs } }));
+      handlersReady.resolve(
+        createLocalHandlers(deps, identity, { http: { pausedJobs }, sweeps: sweepsCancelled.signal }),
+      );
     } catch (error) {
       handlersReady.reject(error);
       throw error;
@@ -621,7 +624,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       resources: [`arn:aws:events:${identity.region}:${identity.accountId}:rule/ecs-jobs-local-sweeper`],
       detail: {},
     });
-    // Sweeps still queued when the stack stops are left out: the next start's sweep does their work.
+    // Sweeps still queued when the stack stops are left out, and the one running stops between two runs
+    // (sweepsCancelled): the next start's sweep does their work.
     let sweepsStopped = false;
     const sweep = (at: Date) =>
       bus.publish("sweeper", `sweeper ${schedulerTime(at)}`, sweepEvent(at), (e) =>
@@ -642,6 +646,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       "scheduler",
       () => {
         sweepsStopped = true;
+        sweepsCancelled.abort();
         scheduler.stop();
       },
     ]);

@@ -84,12 +84,55 @@ export async function startOnInstance(deps: StartDeps, launch: InstanceLaunch): 
     failures: [],
     tasks: [],
   });
-  if (!created) {
-    if (isFinal(run.status) || run.tasks.length > 0 || run.failures.length > 0) {
-      deps.log.info("already started on this instance", { status: run.status });
-      return run;
-    }
-    const earlier = await tasksStartedBy(deps, launch.cluster, containerInstanceArn, runId);
+  if (!created && (isFinal(run.status) || run.tasks.length > 0 || run.failures.length > 0)) {
+    deps.log.info("already started on this instance", { status: run.status });
+    return run;
+  }
+  return start(deps, job, runId, { cluster: launch.cluster, containerInstanceArn, earlier: !created });
+}
+
+/**
+ * How long the sweeper leaves an instance start with no result to the event's deliveries. EventBridge invokes
+ * the function asynchronously, and Lambda delivers a failed invocation twice more (about 1 and 2 minutes
+ * later; later still while the function is throttled). StartTask has no clientToken, so a sweeper resuming a
+ * start that a delivery is also at could start the job twice: only a delivery delayed past this still can.
+ */
+export const INSTANCE_START_GRACE_MS = 15 * 60_000;
+
+/**
+ * A start whose every delivery failed (ECS or DynamoDB down through Lambda's retries): its run stayed
+ * PENDING with no task for good, as no task event ever comes for it. The sweeper resumes it.
+ */
+export function unfinishedStart(run: Run, now: Date): boolean {
+  return (
+    run.trigger.kind === "instanceLaunch" &&
+    run.status === "PENDING" &&
+    run.tasks.length === 0 &&
+    run.failures.length === 0 &&
+    now.getTime() - Date.parse(run.createdAt) >= INSTANCE_START_GRACE_MS
+  );
+}
+
+/** Resumes an unfinished start as a delivery of its event would: a task started but not recorded is recorded. */
+export function resumeStart(deps: StartDeps, job: Job, run: Run): Promise<Run> {
+  deps.log.warn("resuming a start on an instance whose deliveries all failed", { runId: run.runId });
+  return start(deps, job, run.runId, {
+    cluster: job.spec.task.cluster,
+    containerInstanceArn: run.trigger.id,
+    earlier: true,
+  });
+}
+
+/** StartTask for the run and its answer recorded; `earlier`: first look for a task an earlier try started. */
+async function start(
+  deps: StartDeps,
+  job: Job,
+  runId: string,
+  where: { cluster: string; containerInstanceArn: string; earlier: boolean },
+): Promise<Run> {
+  const { cluster, containerInstanceArn } = where;
+  if (where.earlier) {
+    const earlier = await tasksStartedBy(deps, cluster, containerInstanceArn, runId);
     if (earlier.length > 0) return deps.ledger.recordLaunch(runId, { tasks: earlier, failures: [] });
   }
 

@@ -1,10 +1,15 @@
 /**
  * The sweeper, once a minute: launches that stopped short are continued, or their run ended
- * (interrupted-launch.ts); active runs that are due have their tasks described, to apply task events
- * that were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
+ * (interrupted-launch.ts), and so are starts on an instance whose every delivery failed
+ * (start-on-instance.ts); active runs that are due have their tasks described, to apply task events that
+ * were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
  * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
  * with no run become MISSED runs (missed.ts). One run's or job's failure does not stop the others; the
  * errors are collected, and the handler fails the invocation if there were any.
+ *
+ * A sweep can be told to stop (its host closing, its invocation's time running short): it stops between two
+ * runs' steps, never inside one, so every run is either swept or untouched and no launch is left half
+ * recorded. What it did not reach is in `leftRuns` / `leftJobs`; the next sweep does it.
  */
 
 import { isFinal, type Run } from "../runs/model.ts";
@@ -12,15 +17,30 @@ import { scheduleNameFor } from "../scheduler/schedules.ts";
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import { checkSlow } from "./slow.ts";
+import { resumeStart, unfinishedStart } from "./start-on-instance.ts";
 
 /**
  * How long one sweep spends continuing launches, all runs together: the sweeper function has 120 s, and the
  * rest of its work must fit too. A launch not finished by then is continued by the next sweep.
  */
 export const SWEEP_LAUNCH_BUDGET_MS = 60_000;
+
+/**
+ * Time a sweep keeps for the run whose step it begins last: a reconcile (DescribeTasks with the SDK's
+ * retries), a timeout's StopTask calls and ledger write, the run's end (alerts, a webhook, a retry's launch).
+ * With less left than this it begins no more runs, rather than be cut off by Lambda mid-write.
+ */
+export const SWEEP_STEP_RESERVE_MS = 20_000;
+
+export interface SweepLimits {
+  /** Aborted when the host stops (the local stack's close): the sweep stops at its next safe point. */
+  signal?: AbortSignal;
+  /** The invocation's time left (Lambda's `context.getRemainingTimeInMillis`), asked between runs. */
+  remainingMs?: () => number;
+}
 
 export interface SweepReport {
   /** Runs whose stalled launch was continued. */
@@ -34,10 +54,14 @@ export interface SweepReport {
   slow: string[];
   /** MISSED runs created for fire times that had no run. */
   missedFireTimes: Run[];
+  /** Active runs the sweep stopped before (cancelled or out of time): the next sweep's. */
+  leftRuns: string[];
+  /** Scheduled jobs whose missed fire times the sweep stopped before checking. */
+  leftJobs: string[];
   errors: { where: string; error: unknown }[];
 }
 
-export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
+export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise<SweepReport> {
   const report: SweepReport = {
     continued: [],
     interrupted: [],
@@ -46,8 +70,13 @@ export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
     missed: [],
     slow: [],
     missedFireTimes: [],
+    leftRuns: [],
+    leftJobs: [],
     errors: [],
   };
+  const stopped = () =>
+    limits.signal?.aborted === true ||
+    (limits.remainingMs?.() ?? Number.POSITIVE_INFINITY) < SWEEP_STEP_RESERVE_MS;
   // The error itself, not its String(): the logger writes its name, message, code, stack and cause, which is
   // what tells a refused connection from a throttle or a bug.
   const failed = (where: string, error: unknown) => {
@@ -65,16 +94,29 @@ export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
   const usual = new Map<string, Promise<number | undefined>>();
   const active = await deps.ledger.listActive();
   const launchesStopBy = new Date(deps.now().getTime() + SWEEP_LAUNCH_BUDGET_MS);
-  const continued = await continueStalledLaunches(deps, active, launchesStopBy, (runId, error) =>
-    failed(`launch of ${runId}`, error),
+  const continued = await continueStalledLaunches(
+    deps,
+    active,
+    launchesStopBy,
+    (runId, error) => failed(`launch of ${runId}`, error),
+    stopped,
   );
   report.continued.push(...continued.keys());
-  for (const listed of active) {
+  for (const [i, listed] of active.entries()) {
+    if (stopped()) {
+      report.leftRuns.push(...active.slice(i).map((r) => r.runId));
+      break;
+    }
     const job = deps.catalog.get(listed.job);
     if (!job) continue;
     await attempt(`run ${listed.runId}`, async () => {
       let run = continued.get(listed.runId) ?? listed;
       if (isFinal(run.status)) return;
+      if (unfinishedStart(run, deps.now())) {
+        run = await resumeStart(deps, job, run);
+        report.continued.push(run.runId);
+        if (isFinal(run.status)) return onRunFinal(deps, run);
+      }
       const cutShort = await endInterruptedLaunch(deps, run);
       if (cutShort) {
         report.interrupted.push(run.runId);
@@ -97,10 +139,15 @@ export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
   }
 
   const scheduled = deps.catalog.jobs.filter((j) => j.spec.schedule?.enabled);
-  if (scheduled.length > 0) {
+  if (scheduled.length > 0 && stopped()) report.leftJobs.push(...scheduled.map((j) => j.name));
+  else if (scheduled.length > 0) {
     await attempt("ListSchedules", async () => {
       const enabled = await enabledSchedules(deps);
-      for (const job of scheduled) {
+      for (const [i, job] of scheduled.entries()) {
+        if (stopped()) {
+          report.leftJobs.push(...scheduled.slice(i).map((j) => j.name));
+          break;
+        }
         const info = enabled.get(scheduleNameFor(job.name));
         if (!info) continue;
         await attempt(`missed fire times of ${job.name}`, async () => {
@@ -109,5 +156,11 @@ export async function sweep(deps: RunEndDeps): Promise<SweepReport> {
       }
     });
   }
+  if (report.leftRuns.length + report.leftJobs.length > 0)
+    deps.log.warn("sweep stopped early; the next sweep does the rest", {
+      why: limits.signal?.aborted ? "cancelled" : "out of time",
+      leftRuns: report.leftRuns.length,
+      leftJobs: report.leftJobs.length,
+    });
   return report;
 }

@@ -32,6 +32,8 @@ describe("sweeper handler (Lambda)", () => {
       missed: 0,
       slow: 0,
       missedFireTimes: 0,
+      leftRuns: 0,
+      leftJobs: 0,
       errors: 0,
     });
     expect(mocks.ecs).toHaveReceivedCommandWith(StopTaskCommand, {

@@ -168,3 +168,41 @@ describe("a run with no recorded progress, short of its tasks", () => {
     expect((await sweep(deps)).interrupted).toEqual([]);
   });
 });
+
+/**
+ * A launch ECS refused writes its progress (every batch done), then the run's end; an invocation that failed
+ * between the two writes (DynamoDB throttled, an HTTP caller that does not retry) left the run PENDING with
+ * no task for good, its job's slot held. test/handlers/aws-error-steps.test.ts found it.
+ */
+describe("a run whose launch recorded every batch but not its end", () => {
+  const lost = (deps: ReturnType<typeof runDeps>) => {
+    const run = launchedRun("report", {
+      expectedTasks: 25,
+      launch: { batches: 3, done: 3, leaseUntil: new Date(NOW.getTime() + LAUNCH_LEASE_MS).toISOString() },
+    });
+    return deps.ledger.create(run).then(() => run);
+  };
+
+  it("is left alone while its lease runs: its launcher may still write the end", async () => {
+    const deps = runDeps([job25]);
+    const run = await lost(deps);
+    deps.clock.now = new Date(NOW.getTime() + LAUNCH_LEASE_MS - 1_000);
+    expect((await sweep(deps)).interrupted).toEqual([]);
+    expect((await deps.ledger.get(run.runId))?.status).toBe("PENDING");
+  });
+
+  it("ends FAILED once the lease has passed, every task counted as not launched, and alerts", async () => {
+    const deps = runDeps([job25]);
+    const run = await lost(deps);
+    deps.clock.now = new Date(NOW.getTime() + LAUNCH_LEASE_MS + 1_000);
+    expect((await sweep(deps)).interrupted).toEqual([run.runId]);
+    const ended = await deps.ledger.get(run.runId);
+    expect(ended?.status).toBe("FAILED");
+    expect(ended?.failures).toHaveLength(25);
+    expect(ended?.failures[0]).toEqual({
+      reason: "LaunchInterrupted",
+      detail: "launched 0 of 25 tasks; the launch was interrupted",
+    });
+    expect(sentAlerts().map((a) => a.detailType)).toEqual(["ECS Job Run FAILED"]);
+  });
+});
