@@ -1,16 +1,4 @@
-import {
-  EXIT_CODE_HINTS,
-  EXTERNAL_STOP_CODES,
-  FAILURE_RULES,
-  GENERIC_EXIT_CODE,
-  GENERIC_HINT,
-  type HintEntry,
-  MESSAGE_RULES,
-  NEVER_STARTED,
-  OUTCOME_STOP_CODES,
-  RUN_TASK_FAILURE,
-  SIGNAL_EXIT_CODE,
-} from "./hints/catalogue.ts";
+import { GENERIC_HINT_CODE, type HintEntry, hintCatalogue } from "./hints/catalogue.ts";
 
 /*
  * Turns what ECS says about a stopped task (or a task it could not place) into a cause and what to check,
@@ -51,7 +39,7 @@ export interface HintInput {
   wasStarted?: boolean | undefined;
 }
 
-export const GENERIC_HINT_CODE = GENERIC_HINT.code;
+export { GENERIC_HINT_CODE };
 
 const SIGNALS: ReadonlyMap<number, string> = new Map([
   [1, "SIGHUP"],
@@ -66,6 +54,7 @@ const SIGNALS: ReadonlyMap<number, string> = new Map([
 const fromEntry = (e: HintEntry): Hint => ({ code: e.code, cause: e.cause, check: e.check, doc: e.doc });
 
 function exitCodeHint(container: string, exitCode: number): Hint {
+  const { EXIT_CODE_HINTS, SIGNAL_EXIT_CODE, GENERIC_EXIT_CODE } = hintCatalogue();
   const prefix = `Container "${container}" exited with code ${exitCode}: `;
   const known = EXIT_CODE_HINTS.get(exitCode);
   if (known) return { code: `ExitCode.${exitCode}`, ...known, cause: prefix + known.cause };
@@ -88,6 +77,7 @@ function exitCodeHint(container: string, exitCode: number): Hint {
  * then the first essential container's non-zero exit code, then the remaining stop codes.
  */
 export function hintFor(input: HintInput): Hint {
+  const rules = hintCatalogue();
   const containers = input.containers ?? [];
   const failures = input.failures ?? [];
   const messages = [
@@ -96,13 +86,13 @@ export function hintFor(input: HintInput): Hint {
     ...failures.flatMap((f) => [f.reason, f.detail]),
   ].filter((m): m is string => typeof m === "string" && m.trim() !== "");
 
-  for (const rule of MESSAGE_RULES) {
+  for (const rule of rules.MESSAGE_RULES) {
     if (messages.some((m) => rule.pattern.test(m))) return fromEntry(rule);
   }
-  for (const rule of FAILURE_RULES) {
+  for (const rule of rules.FAILURE_RULES) {
     if (failures.some((f) => rule.reason.test(f.reason.trim()))) return fromEntry(rule);
   }
-  const external = EXTERNAL_STOP_CODES.find((e) => e.code === input.stopCode);
+  const external = rules.EXTERNAL_STOP_CODES.find((e) => e.code === input.stopCode);
   if (external) return fromEntry(external);
 
   const exited = containers.find(
@@ -110,11 +100,11 @@ export function hintFor(input: HintInput): Hint {
   );
   if (exited?.exitCode !== undefined) return exitCodeHint(exited.name, exited.exitCode);
 
-  const outcome = OUTCOME_STOP_CODES.find((e) => e.code === input.stopCode);
+  const outcome = rules.OUTCOME_STOP_CODES.find((e) => e.code === input.stopCode);
   if (outcome) return fromEntry(outcome);
-  if (input.wasStarted === false) return fromEntry(NEVER_STARTED);
-  if (failures.length > 0) return fromEntry(RUN_TASK_FAILURE);
-  return fromEntry(GENERIC_HINT);
+  if (input.wasStarted === false) return fromEntry(rules.NEVER_STARTED);
+  if (failures.length > 0) return fromEntry(rules.RUN_TASK_FAILURE);
+  return fromEntry(rules.GENERIC_HINT);
 }
 
 const sentence = (s: string): string => {

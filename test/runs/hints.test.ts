@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FAILURE_RULES, MESSAGE_RULES } from "../../src/runs/hints/catalogue.ts";
+import { hintCatalogue } from "../../src/runs/hints/catalogue.ts";
 import { formatHint, GENERIC_HINT_CODE, type HintInput, hintFor } from "../../src/runs/hints.ts";
 
 const ecsModel = JSON.parse(
@@ -220,7 +220,8 @@ describe("messages", () => {
 
   it("covers every catalogue rule with at least one real-looking message", () => {
     const tested = new Set([...containerReasons, ...stoppedReasons, ...failures].map(([, code]) => code));
-    for (const rule of [...MESSAGE_RULES, ...FAILURE_RULES]) expect(tested).toContain(rule.code);
+    for (const rule of [...hintCatalogue().MESSAGE_RULES, ...hintCatalogue().FAILURE_RULES])
+      expect(tested).toContain(rule.code);
   });
 });
 
@@ -344,7 +345,8 @@ describe("formatHint", () => {
   });
 
   it("every hint points at an AWS page", () => {
-    for (const rule of [...MESSAGE_RULES, ...FAILURE_RULES]) expect(rule.doc).toMatch(/^https:\/\//);
+    for (const rule of [...hintCatalogue().MESSAGE_RULES, ...hintCatalogue().FAILURE_RULES])
+      expect(rule.doc).toMatch(/^https:\/\//);
     for (const stopCode of stopCodes) expect(hintFor({ stopCode }).doc).toMatch(/^https:\/\//);
   });
 });
