@@ -27,7 +27,7 @@ export const RECORDED_TASK_STATUSES: ReadonlySet<string> = new Set(["PENDING", "
 /**
  * The run after `details`, or undefined when none of them changes it. `aggregate` derives the run's status
  * after each change; the run store passes none (identity) for a part of a run's tasks stored apart, whose
- * run it aggregates from every part's summary instead (src/ledger/run-store.ts).
+ * run it aggregates from every part's summary instead (src/ledger/part-summaries.ts).
  */
 export function foldTaskEvents(
   run: Run,

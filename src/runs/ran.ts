@@ -74,7 +74,7 @@ export function mergeRan(ran: RanWith | undefined, detail: EcsTaskDetail): RanWi
 /**
  * Two records of what ran, combined as if each were an event (a record has an event's fields of it): the
  * same least-value merge, so combining is commutative, associative and idempotent. For a run whose tasks
- * are stored in parts, each part keeps the record of its own events (src/ledger/run-store.ts).
+ * are stored in parts, each part keeps the record of its own events (src/ledger/split-writes.ts).
  */
 export function combineRan(a: RanWith | undefined, b: RanWith | undefined): RanWith | undefined {
   return b ? mergeRan(a, b as unknown as EcsTaskDetail) : a;

@@ -1,24 +1,13 @@
 /**
  * What a run's status, times, hint and cost need to know of its tasks, in a few numbers and one task: so
- * that a run whose tasks are stored in several parts (src/ledger/run-store.ts, runs of thousands of tasks)
+ * that a run whose tasks are stored in several parts (src/ledger/task-parts.ts, runs of thousands of tasks)
  * is aggregated from each part's summary without reading the others. Summaries combine in any order and
  * grouping to the summary of all the tasks, so the parts' summaries give the run exactly what its whole
- * task list gives (aggregate.ts and cost.ts read a summary, whichever way a run is stored).
+ * task list gives (aggregate.ts and cost.ts read a summary, whichever way a run is stored). What the
+ * tasks used on Fargate, summed, is task-usage.ts.
  */
-import { FARGATE_PRICES, type RegionPrices, SPOT_FRACTION } from "./fargate-prices.ts";
 import type { ContainerState, TaskState } from "./model.ts";
-
-const FARGATE_PROVIDERS = new Set(["FARGATE", "FARGATE_SPOT"]);
-
-/** The compute of stopped Fargate tasks of known size, summed; absent when some task has none (yet). */
-export interface UsageSum {
-  vcpuSeconds: number;
-  gbSeconds: number;
-  /** USD at the list prices of each task's region, before rounding; absent when a region has no price. */
-  usd?: number;
-  spot: boolean;
-  windows: boolean;
-}
+import { addUsage, type UsageSum, usageOf } from "./task-usage.ts";
 
 export interface TaskSummary {
   tasks: number;
@@ -83,59 +72,6 @@ function failedFirst(a: TaskState | undefined, b: TaskState | undefined): TaskSt
 
 /** The region of an ECS ARN (arn:aws:ecs:REGION:ACCOUNT:task/…). */
 export const regionOfArn = (arn: string): string | undefined => arn.split(":")[3] || undefined;
-
-function isFargate(task: TaskState): boolean {
-  const b = task.billing;
-  if (b?.capacityProviderName !== undefined) return FARGATE_PROVIDERS.has(b.capacityProviderName);
-  return b?.launchType === "FARGATE";
-}
-
-/** Seconds Fargate bills for the task, or undefined when its stop time is not known. */
-export function billedSeconds(task: TaskState): number | undefined {
-  const start = Date.parse(task.billing?.pullStartedAt ?? task.startedAt ?? "");
-  if (Number.isNaN(start)) return 0;
-  const end = Date.parse(task.stoppedAt ?? "");
-  if (Number.isNaN(end)) return undefined;
-  return Math.max(60, Math.ceil(Math.max(0, end - start) / 1000));
-}
-
-const usd = (vcpuSeconds: number, gbSeconds: number, arm: boolean, spot: boolean, prices: RegionPrices) => {
-  const rate = arm ? prices.arm : prices.x86;
-  const perTask = (vcpuSeconds * rate.vcpuHour + gbSeconds * rate.gbHour) / 3600;
-  return spot ? perTask * SPOT_FRACTION : perTask;
-};
-
-function usageOf(task: TaskState, region: string | undefined): UsageSum | undefined {
-  if (task.lastStatus !== "STOPPED" || !isFargate(task)) return undefined;
-  const cpu = Number(task.billing?.cpu);
-  const memory = Number(task.billing?.memory);
-  if (!(cpu > 0 && memory > 0)) return undefined;
-  const seconds = billedSeconds(task);
-  if (seconds === undefined) return undefined;
-  const vcpuSeconds = (cpu / 1024) * seconds;
-  const gbSeconds = (memory / 1024) * seconds;
-  const spot = task.billing?.capacityProviderName === "FARGATE_SPOT";
-  const prices = region === undefined ? undefined : FARGATE_PRICES[region];
-  const arm = task.billing?.cpuArchitecture === "arm64";
-  return {
-    vcpuSeconds,
-    gbSeconds,
-    ...(prices && { usd: usd(vcpuSeconds, gbSeconds, arm, spot, prices) }),
-    spot,
-    windows: task.billing?.platformFamily?.toUpperCase().startsWith("WINDOWS") === true,
-  };
-}
-
-function addUsage(a: UsageSum | undefined, b: UsageSum | undefined): UsageSum | undefined {
-  if (!a || !b) return undefined;
-  return {
-    vcpuSeconds: a.vcpuSeconds + b.vcpuSeconds,
-    gbSeconds: a.gbSeconds + b.gbSeconds,
-    ...(a.usd !== undefined && b.usd !== undefined && { usd: a.usd + b.usd }),
-    spot: a.spot || b.spot,
-    windows: a.windows || b.windows,
-  };
-}
 
 /** The summary of both groups of tasks (`a`'s first): associative, and `EMPTY_SUMMARY` is its unit. */
 export function combineSummaries(a: TaskSummary, b: TaskSummary): TaskSummary {

@@ -7,7 +7,7 @@
  *   STOPPED events (PROVISIONING, ACTIVATING, DEACTIVATING, STOPPING and DEPROVISIONING are not written:
  *   src/runs/fold-events.ts) = 5, each under 1 KB as stored (src/ledger/run-codec.ts): 5 WCU;
  * - failed with an alert on EventBridge and SNS: those 5, the run-end claim (DONE) and one claim write for
- *   both channels (src/ledger/run-store.ts claimChannels) = 7; each channel sent once.
+ *   both channels (src/ledger/alert-claims.ts claimChannels) = 7; each channel sent once.
  */
 import { describe, expect, it } from "vitest";
 import { runCost } from "../../bench/cost/run.ts";

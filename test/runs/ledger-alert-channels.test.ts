@@ -1,5 +1,5 @@
 /**
- * An alert's channels claimed in one write (src/ledger/run-store.ts claimChannels) against dynalite: each
+ * An alert's channels claimed in one write (src/ledger/alert-claims.ts claimChannels) against dynalite: each
  * channel goes to exactly one claimer however many instances race, a released channel is claimable again
  * alone, and a claim item of the layout before channels (one item per channel) still holds its alert.
  */
