@@ -68,6 +68,11 @@ export interface RunLedger {
    */
   claimAlert(runId: string, kind: string): Promise<boolean>;
   /**
+   * Removes the run's end-work mark (end-work.ts) once its end-work is done: the sweeper stops listing it.
+   * A no-op for a run without the mark, or gone.
+   */
+  endWorkDone(runId: string): Promise<void>;
+  /**
    * Undoes a claim whose work failed (PutEvents throttled, a retry launch that ECS refused), so that the
    * retried invocation claims it again: at most once per run, and no alert lost to a transient failure.
    */

@@ -40,6 +40,7 @@ import {
   sortKey,
   TTL_ATTRIBUTE,
 } from "./dynamo-table.ts";
+import { endWorkDone, markEndWork, needsSweeper } from "./end-work.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
 import { type LaunchResult, mergeLaunch, mergeLaunchedTasks, mergeLaunchFacts } from "./record-launch.ts";
 import { decodeRun, encodeRun } from "./run-codec.ts";
@@ -230,8 +231,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       gsi1pk: jobKey(run.job),
       gsi1sk: sk,
       gsi2pk: RECENT_KEY,
-      // Sparse: present only while the run still needs the sweeper.
-      ...(!isFinal(run.status) && { activePk: ACTIVE_KEY }),
+      // Sparse: present only while the run still needs the sweeper (not final, or its end-work pending).
+      ...(needsSweeper(run) && { activePk: ACTIVE_KEY }),
       [TTL_ATTRIBUTE]: expiresAt,
     };
   };
@@ -262,7 +263,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     change: Change,
     trustNoop: boolean,
   ): Promise<Outcome | typeof AGAIN> {
-    const next = change(known.run);
+    const changed = change(known.run);
+    const next = changed && markEndWork(known.run, changed);
     if (next === undefined) {
       if (!trustNoop) return AGAIN;
       return { before: known.run, after: known.run, changed: false };
@@ -585,7 +587,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     async create(run) {
       const expiresAt = expiry();
       const parts = run.tasks.length === 0 ? partCountFor(run.expectedTasks, options.taskParts) : 0;
-      const stored: StoredRun = parts > 0 ? { ...run, taskParts: { count: parts, at: {} } } : run;
+      const marked = markEndWork(undefined, run);
+      const stored: StoredRun = parts > 0 ? { ...marked, taskParts: { count: parts, at: {} } } : marked;
       const json = JSON.stringify(stored);
       if (await storage.put(item(stored, 0, expiresAt, json), absent("pk"))) {
         cache.remember(run.runId, { rev: 0, run: stored, expiresAt }, json);
@@ -615,8 +618,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
         runs.push(...page.runs);
         next = page.next;
       } while (next);
-      // The index is eventually consistent: a run that just ended may still be listed.
-      return runs.filter((r) => !isFinal(r.status));
+      // The index is eventually consistent: a run that just ended (or its end-work) may still be listed.
+      return runs.filter(needsSweeper);
     },
 
     async recordLaunch(runId, result, o = {}) {
@@ -644,6 +647,10 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       });
       if (!out) throw new NotFoundError(`run ${runId}`);
       return { run: await whole(out.after, true), changed: out.changed };
+    },
+
+    async endWorkDone(runId) {
+      await mutate(runId, endWorkDone);
     },
 
     async claimAlert(runId, kind) {
