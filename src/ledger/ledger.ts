@@ -31,7 +31,10 @@ export interface RunLedger {
   listByJob(job: string, options?: { limit?: number; next?: string }): Promise<RunPage>;
   /** All runs, newest first (dashboard, `ecs-jobs runs`). */
   listRecent(options?: { limit?: number; next?: string }): Promise<RunPage>;
-  /** Runs not yet in a final state (sweeper, restart reconciliation). */
+  /**
+   * What the sweeper has to look at: runs not yet in a final state, and final runs whose end-work is pending
+   * (`endWork`, end-work.ts). Other readers (restart reconciliation, backfill) skip the final ones.
+   */
   listActive(): Promise<Run[]>;
   /**
    * Records what the launch calls answered: tasks started, failures, notes, and how far the launch got
