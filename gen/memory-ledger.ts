@@ -61,6 +61,7 @@ export class MemoryLedger implements RunLedger {
   applyTaskEvents: RunLedger["applyTaskEvents"] = (runId, d) => this.#ledger.applyTaskEvents(runId, d);
   finish: RunLedger["finish"] = (runId, status, extra) => this.#ledger.finish(runId, status, extra);
   claimAlert: RunLedger["claimAlert"] = (runId, kind) => this.#ledger.claimAlert(runId, kind);
+  endWorkDone: RunLedger["endWorkDone"] = (runId) => this.#ledger.endWorkDone(runId);
   releaseAlert: RunLedger["releaseAlert"] = (runId, kind) => this.#ledger.releaseAlert(runId, kind);
   claimChannels: RunLedger["claimChannels"] = (runId, kind, c) => this.#ledger.claimChannels(runId, kind, c);
   releaseChannel: RunLedger["releaseChannel"] = (runId, kind, c) =>

@@ -30,6 +30,7 @@ export const createSweeperHandler = (
       timedOut: report.timedOut.length,
       missed: report.missed.length,
       slow: report.slow.length,
+      endWork: report.endWork.length,
       missedFireTimes: report.missedFireTimes.length,
       leftRuns: report.leftRuns.length,
       leftJobs: report.leftJobs.length,

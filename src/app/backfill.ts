@@ -8,7 +8,7 @@ import { ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
-import type { Run } from "../runs/model.ts";
+import { isFinal, type Run } from "../runs/model.ts";
 import { runIdFor } from "../runs/run-id.ts";
 import { launchRun } from "./launch-run.ts";
 import { fireTimesIn, MAX_FIRES, rerunRequest, unansweredAmong } from "./missed.ts";
@@ -83,7 +83,10 @@ export async function launchBackfill(
   const launched: Run[] = [];
   for (const item of plan.fireTimes.filter((f) => f.launch)) {
     if (one && options.waitFor) {
-      for (const active of (await deps.ledger.listActive()).filter((r) => r.job === job.name))
+      // Not final: a final run listed only has end-work pending (src/ledger/end-work.ts), nothing to wait for.
+      for (const active of (await deps.ledger.listActive()).filter(
+        (r) => r.job === job.name && !isFinal(r.status),
+      ))
         await options.waitFor(active);
     }
     const run = await launch(deps, rerunRequest(job, new Date(item.scheduledTime), "backfill", options.by));

@@ -15,6 +15,7 @@ import { type AlertKind, alertWanted } from "../alerts/kinds.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
+import { hasEndWork } from "../ledger/end-work.ts";
 import { isFailure, loadJobRuns, previousOutcome } from "../ledger/history.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { retryDelayFor } from "../runs/retry-delay.ts";
@@ -108,41 +109,59 @@ async function alertOutcome(deps: RunEndDeps, job: Job, run: Run, note?: string)
   });
 }
 
-/** Acts on a final run; a no-op for a run that is not final or was already acted on. */
-export async function onRunFinal(deps: RunEndDeps, run: Run): Promise<void> {
-  if (!isFinal(run.status)) return;
+/**
+ * What onRunFinal did: "done" (the run's end-work is done, or there was none), or "held" (its claim was
+ * taken before, by an end-work that finished or is still under way elsewhere: nothing was done here).
+ */
+export type EndWorkOutcome = "done" | "held";
+
+/**
+ * Acts on a final run; a no-op for a run that is not final or was already acted on. Once done, the run's
+ * end-work mark is removed (src/ledger/end-work.ts), so the sweeper stops redoing it; not when it failed
+ * (it throws), nor when the claim is held (the holder removes it, or fails and releases the claim).
+ */
+export async function onRunFinal(deps: RunEndDeps, run: Run): Promise<EndWorkOutcome> {
+  if (!isFinal(run.status)) return "done";
+  const outcome = await actOnFinal(deps, run);
+  // Outside the claim's try: a failed removal must not release the claim of work done (it would go twice).
+  if (outcome === "done" && hasEndWork(run)) await deps.ledger.endWorkDone(run.runId);
+  return outcome;
+}
+
+async function actOnFinal(deps: RunEndDeps, run: Run): Promise<EndWorkOutcome> {
   const job = deps.catalog.get(run.job);
   if (!job) {
     deps.log.warn("run of a job this deployment does not know; no retry or alert", { job: run.job });
-    return;
+    return "done";
   }
   // A success leads to nothing but a RECOVERED alert (no retry, no pause): without one, skip the claim's write.
-  if (run.status === "SUCCEEDED" && !recoveryWanted(job)) return;
-  if (!(await deps.ledger.claimAlert(run.runId, DONE_CLAIM))) return;
+  if (run.status === "SUCCEEDED" && !recoveryWanted(job)) return "done";
+  if (!(await deps.ledger.claimAlert(run.runId, DONE_CLAIM))) return "held";
   try {
     let note: string | undefined;
     if (retryConditionFor(job, run)) {
       const delay = deps.retryTimer ? retryDelayFor(job, run, deps.random ?? Math.random) : 0;
       if (delay > 0) {
         await delayRetry(deps, job, run, delay);
-        return;
+        return "done";
       }
       const retry = await launchRetry(deps, job, run);
       if ("launched" in retry) {
         // An attempt that failed at launch gets no task event: act on it here.
         await onRunFinal(deps, retry.launched);
-        return;
+        return "done";
       }
       if ("already" in retry) {
         // The attempt was launched by an earlier delivery that failed afterwards: finish its work.
         const next = await deps.ledger.get(retry.already);
         if (next) await onRunFinal(deps, next);
-        return;
+        return "done";
       }
       note = `No retry: ${retry.refused}`;
     }
     await alertOutcome(deps, job, run, note);
     await pauseIfFailing(deps, job, run);
+    return "done";
   } catch (error) {
     await deps.ledger.releaseAlert(run.runId, DONE_CLAIM);
     throw error;
@@ -197,13 +216,14 @@ export async function onRetryDue(deps: RunEndDeps, due: RetryDue): Promise<void>
 
 /**
  * For callers that answer a person (HTTP, CLI): a run final at launch is acted on like onRunFinal, but a
- * failing alert or retry is logged, not thrown — the run was recorded and the answer must say so.
+ * failing alert or retry is logged, not thrown — the run was recorded and the answer must say so. The run
+ * keeps its end-work mark, so the next sweep does what failed here.
  */
 export async function settleLaunched(deps: RunEndDeps, run: Run): Promise<void> {
   try {
     await onRunFinal(deps, run);
   } catch (error) {
-    deps.log.error("acting on a run that ended at launch failed (no retry, alert or pause check)", {
+    deps.log.error("acting on a run that ended at launch failed; the next sweep does it", {
       runId: run.runId,
       error: error instanceof Error ? error.message : String(error),
     });

@@ -18,7 +18,7 @@ import type { Job } from "../jobspec/schema.ts";
 import type { EcsPort } from "../launch/ecs-port.ts";
 import { DESCRIBE_MAX, describeTasks, startedByTaskArns } from "../launch/ecs-reads.ts";
 import { type EcsTaskDetail, EcsTaskDetailSchema } from "../runs/events.ts";
-import type { Run } from "../runs/model.ts";
+import { isFinal, type Run } from "../runs/model.ts";
 import type { RunEndDeps } from "./on-run-final.ts";
 import { applyTaskStates } from "./on-task-events.ts";
 
@@ -145,7 +145,8 @@ export async function reconcileAllActive(deps: RunEndDeps): Promise<RestartRecon
   const report: RestartReconcileReport = { runs: 0, applied: 0, missing: [] };
   for (const run of await deps.ledger.listActive()) {
     const job = deps.catalog.get(run.job);
-    if (!job) continue;
+    // A final run listed has only its end-work pending: the sweeper's, not a reconcile's.
+    if (!job || isFinal(run.status)) continue;
     report.runs++;
     try {
       const one = await reconcileRun(deps, job, run, { unrecorded: true });

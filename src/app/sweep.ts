@@ -4,8 +4,9 @@
  * (start-on-instance.ts); active runs that are due have their tasks described, to apply task events that
  * were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
  * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
- * with no run become MISSED runs (missed.ts). One run's or job's failure does not stop the others; the
- * errors are collected, and the handler fails the invocation if there were any.
+ * with no run become MISSED runs (missed.ts). Final runs still listed have end-work that failed when they
+ * ended (src/ledger/end-work.ts): it is done again (pending-end-work.ts). One run's or job's failure does
+ * not stop the others; the errors are collected, and the handler fails the invocation if there were any.
  *
  * A sweep can be told to stop (its host closing, its invocation's time running short): it stops between two
  * runs' steps, never inside one, so every run is either swept or untouched and no launch is left half
@@ -18,6 +19,7 @@ import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
 import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
+import { redoEndWork } from "./pending-end-work.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import { checkSlow } from "./slow.ts";
 import { resumeStart, unfinishedStart } from "./start-on-instance.ts";
@@ -52,6 +54,8 @@ export interface SweepReport {
   timedOut: string[];
   missed: string[];
   slow: string[];
+  /** Final runs whose end-work, which failed when they ended, was done again. */
+  endWork: string[];
   /** MISSED runs created for fire times that had no run. */
   missedFireTimes: Run[];
   /** Active runs the sweep stopped before (cancelled or out of time): the next sweep's. */
@@ -69,6 +73,7 @@ export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise
     timedOut: [],
     missed: [],
     slow: [],
+    endWork: [],
     missedFireTimes: [],
     leftRuns: [],
     leftJobs: [],
@@ -107,6 +112,14 @@ export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise
       report.leftRuns.push(...active.slice(i).map((r) => r.runId));
       break;
     }
+    // Listed though final: its end-work is pending (listActive lists no other final run).
+    if (isFinal(listed.status)) {
+      await attempt(`end-work of run ${listed.runId}`, async () => {
+        await redoEndWork(deps, listed);
+        report.endWork.push(listed.runId);
+      });
+      continue;
+    }
     const job = deps.catalog.get(listed.job);
     if (!job) continue;
     await attempt(`run ${listed.runId}`, async () => {
@@ -115,7 +128,10 @@ export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise
       if (unfinishedStart(run, deps.now())) {
         run = await resumeStart(deps, job, run);
         report.continued.push(run.runId);
-        if (isFinal(run.status)) return onRunFinal(deps, run);
+        if (isFinal(run.status)) {
+          await onRunFinal(deps, run);
+          return;
+        }
       }
       const cutShort = await endInterruptedLaunch(deps, run);
       if (cutShort) {

@@ -31,7 +31,10 @@ export interface RunLedger {
   listByJob(job: string, options?: { limit?: number; next?: string }): Promise<RunPage>;
   /** All runs, newest first (dashboard, `ecs-jobs runs`). */
   listRecent(options?: { limit?: number; next?: string }): Promise<RunPage>;
-  /** Runs not yet in a final state (sweeper, restart reconciliation). */
+  /**
+   * What the sweeper has to look at: runs not yet in a final state, and final runs whose end-work is pending
+   * (`endWork`, end-work.ts). Other readers (restart reconciliation, backfill) skip the final ones.
+   */
   listActive(): Promise<Run[]>;
   /**
    * Records what the launch calls answered: tasks started, failures, notes, and how far the launch got
@@ -67,6 +70,11 @@ export interface RunLedger {
    * however many times the events that lead to it are delivered.
    */
   claimAlert(runId: string, kind: string): Promise<boolean>;
+  /**
+   * Removes the run's end-work mark (end-work.ts) once its end-work is done: the sweeper stops listing it.
+   * A no-op for a run without the mark, or gone.
+   */
+  endWorkDone(runId: string): Promise<void>;
   /**
    * Undoes a claim whose work failed (PutEvents throttled, a retry launch that ECS refused), so that the
    * retried invocation claims it again: at most once per run, and no alert lost to a transient failure.

@@ -2,8 +2,9 @@
  * The items the run store writes for a run (dynamo-table.ts): the run item, and for a run split in parts
  * (task-parts.ts) the items of its parts, each as the store knows it: what it holds, its revision, its expiry.
  */
-import { isFinal, type RanWith, type Run, type TaskState } from "../runs/model.ts";
+import type { RanWith, Run, TaskState } from "../runs/model.ts";
 import { ACTIVE_KEY, jobKey, RECENT_KEY, runKey, sortKey, TTL_ATTRIBUTE } from "./dynamo-table.ts";
+import { needsSweeper } from "./end-work.ts";
 import { decodeRun, encodeRun } from "./run-codec.ts";
 import type { Item } from "./storage.ts";
 import type { TaskParts } from "./task-parts.ts";
@@ -66,8 +67,8 @@ export const runItem = (run: StoredRun, rev: number, expiresAt: number, json: st
     gsi1pk: jobKey(run.job),
     gsi1sk: sk,
     gsi2pk: RECENT_KEY,
-    // Sparse: present only while the run still needs the sweeper.
-    ...(!isFinal(run.status) && { activePk: ACTIVE_KEY }),
+    // Sparse: present only while the run still needs the sweeper (not final, or its end-work pending).
+    ...(needsSweeper(run) && { activePk: ACTIVE_KEY }),
     [TTL_ATTRIBUTE]: expiresAt,
   };
 };

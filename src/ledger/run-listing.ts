@@ -3,8 +3,9 @@
  * with their parts, and the page token the caller hands back for the next page.
  */
 import { ValidationError } from "../errors.ts";
-import { isFinal, type Run, type TaskState } from "../runs/model.ts";
+import type { Run, TaskState } from "../runs/model.ts";
 import { ACTIVE_KEY, jobKey, RECENT_KEY } from "./dynamo-table.ts";
+import { needsSweeper } from "./end-work.ts";
 import type { RunLedger, RunPage } from "./ledger.ts";
 import { decodeRun } from "./run-codec.ts";
 import { type Encoded, partFromItem, type StoredRun } from "./run-items.ts";
@@ -70,8 +71,8 @@ export function runListings(storage: Storage): Listings {
         runs.push(...page.runs);
         next = page.next;
       } while (next);
-      // The index is eventually consistent: a run that just ended may still be listed.
-      return runs.filter((r) => !isFinal(r.status));
+      // The index is eventually consistent: a run that just ended (or its end-work) may still be listed.
+      return runs.filter(needsSweeper);
     },
   };
 }

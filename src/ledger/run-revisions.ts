@@ -15,6 +15,7 @@
 import { StaleWriteError } from "../errors.ts";
 import { isFinal } from "../runs/model.ts";
 import { runKey } from "./dynamo-table.ts";
+import { markEndWork } from "./end-work.ts";
 import { fromItem, type Known, plain, runItem, type StoredRun } from "./run-items.ts";
 import { equals } from "./storage.ts";
 import type { StoreContext } from "./store-context.ts";
@@ -51,7 +52,8 @@ async function tryChange(
   change: Change,
   trustNoop: boolean,
 ): Promise<Outcome | typeof AGAIN> {
-  const next = change(known.run);
+  const changed = change(known.run);
+  const next = changed && markEndWork(known.run, changed);
   if (next === undefined) {
     if (!trustNoop) return AGAIN;
     return { before: known.run, after: known.run, changed: false };

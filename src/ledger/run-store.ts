@@ -20,6 +20,7 @@ import type { EcsTaskDetail } from "../runs/events.ts";
 import { foldTaskEvents } from "../runs/fold-events.ts";
 import { isFinal } from "../runs/model.ts";
 import { alertClaims } from "./alert-claims.ts";
+import { endWorkDone, markEndWork } from "./end-work.ts";
 import { jobSlot } from "./job-slot.ts";
 import type { RunLedger } from "./ledger.ts";
 import { mergeLaunch } from "./record-launch.ts";
@@ -52,7 +53,8 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     async create(run) {
       const expiresAt = ctx.expiry();
       const parts = run.tasks.length === 0 ? partCountFor(run.expectedTasks, options.taskParts) : 0;
-      const stored: StoredRun = parts > 0 ? { ...run, taskParts: { count: parts, at: {} } } : run;
+      const marked = markEndWork(undefined, run);
+      const stored: StoredRun = parts > 0 ? { ...marked, taskParts: { count: parts, at: {} } } : marked;
       const json = JSON.stringify(stored);
       if (await storage.put(runItem(stored, 0, expiresAt, json), absent("pk"))) {
         cache.remember(run.runId, { rev: 0, run: stored, expiresAt }, json);
@@ -98,6 +100,10 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
       });
       if (!out) throw new NotFoundError(`run ${runId}`);
       return { run: await whole(ctx, out.after, true), changed: out.changed };
+    },
+
+    async endWorkDone(runId) {
+      await mutate(ctx, runId, endWorkDone);
     },
 
     ...alertClaims(ctx),

@@ -167,6 +167,11 @@ export interface Run {
   cost?: RunCost;
   /** What the tasks ran; absent until a task event said so (and on runs recorded before it was kept). */
   ran?: RanWith;
+  /**
+   * "pending" from the write that made a failed run final until its end-work (retry, alert, pause) is done:
+   * the sweeper redoes it meanwhile (src/ledger/end-work.ts). Absent: done, or none to do.
+   */
+  endWork?: "pending";
 }
 
 /**

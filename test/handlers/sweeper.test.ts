@@ -31,6 +31,7 @@ describe("sweeper handler (Lambda)", () => {
       timedOut: 1,
       missed: 0,
       slow: 0,
+      endWork: 0,
       missedFireTimes: 0,
       leftRuns: 0,
       leftJobs: 0,

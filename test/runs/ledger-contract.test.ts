@@ -69,8 +69,12 @@ const run = (i: number, o: Partial<Run> = {}): Run =>
     ...o,
   });
 
-const canonical = (r: Run | undefined) =>
-  r && { ...r, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
+/** Tasks in one order, and without the end-work mark: the store's, not the fold's (end-work.test.ts). */
+const canonical = (r: Run | undefined) => {
+  if (!r) return r;
+  const { endWork: _mark, ...run } = r;
+  return { ...run, tasks: [...r.tasks].sort((a, b) => (a.taskArn < b.taskArn ? -1 : 1)) };
+};
 
 /** The run after these events one by one, by the domain's fold alone. */
 const folded = (r: Run, details: readonly EcsTaskDetail[]): Run =>
@@ -180,16 +184,24 @@ describe.each(ADAPTERS)("run ledger contract: $name", (adapter) => {
     await expect(l.listByJob("nightly-report", { next: "not-a-token" })).rejects.toThrow(ValidationError);
   });
 
-  it("lists the active runs only, and drops a run from them once it is final", async () => {
+  it("lists the active runs only, and drops a run from them once it is final and its end-work done", async () => {
     const l = (await adapter.open()).instance();
     await l.create(run(1));
     await l.create(run(2, { status: "RUNNING" }));
     await l.create(run(3, { status: "SUCCEEDED" }));
+    // A failure created final: its end-work (alert, retry, pause) pending until done.
     await l.create(run(4, { status: "MISSED" }));
+    expect((await l.listActive()).map((r) => r.runId).sort()).toEqual(["run-001", "run-002", "run-004"]);
+    await l.endWorkDone("run-004");
     expect((await l.listActive()).map((r) => r.runId).sort()).toEqual(["run-001", "run-002"]);
     const { run: ended, changed } = await l.finish("run-002", "TIMED_OUT", { hint: "too long" });
     expect(changed).toBe(true);
     expect(ended).toMatchObject({ status: "TIMED_OUT", hint: "too long", stoppedAt: NOW.toISOString() });
+    expect((await l.listActive()).map((r) => `${r.runId} ${r.status} ${r.endWork}`).sort()).toEqual([
+      "run-001 PENDING undefined",
+      "run-002 TIMED_OUT pending",
+    ]);
+    await l.endWorkDone("run-002");
     expect((await l.listActive()).map((r) => r.runId)).toEqual(["run-001"]);
     expect((await l.finish("run-002", "FAILED")).changed).toBe(false);
     await expect(l.finish("run-999", "FAILED")).rejects.toThrow(NotFoundError);

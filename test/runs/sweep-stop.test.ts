@@ -126,6 +126,7 @@ describe("a sweep that is told to stop", () => {
       timedOut: 1,
       missed: 0,
       slow: 0,
+      endWork: 0,
       missedFireTimes: 0,
       leftRuns: 1,
       leftJobs: 1,

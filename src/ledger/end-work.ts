@@ -1,0 +1,33 @@
+/**
+ * A run's end-work (what follows its end: the next attempt, the alert, the pause check; on-run-final.ts)
+ * outlives a failed attempt at it: the write that makes a failed run final marks it pending (`endWork`),
+ * which keeps the run on the sweeper's list (the sparse `activePk`, dynamo-table.ts), and the end-work
+ * removes the mark once done. A run that ended with no task (MISSED, failed at launch) gets no task event
+ * whose redelivery would redo it, so without the mark a failed end-work was lost for good.
+ *
+ * Only failures are marked (FAILED, TIMED_OUT, MISSED): they are what retries, alerts and pauses act on. A
+ * success's only end-work, a RECOVERED alert, comes from a task event whose delivery is retried on failure;
+ * marking every success would cost each one a write to unmark it. Items written before the mark existed
+ * have none and read as done: no sweep takes up old final runs.
+ */
+import { isFinal, type Run } from "../runs/model.ts";
+import { isFailure } from "./history.ts";
+
+/** Whether a final run has end-work that the mark guards. */
+export const hasEndWork = (run: Run): boolean => isFailure(run);
+
+/** `next` marked pending when it is the write that makes a run with end-work final (`before` not final). */
+export function markEndWork<T extends Run>(before: Run | undefined, next: T): T {
+  if ((before && isFinal(before.status)) || !isFinal(next.status) || !hasEndWork(next)) return next;
+  return { ...next, endWork: "pending" };
+}
+
+/** The run without its mark, or undefined when it has none (nothing to write). */
+export function endWorkDone<T extends Run>(run: T): T | undefined {
+  if (run.endWork === undefined) return undefined;
+  const { endWork: _done, ...rest } = run;
+  return rest as T;
+}
+
+/** Whether the sweeper must still list the run: not final, or final with its end-work pending. */
+export const needsSweeper = (run: Run): boolean => !isFinal(run.status) || run.endWork === "pending";
