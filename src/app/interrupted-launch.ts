@@ -13,7 +13,8 @@
 import type { Job } from "../jobspec/schema.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { continueLaunch, LAUNCH_LEASE_MS, stalledLaunch } from "./launch-run.ts";
-import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
+import type { RunEndDeps } from "./on-run-final.ts";
+import { onRunFinal } from "./run-end.ts";
 
 export const INTERRUPTED = "LaunchInterrupted";
 
