@@ -9,7 +9,7 @@ import type { SQSBatchResponse } from "aws-lambda";
 import type { Deps } from "../src/app/deps.ts";
 import { handleTaskStateChangeBatch } from "../src/app/on-task-events.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
-import { loadRunEnd } from "../src/app/run-end-load.ts";
+import { loadRunEnd } from "../src/app/run-end.ts";
 import { looksLikeRetryDue, RetryDueSchema } from "../src/triggers/retry-due.ts";
 import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";

@@ -30,7 +30,7 @@ import {
   retryConditionFor,
   retryRequest,
 } from "./retry.ts";
-import type { RunEndLoader } from "./run-end-load.ts";
+import type { RunEndLoader } from "./run-end.ts";
 
 /**
  * What a run's end touches, and so every use case that can end a run (task events, the sweeper, the

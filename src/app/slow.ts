@@ -7,7 +7,7 @@ import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
-import { loadRunEnd, type RunEndLoader } from "./run-end-load.ts";
+import { loadRunEnd, type RunEndLoader } from "./run-end.ts";
 
 /** What the SLOW check calls: the job's run history (for its usual duration) and the alert. */
 export type SlowCheckDeps = AlertDeps & RunEndLoader & { ledger: RunLedger };
@@ -69,7 +69,7 @@ export async function checkSlow(
   const typical = await cached;
   const elapsed = deps.now().getTime() - Date.parse(run.startedAt);
   if (typical === undefined || elapsed <= SLOW_FACTOR * typical) return false;
-  // The alert code is the run-end steps' (run-end-load.ts): a sweep with no slow run does not load it.
+  // The alert code is the run-end steps' (run-end.ts): a sweep with no slow run does not load it.
   const { deliverAlert } = await loadRunEnd(deps);
   const sent = await deliverAlert(deps, {
     kind: "SLOW",

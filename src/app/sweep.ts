@@ -19,7 +19,7 @@ import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-lau
 import { enabledSchedules, reportMissed } from "./missed.ts";
 import type { RunEndDeps } from "./on-run-final.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
-import { onRunFinal } from "./run-end-load.ts";
+import { onRunFinal } from "./run-end.ts";
 import { checkSlow } from "./slow.ts";
 import { resumeStart, unfinishedStart } from "./start-on-instance.ts";
 

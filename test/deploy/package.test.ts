@@ -500,13 +500,10 @@ describe("serverless package on the example jobs", () => {
         `${key} imports packages at run time`,
       ).toEqual([]);
       expect(clientsIn(bundle), key).toEqual(await clientsImportedBy(`${module}.ts`));
-      // Loading the handler evaluates only ECS and DynamoDB: the run-end clients are behind import(); for
-      // status, ECS too (its ordinary batch writes DynamoDB only; handlers/status-clients.ts).
+      // Loading the handler evaluates only ECS and DynamoDB: the run-end clients are behind import().
       const atLoad = importClosure(zip, entry, { dynamic: false });
       const loaded = atLoad.reached.map((f) => zip.get(f)!.toString("utf8")).join("\n");
-      expect(clientsIn(loaded), key).toEqual(
-        key === "status" ? ["client-dynamodb"] : ["client-dynamodb", "client-ecs"],
-      );
+      expect(clientsIn(loaded), key).toEqual(["client-dynamodb", "client-ecs"]);
       expect(atLoad.reached.length, key).toBeLessThan(all.reached.length);
       await expectLoads(key, zip, entry, all.reached);
     }

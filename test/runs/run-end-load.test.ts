@@ -1,10 +1,10 @@
 /**
- * The run-end code (src/app/run-end-load.ts) is loaded only for a run that needs it: a launch that succeeds or a
+ * The run-end code (src/app/run-end.ts) is loaded only for a run that needs it: a launch that succeeds or a
  * batch that ends no run must not load the chunk the handlers keep it in (BENCHMARKS.md, cold start).
  */
 import { describe, expect, it, vi } from "vitest";
 import type { RunEndDeps } from "../../src/app/on-run-final.ts";
-import { onRunFinal, type RunEndSteps, settleLaunched } from "../../src/app/run-end-load.ts";
+import { onRunFinal, type RunEndSteps, settleLaunched } from "../../src/app/run-end.ts";
 import { catalogOf } from "../../src/catalog/catalog.ts";
 import type { Run } from "../../src/runs/model.ts";
 import { runFixture } from "../support/events.ts";
