@@ -50,10 +50,6 @@ export interface Bundle {
   bytes: number;
   /** The entry and the chunks it imports statically: the code a cold start reads and evaluates. */
   loadedBytes: number;
-  /** How many files that is: the entry and its static chunks (each costs a cold start a module load). */
-  filesAtLoad: number;
-  /** This repository's source files in that code (e.g. `src/app/launch-run.ts`). */
-  ownAtLoad: string[];
   /** The @aws-sdk/client-* packages in that code (the others wait behind an `import()`). */
   clientsAtLoad: string[];
   /** Bytes in the output by package (`(own)` for this repository's code), largest first. */
@@ -81,18 +77,6 @@ function packageOf(input: string): string {
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   return m ? (m[1] as string) : "(own)";
 }
-
-/** This repository's files with code in the given outputs, sorted. */
-const ownInputs = (meta: Metafile, keys: string[]): string[] =>
-  [
-    ...new Set(
-      keys.flatMap((k) =>
-        Object.entries(meta.outputs[k]?.inputs ?? {})
-          .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && packageOf(input) === "(own)")
-          .map(([input]) => input),
-      ),
-    ),
-  ].sort();
 
 /** Bytes by package over the given outputs (by default all: the entry and its chunks). */
 function breakdown(meta: Metafile, name: string, keys = Object.keys(meta.outputs)): Bundle["byPackage"] {
@@ -160,8 +144,6 @@ export async function buildHandlers(outDir: string): Promise<Bundle[]> {
       // The entry and its chunks: what the function's zip needs.
       bytes: Object.values(meta.outputs).reduce((sum, o) => sum + o.bytes, 0),
       loadedBytes: loaded.reduce((sum, k) => sum + (meta.outputs[k]?.bytes ?? 0), 0),
-      filesAtLoad: loaded.length,
-      ownAtLoad: ownInputs(meta, loaded),
       byPackage,
       clients: clientsOf(byPackage),
       clientsAtLoad: clientsOf(breakdown(meta, name, loaded)),

@@ -8,10 +8,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import type { ClientConstructors } from "../src/aws/clients.ts";
-import { RUN_END_CLIENTS } from "./run-end-clients.ts";
 
 export const LAMBDA_CLIENTS: ClientConstructors = {
   ecs: ECSClient,
   dynamodb: DynamoDBClient,
-  ...RUN_END_CLIENTS,
+  eventbridge: { load: async () => (await import("../src/aws/sdk/client-eventbridge.ts")).EventBridgeClient },
+  sns: { load: async () => (await import("../src/aws/sdk/client-sns.ts")).SNSClient },
+  logs: { load: async () => (await import("../src/aws/sdk/client-cloudwatch-logs.ts")).CloudWatchLogsClient },
+  scheduler: { load: async () => (await import("../src/aws/sdk/client-scheduler.ts")).SchedulerClient },
 };

@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type { ECSClient } from "@aws-sdk/client-ecs";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import type { Deps } from "../src/app/deps.ts";
@@ -22,13 +21,12 @@ import {
 } from "../src/catalog/catalog.ts";
 import { configFromEnv } from "../src/config.ts";
 import { EcsJobsError } from "../src/errors.ts";
-import type { CredentialProvider } from "../src/launch/launcher-credentials.ts";
+import { type CredentialProvider, launchersFromEnv } from "../src/launch/launcher-credentials.ts";
 import { createRunTaskPacer } from "../src/launch/runtask-pacer.ts";
 import { createDynamoLedger } from "../src/ledger/dynamo.ts";
 import { emfMetricSink } from "../src/metrics/emf.ts";
 import { metricsOnTransitions } from "../src/runs/metrics.ts";
 import { withRunEndLog } from "../src/runs/run-end-log.ts";
-import { loadRunEnd } from "./run-end-clients.ts";
 
 export const logger = new Logger({ serviceName: "ecs-jobs" });
 
@@ -87,12 +85,10 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
         transitions: withRunEndLog(logger, metricsOnTransitions(emfMetricSink(logger))),
       });
       const retryQueue = env.ECS_JOBS_RETRY_QUEUE;
-      // Only in a deployment whose launch grants outgrew the function roles (deploy/launchers.ts); their
-      // code is in the run-end chunk, which a deployment without launcher roles loads only when a run ends.
-      const steps = Object.keys(catalog.launcherRoles ?? {}).length > 0 ? await loadRunEnd() : undefined;
-      const launchers = steps?.launchersFromEnv(catalog.launcherRoles, env, {
+      // Only in a deployment whose launch grants outgrew the function roles (deploy/launchers.ts).
+      const launchers = launchersFromEnv(catalog.launcherRoles, env, {
         sts: { region: config.region, maxAttempts: RETRY.maxAttempts },
-        ecsClient: (credentials) => launcherEcsClient(ctors.ecs, steps.ECSClient, config.region, credentials),
+        ecsClient: (credentials) => launcherEcsClient(ctors, config.region, credentials),
       });
       return {
         // One per container: its launches share ECS's RunTask rate instead of throttling each other.
@@ -104,7 +100,6 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
         now: () => new Date(),
         log: logger,
         sleep,
-        runEnd: loadRunEnd,
         ...(retryQueue && { retryTimer: sqsRetryTimer(retryQueue, config.region) }),
         ...(launchers && { launchers }),
       };
@@ -116,17 +111,10 @@ export function lambdaDeps(ctors: ClientConstructors, env: Env = process.env): (
   };
 }
 
-/**
- * An ECS client of one launcher role: the handler's constructor (the run-end chunk's where the handler loads
- * ECS only when a run ends) and the one retry policy, other credentials.
- */
-function launcherEcsClient(
-  given: ClientConstructors["ecs"],
-  loaded: typeof ECSClient,
-  region: string,
-  credentials: CredentialProvider,
-) {
-  const Ecs = given && !("load" in given) ? given : loaded;
+/** An ECS client of one launcher role: the handler's constructor and the one retry policy, other credentials. */
+function launcherEcsClient(ctors: ClientConstructors, region: string, credentials: CredentialProvider) {
+  const Ecs = ctors.ecs;
+  if (!Ecs) throw new Error("launcher roles need the ecs client constructor");
   return new Ecs({ region, credentials, retryMode: RETRY.mode, maxAttempts: RETRY.maxAttempts });
 }
 

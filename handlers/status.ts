@@ -7,13 +7,13 @@
  */
 import type { SQSBatchResponse } from "aws-lambda";
 import type { Deps } from "../src/app/deps.ts";
+import { onRetryDue } from "../src/app/on-run-final.ts";
 import { handleTaskStateChangeBatch } from "../src/app/on-task-events.ts";
 import type { LaunchFn } from "../src/app/retry.ts";
-import { loadRunEnd } from "../src/app/run-end.ts";
 import { looksLikeRetryDue, RetryDueSchema } from "../src/triggers/retry-due.ts";
 import { isSqsBatch, sqsRecords } from "../src/triggers/sqs.ts";
+import { LAMBDA_CLIENTS } from "./lambda-clients.ts";
 import { lambdaDeps, lambdaHandler } from "./runtime.ts";
-import { STATUS_CLIENTS } from "./status-clients.ts";
 
 export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn) =>
   lambdaHandler(async (event: unknown): Promise<SQSBatchResponse | undefined> => {
@@ -35,8 +35,6 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
       records.filter((r) => !looksLikeRetryDue(r.event)),
     );
     // Delayed retries (policy.retries.delaySeconds) come on the same queue; each one on its own.
-    // A delayed retry is run-end work: its code is loaded only when one is due.
-    const { onRetryDue } = retries.length > 0 ? await loadRunEnd(runDeps) : { onRetryDue: undefined };
     for (const record of retries) {
       const due = RetryDueSchema.safeParse(record.event);
       if (!due.success) {
@@ -44,7 +42,7 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
         continue;
       }
       try {
-        await onRetryDue?.(runDeps, due.data);
+        await onRetryDue(runDeps, due.data);
       } catch (error) {
         d.log.error("delayed retry failed; it comes again", { runId: due.data.runId, error: String(error) });
         report.failed.push(record.id);
@@ -56,4 +54,4 @@ export const createStatusHandler = (deps: () => Promise<Deps>, launch?: LaunchFn
     return { batchItemFailures: report.failed.map((id) => ({ itemIdentifier: id })) };
   });
 
-export const handler = createStatusHandler(lambdaDeps(STATUS_CLIENTS));
+export const handler = createStatusHandler(lambdaDeps(LAMBDA_CLIENTS));

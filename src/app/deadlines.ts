@@ -8,8 +8,7 @@
 import type { Job } from "../jobspec/schema.ts";
 import { stopRunTasks } from "../launch/stop-tasks.ts";
 import type { Run, RunStatus } from "../runs/model.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export interface Deadline {
   status: Extract<RunStatus, "TIMED_OUT" | "MISSED">;

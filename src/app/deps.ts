@@ -13,7 +13,6 @@ import type { RunTaskPacer } from "../launch/runtask-pacer.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Log } from "../log.ts";
 import type { RetryTimer } from "./retry.ts";
-import type { RunEndSteps } from "./run-end.ts";
 
 export interface Deps {
   clients: AwsClients;
@@ -46,11 +45,6 @@ export interface Deps {
   launchers?: Launchers;
   /** Jitter source for retry delays; Math.random unless a test pins it. */
   random?: () => number;
-  /**
-   * Loads the code only a run's end runs (run-end.ts); the Lambda handlers pass their own `import()`, so that
-   * it is one chunk a cold start does not read. Absent, run-end.ts imports it.
-   */
-  runEnd?: () => Promise<RunEndSteps>;
   /** Alert webhooks (src/alerts/webhook.ts); absent in AWS, where the defaults apply. */
   webhooks?: WebhookOptions;
 }

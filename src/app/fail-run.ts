@@ -7,7 +7,7 @@ import { stopRunTasks } from "../launch/stop-tasks.ts";
 import type { FinishExtra } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
 import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal } from "./on-run-final.ts";
 
 /** The run as ended, or undefined when it was final already (another process ended it first). */
 export async function failRun(

@@ -13,8 +13,7 @@
 import type { Job } from "../jobspec/schema.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { continueLaunch, LAUNCH_LEASE_MS, stalledLaunch } from "./launch-run.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export const INTERRUPTED = "LaunchInterrupted";
 

@@ -17,8 +17,7 @@ import { parseScheduleExpression, type ScheduleExpression } from "../schedule/ex
 import { nextFireTimes } from "../schedule/next.ts";
 import { listSchedules, type SchedulerPort } from "../scheduler/schedules.ts";
 import { type LaunchRequest, launchRun } from "./launch-run.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 const MINUTE = 60_000;
 export const LOOKBACK_MINUTES = 60;

@@ -7,8 +7,7 @@
 import type { Job } from "../jobspec/schema.ts";
 import type { Run } from "../runs/model.ts";
 import type { ContainerInstanceStateChange } from "../triggers/container-instance.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 import { registrationTime, startOnInstance } from "./start-on-instance.ts";
 
 /** A job's cluster (name or ARN) against the event's cluster ARN. */

@@ -30,15 +30,13 @@ import {
   retryConditionFor,
   retryRequest,
 } from "./retry.ts";
-import type { RunEndLoader } from "./run-end.ts";
 
 /**
  * What a run's end touches, and so every use case that can end a run (task events, the sweeper, the
  * launchers): the next attempt's launch, the alert channels, the job's schedule (pause), the catalogue.
  */
 export type RunEndDeps = RelaunchDeps &
-  PauseOnFailureDeps &
-  RunEndLoader & {
+  PauseOnFailureDeps & {
     catalog: Catalog;
     /** Absent (the CLI, most tests), a retry is launched at once whatever its delay. */
     retryTimer?: RetryTimer;

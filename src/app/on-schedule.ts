@@ -7,8 +7,7 @@
 import type { Run } from "../runs/model.ts";
 import type { ScheduleTrigger } from "../triggers/schedule-trigger.ts";
 import { launchRun } from "./launch-run.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export type ScheduleOutcome =
   | { outcome: "launched"; runId: string; status: Run["status"] }

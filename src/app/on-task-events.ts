@@ -16,8 +16,7 @@ import type { Log } from "../log.ts";
 import { type EcsTaskDetail, EcsTaskStateChangeSchema } from "../runs/events.ts";
 import { isFinal } from "../runs/model.ts";
 import type { BatchRecord } from "../triggers/sqs.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
-import { onRunFinal } from "./run-end.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 
 export type StatusOutcome = "applied" | "unchanged" | "invalid" | "foreign" | "unknown-run";
 

@@ -2,15 +2,14 @@
  * SLOW: a run still RUNNING after twice the median duration of its job's last 20 successful runs gets one
  * SLOW alert. With fewer than 3 successful runs there is no meaningful "usual" duration, so no alert.
  */
-import type { AlertDeps } from "../alerts/deliver.ts";
+import { type AlertDeps, deliverAlert } from "../alerts/deliver.ts";
 import type { Job } from "../jobspec/schema.ts";
 import { loadJobRuns } from "../ledger/history.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
-import { loadRunEnd, type RunEndLoader } from "./run-end.ts";
 
 /** What the SLOW check calls: the job's run history (for its usual duration) and the alert. */
-export type SlowCheckDeps = AlertDeps & RunEndLoader & { ledger: RunLedger };
+export type SlowCheckDeps = AlertDeps & { ledger: RunLedger };
 
 export const SLOW_SAMPLE = 20;
 export const SLOW_MIN_SAMPLES = 3;
@@ -69,8 +68,6 @@ export async function checkSlow(
   const typical = await cached;
   const elapsed = deps.now().getTime() - Date.parse(run.startedAt);
   if (typical === undefined || elapsed <= SLOW_FACTOR * typical) return false;
-  // The alert code is the run-end steps' (run-end.ts): a sweep with no slow run does not load it.
-  const { deliverAlert } = await loadRunEnd(deps);
   const sent = await deliverAlert(deps, {
     kind: "SLOW",
     job,

@@ -17,9 +17,8 @@ import { scheduleNameFor } from "../scheduler/schedules.ts";
 import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
-import type { RunEndDeps } from "./on-run-final.ts";
+import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
-import { onRunFinal } from "./run-end.ts";
 import { checkSlow } from "./slow.ts";
 import { resumeStart, unfinishedStart } from "./start-on-instance.ts";
 

@@ -64,7 +64,7 @@ export interface DeferredClient<T> {
  * client packages it actually uses (esbuild cannot drop an import that a lazy getter might call).
  */
 export interface ClientConstructors {
-  ecs?: Ctor<ECSClient> | DeferredClient<ECSClient>;
+  ecs?: Ctor<ECSClient>;
   dynamodb?: Ctor<DynamoDBClient>;
   scheduler?: Ctor<SchedulerClient> | DeferredClient<SchedulerClient>;
   eventbridge?: Ctor<EventBridgeClient> | DeferredClient<EventBridgeClient>;

@@ -2,9 +2,8 @@
 import { redactSecrets } from "../alerts/redact.ts";
 import type { Deps } from "../app/deps.ts";
 import { launchRun } from "../app/launch-run.ts";
-import type { RunEndDeps } from "../app/on-run-final.ts";
+import { type RunEndDeps, settleLaunched } from "../app/on-run-final.ts";
 import type { PausedJobsDeps, ScheduleControlDeps } from "../app/pause.ts";
-import { settleLaunched } from "../app/run-end.ts";
 import { checkStopReason, type StopDeps, stopRun } from "../app/stop-run.ts";
 import { classifyAwsError, isTransient } from "../aws/ecs-call.ts";
 import type { Catalog } from "../catalog/catalog.ts";

@@ -74,32 +74,6 @@ describe("handler bundles", () => {
     expect(status && codeOf(status)).toContain("AWS_SESSION_TOKEN");
   });
 
-  it("leave the run-end code (retry, alerts, pause, launcher roles) out of the code a cold start reads", () => {
-    const RUN_END = [
-      "src/app/on-run-final.ts",
-      "src/app/retry.ts",
-      "src/alerts/deliver.ts",
-      "src/alerts/changes.ts",
-      "src/alerts/failed-container-logs.ts",
-      "src/alerts/webhook.ts",
-    ];
-    for (const b of bundles) {
-      // http serves pause and resume, which send an alert: its routes keep that part (src/app/pause.ts).
-      const expected = b.name === "http" ? RUN_END.filter((f) => !f.startsWith("src/alerts/")) : RUN_END;
-      for (const f of expected) expect(b.ownAtLoad, `${b.name} loads ${f} at import`).not.toContain(f);
-      // ...but it is in the bundle, behind the import().
-      expect(codeOf(b), b.name).toContain("the job failed before and has not succeeded since");
-    }
-    // An ordinary status batch writes DynamoDB only: no ECS client, no launch code at import.
-    const status = bundles.find((b) => b.name === "status");
-    expect(status?.clientsAtLoad).toEqual(["client-dynamodb"]);
-    // (runtime.ts builds the RunTask pacer for every handler; it calls nothing.)
-    const launchCode = status?.ownAtLoad.filter(
-      (f) => f.startsWith("src/launch/") && f !== "src/launch/runtask-pacer.ts",
-    );
-    expect(launchCode).toEqual([]);
-  });
-
   it("keep zod's English messages (zod/mini has no locale of its own)", async () => {
     const status = bundles.find((b) => b.name === "status");
     expect(status).toBeDefined();
