@@ -62,6 +62,7 @@ export class MemoryLedger implements RunLedger {
   finish: RunLedger["finish"] = (runId, status, extra) => this.#ledger.finish(runId, status, extra);
   claimAlert: RunLedger["claimAlert"] = (runId, kind) => this.#ledger.claimAlert(runId, kind);
   endWorkDone: RunLedger["endWorkDone"] = (runId) => this.#ledger.endWorkDone(runId);
+  stopDone: RunLedger["stopDone"] = (runId) => this.#ledger.stopDone(runId);
   releaseAlert: RunLedger["releaseAlert"] = (runId, kind) => this.#ledger.releaseAlert(runId, kind);
   claimChannels: RunLedger["claimChannels"] = (runId, kind, c) => this.#ledger.claimChannels(runId, kind, c);
   releaseChannel: RunLedger["releaseChannel"] = (runId, kind, c) =>

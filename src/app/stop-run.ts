@@ -9,10 +9,10 @@ import type { Catalog } from "../catalog/catalog.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import type { EcsPort } from "../launch/ecs-port.ts";
-import { stopRunTasks } from "../launch/stop-tasks.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import { isFinal, type Run } from "../runs/model.ts";
 import { RUN_ID_PATTERN } from "../runs/run-id.ts";
+import { settleStops } from "./owed-stops.ts";
 
 /** ECS takes up to 255 characters of StopTask reason; ours is a prefix and the operator's text. */
 const ECS_REASON_MAX = 255;
@@ -77,7 +77,8 @@ export async function cancelRun(deps: StopDeps, job: Job, run: Run, req: StopReq
     runId: run.runId,
     ...(req.cancelledBy && { cancelledBy: req.cancelledBy }),
   });
-  const stoppedTasks = await stopRunTasks(deps, job, out.run, ecsReason);
+  // Owed until ECS takes it: a failed StopTask is sent again by the sweeper (owed-stops.ts).
+  const stoppedTasks = await settleStops(deps, job, out.run, ecsReason);
   return { run: out.run, stoppedTasks };
 }
 
@@ -87,7 +88,7 @@ export async function cancelRun(deps: StopDeps, job: Job, run: Run, req: StopReq
  */
 async function refuse(deps: StopDeps, job: Job, run: Run, ecsReason: string): Promise<never> {
   const running = run.status === "CANCELLED" && run.tasks.some((t) => t.lastStatus !== "STOPPED");
-  const again = running ? await stopRunTasks(deps, job, run, ecsReason) : [];
+  const again = running ? await settleStops(deps, job, run, ecsReason) : [];
   const note = again.length > 0 ? `; StopTask sent again for ${again.length} task(s) not stopped yet` : "";
   throw new ConflictError(`run ${run.runId} is already ${run.status}; there is nothing to stop${note}`);
 }

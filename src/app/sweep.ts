@@ -5,7 +5,8 @@
  * were lost (reconcile.ts); active runs past their deadlines end TIMED_OUT or MISSED (deadlines.ts),
  * running ones past twice their usual duration alert SLOW (slow.ts), and fire times of enabled schedules
  * with no run become MISSED runs (missed.ts). Final runs still listed have end-work that failed when they
- * ended (src/ledger/end-work.ts): it is done again (pending-end-work.ts). One run's or job's failure does
+ * ended (src/ledger/end-work.ts): it is done again (pending-end-work.ts); or, TIMED_OUT or CANCELLED, a
+ * StopTask that failed: it is sent again (owed-stops.ts). One run's or job's failure does
  * not stop the others; the errors are collected, and the handler fails the invocation if there were any.
  *
  * A sweep can be told to stop (its host closing, its invocation's time running short): it stops between two
@@ -19,6 +20,7 @@ import { enforceDeadline, passedDeadline } from "./deadlines.ts";
 import { continueStalledLaunches, endInterruptedLaunch } from "./interrupted-launch.ts";
 import { enabledSchedules, reportMissed } from "./missed.ts";
 import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
+import { retryOwedStop } from "./owed-stops.ts";
 import { redoEndWork } from "./pending-end-work.ts";
 import { dueForReconcile, reconcileRun } from "./reconcile.ts";
 import { checkSlow } from "./slow.ts";
@@ -56,6 +58,8 @@ export interface SweepReport {
   slow: string[];
   /** Final runs whose end-work, which failed when they ended, was done again. */
   endWork: string[];
+  /** TIMED_OUT or CANCELLED runs whose StopTask, which failed when they ended, was sent again and taken. */
+  stopped: string[];
   /** MISSED runs created for fire times that had no run. */
   missedFireTimes: Run[];
   /** Active runs the sweep stopped before (cancelled or out of time): the next sweep's. */
@@ -74,6 +78,7 @@ export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise
     missed: [],
     slow: [],
     endWork: [],
+    stopped: [],
     missedFireTimes: [],
     leftRuns: [],
     leftJobs: [],
@@ -112,12 +117,18 @@ export async function sweep(deps: RunEndDeps, limits: SweepLimits = {}): Promise
       report.leftRuns.push(...active.slice(i).map((r) => r.runId));
       break;
     }
-    // Listed though final: its end-work is pending (listActive lists no other final run).
+    // Listed though final: its stop or its end-work is pending (listActive lists no other final run).
     if (isFinal(listed.status)) {
-      await attempt(`end-work of run ${listed.runId}`, async () => {
-        await redoEndWork(deps, listed);
-        report.endWork.push(listed.runId);
-      });
+      if (listed.stopOwed)
+        await attempt(`stop of run ${listed.runId}`, async () => {
+          await retryOwedStop(deps, deps.catalog.get(listed.job), listed);
+          report.stopped.push(listed.runId);
+        });
+      if (listed.endWork)
+        await attempt(`end-work of run ${listed.runId}`, async () => {
+          await redoEndWork(deps, listed);
+          report.endWork.push(listed.runId);
+        });
       continue;
     }
     const job = deps.catalog.get(listed.job);

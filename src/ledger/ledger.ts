@@ -75,6 +75,8 @@ export interface RunLedger {
    * A no-op for a run without the mark, or gone.
    */
   endWorkDone(runId: string): Promise<void>;
+  /** Removes the run's StopTask mark (end-work.ts) once ECS took StopTask for every task. No-op without it. */
+  stopDone(runId: string): Promise<void>;
   /**
    * Undoes a claim whose work failed (PutEvents throttled, a retry launch that ECS refused), so that the
    * retried invocation claims it again: at most once per run, and no alert lost to a transient failure.

@@ -20,7 +20,7 @@ import type { EcsTaskDetail } from "../runs/events.ts";
 import { foldTaskEvents } from "../runs/fold-events.ts";
 import { isFinal } from "../runs/model.ts";
 import { alertClaims } from "./alert-claims.ts";
-import { endWorkDone, markEndWork } from "./end-work.ts";
+import { endWorkDone, markEndWork, stopDone } from "./end-work.ts";
 import { jobSlot } from "./job-slot.ts";
 import type { RunLedger } from "./ledger.ts";
 import { mergeLaunch } from "./record-launch.ts";
@@ -104,6 +104,10 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
 
     async endWorkDone(runId) {
       await mutate(ctx, runId, endWorkDone);
+    },
+
+    async stopDone(runId) {
+      await mutate(ctx, runId, stopDone);
     },
 
     ...alertClaims(ctx),

@@ -172,6 +172,11 @@ export interface Run {
    * the sweeper redoes it meanwhile (src/ledger/end-work.ts). Absent: done, or none to do.
    */
   endWork?: "pending";
+  /**
+   * "pending" from the write that made the run TIMED_OUT or CANCELLED until ECS accepted StopTask for each
+   * of its tasks: a failed StopTask is sent again by the sweeper meanwhile (src/ledger/end-work.ts).
+   */
+  stopOwed?: "pending";
 }
 
 /**
