@@ -15,7 +15,8 @@ export interface Grants {
   startTask: (jobs: readonly Job[]) => Job[];
   /**
    * Jobs in whose clusters this function may StopTask: those it launches (replace policy, timeouts), and
-   * for the HTTP API every job (POST /runs/{runId}/stop stops a run however it started).
+   * for the HTTP API every job (POST /runs/{runId}/stop stops a run however it started), and so for the
+   * sweeper, which sends a failed one again (src/app/owed-stops.ts).
    */
   stopTask: (jobs: readonly Job[]) => Job[];
   /** ListSchedules: the sweeper's missed-run check; the HTTP API's job state (PAUSED) in GET /jobs. */
@@ -65,7 +66,8 @@ export const FUNCTION_GRANTS: Record<FunctionKey, Grants> = {
   sweeper: {
     runTask: relaunchable,
     startTask: onLaunch,
-    stopTask: launched,
+    // Every job: it sends again a StopTask that failed, for a timeout or for a stop of any run (http, CLI).
+    stopTask: all,
     listSchedules: true,
     describeInstances: false,
   },

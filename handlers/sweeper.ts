@@ -31,6 +31,7 @@ export const createSweeperHandler = (
       missed: report.missed.length,
       slow: report.slow.length,
       endWork: report.endWork.length,
+      stopped: report.stopped.length,
       missedFireTimes: report.missedFireTimes.length,
       leftRuns: report.leftRuns.length,
       leftJobs: report.leftJobs.length,

@@ -90,7 +90,10 @@ export async function stopAllTasks(deps: StopDeps, job: Job, run: Run, reason: s
       complete = false;
       failure = error;
       const level = classifyAwsError(error) === "client" ? "warn" : "error";
-      deps.log[level]("could not stop a task; the sweeper tries again", { taskArn: task, error: String(error) });
+      deps.log[level]("could not stop a task; the sweeper tries again", {
+        taskArn: task,
+        error: String(error),
+      });
     }
   }
   return { stopped, complete, ...(!complete && { error: failure }) };

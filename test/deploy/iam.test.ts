@@ -110,6 +110,10 @@ describe("operating runs (SPEC section 6)", () => {
     expect(stopClusters("instanceLaunch")).toEqual([]);
   });
 
+  it("lets the sweeper stop a run of any job: it sends again a StopTask that failed, however the run started", () => {
+    expect(stopClusters("sweeper")).toEqual(["batch", "fleet", "web"]);
+  });
+
   it("lets the http function list the group's schedules (job state in GET /jobs), read-only", () => {
     const http = buildIam(jobs, NAMES, config()).inlinePolicies.http.Statement;
     expect(actions(http, "scheduler:ListSchedules")).toHaveLength(1);
