@@ -32,6 +32,7 @@ describe("sweeper handler (Lambda)", () => {
       missed: 0,
       slow: 0,
       endWork: 0,
+      stopped: 0,
       missedFireTimes: 0,
       leftRuns: 0,
       leftJobs: 0,

@@ -197,6 +197,8 @@ describe("a run kept in parts (more than the part threshold of tasks)", () => {
     expect(ended.endWork).toBe("pending");
     expect((await ledger.listActive()).map((r) => [r.runId, r.status])).toEqual([[run.runId, "TIMED_OUT"]]);
     expect(storage.items.get(runKey(run.runId))?.activePk).toBe(ACTIVE_KEY);
+    await ledger.stopDone(run.runId);
+    expect(storage.items.get(runKey(run.runId))?.activePk).toBe(ACTIVE_KEY);
     await ledger.endWorkDone(run.runId);
     expect(await ledger.listActive()).toEqual([]);
     expect(storage.items.get(runKey(run.runId))?.activePk).toBeUndefined();

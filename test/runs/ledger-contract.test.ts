@@ -197,11 +197,19 @@ describe.each(ADAPTERS)("run ledger contract: $name", (adapter) => {
     const { run: ended, changed } = await l.finish("run-002", "TIMED_OUT", { hint: "too long" });
     expect(changed).toBe(true);
     expect(ended).toMatchObject({ status: "TIMED_OUT", hint: "too long", stoppedAt: NOW.toISOString() });
-    expect((await l.listActive()).map((r) => `${r.runId} ${r.status} ${r.endWork}`).sort()).toEqual([
-      "run-001 PENDING undefined",
-      "run-002 TIMED_OUT pending",
+    // TIMED_OUT owes StopTask too (end-work.ts): listed until both marks are gone, whichever goes first.
+    const marks = async () =>
+      (await l.listActive()).map((r) => `${r.runId} ${r.status} ${r.endWork} ${r.stopOwed}`).sort();
+    expect(await marks()).toEqual([
+      "run-001 PENDING undefined undefined",
+      "run-002 TIMED_OUT pending pending",
     ]);
     await l.endWorkDone("run-002");
+    expect(await marks()).toEqual([
+      "run-001 PENDING undefined undefined",
+      "run-002 TIMED_OUT undefined pending",
+    ]);
+    await l.stopDone("run-002");
     expect((await l.listActive()).map((r) => r.runId)).toEqual(["run-001"]);
     expect((await l.finish("run-002", "FAILED")).changed).toBe(false);
     await expect(l.finish("run-999", "FAILED")).rejects.toThrow(NotFoundError);

@@ -214,12 +214,14 @@ describe("items as the ledger stored them before the run store (existing tables 
     expect(Object.keys(Item ?? {}).sort()).toEqual(Object.keys(old[1]!).sort());
     expect(Item).toMatchObject({ rev: 8, expiresAt: 1_900_000_000, gsi1sk: old[1]!.gsi1sk });
     await l.finish("run-001", "CANCELLED");
+    // Listed until ECS took StopTask for its tasks (end-work.ts); then no longer.
+    await l.stopDone("run-001");
     const ended = await doc.send(new GetCommand({ TableName: tableName, Key: { pk: "RUN#run-001" } }));
     // Final: the same layout without the sparse activePk.
     expect(Object.keys(ended.Item ?? {}).sort()).toEqual(
       ["expiresAt", "gsi1pk", "gsi1sk", "gsi2pk", "pk", "rev", ended.Item?.run ? "run" : "runz"].sort(),
     );
-    expect(ended.Item).toMatchObject({ rev: 4, expiresAt: 1_900_000_000 });
+    expect(ended.Item).toMatchObject({ rev: 5, expiresAt: 1_900_000_000 });
   });
 
   it("replace: each takeover is one DynamoDB call however many triggers contend (no read-and-retry rounds)", async () => {

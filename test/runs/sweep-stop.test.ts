@@ -127,6 +127,7 @@ describe("a sweep that is told to stop", () => {
       missed: 0,
       slow: 0,
       endWork: 0,
+      stopped: 0,
       missedFireTimes: 0,
       leftRuns: 1,
       leftJobs: 1,
