@@ -6,7 +6,6 @@
  * FAILED with "UserInitiated".
  */
 import type { Job } from "../jobspec/schema.ts";
-import { stopRunTasks } from "../launch/stop-tasks.ts";
 import type { Run, RunStatus } from "../runs/model.ts";
 import { onRunFinal, type RunEndDeps } from "./on-run-final.ts";
 import { settleStops } from "./owed-stops.ts";
@@ -57,9 +56,8 @@ export async function enforceDeadline(deps: RunEndDeps, job: Job, run: Run): Pro
   // Someone else ended it meanwhile (its last task stopped): their outcome stands.
   if (!changed) return undefined;
   deps.log.warn("run ended by the sweeper", { runId: run.runId, job: job.name, status: deadline.status });
-  // A TIMED_OUT run owes its stop until ECS takes it (owed-stops.ts); a MISSED one is stopped once.
-  if (finished.stopOwed) await settleStops(deps, job, finished, deadline.reason);
-  else await stopRunTasks(deps, job, finished, deadline.reason);
+  // A TIMED_OUT run owes its stop until ECS takes it (owed-stops.ts); a MISSED one (no mark) is stopped once.
+  await settleStops(deps, job, finished, deadline.reason);
   await onRunFinal(deps, finished);
   return deadline.status;
 }

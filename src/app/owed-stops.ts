@@ -6,7 +6,7 @@
 import { EcsJobsError } from "../errors.ts";
 import type { Job } from "../jobspec/schema.ts";
 import type { EcsPort } from "../launch/ecs-port.ts";
-import { stopAllTasks } from "../launch/stop-tasks.ts";
+import { type StopOutcome, stopAllTasks } from "../launch/stop-tasks.ts";
 import type { RunLedger } from "../ledger/ledger.ts";
 import type { Run } from "../runs/model.ts";
 
@@ -14,11 +14,16 @@ export interface OwedStopDeps extends EcsPort {
   ledger: RunLedger;
 }
 
-/** Stops the run's tasks; removes the mark when none can be left running. Resolves to the ARNs stopped. */
-export async function settleStops(deps: OwedStopDeps, job: Job, run: Run, reason: string): Promise<string[]> {
-  const { stopped, complete } = await stopAllTasks(deps, job, run, reason);
-  if (complete && run.stopOwed === "pending") await deps.ledger.stopDone(run.runId);
-  return stopped;
+/** Stops the run's tasks; removes the run's mark, if it has one, when none can be left running. */
+export async function settleStops(
+  deps: OwedStopDeps,
+  job: Job,
+  run: Run,
+  reason: string,
+): Promise<StopOutcome> {
+  const outcome = await stopAllTasks(deps, job, run, reason);
+  if (outcome.complete && run.stopOwed === "pending") await deps.ledger.stopDone(run.runId);
+  return outcome;
 }
 
 /** The sweeper's retry; throws while a StopTask still fails, so the sweep reports it and the run stays listed. */
@@ -30,10 +35,9 @@ export async function retryOwedStop(deps: OwedStopDeps, job: Job | undefined, ru
     return;
   }
   const reason = `ecs-jobs: run ${run.runId} ended ${run.status}`;
-  const { complete, error } = await stopAllTasks(deps, job, run, reason);
+  const { complete, error } = await settleStops(deps, job, run, reason);
   if (!complete)
     throw new EcsJobsError("StopTaskOwed", `StopTask for run ${run.runId} (${run.status}) failed again`, {
       cause: error,
     });
-  await deps.ledger.stopDone(run.runId);
 }

@@ -78,8 +78,8 @@ export async function cancelRun(deps: StopDeps, job: Job, run: Run, req: StopReq
     ...(req.cancelledBy && { cancelledBy: req.cancelledBy }),
   });
   // Owed until ECS takes it: a failed StopTask is sent again by the sweeper (owed-stops.ts).
-  const stoppedTasks = await settleStops(deps, job, out.run, ecsReason);
-  return { run: out.run, stoppedTasks };
+  const { stopped } = await settleStops(deps, job, out.run, ecsReason);
+  return { run: out.run, stoppedTasks: stopped };
 }
 
 /**
@@ -88,7 +88,7 @@ export async function cancelRun(deps: StopDeps, job: Job, run: Run, req: StopReq
  */
 async function refuse(deps: StopDeps, job: Job, run: Run, ecsReason: string): Promise<never> {
   const running = run.status === "CANCELLED" && run.tasks.some((t) => t.lastStatus !== "STOPPED");
-  const again = running ? await settleStops(deps, job, run, ecsReason) : [];
+  const again = running ? (await settleStops(deps, job, run, ecsReason)).stopped : [];
   const note = again.length > 0 ? `; StopTask sent again for ${again.length} task(s) not stopped yet` : "";
   throw new ConflictError(`run ${run.runId} is already ${run.status}; there is nothing to stop${note}`);
 }
