@@ -33,19 +33,20 @@ export function markEndWork<T extends Run>(before: Run | undefined, next: T): T 
   };
 }
 
-/** The run without its mark, or undefined when it has none (nothing to write). */
-export function endWorkDone<T extends Run>(run: T): T | undefined {
-  if (run.endWork === undefined) return undefined;
-  const { endWork: _done, ...rest } = run;
-  return rest as T;
-}
+/** The run without the mark, or undefined when it has none (nothing to write). */
+const unmark =
+  (mark: "endWork" | "stopOwed") =>
+  <T extends Run>(run: T): T | undefined => {
+    if (run[mark] === undefined) return undefined;
+    const { [mark]: _done, ...rest } = run;
+    return rest as T;
+  };
 
-/** The run without its StopTask mark, or undefined when it has none (nothing to write). */
-export function stopDone<T extends Run>(run: T): T | undefined {
-  if (run.stopOwed === undefined) return undefined;
-  const { stopOwed: _done, ...rest } = run;
-  return rest as T;
-}
+/** The run without its end-work mark, or undefined when it has none. */
+export const endWorkDone = unmark("endWork");
+
+/** The run without its StopTask mark, or undefined when it has none. */
+export const stopDone = unmark("stopOwed");
 
 /** Whether the sweeper must still list the run: not final, or final with its end-work or a stop pending. */
 export const needsSweeper = (run: Run): boolean =>
