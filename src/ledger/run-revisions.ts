@@ -41,6 +41,10 @@ const fromCache = (ctx: StoreContext, runId: string): Start | undefined => {
   return known && { known, fresh: false };
 };
 export type Outcome = { before: StoredRun; after: StoredRun; changed: boolean };
+
+/** Whether this write is the one that made the run final (the status handler acts on it once). */
+export const becameFinal = (out: Outcome): boolean =>
+  out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
 /** Not done: the revision tried is no longer the stored one, or a no-op on a cached copy is not trusted. */
 const AGAIN = Symbol("again");
 

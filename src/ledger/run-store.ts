@@ -26,7 +26,7 @@ import type { RunLedger } from "./ledger.ts";
 import { mergeLaunch } from "./record-launch.ts";
 import { plain, runItem, type StoredRun } from "./run-items.ts";
 import { runListings } from "./run-listing.ts";
-import { knownRun, mutate, read } from "./run-revisions.ts";
+import { becameFinal, knownRun, mutate, read } from "./run-revisions.ts";
 import { whole } from "./split-parts.ts";
 import { applySplitTaskEvents, recordSplitLaunch } from "./split-writes.ts";
 import { absent, type Storage } from "./storage.ts";
@@ -45,8 +45,7 @@ export function createRunStore(storage: Storage, options: RunStoreOptions): RunL
     if (start.known.run.taskParts) return applySplitTaskEvents(ctx, start.known, details);
     const out = await mutate(ctx, runId, (run) => foldTaskEvents(run, details), true, start);
     if (!out) return undefined;
-    const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
-    return { run: plain(out.after), changed: out.changed, becameFinal };
+    return { run: plain(out.after), changed: out.changed, becameFinal: becameFinal(out) };
   }
 
   return {

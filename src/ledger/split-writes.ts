@@ -10,7 +10,7 @@ import { mergeRan } from "../runs/ran.ts";
 import { aggregateParts, withParts } from "./part-summaries.ts";
 import { type LaunchResult, mergeLaunchedTasks, mergeLaunchFacts } from "./record-launch.ts";
 import { type Known, plain } from "./run-items.ts";
-import { mutate } from "./run-revisions.ts";
+import { becameFinal, mutate } from "./run-revisions.ts";
 import { changeParts, whole } from "./split-parts.ts";
 import type { StoreContext } from "./store-context.ts";
 import { PART_SIZES, partOf } from "./task-parts.ts";
@@ -54,13 +54,16 @@ export async function applySplitTaskEvents(
     true,
   );
   if (!out) return undefined;
-  const becameFinal = out.changed && !isFinal(out.before.status) && isFinal(out.after.status);
   const changed = out.changed || parts.some((p) => p.changed);
   // Whole only once final (what the status handler then acts on): reassembled after every batch of a
   // 10,000-task run's events, the run cost a parse of every part each time, quadratic over the run
   // (16 s of 262 s CPU in a 5,000-task wall-clock fan-out).
   const final = isFinal(out.after.status);
-  return { run: final ? await whole(ctx, out.after, true) : plain(out.after), changed, becameFinal };
+  return {
+    run: final ? await whole(ctx, out.after, true) : plain(out.after),
+    changed,
+    becameFinal: becameFinal(out),
+  };
 }
 
 /**
